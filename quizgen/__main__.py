@@ -1,0 +1,3 @@
+from quizgen.cli import cli
+
+cli(prog_name="quizgen")

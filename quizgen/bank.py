@@ -1,0 +1,436 @@
+"""Question and deck files (TOML, or JSON of the same shape) read into Decks and Cards, with every problem located.
+
+A question file has ``deck = "<slug>"`` (or a ``[deck]`` table that describes the deck inline) and a ``[[cards]]``
+array. A deck file has ``slug``, ``name``, ``description`` and a ``[source]`` table. Problems come back as
+``path:line: message``; tomllib gives the line of a syntax error, and for schema errors the line is found by
+scanning the text for the card's ``[[cards]]`` header and the offending key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from quizgen import cloze
+from quizgen.errors import ImportProblems
+from quizgen.models import (
+    BOOL,
+    COMMON_OPTIONAL,
+    COMMON_REQUIRED,
+    ID_PATTERN,
+    KINDS,
+    PAIR_LIST,
+    STR,
+    STR_LIST,
+    Card,
+    Deck,
+)
+
+ERROR = "error"
+WARNING = "warning"
+
+SUFFIXES = (".toml", ".json")
+DECK_KEYS = {"slug", "name", "description", "source"}
+SOURCE_KEYS = {"title", "location"}
+QUESTION_FILE_KEYS = {"deck", "cards"}
+
+_TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+_CARDS_HEADER = re.compile(r"^\s*\[\[\s*cards\s*\]\]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+@dataclass
+class LoadedCard:
+    """A card with where it was written, for messages and for retiring cards that leave their file."""
+
+    card: Card
+    path: str
+    line: int | None
+
+
+@dataclass
+class Bank:
+    """Everything read from a set of files."""
+
+    decks: dict[str, Deck] = field(default_factory=dict)
+    cards: list[LoadedCard] = field(default_factory=list)
+    question_files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+
+class _Lines:
+    """Finds the line of a card or a key in a TOML text, so schema errors point where the person must look."""
+
+    def __init__(self, text: str | None):
+        self.lines = text.splitlines() if text is not None else []
+        self.card_starts = [i + 1 for i, line in enumerate(self.lines) if _CARDS_HEADER.match(line)]
+
+    def card(self, index: int) -> int | None:
+        return self.card_starts[index] if index < len(self.card_starts) else None
+
+    def key(self, key: str, index: int | None = None) -> int | None:
+        """The line of ``key =`` inside card ``index`` (or at top level when ``index`` is None)."""
+        if not self.lines:
+            return None
+        if index is None:
+            start, end = 1, (self.card_starts[0] if self.card_starts else len(self.lines) + 1)
+        else:
+            start = self.card(index)
+            if start is None:
+                return None
+            nxt = self.card(index + 1)
+            end = nxt if nxt is not None else len(self.lines) + 1
+        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        for number in range(start, end):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return self.card(index) if index is not None else None
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand folders into their ``.toml``/``.json`` files, sorted; report paths that do not exist."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), None, "no such file or folder"))
+    return files, problems
+
+
+def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[Problem]]:
+    """Parse one file into a dict (and its text, for line lookups), or report why it cannot be read."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as ex:
+        return None, None, [Problem(name, None, f"cannot read: {ex.strerror or ex}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as ex:
+        line = raw[: ex.start].count(b"\n") + 1
+        return None, None, [Problem(name, line, "not UTF-8 text (save the file as UTF-8)")]
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as ex:
+            return None, text, [Problem(name, ex.lineno, f"invalid JSON: {ex.msg}")]
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as ex:
+            message = str(ex)
+            match = _TOML_LINE.search(message)
+            line = int(match[1]) if match else None
+            message = _TOML_LINE.sub("", message)
+            return None, text, [Problem(name, line, f"invalid TOML: {message}")]
+    if not isinstance(data, dict):
+        return None, text, [Problem(name, 1, "expected a table/object at the top of the file")]
+    return data, text, []
+
+
+def load(paths: Iterable[Path], known_decks: dict[str, Deck] | None = None) -> Bank:
+    """Read deck and question files, validate them, and collect every problem.
+
+    Args:
+        paths: files or folders.
+        known_decks: decks that exist already (the database's or the bundled ones), so a question file may name them.
+    """
+    bank = Bank()
+    files, bank.problems = find_files(paths)
+    documents = []
+    for path in files:
+        data, text, problems = read_document(path)
+        bank.problems.extend(problems)
+        if data is not None:
+            documents.append((str(path), data, _Lines(text if path.suffix == ".toml" else None)))
+
+    # Deck files first, so question files anywhere in the set may refer to them.
+    for name, data, lines in documents:
+        if "cards" not in data and "slug" in data:
+            deck = _deck_from(name, data, lines, None, bank.problems)
+            if deck:
+                _add_deck(bank, deck, name, lines.key("slug"))
+    for name, data, lines in documents:
+        if "cards" in data or "deck" in data:
+            _read_question_file(bank, name, data, lines, known_decks or {})
+        elif "slug" not in data:
+            bank.problems.append(
+                Problem(name, 1, "neither a question file (deck = ..., [[cards]]) nor a deck file (slug = ...)")
+            )
+    _check_duplicate_ids(bank)
+    return bank
+
+
+def _add_deck(bank: Bank, deck: Deck, name: str, line: int | None) -> None:
+    if deck.slug in bank.decks and bank.decks[deck.slug] != deck:
+        bank.problems.append(Problem(name, line, f"deck '{deck.slug}' is described twice, differently"))
+    bank.decks[deck.slug] = deck
+
+
+def _deck_from(
+    name: str, data: dict[str, Any], lines: _Lines, table: str | None, problems: list[Problem]
+) -> Deck | None:
+    """Validate a deck description (a whole deck file, or the ``[deck]`` table of a question file)."""
+    where = (lambda key: lines.key(key)) if table is None else (lambda key: lines.key(table))
+    before = len(problems)
+    for key in data:
+        if key not in DECK_KEYS:
+            problems.append(Problem(name, where(key), f"unknown deck key '{key}' (expected: {', '.join(sorted(DECK_KEYS))})"))
+    for key in ("slug", "name"):
+        if key not in data:
+            problems.append(Problem(name, where(key) or 1, f"deck is missing '{key}'"))
+    for key in ("slug", "name", "description"):
+        if key in data:
+            _check_string(data[key], f"deck '{key}'", name, where(key), problems)
+    slug = data.get("slug")
+    if isinstance(slug, str) and slug and not ID_PATTERN.match(slug):
+        problems.append(Problem(name, where("slug"), f"deck slug '{slug}' must be lowercase letters, digits and dashes"))
+    source = data.get("source", {})
+    if not isinstance(source, dict):
+        problems.append(Problem(name, where("source"), "deck 'source' must be a table with 'title' and 'location'"))
+    else:
+        for key, value in source.items():
+            if key not in SOURCE_KEYS:
+                problems.append(Problem(name, where("source"), f"unknown source key '{key}' (expected: title, location)"))
+            elif not isinstance(value, str):
+                problems.append(Problem(name, where("source"), f"source '{key}' must be a string"))
+    if len(problems) > before:
+        return None
+    return Deck.from_dict(data)
+
+
+def _read_question_file(
+    bank: Bank, name: str, data: dict[str, Any], lines: _Lines, known_decks: dict[str, Deck]
+) -> None:
+    problems = bank.problems
+    for key in data:
+        if key not in QUESTION_FILE_KEYS:
+            problems.append(Problem(name, lines.key(key), f"unknown top-level key '{key}' (expected: deck, cards)"))
+    deck_value = data.get("deck")
+    slug: str | None = None
+    if deck_value is None:
+        problems.append(Problem(name, 1, "missing top-level 'deck' (the slug of the deck these cards belong to)"))
+    elif isinstance(deck_value, dict):
+        deck = _deck_from(name, deck_value, lines, "deck", problems)
+        if deck:
+            _add_deck(bank, deck, name, lines.key("deck"))
+            slug = deck.slug
+    elif isinstance(deck_value, str) and deck_value.strip():
+        slug = deck_value
+        if slug not in bank.decks and slug not in known_decks:
+            problems.append(
+                Problem(name, lines.key("deck"), f"unknown deck '{slug}' (no deck file for it and not in the database)")
+            )
+            slug = None
+    else:
+        problems.append(Problem(name, lines.key("deck"), "'deck' must be a deck slug (string) or a [deck] table"))
+
+    cards = data.get("cards")
+    if cards is None:
+        problems.append(Problem(name, 1, "no [[cards]] in this file"))
+        return
+    if not isinstance(cards, list):
+        problems.append(Problem(name, lines.key("cards"), "'cards' must be an array of tables ([[cards]])"))
+        return
+    bank.question_files.append(name)
+    for index, raw in enumerate(cards):
+        card = _card_from(name, index, raw, lines, slug or "", problems)
+        if card and slug:
+            bank.cards.append(LoadedCard(card, name, lines.card(index)))
+
+
+def _check_string(value: Any, what: str, name: str, line: int | None, problems: list[Problem]) -> bool:
+    if not isinstance(value, str):
+        problems.append(Problem(name, line, f"{what} must be a string, not {_type_name(value)}"))
+        return False
+    if not value.strip():
+        problems.append(Problem(name, line, f"{what} is empty"))
+        return False
+    return True
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _check_shape(value: Any, shape: str, key: str, name: str, line: int | None, problems: list[Problem]) -> bool:
+    if shape == STR:
+        return _check_string(value, f"'{key}'", name, line, problems)
+    if shape == BOOL:
+        if not isinstance(value, bool):
+            problems.append(Problem(name, line, f"'{key}' must be true or false, not {_type_name(value)}"))
+            return False
+        return True
+    if shape == STR_LIST:
+        if not isinstance(value, list):
+            problems.append(Problem(name, line, f"'{key}' must be a list of strings, not {_type_name(value)}"))
+            return False
+        return all(_check_string(item, f"an item of '{key}'", name, line, problems) for item in value)
+    if shape == PAIR_LIST:
+        if not isinstance(value, list):
+            problems.append(Problem(name, line, f"'{key}' must be a list of [left, right] pairs"))
+            return False
+        ok = True
+        for pair in value:
+            if not (isinstance(pair, list) and len(pair) == 2):
+                problems.append(Problem(name, line, f"each item of '{key}' must be a [left, right] pair of strings"))
+                ok = False
+            else:
+                ok = all(_check_string(s, f"a side of a pair in '{key}'", name, line, problems) for s in pair) and ok
+        return ok
+    raise AssertionError(shape)
+
+
+def _card_from(
+    name: str, index: int, raw: Any, lines: _Lines, deck: str, problems: list[Problem]
+) -> Card | None:
+    card_line = lines.card(index)
+    if not isinstance(raw, dict):
+        problems.append(Problem(name, card_line, f"card {index + 1} must be a table"))
+        return None
+    before = len(problems)
+    label = f"card '{raw['id']}'" if isinstance(raw.get("id"), str) else f"card {index + 1}"
+
+    def line(key: str) -> int | None:
+        return lines.key(key, index)
+
+    for key in COMMON_REQUIRED:
+        if key not in raw:
+            problems.append(Problem(name, card_line, f"{label} is missing '{key}'"))
+    kind = raw.get("kind")
+    spec = None
+    if "kind" in raw:
+        if not isinstance(kind, str) or kind not in KINDS:
+            problems.append(
+                Problem(name, line("kind"), f"{label} has unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
+            )
+        else:
+            spec = KINDS[kind]
+    for key in ("id", "section"):
+        if key in raw:
+            _check_string(raw[key], f"{label} '{key}'", name, line(key), problems)
+    card_id = raw.get("id")
+    if isinstance(card_id, str) and card_id.strip() and not ID_PATTERN.match(card_id):
+        problems.append(
+            Problem(name, line("id"), f"card id '{card_id}' must be lowercase letters, digits and single dashes")
+        )
+    for key, shape in COMMON_OPTIONAL.items():
+        if key in raw:
+            _check_shape(raw[key], shape, key, name, line(key), problems)
+
+    if spec is not None:
+        allowed = {*COMMON_REQUIRED, *COMMON_OPTIONAL, *spec.required, *spec.optional}
+        for key in raw:
+            if key not in allowed:
+                problems.append(
+                    Problem(name, line(key), f"{label}: unknown key '{key}' for kind '{kind}' "
+                            f"(expected: {', '.join(sorted(allowed - set(COMMON_REQUIRED)))})")
+                )
+        valid = True
+        for key, shape in spec.required.items():
+            if key not in raw:
+                problems.append(Problem(name, card_line, f"{label} ({kind}) is missing '{key}'"))
+                valid = False
+            else:
+                valid = _check_shape(raw[key], shape, key, name, line(key), problems) and valid
+        for key, shape in spec.optional.items():
+            if key in raw:
+                valid = _check_shape(raw[key], shape, key, name, line(key), problems) and valid
+        if valid:
+            for message, key in _kind_problems(kind, raw):
+                problems.append(Problem(name, line(key), f"{label}: {message}"))
+
+    if len(problems) > before:
+        return None
+    return Card.from_dict(deck, raw)
+
+
+def _kind_problems(kind: str, raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rules that make a card unanswerable or ambiguous, as (message, key) pairs."""
+    out: list[tuple[str, str]] = []
+    if kind in ("mcq", "multi"):
+        choices = raw["choices"]
+        if len(choices) < 2:
+            out.append(("needs at least 2 choices", "choices"))
+        answers = [raw["answer"]] if kind == "mcq" else raw["answer"]
+        if kind == "multi" and not answers:
+            out.append(("'answer' must list at least one of the choices", "answer"))
+        if kind == "multi" and len(set(answers)) != len(answers):
+            out.append(("'answer' lists a choice twice", "answer"))
+        missing = [a for a in answers if a not in choices]
+        if missing:
+            what = "is not one of the choices" if kind == "mcq" else "is not a subset of the choices"
+            out.append((f"answer {missing[0]!r} {what}" if kind == "mcq" else f"answer {what}: {missing!r}", "answer"))
+    elif kind == "cloze":
+        out.extend((message, "text") for message in cloze.problems(raw["text"]))
+    elif kind == "order":
+        items = raw["items"]
+        if len(items) < 2:
+            out.append(("an order card needs at least 2 items", "items"))
+        if len(set(items)) != len(items):
+            out.append(("order items must be distinct", "items"))
+    elif kind == "match":
+        pairs = raw["pairs"]
+        if len(pairs) < 2:
+            out.append(("a match card needs at least 2 pairs", "pairs"))
+        lefts = [p[0] for p in pairs]
+        rights = [p[1] for p in pairs]
+        if len(set(lefts)) != len(lefts) or len(set(rights)) != len(rights):
+            out.append(("match pairs must have distinct left sides and distinct right sides", "pairs"))
+    return out
+
+
+def _check_duplicate_ids(bank: Bank) -> None:
+    seen: dict[tuple[str, str], LoadedCard] = {}
+    keep: list[LoadedCard] = []
+    for loaded in bank.cards:
+        key = (loaded.card.deck, loaded.card.id)
+        if key in seen:
+            first = seen[key]
+            bank.problems.append(
+                Problem(loaded.path, loaded.line,
+                        f"duplicate card id '{loaded.card.id}' in deck '{loaded.card.deck}' "
+                        f"(first at {first.path}:{first.line})")
+            )
+        else:
+            seen[key] = loaded
+            keep.append(loaded)
+    bank.cards = keep
+
+
+def load_strict(paths: Iterable[Path], known_decks: dict[str, Deck] | None = None) -> Bank:
+    """Load, raising ``ImportProblems`` if any file has an error (warnings pass)."""
+    bank = load(paths, known_decks)
+    if bank.errors:
+        raise ImportProblems(bank.errors)
+    return bank

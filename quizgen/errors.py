@@ -1,0 +1,45 @@
+"""Exceptions a user can cause; the CLI turns each into a one-line message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class QuizgenError(Exception):
+    """Base class for every error quizgen reports to the user without a traceback."""
+
+
+class DatabaseError(QuizgenError):
+    """The database file cannot be used (not quizgen's, too new, unreadable, read-only, full)."""
+
+
+class QuestionFileError(QuizgenError):
+    """One problem in a question or deck file, located by path and line."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class ImportProblems(QuizgenError):
+    """Files failed validation; nothing was imported."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        first = "\n".join(str(p) for p in problems[:20])
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{first}{more}\nnothing was imported ({len(problems)} error(s))")
+
+
+class UnknownCard(QuizgenError):
+    pass
+
+
+class UnknownDeck(QuizgenError):
+    pass

@@ -1,0 +1,104 @@
+"""The database schema as named migrations, applied in order on open. Never edit one that has shipped: add the next."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+# PRAGMA application_id marks a file as quizgen's ("QGZ1"), so another program's database is never written to.
+APPLICATION_ID = 0x51475A31
+
+migrations = Migrations("quizgen")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db["decks"].create(
+        {
+            "slug": str,
+            "name": str,
+            "description": str,
+            "source_title": str,
+            "source_location": str,
+            "created": str,
+            "modified": str,
+        },
+        pk="slug",
+    )
+    db["cards"].create(
+        {
+            "pk": int,
+            "deck": str,
+            "card_id": str,
+            "kind": str,
+            "section": str,
+            "data": str,
+            "content_hash": str,
+            "origin": str,
+            "origin_line": int,
+            "created": str,
+            "modified": str,
+            "retired": str,
+        },
+        pk="pk",
+        foreign_keys=[("deck", "decks", "slug")],
+        not_null={"deck", "card_id", "kind", "section", "data", "content_hash", "created", "modified"},
+    )
+    db["cards"].create_index(["deck", "card_id"], unique=True)
+    db["cards"].create_index(["deck", "retired"])
+    db["sessions"].create(
+        {
+            "id": int,
+            "deck": str,
+            "mode": str,
+            "seed": int,
+            "started": str,
+            "ended": str,
+            "answered": int,
+            "correct": int,
+        },
+        pk="id",
+        foreign_keys=[("deck", "decks", "slug")],
+        defaults={"answered": 0, "correct": 0},
+    )
+    # One row per face of a card. state 0 is "new" (never scheduled); 1-3 are fsrs.State values.
+    db["schedule"].create(
+        {
+            "card_pk": int,
+            "face": int,
+            "state": int,
+            "step": int,
+            "stability": float,
+            "difficulty": float,
+            "due": str,
+            "last_review": str,
+        },
+        pk=("card_pk", "face"),
+        foreign_keys=[("card_pk", "cards", "pk")],
+        not_null={"state"},
+        defaults={"state": 0},
+    )
+    db["schedule"].create_index(["due"])
+    db["reviews"].create(
+        {
+            "id": int,
+            "card_pk": int,
+            "face": int,
+            "session_id": int,
+            "reviewed_at": str,
+            "mode": str,
+            "rating": int,
+            "correct": int,
+            "response": str,
+            "duration_ms": int,
+            "scheduled": int,
+            "due_before": str,
+            "due_after": str,
+        },
+        pk="id",
+        foreign_keys=[("card_pk", "cards", "pk"), ("session_id", "sessions", "id")],
+        not_null={"card_pk", "face", "reviewed_at", "mode", "rating"},
+    )
+    db["reviews"].create_index(["card_pk", "face"])
+    db["reviews"].create_index(["reviewed_at"])
+    db["config"].create({"key": str, "value": str}, pk="key")

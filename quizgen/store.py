@@ -1,0 +1,427 @@
+"""The SQLite store: decks, cards, the schedule of each card face, reviews and sessions, in one file.
+
+Every write is one transaction: an import either lands whole or not at all, and an answer (its review row and its
+new schedule) is committed before the quiz moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from quizgen import paths
+from quizgen.bank import Bank, load_strict
+from quizgen.errors import DatabaseError, UnknownCard, UnknownDeck
+from quizgen.migrations import APPLICATION_ID, migrations
+from quizgen.models import Card, Deck
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """A sortable UTC timestamp; every time in the database is written by this."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def origin_name(path: str | Path) -> str:
+    """How a card's file is remembered: bundled files by their place in the bundle, others by absolute path."""
+    resolved = Path(path).resolve()
+    try:
+        return "bundled:" + resolved.relative_to(paths.bundled_root().resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+@dataclass
+class StoredCard:
+    """A card as the database holds it."""
+
+    pk: int
+    card: Card
+    origin: str
+    modified: str
+    retired: str | None
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    decks: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decks": self.decks,
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "retired": len(self.retired),
+            "restored": len(self.restored),
+        }
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
+            f"{len(self.retired)} retired, {len(self.restored)} restored"
+        )
+
+
+def open_database(path: Path, create_folder: bool = False) -> Database:
+    """Open (creating if new) a quizgen database, upgrading its schema; refuse anything else with one line."""
+    if path.is_dir():
+        raise DatabaseError(f"database path {path} is a folder, not a file")
+    if not path.parent.exists():
+        if not create_folder:
+            raise DatabaseError(f"cannot open database {path}: folder {path.parent} does not exist")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                header = fh.read(len(SQLITE_HEADER))
+        except OSError as ex:
+            raise DatabaseError(f"cannot read database {path}: {ex.strerror or ex}") from None
+        if not header:
+            raise DatabaseError(f"{path} is an empty file, not a quizgen database (remove it to start afresh)")
+        if header != SQLITE_HEADER:
+            raise DatabaseError(f"{path} is not a quizgen database (not an SQLite file)")
+    try:
+        db = Database(path)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_identity(db, path)
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode = wal")
+        db.execute("PRAGMA foreign_keys = ON")
+        if migrations.pending(db):
+            migrations.apply(db)
+    except sqlite3.DatabaseError as ex:
+        raise DatabaseError(describe_sqlite_error(ex, path)) from None
+    return db
+
+
+def _check_identity(db: Database, path: Path) -> None:
+    has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if not has_tables:
+        return
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        raise DatabaseError(f"{path} is not a quizgen database (it holds another program's tables)")
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer quizgen (schema {unknown[-1]}); upgrade quizgen to use it"
+        )
+
+
+def describe_sqlite_error(ex: sqlite3.Error, path: Path | str) -> str:
+    text = str(ex)
+    if "readonly" in text:
+        return f"database {path} is read-only: nothing was written"
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"database {path}: the disk is full: nothing was written"
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a quizgen database ({text})"
+    if "locked" in text or "busy" in text:
+        return f"database {path} is busy in another process; try again"
+    if "unable to open" in text:
+        return f"cannot open database {path}"
+    return f"database {path}: {text}"
+
+
+class Store:
+    """Library access to one quizgen database."""
+
+    def __init__(self, db: Database, path: Path | None = None):
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None = None, seed_bundled: bool = True) -> Store:
+        """Open the database at ``path`` (default: ``paths.default_db_path()``), filling an empty one with the bundled decks."""
+        target, in_data_dir = (path, False) if path is not None else paths.default_db_path()
+        store = cls(open_database(target, create_folder=in_data_dir), target)
+        if seed_bundled and store.is_empty():
+            store.import_bundled()
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue instead of failing."""
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    # Decks ---------------------------------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT count(*) FROM decks").fetchone()[0] == 0
+
+    def decks(self) -> list[Deck]:
+        return [_deck_from_row(row) for row in self.db["decks"].rows_where(order_by="slug")]
+
+    def deck(self, slug: str) -> Deck:
+        rows = list(self.db["decks"].rows_where("slug = ?", [slug]))
+        if not rows:
+            known = ", ".join(d.slug for d in self.decks()) or "none"
+            raise UnknownDeck(f"no deck '{slug}' (decks: {known})")
+        return _deck_from_row(rows[0])
+
+    def resolve_deck(self, slug: str | None) -> Deck:
+        """The named deck, or the only deck when none is named."""
+        if slug:
+            return self.deck(slug)
+        decks = self.decks()
+        if len(decks) == 1:
+            return decks[0]
+        if not decks:
+            raise UnknownDeck("the database has no decks; run 'quizgen import'")
+        raise UnknownDeck(f"several decks: name one of {', '.join(d.slug for d in decks)}")
+
+    def deck_summaries(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Per deck: slug, name, cards (active), retired, new and due faces."""
+        moment = iso(now or utcnow())
+        rows = self.db.execute(
+            """
+            SELECT d.slug, d.name,
+              (SELECT count(*) FROM cards c WHERE c.deck = d.slug AND c.retired IS NULL) AS cards,
+              (SELECT count(*) FROM cards c WHERE c.deck = d.slug AND c.retired IS NOT NULL) AS retired,
+              (SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                 WHERE c.deck = d.slug AND c.retired IS NULL AND s.state = 0) AS new,
+              (SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                 WHERE c.deck = d.slug AND c.retired IS NULL AND s.state > 0 AND s.due <= ?) AS due
+            FROM decks d ORDER BY d.slug
+            """,
+            [moment],
+        ).fetchall()
+        return [dict(zip(("slug", "name", "cards", "retired", "new", "due"), row)) for row in rows]
+
+    # Cards ---------------------------------------------------------------------------------------------------
+
+    def cards(
+        self,
+        deck: str | None = None,
+        kinds: list[str] | None = None,
+        section: str | None = None,
+        search: str | None = None,
+        include_retired: bool = False,
+    ) -> list[StoredCard]:
+        """Cards matching every given filter; ``section`` and ``search`` match case-insensitively anywhere."""
+        where, params = [], []
+        if deck:
+            self.deck(deck)
+            where.append("deck = ?")
+            params.append(deck)
+        if kinds:
+            where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        if section:
+            where.append("section LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like_escape(section)}%")
+        if search:
+            where.append("(data LIKE ? ESCAPE '\\' OR card_id LIKE ? ESCAPE '\\')")
+            params.extend([f"%{_like_escape(search)}%"] * 2)
+        if not include_retired:
+            where.append("retired IS NULL")
+        sql = "SELECT pk, deck, data, origin, modified, retired FROM cards"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY deck, pk"
+        return [_stored_from_row(row) for row in self.db.execute(sql, params).fetchall()]
+
+    def card(self, reference: str) -> StoredCard:
+        """A card by ``id`` or ``deck/id``."""
+        deck, _, card_id = reference.rpartition("/")
+        sql = "SELECT pk, deck, data, origin, modified, retired FROM cards WHERE card_id = ?"
+        params = [card_id]
+        if deck:
+            sql += " AND deck = ?"
+            params.append(deck)
+        rows = self.db.execute(sql, params).fetchall()
+        if not rows:
+            raise UnknownCard(f"no card '{reference}'")
+        if len(rows) > 1:
+            decks = ", ".join(sorted(row[1] for row in rows))
+            raise UnknownCard(f"card id '{card_id}' is in several decks ({decks}); write it as DECK/{card_id}")
+        return _stored_from_row(rows[0])
+
+    def review_count(self, card_pk: int) -> int:
+        return self.db.execute("SELECT count(*) FROM reviews WHERE card_pk = ?", [card_pk]).fetchone()[0]
+
+    def schedule_rows(self, card_pk: int) -> list[dict[str, Any]]:
+        return list(self.db["schedule"].rows_where("card_pk = ?", [card_pk], order_by="face"))
+
+    # Import --------------------------------------------------------------------------------------------------
+
+    def import_bundled(self, now: datetime | None = None) -> ImportReport:
+        return self.import_bank(load_strict(paths.bundled_paths()), now)
+
+    def import_paths(self, files: list[Path], now: datetime | None = None) -> ImportReport:
+        known = {deck.slug: deck for deck in self.decks()}
+        return self.import_bank(load_strict(files, known), now)
+
+    def import_bank(self, bank: Bank, now: datetime | None = None) -> ImportReport:
+        """Sync the database with validated files, all or nothing.
+
+        New cards are added; changed cards are updated in place (same pk, so reviews and schedule stay); cards
+        missing from a file they came from are retired, and restored if they come back.
+        """
+        stamp = iso(now or utcnow())
+        report = ImportReport(decks=sorted(bank.decks))
+        with self.transaction():
+            for deck in bank.decks.values():
+                self._upsert_deck(deck, stamp)
+            touched_decks = sorted({loaded.card.deck for loaded in bank.cards} | set(bank.decks))
+            existing = self._existing_cards(touched_decks)
+            seen: set[tuple[str, str]] = set()
+            inserts, updates, faces_by_pk = [], [], {}
+            for loaded in bank.cards:
+                card = loaded.card
+                key = (card.deck, card.id)
+                seen.add(key)
+                origin = origin_name(loaded.path)
+                digest = card.content_hash()
+                data = json.dumps(card.to_dict(), ensure_ascii=False)
+                old = existing.get(key)
+                if old is None:
+                    inserts.append(
+                        {
+                            "deck": card.deck, "card_id": card.id, "kind": card.kind, "section": card.section,
+                            "data": data, "content_hash": digest, "origin": origin, "origin_line": loaded.line,
+                            "created": stamp, "modified": stamp, "retired": None,
+                        }
+                    )
+                    report.added.append(card.id)
+                    continue
+                pk, old_hash, old_origin, old_line, retired = old
+                changed = old_hash != digest
+                if changed:
+                    report.updated.append(card.id)
+                    faces_by_pk[pk] = card
+                if retired:
+                    report.restored.append(card.id)
+                if not changed and not retired:
+                    report.unchanged += 1
+                if changed or retired or origin != old_origin or loaded.line != old_line:
+                    updates.append(
+                        (card.kind, card.section, data, digest, origin, loaded.line,
+                         stamp if changed else None, pk)
+                    )
+            self.db.conn.executemany(
+                """UPDATE cards SET kind = ?, section = ?, data = ?, content_hash = ?, origin = ?, origin_line = ?,
+                   modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
+                updates,
+            )
+            if inserts:
+                self.db["cards"].insert_all(inserts, batch_size=1000)
+                new_pks = self._existing_cards(touched_decks)
+                for loaded in bank.cards:
+                    key = (loaded.card.deck, loaded.card.id)
+                    if key not in existing:
+                        faces_by_pk[new_pks[key][0]] = loaded.card
+            self._sync_faces(faces_by_pk)
+            files = {origin_name(name) for name in bank.question_files}
+            gone = {
+                key: pk for key, (pk, _hash, origin, _line, retired) in existing.items()
+                if origin in files and key not in seen and not retired
+            }
+            self.db.conn.executemany("UPDATE cards SET retired = ? WHERE pk = ?", [(stamp, pk) for pk in gone.values()])
+            report.retired = [card_id for _deck, card_id in gone]
+        return report
+
+    def _upsert_deck(self, deck: Deck, stamp: str) -> None:
+        row = {
+            "slug": deck.slug, "name": deck.name, "description": deck.description,
+            "source_title": deck.source_title, "source_location": deck.source_location,
+        }
+        current = list(self.db["decks"].rows_where("slug = ?", [deck.slug]))
+        if not current:
+            self.db["decks"].insert({**row, "created": stamp, "modified": stamp})
+        elif any(current[0][k] != v for k, v in row.items()):
+            self.db["decks"].update(deck.slug, {**row, "modified": stamp})
+
+    def _existing_cards(self, decks: list[str]) -> dict[tuple[str, str], tuple[int, str, str, int, str | None]]:
+        if not decks:
+            return {}
+        marks = ", ".join("?" for _ in decks)
+        rows = self.db.execute(
+            f"SELECT deck, card_id, pk, content_hash, origin, origin_line, retired FROM cards WHERE deck IN ({marks})",
+            decks,
+        ).fetchall()
+        return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6]) for r in rows}
+
+    def _sync_faces(self, cards_by_pk: dict[int, Card]) -> None:
+        """Give every face of these cards a schedule row (new), and drop rows of faces that no longer exist."""
+        if not cards_by_pk:
+            return
+        wanted = [(pk, face.number) for pk, card in cards_by_pk.items() for face in card.faces()]
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO schedule (card_pk, face, state) VALUES (?, ?, 0)", wanted
+        )
+        wanted_set = set(wanted)
+        pks = list(cards_by_pk)
+        stale = []
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            stale.extend(
+                row for row in self.db.execute(
+                    f"SELECT card_pk, face FROM schedule WHERE card_pk IN ({marks})", chunk
+                ).fetchall()
+                if tuple(row) not in wanted_set
+            )
+        self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
+
+    # Settings ------------------------------------------------------------------------------------------------
+
+    def get_config(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM config WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_config(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [key, value])
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _deck_from_row(row: dict[str, Any]) -> Deck:
+    return Deck(
+        slug=row["slug"], name=row["name"], description=row["description"] or "",
+        source_title=row["source_title"] or "", source_location=row["source_location"] or "",
+    )
+
+
+def _stored_from_row(row: tuple) -> StoredCard:
+    pk, deck, data, origin, modified, retired = row
+    return StoredCard(pk=pk, card=Card.from_dict(deck, json.loads(data)), origin=origin, modified=modified, retired=retired)
