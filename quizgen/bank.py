@@ -90,7 +90,10 @@ class _Lines:
         self.card_starts = [i + 1 for i, line in enumerate(self.lines) if _CARDS_HEADER.match(line)]
 
     def card(self, index: int) -> int | None:
-        return self.card_starts[index] if index < len(self.card_starts) else None
+        """The ``[[cards]]`` line of card ``index``, or the ``cards =`` line for an inline array."""
+        if index < len(self.card_starts):
+            return self.card_starts[index]
+        return self.key("cards") if not self.card_starts else None
 
     def key(self, key: str, index: int | None = None) -> int | None:
         """The line of ``key =`` inside card ``index`` (or at top level when ``index`` is None)."""

@@ -87,12 +87,12 @@ def check_command(paths_: tuple[Path, ...], strict: bool) -> None:
 
     Every problem is printed as PATH:LINE: MESSAGE. Exits 1 on errors (or on warnings with --strict).
     """
-    from quizgen import bank
+    from quizgen import bank, lint
 
     targets = list(paths_) or paths.bundled_paths()
     bundled = bank.load(paths.bundled_paths()).decks if paths_ else {}
     loaded = bank.load(targets, known_decks=bundled)
-    problems = loaded.problems
+    problems = loaded.problems + lint.lint(loaded)
     for problem in problems:
         click.echo(str(problem))
     errors = sum(1 for p in problems if p.severity == bank.ERROR)

@@ -1,0 +1,146 @@
+"""Warnings about card quality that a machine can tell (after ../shared/CARDS.md, SuperMemo's 20 rules).
+
+Validation (bank.py) rejects what cannot be asked; lint warns about what can be asked but teaches badly.
+`quizgen check --strict` fails on these warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+
+from rapidfuzz import fuzz, process
+
+from quizgen import cloze
+from quizgen.bank import WARNING, Bank, LoadedCard, Problem
+
+NEAR_DUPLICATE_SCORE = 90
+MAX_TYPED_ANSWER_WORDS = 4
+MAX_CLOZE_DELETIONS = 3
+MIN_MCQ_CHOICES = 4
+TRUE_SHARE = (0.35, 0.65)
+MIN_TRUEFALSE_FOR_BALANCE = 5
+ALL_OR_NONE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these|them)\b", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and punctuation, squeeze spaces: the form in which two texts are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+def contains_phrase(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` as whole words, after folding both."""
+    folded = fold(needle)
+    return bool(folded) and f" {folded} " in f" {fold(haystack)} "
+
+
+def lint(bank: Bank) -> list[Problem]:
+    """Every quality warning for the cards in ``bank``."""
+    problems: list[Problem] = []
+    for loaded in bank.cards:
+        for message in card_warnings(loaded):
+            problems.append(Problem(loaded.path, loaded.line, f"card '{loaded.card.id}': {message}", WARNING))
+    problems.extend(_near_duplicates(bank.cards))
+    problems.extend(_truefalse_balance(bank.cards))
+    return problems
+
+
+def card_warnings(loaded: LoadedCard) -> list[str]:
+    card = loaded.card
+    f = card.fields
+    out: list[str] = []
+    if not card.explanation.strip():
+        out.append("no explanation (say why the answer is right)")
+    if card.kind in ("mcq", "multi"):
+        choices = f["choices"]
+        if card.kind == "mcq" and len(choices) < MIN_MCQ_CHOICES:
+            out.append(f"only {len(choices)} choices; give at least {MIN_MCQ_CHOICES} plausible ones")
+        if len({fold(c) for c in choices}) != len(choices):
+            out.append("two choices say the same thing")
+        if any(ALL_OR_NONE.search(c) for c in choices):
+            out.append("a choice like 'all/none of the above'; use a multi-select card instead")
+    if card.kind == "mcq" and contains_phrase(f["prompt"], f["answer"]):
+        out.append("the answer appears in the prompt")
+    if card.kind == "typed":
+        answers = [f["answer"], *f.get("accept", [])]
+        if any(contains_phrase(f["prompt"], a) for a in answers):
+            out.append("the answer appears in the prompt")
+        words = len(fold(f["answer"]).split())
+        if words > MAX_TYPED_ANSWER_WORDS:
+            out.append(f"typed answer has {words} words; keep it to one fact of at most {MAX_TYPED_ANSWER_WORDS}")
+    if card.kind == "glossary" and any(contains_phrase(f["definition"], part) for part in _term_parts(f["term"])):
+        out.append("the term appears in its definition (it is also asked definition-to-term)")
+    if card.kind == "cloze":
+        deletions = cloze.deletions(f["text"])
+        if len(deletions) > MAX_CLOZE_DELETIONS:
+            out.append(f"{len(deletions)} deletions; keep to {MAX_CLOZE_DELETIONS} or fewer per card")
+        visible = cloze.DELETION.sub(" ", f["text"])
+        if any(contains_phrase(visible, d.answer) for d in deletions):
+            out.append("a deleted term also appears outside its deletion")
+    return out
+
+
+def _term_parts(term: str) -> list[str]:
+    """'Testosterone Replacement Therapy (TRT)' -> the full name and the acronym, each of which must not leak."""
+    inner = re.findall(r"\(([^)]*)\)", term)
+    outer = re.sub(r"\([^)]*\)", " ", term)
+    return [part for part in [outer, *inner] if fold(part)]
+
+
+def _comparable_text(loaded: LoadedCard) -> str:
+    card = loaded.card
+    if card.kind == "cloze":
+        return fold(cloze.render(card.fields["text"], None))
+    if card.kind == "glossary":
+        return fold(card.fields["term"])
+    return fold(card.prompt)
+
+
+def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
+    by_deck: dict[str, list[LoadedCard]] = defaultdict(list)
+    for loaded in cards:
+        by_deck[loaded.card.deck].append(loaded)
+    problems = []
+    for group in by_deck.values():
+        texts = [_comparable_text(c) for c in group]
+        for i, text in enumerate(texts):
+            matches = process.extract(
+                text, texts[i + 1 :], scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE, limit=None
+            )
+            for _choice, _score, offset in matches:
+                earlier, later = group[i], group[i + 1 + offset]
+                identical = text == texts[i + 1 + offset]
+                # One fact asked through two kinds is fine; the same words twice, or near-copies of one kind, are not.
+                if not (identical or earlier.card.kind == later.card.kind):
+                    continue
+                what = "the same text as" if identical else "nearly the same text as"
+                problems.append(
+                    Problem(later.path, later.line,
+                            f"card '{later.card.id}' has {what} card '{earlier.card.id}' "
+                            f"({earlier.path}:{earlier.line})", WARNING)
+                )
+    return problems
+
+
+def _truefalse_balance(cards: list[LoadedCard]) -> list[Problem]:
+    by_deck: dict[str, list[LoadedCard]] = defaultdict(list)
+    for loaded in cards:
+        if loaded.card.kind == "truefalse":
+            by_deck[loaded.card.deck].append(loaded)
+    problems = []
+    low, high = TRUE_SHARE
+    for deck, group in by_deck.items():
+        if len(group) < MIN_TRUEFALSE_FOR_BALANCE:
+            continue
+        share = sum(1 for c in group if c.card.fields["answer"]) / len(group)
+        if not low <= share <= high:
+            first = group[0]
+            problems.append(
+                Problem(first.path, first.line,
+                        f"deck '{deck}': {share:.0%} of its {len(group)} true/false cards are true; "
+                        f"keep between {low:.0%} and {high:.0%} so guessing 'true' does not pay", WARNING)
+            )
+    return problems

@@ -1,0 +1,152 @@
+"""`quizgen check`: every malformed file is reported as path:line: message, and nothing is written."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+GOOD_DECK = """\
+slug = "demo"
+name = "Demo deck"
+description = "A deck for tests."
+"""
+
+HEAD = 'deck = "demo"\n\n'
+
+# (name, file body, line the problem must be reported at, words the message must contain)
+MALFORMED = [
+    ("toml-syntax", HEAD + '[[cards]]\nid = "a\nkind = "typed"\n', 4, "invalid TOML"),
+    ("missing-deck", '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\n', 1, "missing top-level 'deck'"),
+    ("unknown-deck", 'deck = "nope"\n[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\n', 1, "unknown deck 'nope'"),
+    ("deck-not-string", 'deck = 3\n[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\n', 1, "'deck' must be"),
+    ("cards-not-array", HEAD + 'cards = "x"\n', 3, "must be an array of tables"),
+    ("no-cards", HEAD, 1, "no [[cards]]"),
+    ("unknown-top-key", HEAD + 'title = "x"\n[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\n', 3, "unknown top-level key 'title'"),
+    ("missing-id", HEAD + '[[cards]]\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\n', 3, "missing 'id'"),
+    ("missing-kind", HEAD + '[[cards]]\nid = "a"\nsection = "S"\nprompt = "P"\nanswer = "A"\n', 3, "missing 'kind'"),
+    ("unknown-kind", HEAD + '[[cards]]\nid = "a"\nkind = "essay"\nsection = "S"\nprompt = "P"\n', 5, "unknown kind 'essay'"),
+    ("missing-section", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nprompt = "P"\nanswer = "A"\n', 3, "missing 'section'"),
+    ("bad-id", HEAD + '[[cards]]\nid = "Bad Id"\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\n', 4, "lowercase letters"),
+    ("duplicate-id", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\n\n'
+     '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "Q"\nanswer = "B"\n', 10, "duplicate card id 'a'"),
+    ("mcq-answer-not-choice", HEAD + '[[cards]]\nid = "a"\nkind = "mcq"\nsection = "S"\nprompt = "P"\n'
+     'choices = ["w", "x", "y", "z"]\nanswer = "q"\n', 9, "is not one of the choices"),
+    ("multi-not-subset", HEAD + '[[cards]]\nid = "a"\nkind = "multi"\nsection = "S"\nprompt = "P"\n'
+     'choices = ["w", "x", "y", "z"]\nanswer = ["w", "q"]\n', 9, "not a subset"),
+    ("multi-empty-answer", HEAD + '[[cards]]\nid = "a"\nkind = "multi"\nsection = "S"\nprompt = "P"\n'
+     'choices = ["w", "x", "y", "z"]\nanswer = []\n', 9, "at least one"),
+    ("truefalse-string", HEAD + '[[cards]]\nid = "a"\nkind = "truefalse"\nsection = "S"\nprompt = "P"\nanswer = "true"\n', 8, "must be true or false"),
+    ("typed-missing-answer", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\n', 3, "missing 'answer'"),
+    ("empty-prompt", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "  "\nanswer = "A"\n', 7, "'prompt' is empty"),
+    ("cloze-no-deletion", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "No blanks here."\n', 7, "no deletion"),
+    ("cloze-bad-braces", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::axis}} and {{c2:gland}}."\n', 7, "malformed cloze"),
+    ("cloze-empty-deletion", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::}} here."\n', 7, "is empty"),
+    ("order-one-item", HEAD + '[[cards]]\nid = "a"\nkind = "order"\nsection = "S"\nprompt = "P"\nitems = ["only"]\n', 8, "at least 2 items"),
+    ("order-duplicate-items", HEAD + '[[cards]]\nid = "a"\nkind = "order"\nsection = "S"\nprompt = "P"\nitems = ["x", "y", "x"]\n', 8, "distinct"),
+    ("match-triple", HEAD + '[[cards]]\nid = "a"\nkind = "match"\nsection = "S"\nprompt = "P"\n'
+     'pairs = [["a", "b"], ["c", "d", "e"]]\n', 8, "[left, right] pair"),
+    ("match-duplicate-left", HEAD + '[[cards]]\nid = "a"\nkind = "match"\nsection = "S"\nprompt = "P"\n'
+     'pairs = [["a", "b"], ["a", "d"]]\n', 8, "distinct left sides"),
+    ("unknown-key-typo", HEAD + '[[cards]]\nid = "a"\nkind = "mcq"\nsection = "S"\nprompt = "P"\n'
+     'choises = ["w", "x"]\nanswer = "w"\n', 8, "unknown key 'choises'"),
+    ("accept-on-mcq", HEAD + '[[cards]]\nid = "a"\nkind = "mcq"\nsection = "S"\nprompt = "P"\n'
+     'choices = ["w", "x", "y", "z"]\nanswer = "w"\naccept = ["x"]\n', 10, "unknown key 'accept'"),
+    ("tags-not-list", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\nanswer = "A"\ntags = "x"\n', 9, "'tags' must be a list"),
+    ("choice-not-string", HEAD + '[[cards]]\nid = "a"\nkind = "mcq"\nsection = "S"\nprompt = "P"\n'
+     'choices = ["w", 2, "y", "z"]\nanswer = "w"\n', 8, "must be a string"),
+    ("card-not-table", HEAD + 'cards = [1]\n', 3, "must be a table"),
+    ("glossary-missing-definition", HEAD + '[[cards]]\nid = "a"\nkind = "glossary"\nsection = "S"\nterm = "T"\n', 3, "missing 'definition'"),
+    ("flashcard-back-number", HEAD + '[[cards]]\nid = "a"\nkind = "flashcard"\nsection = "S"\nfront = "F"\nback = 4\n', 8, "'back' must be a string"),
+    ("neither-kind-of-file", 'title = "x"\n', 1, "neither a question file"),
+]
+
+
+def write(tmp_path, name: str, body: str | bytes):
+    (tmp_path / "demo.toml").write_text(GOOD_DECK)
+    path = tmp_path / f"{name}.toml"
+    if isinstance(body, bytes):
+        path.write_bytes(body)
+    else:
+        path.write_text(body)
+    return path
+
+
+@pytest.mark.parametrize("name, body, line, words", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_file_reported_at_its_line(tmp_path, run, db_path, name, body, line, words):
+    path = write(tmp_path, name, body)
+    result = run("check", str(tmp_path / "demo.toml"), str(path))
+    assert result.exit_code == 1
+    located = [l for l in result.stdout.splitlines() if l.startswith(f"{path}:{line}: ")]
+    assert any(words in l for l in located), result.stdout
+    assert "Traceback" not in result.output
+    assert not db_path.exists(), "check must write nothing"
+
+
+def test_at_least_25_distinct_malformed_files():
+    assert len({name for name, *_ in MALFORMED}) >= 25
+
+
+def test_non_utf8_file_names_its_line(tmp_path, run):
+    path = write(tmp_path, "latin1", (HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\n').encode() + b'prompt = "caf\xe9"\n')
+    result = run("check", str(tmp_path / "demo.toml"), str(path))
+    assert result.exit_code == 1
+    assert f"{path}:7: not UTF-8" in result.stdout
+
+
+def test_invalid_json_names_its_line(tmp_path, run):
+    path = tmp_path / "cards.json"
+    path.write_text('{"deck": "demo",\n "cards": [\n  {"id": "a",}\n ]}\n')
+    (tmp_path / "demo.toml").write_text(GOOD_DECK)
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{path}:3: invalid JSON" in result.stdout
+
+
+def test_every_problem_in_a_file_is_reported_not_just_the_first(tmp_path, run):
+    body = HEAD + textwrap.dedent(
+        """\
+        [[cards]]
+        id = "a"
+        kind = "mcq"
+        section = "S"
+        prompt = "P"
+        choices = ["w", "x", "y", "z"]
+        answer = "q"
+
+        [[cards]]
+        id = "b"
+        kind = "essay"
+        section = "S"
+        """
+    )
+    path = write(tmp_path, "two-problems", body)
+    result = run("check", str(tmp_path / "demo.toml"), str(path))
+    assert f"{path}:9: " in result.stdout and f"{path}:13: " in result.stdout
+    assert "2 error(s)" in result.stderr
+
+
+def test_deck_file_problems(tmp_path, run):
+    path = tmp_path / "deck.toml"
+    path.write_text('slug = "Not A Slug"\ndescription = "x"\n')
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:1: deck slug 'Not A Slug'" in result.stdout
+    assert "deck is missing 'name'" in result.stdout
+
+
+def test_missing_path_is_one_line(tmp_path, run):
+    result = run("check", str(tmp_path / "nowhere.toml"))
+    assert result.exit_code == 1
+    assert "nowhere.toml: no such file or folder" in result.stdout
+
+
+def test_valid_file_passes_and_question_files_may_use_bundled_deck(tmp_path, run):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'deck = "stopping-hormone-therapy"\n\n[[cards]]\nid = "mine-one"\nkind = "truefalse"\n'
+        'section = "Mine"\nprompt = "A statement of our own."\nanswer = true\nexplanation = "Because."\n'
+    )
+    result = run("check", str(path))
+    assert result.exit_code == 0, result.output
+    assert "0 error(s), 0 warning(s)" in result.stderr
