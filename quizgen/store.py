@@ -105,7 +105,7 @@ def open_database(path: Path, create_folder: bool = False) -> Database:
         if header != SQLITE_HEADER:
             raise DatabaseError(f"{path} is not a quizgen database (not an SQLite file)")
     try:
-        db = Database(path)
+        db = Database(_connect(path))
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_identity(db, path)
         if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
@@ -116,6 +116,13 @@ def open_database(path: Path, create_folder: bool = False) -> Database:
     except sqlite3.DatabaseError as ex:
         raise DatabaseError(describe_sqlite_error(ex, path)) from None
     return db
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection; read-only when the file's permission bits say so, honoured even for root (who could write it)."""
+    if path.exists() and not path.stat().st_mode & 0o222:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    return sqlite3.connect(path)
 
 
 def _check_identity(db: Database, path: Path) -> None:
@@ -175,9 +182,11 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
             yield
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as ex:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(ex, sqlite3.Error):
+                raise DatabaseError(describe_sqlite_error(ex, self.path or "")) from None
             raise
 
     # Decks ---------------------------------------------------------------------------------------------------
