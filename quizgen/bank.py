@@ -40,6 +40,7 @@ QUESTION_FILE_KEYS = {"deck", "cards"}
 
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _CARDS_HEADER = re.compile(r"^\s*\[\[\s*cards\s*\]\]")
+_KEY_LINE = re.compile(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class _Lines:
     def __init__(self, text: str | None):
         self.lines = text.splitlines() if text is not None else []
         self.card_starts = [i + 1 for i, line in enumerate(self.lines) if _CARDS_HEADER.match(line)]
+        self._key_cache: dict[int | None, dict[str, int]] = {}
 
     def card(self, index: int) -> int | None:
         """The ``[[cards]]`` line of card ``index``, or the ``cards =`` line for an inline array."""
@@ -99,19 +101,29 @@ class _Lines:
         """The line of ``key =`` inside card ``index`` (or at top level when ``index`` is None)."""
         if not self.lines:
             return None
+        found = self._keys(index).get(key)
+        if found is None and index is not None:
+            return self.card(index)
+        return found
+
+    def _keys(self, index: int | None) -> dict[str, int]:
+        """Each key's first line within one card (or the top level), scanned once and cached."""
+        if index in self._key_cache:
+            return self._key_cache[index]
         if index is None:
             start, end = 1, (self.card_starts[0] if self.card_starts else len(self.lines) + 1)
         else:
             start = self.card(index)
-            if start is None:
-                return None
             nxt = self.card(index + 1)
             end = nxt if nxt is not None else len(self.lines) + 1
-        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-        for number in range(start, end):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return self.card(index) if index is not None else None
+        keys: dict[str, int] = {}
+        if start is not None:
+            for number in range(start, end):
+                match = _KEY_LINE.match(self.lines[number - 1])
+                if match:
+                    keys.setdefault(match[1], number)
+        self._key_cache[index] = keys
+        return keys
 
 
 def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:

@@ -288,6 +288,11 @@ class Store:
     def schedule_rows(self, card_pk: int) -> list[dict[str, Any]]:
         return list(self.db["schedule"].rows_where("card_pk = ?", [card_pk], order_by="face"))
 
+    def is_card_origin(self, path: Path) -> bool:
+        """True if cards in the database were imported from this file (so it is someone's question file)."""
+        row = self.db.execute("SELECT 1 FROM cards WHERE origin = ? LIMIT 1", [origin_name(path)]).fetchone()
+        return row is not None
+
     # Import --------------------------------------------------------------------------------------------------
 
     def import_bundled(self, now: datetime | None = None) -> ImportReport:
@@ -311,12 +316,13 @@ class Store:
             touched_decks = sorted({loaded.card.deck for loaded in bank.cards} | set(bank.decks))
             existing = self._existing_cards(touched_decks)
             seen: set[tuple[str, str]] = set()
+            origins: dict[str, str] = {}
             inserts, updates, faces_by_pk = [], [], {}
             for loaded in bank.cards:
                 card = loaded.card
                 key = (card.deck, card.id)
                 seen.add(key)
-                origin = origin_name(loaded.path)
+                origin = origins.get(loaded.path) or origins.setdefault(loaded.path, origin_name(loaded.path))
                 digest = card.content_hash()
                 data = json.dumps(card.to_dict(), ensure_ascii=False)
                 old = existing.get(key)
@@ -418,6 +424,152 @@ class Store:
     def set_config(self, key: str, value: str) -> None:
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [key, value])
+
+    # Quiz ----------------------------------------------------------------------------------------------------
+    # What the quiz reads and writes. The queues are lists of (card pk, face) so a quiz over 100k cards stays
+    # small; a face's card is read when it is asked. Each answer is one transaction holding its review row, the
+    # face's new schedule and the session's tally, committed before the next question is shown.
+
+    def _quiz_filter(self, deck: str, kinds: list[str] | None, section: str | None) -> tuple[str, list[Any]]:
+        where, params = ["c.deck = ?", "c.retired IS NULL"], [deck]
+        if kinds:
+            where.append(f"c.kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        if section:
+            where.append("c.section LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like_escape(section)}%")
+        return " AND ".join(where), params
+
+    def _faces(self, condition: str, order: str, deck: str, kinds, section, extra: list[Any]) -> list[tuple[int, int]]:
+        where, params = self._quiz_filter(deck, kinds, section)
+        sql = (
+            f"SELECT s.card_pk, s.face FROM schedule s JOIN cards c ON c.pk = s.card_pk "
+            f"WHERE {where} AND {condition} ORDER BY {order}"
+        )
+        return [(pk, face) for pk, face in self.db.execute(sql, params + extra).fetchall()]
+
+    def due_faces(
+        self, deck: str, now: datetime, kinds: list[str] | None = None, section: str | None = None
+    ) -> list[tuple[int, int]]:
+        """Faces already studied and due by ``now``, most overdue first."""
+        return self._faces("s.state > 0 AND s.due <= ?", "s.due, s.card_pk, s.face", deck, kinds, section, [iso(now)])
+
+    def new_faces(
+        self, deck: str, kinds: list[str] | None = None, section: str | None = None
+    ) -> list[tuple[int, int]]:
+        """Faces never studied, in the order their cards were written."""
+        return self._faces("s.state = 0", "s.card_pk, s.face", deck, kinds, section, [])
+
+    def all_faces(
+        self, deck: str, kinds: list[str] | None = None, section: str | None = None
+    ) -> list[tuple[int, int]]:
+        return self._faces("1", "s.card_pk, s.face", deck, kinds, section, [])
+
+    def new_faces_started(self, deck: str, since: datetime) -> int:
+        """Faces first studied (in review mode) since ``since``: what the daily new-card limit counts."""
+        return self.db.execute(
+            """SELECT count(DISTINCT r.card_pk || ':' || r.face) FROM reviews r JOIN cards c ON c.pk = r.card_pk
+               WHERE c.deck = ? AND r.reviewed_at >= ? AND r.scheduled = 1 AND r.due_before IS NULL""",
+            [deck, iso(since)],
+        ).fetchone()[0]
+
+    def quiz_face(self, card_pk: int, face: int) -> tuple[Card, dict[str, Any]]:
+        """A card and the schedule row of one of its faces."""
+        row = self.db.execute(
+            """SELECT c.deck, c.data, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review
+               FROM cards c JOIN schedule s ON s.card_pk = c.pk WHERE c.pk = ? AND s.face = ?""",
+            [card_pk, face],
+        ).fetchone()
+        if row is None:
+            raise UnknownCard(f"no card face {card_pk}/{face}")
+        deck, data, *schedule = row
+        keys = ("state", "step", "stability", "difficulty", "due", "last_review")
+        return Card.from_dict(deck, json.loads(data)), dict(zip(keys, schedule))
+
+    def count_due_between(self, deck: str, start: datetime, end: datetime) -> int:
+        """Faces of active cards falling due after ``start`` and by ``end``."""
+        return self.db.execute(
+            """SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+               WHERE c.deck = ? AND c.retired IS NULL AND s.state > 0 AND s.due > ? AND s.due <= ?""",
+            [deck, iso(start), iso(end)],
+        ).fetchone()[0]
+
+    def next_due(self, deck: str, kinds: list[str] | None = None, section: str | None = None) -> datetime | None:
+        """When the next studied face falls due, if any."""
+        where, params = self._quiz_filter(deck, kinds, section)
+        row = self.db.execute(
+            f"SELECT min(s.due) FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0",
+            params,
+        ).fetchone()
+        return parse_iso(row[0]) if row[0] else None
+
+    def start_session(self, deck: str, mode: str, seed: int, now: datetime) -> int:
+        with self.transaction():
+            cursor = self.db.conn.execute(
+                "INSERT INTO sessions (deck, mode, seed, started, answered, correct) VALUES (?, ?, ?, ?, 0, 0)",
+                [deck, mode, seed, iso(now)],
+            )
+        return cursor.lastrowid
+
+    def end_session(self, session_id: int, now: datetime) -> None:
+        with self.transaction():
+            self.db.conn.execute("UPDATE sessions SET ended = ? WHERE id = ?", [iso(now), session_id])
+
+    def record_answer(
+        self,
+        session_id: int,
+        card_pk: int,
+        face: int,
+        *,
+        reviewed_at: datetime,
+        mode: str,
+        rating: int,
+        correct: bool,
+        response: str,
+        duration_ms: int,
+        due_before: str | None,
+        schedule: dict[str, Any] | None,
+    ) -> int:
+        """Store one answer; ``schedule`` is the face's new row, or None when the mode leaves the schedule alone.
+
+        Returns the review's id.
+        """
+        due_after = schedule["due"] if schedule else due_before
+        conn = self.db.conn
+        with self.transaction():
+            cursor = conn.execute(
+                """INSERT INTO reviews (card_pk, face, session_id, reviewed_at, mode, rating, correct, response,
+                   duration_ms, scheduled, due_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [card_pk, face, session_id, iso(reviewed_at), mode, int(rating), int(correct), response,
+                 duration_ms, int(schedule is not None), due_before, due_after],
+            )
+            if schedule is not None:
+                self._write_schedule(card_pk, face, schedule)
+            conn.execute(
+                "UPDATE sessions SET answered = answered + 1, correct = correct + ? WHERE id = ?",
+                [int(correct), session_id],
+            )
+        return cursor.lastrowid
+
+    def amend_answer(self, review_id: int, rating: int, schedule: dict[str, Any] | None) -> None:
+        """Replace a stored answer's rating (the learner overrode the proposed one) and the schedule it led to."""
+        conn = self.db.conn
+        with self.transaction():
+            card_pk, face, due_before = conn.execute(
+                "SELECT card_pk, face, due_before FROM reviews WHERE id = ?", [review_id]
+            ).fetchone()
+            due_after = schedule["due"] if schedule else due_before
+            conn.execute("UPDATE reviews SET rating = ?, due_after = ? WHERE id = ?", [int(rating), due_after, review_id])
+            if schedule is not None:
+                self._write_schedule(card_pk, face, schedule)
+
+    def _write_schedule(self, card_pk: int, face: int, row: dict[str, Any]) -> None:
+        self.db.conn.execute(
+            """UPDATE schedule SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?
+               WHERE card_pk = ? AND face = ?""",
+            [row["state"], row["step"], row["stability"], row["difficulty"], row["due"], row["last_review"],
+             card_pk, face],
+        )
 
 
 def _like_escape(text: str) -> str:

@@ -1,0 +1,53 @@
+"""Export of a 10k-card deck to .apkg, against raw genanki writing the same notes in the same run.
+
+The baseline gets everything handed to it: the same note types and the same fields, tags and GUIDs, already
+computed. So the ratio is what our export adds on top of genanki's own writing: reading the cards from the database,
+laying them out into fields, tags and GUIDs, the per-note modification times, and the subdecks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import genanki
+
+from generate import DECK, make_large_db
+from harness import Row, median_seconds
+
+from quizgen import anki, export
+from quizgen.store import Store
+
+TIMESTAMP = 1_800_000_000.0
+
+
+def measures(workdir: Path, quick: bool) -> list[Row]:
+    count = 500 if quick else 10_000
+    repeat = 3 if quick else 5
+    store = Store.open(make_large_db(workdir / "export.db", cards=count, reviews=0), seed_bundled=False)
+    try:
+        deck = store.deck(DECK)
+        prepared = [
+            (*anki.note_fields(stored.card), anki.note_tags(stored.card), anki.note_guid(stored.card))
+            for stored in store.cards(DECK)
+        ]
+        runs = itertools.count()
+
+        def raw_genanki() -> None:
+            target = genanki.Deck(anki.deck_id(deck.slug), deck.name)
+            for note_type, fields, tags, guid in prepared:
+                target.add_note(genanki.Note(model=note_type, fields=fields, tags=tags, guid=guid))
+            genanki.Package(target).write_to_file(str(workdir / f"raw-{next(runs)}.apkg"), timestamp=TIMESTAMP)
+
+        def quizgen_export() -> None:
+            export.export(store, workdir / f"quizgen-{next(runs)}.apkg", DECK, timestamp=TIMESTAMP)
+
+        quizgen_export()  # warm both paths (imports, caches) before measuring
+        raw_genanki()
+        baseline = median_seconds(raw_genanki, repeat)
+        value = median_seconds(quizgen_export, repeat)
+    finally:
+        store.close()
+    return [
+        Row(f"export {count} cards to .apkg", value, "s", "raw genanki, same notes", baseline, 1.3, ratio_target=True)
+    ]

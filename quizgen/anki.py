@@ -1,0 +1,429 @@
+"""Anki notes from cards (genanki): note types with fixed ids, notes with stable GUIDs, and .apkg writing.
+
+How re-imports stay clean: Anki's importer matches an incoming note to one in the collection by GUID, and replaces
+the existing note only when the incoming note's modification time is newer than the collection's copy (otherwise it
+counts the note as a duplicate and leaves it alone). genanki stamps every note with the package's write time, which
+would make every re-import rewrite every note, and would let an old export overwrite the learner's own later edits.
+So each note here carries the time its card's content last changed in our database: an unchanged export updates
+nothing, a reworded card updates exactly its note, and a note the learner edited in Anki since stays theirs.
+
+Note types are identified by id. Their ids never change; a change to a note type's field or template list makes a
+new note type with a new id, because Anki keys notes to a note type's fields by position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import genanki
+
+from quizgen.models import Card, Deck
+from quizgen.store import StoredCard, parse_iso
+
+CSS = """\
+.card {
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px;
+  line-height: 1.45;
+  text-align: left;
+  color: #1f2328;
+  background-color: #ffffff;
+  max-width: 38em;
+  margin: 0 auto;
+  padding: 0.5em 0.75em;
+  overflow-wrap: anywhere;
+}
+.question { font-weight: 600; margin-bottom: 0.6em; }
+.instruction, .label { font-size: 0.8em; color: #59636e; margin-bottom: 0.4em; }
+.answer { font-weight: 600; }
+ol.choices { list-style-type: upper-alpha; padding-left: 1.8em; }
+ol.choices li, ul.items li, ol.order li { margin: 0.3em 0; }
+li.right { font-weight: 600; color: #1a7f37; }
+li.other { color: #59636e; }
+.mark { margin-left: 0.3em; }
+table.pairs { border-collapse: collapse; width: 100%; }
+table.pairs td { border-top: 1px solid #d1d9e0; padding: 0.35em 0.4em; vertical-align: top; }
+table.pairs td.arrow { color: #59636e; width: 1.5em; text-align: center; }
+.accepted { font-size: 0.85em; color: #59636e; margin-top: 0.4em; }
+.explanation { margin-top: 0.9em; padding: 0.5em 0.7em; border-left: 3px solid #0969da; background-color: #f6f8fa; }
+.source { margin-top: 0.9em; font-size: 0.75em; color: #59636e; }
+.source .passage { display: block; font-style: italic; margin-top: 0.2em; }
+.cloze { font-weight: 600; color: #0969da; }
+hr#answer { border: none; border-top: 1px solid #d1d9e0; margin: 0.9em 0; }
+input#typeans { width: 100%; box-sizing: border-box; font-size: 1em; padding: 0.3em; }
+.nightMode .card, .card.nightMode { color: #e6edf3; background-color: #1f2328; }
+.nightMode .instruction, .nightMode .label, .nightMode li.other, .nightMode .accepted, .nightMode .source,
+.nightMode table.pairs td.arrow { color: #9198a1; }
+.nightMode li.right { color: #3fb950; }
+.nightMode .explanation { background-color: #262c36; border-left-color: #4493f8; }
+.nightMode .cloze { color: #4493f8; }
+.nightMode table.pairs td, .nightMode hr#answer { border-top-color: #3d444d; }
+@media (max-width: 480px) {
+  .card { font-size: 18px; padding: 0.4em 0.5em; }
+  ol.choices { padding-left: 1.4em; }
+}
+"""
+
+BACK_MATTER = """
+{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}
+<div class="source">{{Source}}</div>"""
+
+
+class NoteType(genanki.Model):
+    """A genanki model with a fixed id and fixed modification times.
+
+    Args:
+        style_changed: when the templates or CSS last changed (Unix seconds). Written as the note type's
+            modification time, so Anki updates its copy only when we restyle.
+        layout_changed: when the way cards are laid out into this type's fields last changed. No note is older
+            than this, so a new layout reaches notes whose cards did not change.
+    """
+
+    def __init__(
+        self,
+        model_id: int,
+        name: str,
+        fields: Sequence[str],
+        templates: Sequence[tuple[str, str, str]],
+        *,
+        style_changed: int,
+        layout_changed: int,
+        cloze_type: bool = False,
+    ):
+        super().__init__(
+            model_id,
+            name,
+            fields=[{"name": field} for field in fields],
+            templates=[{"name": label, "qfmt": front, "afmt": back} for label, front, back in templates],
+            css=CSS,
+            model_type=genanki.Model.CLOZE if cloze_type else genanki.Model.FRONT_BACK,
+        )
+        self.style_changed = style_changed
+        self.layout_changed = layout_changed
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict:
+        data = super().to_json(timestamp, deck_id)
+        data["mod"] = self.style_changed
+        return data
+
+
+# 2026-11-27 00:00 UTC: when these note types were defined.
+DEFINED = 1795737600
+
+CHOICE = NoteType(
+    1912583601,
+    "quizgen choice",
+    ["Question", "Instruction", "Choices", "Answer", "Explanation", "Source"],
+    [
+        (
+            "Choice",
+            '<div class="question">{{Question}}</div>\n<div class="instruction">{{Instruction}}</div>\n{{Choices}}',
+            '<div class="question">{{Question}}</div>\n<hr id="answer">\n{{Answer}}' + BACK_MATTER,
+        )
+    ],
+    style_changed=DEFINED,
+    layout_changed=DEFINED,
+)
+
+TYPE_IN = NoteType(
+    1399709735,
+    "quizgen type-in",
+    ["Prompt", "Answer", "Accepted", "Explanation", "Source"],
+    [
+        (
+            "Type the answer",
+            '<div class="question">{{Prompt}}</div>\n{{type:Answer}}',
+            '<div class="question">{{Prompt}}</div>\n<hr id="answer">\n{{type:Answer}}\n'
+            '{{#Accepted}}<div class="accepted">Also accepted: {{Accepted}}</div>{{/Accepted}}' + BACK_MATTER,
+        )
+    ],
+    style_changed=DEFINED,
+    layout_changed=DEFINED,
+)
+
+CLOZE = NoteType(
+    1421531481,
+    "quizgen cloze",
+    ["Text", "Explanation", "Source"],
+    [("Cloze", '<div class="text">{{cloze:Text}}</div>', '<div class="text">{{cloze:Text}}</div>' + BACK_MATTER)],
+    style_changed=DEFINED,
+    layout_changed=DEFINED,
+    cloze_type=True,
+)
+
+GLOSSARY = NoteType(
+    1989365034,
+    "quizgen glossary",
+    ["Term", "Definition", "Explanation", "Source"],
+    [
+        (
+            "Term to definition",
+            '<div class="label">Define</div>\n<div class="question">{{Term}}</div>',
+            '{{FrontSide}}\n<hr id="answer">\n<div class="answer">{{Definition}}</div>' + BACK_MATTER,
+        ),
+        (
+            "Definition to term",
+            '<div class="label">Which term?</div>\n<div class="question">{{Definition}}</div>',
+            '{{FrontSide}}\n<hr id="answer">\n<div class="answer">{{Term}}</div>' + BACK_MATTER,
+        ),
+    ],
+    style_changed=DEFINED,
+    layout_changed=DEFINED,
+)
+
+BASIC = NoteType(
+    2080288619,
+    "quizgen basic",
+    ["Front", "Back", "Explanation", "Source"],
+    [("Card", "{{Front}}", '{{FrontSide}}\n<hr id="answer">\n{{Back}}' + BACK_MATTER)],
+    style_changed=DEFINED,
+    layout_changed=DEFINED,
+)
+
+NOTE_TYPES = (CHOICE, TYPE_IN, CLOZE, GLOSSARY, BASIC)
+NOTE_TYPE_IDS = frozenset(note_type.model_id for note_type in NOTE_TYPES)
+
+
+class QuizgenNote(genanki.Note):
+    """A note stamped with its card's last change, not the package's write time."""
+
+    def __init__(
+        self,
+        model: NoteType,
+        fields: list[str],
+        tags: list[str],
+        guid: str,
+        modified: int,
+        on_written: Callable[[], None] | None = None,
+    ):
+        super().__init__(model=model, fields=fields, tags=tags, guid=guid)
+        self.modified = modified
+        self.on_written = on_written
+
+    def write_to_db(self, cursor, timestamp: float, deck_id: int, id_gen) -> None:
+        super().write_to_db(cursor, self.modified, deck_id, id_gen)
+        if self.on_written:
+            self.on_written()
+
+
+def html_text(value: str) -> str:
+    """Plain text as HTML that Anki shows literally (line breaks kept)."""
+    return html.escape(value, quote=False).replace("\n", "<br>")
+
+
+def scrambled(items: Sequence[str], seed: str) -> list[str]:
+    """The items in an order that depends only on the items and ``seed``, never the right order if avoidable.
+
+    Stable across exports, so an unchanged card lays out the same fields and Anki sees nothing to update.
+    """
+    order = sorted(items, key=lambda item: hashlib.sha256(f"{seed}\x1f{item}".encode("utf-8")).digest())
+    if order == list(items) and len(order) > 1:
+        order = order[1:] + order[:1]
+    return order
+
+
+def _list(tag: str, css_class: str, items: Iterable[str]) -> str:
+    return f'<{tag} class="{css_class}">' + "".join(f"<li>{html_text(item)}</li>" for item in items) + f"</{tag}>"
+
+
+def _question(value: str) -> str:
+    return f'<div class="question">{html_text(value)}</div>'
+
+
+@lru_cache(maxsize=4096)
+def _source(section: str, source: str) -> str:
+    """Cached: a deck's cards share a few dozen sections."""
+    out = f'<span class="section">{html_text(section)}</span>'
+    if source:
+        out += f'<span class="passage">{html_text(source)}</span>'
+    return out
+
+
+def note_fields(card: Card) -> tuple[NoteType, list[str]]:
+    """The note type for a card and its fields, every piece of card text HTML-escaped."""
+    f = card.fields
+    explanation = html_text(card.explanation)
+    source = _source(card.section, card.source)
+    seed = f"{card.deck}/{card.id}"
+    if card.kind in ("mcq", "multi", "truefalse"):
+        # Question files tend to list the right choice first; Anki shows choices as laid out here, so scramble them.
+        if card.kind == "truefalse":
+            choices, right, instruction = ["True", "False"], {"True" if f["answer"] else "False"}, "True or false?"
+        elif card.kind == "mcq":
+            choices, right, instruction = scrambled(f["choices"], seed), {f["answer"]}, "Choose one."
+        else:
+            choices, right, instruction = scrambled(f["choices"], seed), set(f["answer"]), "Choose all that apply."
+        marked = "".join(
+            f'<li class="right">{html_text(choice)}<span class="mark">&#10004;</span></li>'
+            if choice in right
+            else f'<li class="other">{html_text(choice)}</li>'
+            for choice in choices
+        )
+        return CHOICE, [
+            html_text(f["prompt"]),
+            instruction,
+            _list("ol", "choices", choices),
+            f'<ol class="choices">{marked}</ol>',
+            explanation,
+            source,
+        ]
+    if card.kind == "typed":
+        accepted = ", ".join(html_text(alternative) for alternative in f.get("accept", []))
+        return TYPE_IN, [html_text(f["prompt"]), html_text(f["answer"]), accepted, explanation, source]
+    if card.kind == "cloze":
+        return CLOZE, [html_text(f["text"]), explanation, source]
+    if card.kind == "glossary":
+        return GLOSSARY, [html_text(f["term"]), html_text(f["definition"]), explanation, source]
+    if card.kind == "order":
+        front = (
+            _question(f["prompt"])
+            + '<div class="instruction">Shuffled:</div>'
+            + _list("ul", "items", scrambled(f["items"], seed))
+        )
+        back = _list("ol", "order", f["items"])
+    elif card.kind == "match":
+        lefts = [left for left, _right in f["pairs"]]
+        rights = [right for _left, right in f["pairs"]]
+        front = (
+            _question(f["prompt"])
+            + '<div class="instruction">Match each of these:</div>'
+            + _list("ul", "items", lefts)
+            + '<div class="instruction">with one of these:</div>'
+            + _list("ul", "items", scrambled(rights, seed))
+        )
+        back = '<table class="pairs">' + "".join(
+            f'<tr><td>{html_text(left)}</td><td class="arrow">&rarr;</td><td>{html_text(right)}</td></tr>'
+            for left, right in f["pairs"]
+        ) + "</table>"
+    else:
+        front, back = _question(f["front"]), f'<div class="answer">{html_text(f["back"])}</div>'
+    return BASIC, [front, back, explanation, source]
+
+
+@lru_cache(maxsize=4096)
+def _tag(value: str) -> str:
+    """One tag component: Anki separates tags by spaces and nests them with '::'."""
+    return "_".join(value.replace('"', " ").split()).replace("::", ":")
+
+
+@lru_cache(maxsize=4096)
+def _section_tag(section: str) -> str:
+    return "section::" + "::".join(part for part in (_tag(p) for p in section.split(">")) if part)
+
+
+def note_tags(card: Card) -> list[str]:
+    """``quizgen``, ``kind::<kind>``, ``section::<Top>::<Sub>`` and the card's own tags, without spaces."""
+    tags = ["quizgen", f"kind::{card.kind}", _section_tag(card.section), *(_tag(t) for t in card.tags)]
+    return list(dict.fromkeys(tag for tag in tags if tag))
+
+
+def note_guid(card: Card) -> str:
+    """Stable for the card's identity, so a reworded card updates its note instead of adding one."""
+    return genanki.guid_for(card.deck, card.id)
+
+
+def note_modified(stored: StoredCard, note_type: NoteType) -> int:
+    """When the note's content last changed: its card's change in our database, or a newer layout of its type."""
+    return max(_seconds(stored.modified), note_type.layout_changed)
+
+
+@lru_cache(maxsize=4096)
+def _seconds(stamp: str) -> int:
+    """Cached: the cards of one import share their change time."""
+    return int(parse_iso(stamp).timestamp())
+
+
+def make_note(stored: StoredCard, on_written: Callable[[], None] | None = None) -> QuizgenNote:
+    note_type, fields = note_fields(stored.card)
+    return QuizgenNote(
+        note_type, fields, note_tags(stored.card), note_guid(stored.card), note_modified(stored, note_type), on_written
+    )
+
+
+def deck_id(*names: str) -> int:
+    """A deck id derived from names alone, so every export of a deck uses the same ids."""
+    digest = hashlib.sha256("\x1f".join(("quizgen", *names)).encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+@lru_cache(maxsize=4096)
+def top_section(section: str) -> str:
+    """The first part of a section path, as a deck name component."""
+    return section.split(">")[0].strip().replace("::", ":") or "General"
+
+
+def build_package(
+    deck: Deck,
+    cards: Iterable[StoredCard],
+    flat: bool = False,
+    on_written: Callable[[], None] | None = None,
+) -> genanki.Package:
+    """One Anki deck named after ours, with a subdeck per top-level section unless ``flat``.
+
+    The parent deck is always included, so it carries the deck's description even when its notes sit in subdecks.
+    """
+    description = html_text(deck.description.strip())
+    parent = genanki.Deck(deck_id(deck.slug), deck.name, description=description)
+    subdecks: dict[str, genanki.Deck] = {}
+    for stored in cards:
+        target = parent
+        if not flat:
+            section = top_section(stored.card.section)
+            target = subdecks.get(section)
+            if target is None:
+                target = subdecks[section] = genanki.Deck(
+                    deck_id(deck.slug, section), f"{deck.name}::{section}", description=html_text(deck.note)
+                )
+        target.add_note(make_note(stored, on_written))
+    return genanki.Package([parent, *subdecks.values()])
+
+
+def write_package(
+    path: Path,
+    deck: Deck,
+    cards: Iterable[StoredCard],
+    flat: bool = False,
+    timestamp: float | None = None,
+    on_written: Callable[[], None] | None = None,
+) -> None:
+    """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files."""
+    package = build_package(deck, cards, flat, on_written)
+    with _removed_scratch_files():
+        package.write_to_file(str(path), timestamp=timestamp)
+
+
+@contextmanager
+def _removed_scratch_files() -> Iterator[None]:
+    """genanki builds the collection in a ``tempfile.mkstemp()`` file that it never deletes (several MB for a big
+    deck); point the temp folder at one of ours for the duration, and remove it."""
+    previous = tempfile.tempdir
+    with tempfile.TemporaryDirectory(prefix="quizgen-apkg-") as scratch:
+        tempfile.tempdir = scratch
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous
+
+
+def is_quizgen_package(path: Path) -> bool:
+    """True if ``path`` is an .apkg that uses our note types, i.e. one we wrote."""
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+            collection = Path(archive.extract("collection.anki2", folder))
+            connection = sqlite3.connect(collection)
+            try:
+                (models,) = connection.execute("SELECT models FROM col").fetchone()
+            finally:
+                connection.close()
+        return any(int(model_id) in NOTE_TYPE_IDS for model_id in json.loads(models))
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, sqlite3.Error):
+        return False

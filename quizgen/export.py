@@ -1,0 +1,263 @@
+"""Export a deck's cards to an Anki package, CSV/TSV (Anki's text importer, Quizlet) or JSON (a question file).
+
+Retired cards are never exported. A file is written whole or not at all (to a temporary file beside it, then moved
+into place), and an existing file is only replaced if it is a previous export: an .apkg that uses our note types,
+a CSV/TSV that starts with our header, or a JSON file shaped as a question file, and in every case not a file the
+database imported cards from. Anything else needs ``force``.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quizgen import anki, cloze
+from quizgen.errors import QuizgenError
+from quizgen.models import Card, Deck
+from quizgen.store import Store, StoredCard
+
+FORMATS = ("apkg", "csv", "tsv", "json")
+PROGRESS_THRESHOLD = 1000
+CSV_MARKER = "#quizgen deck:"
+DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+class ExportError(QuizgenError):
+    """The export cannot be written as asked."""
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    format: str
+    deck: str
+    cards: int
+
+
+def format_for(path: Path, given: str | None) -> str:
+    """The format asked for, else the one the file's extension names."""
+    if given:
+        if given not in FORMATS:
+            raise ExportError(f"unknown format '{given}' (formats: {', '.join(FORMATS)})")
+        return given
+    extension = path.suffix.lower().lstrip(".")
+    if extension not in FORMATS:
+        raise ExportError(
+            f"cannot tell the format from '{path.name}': use a .apkg, .csv, .tsv or .json name, or --format"
+        )
+    return extension
+
+
+def select(
+    store: Store, deck: str | None = None, kinds: list[str] | None = None, section: str | None = None
+) -> tuple[Deck, list[StoredCard]]:
+    """The deck (the only one when none is named) and its active cards matching the filters."""
+    chosen = store.resolve_deck(deck)
+    cards = store.cards(chosen.slug, kinds, section)
+    if not cards:
+        filters = [f"kind {', '.join(kinds)}" if kinds else "", f"section '{section}'" if section else ""]
+        which = " and ".join(f for f in filters if f)
+        raise ExportError(f"deck '{chosen.slug}' has no cards" + (f" matching {which}" if which else "") + " to export")
+    return chosen, cards
+
+
+def export(
+    store: Store,
+    path: Path,
+    deck: str | None = None,
+    file_format: str | None = None,
+    kinds: list[str] | None = None,
+    section: str | None = None,
+    flat: bool = False,
+    force: bool = False,
+    timestamp: float | None = None,
+) -> ExportResult:
+    """Write the chosen cards to ``path``.
+
+    Args:
+        flat: put every Anki note in the deck itself rather than in a subdeck per top-level section.
+        force: replace ``path`` even if it is not a previous export.
+        timestamp: fixes the .apkg's note and card ids (reproducible files); default now.
+    """
+    check_target(store, path, force)
+    fmt = format_for(path, file_format)
+    chosen, cards = select(store, deck, kinds, section)
+    with _progress(len(cards), f"Exporting {chosen.slug}") as advance, _replacing(path) as partial:
+        if fmt == "apkg":
+            anki.write_package(partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance)
+        elif fmt == "json":
+            write_json(partial, chosen, cards, advance)
+        else:
+            write_delimited(partial, chosen, cards, DELIMITERS[fmt], advance)
+    return ExportResult(path=path, format=fmt, deck=chosen.slug, cards=len(cards))
+
+
+def check_target(store: Store, path: Path, force: bool) -> None:
+    """Refuse to write over anything but a previous export (unless ``force``)."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name, e.g. {path / 'deck.apkg'}")
+    if not path.parent.is_dir():
+        raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
+    if force or not path.exists():
+        return
+    if store.is_card_origin(path):
+        raise ExportError(f"{path} is a question file cards were imported from; not overwriting it (use --force)")
+    if not is_previous_export(path):
+        raise ExportError(f"{path} exists and is not a quizgen export; not overwriting it (use --force)")
+
+
+def is_previous_export(path: Path) -> bool:
+    """True if ``path`` holds something this module wrote, in any of its formats."""
+    if anki.is_quizgen_package(path):
+        return True
+    try:
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("#"):
+            header = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
+            return any(line.startswith(CSV_MARKER) for line in header)
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return _is_exported_json(data)
+
+
+def _is_exported_json(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and set(data) == {"deck", "cards"}
+        and isinstance(data["deck"], dict)
+        and {"slug", "name"} <= set(data["deck"])
+        and isinstance(data["cards"], list)
+        and all(isinstance(card, dict) and {"id", "kind", "section"} <= set(card) for card in data["cards"])
+    )
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it only once written completely."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    except OSError as ex:
+        raise ExportError(f"cannot write in {path.parent}: {ex.strerror or ex}") from None
+    os.close(fd)
+    partial = Path(name)
+    try:
+        yield partial
+        os.replace(partial, path)
+    except OSError as ex:
+        raise ExportError(f"cannot write {path}: {ex.strerror or ex}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr for large exports to a terminal; nothing otherwise."""
+    if total <= PROGRESS_THRESHOLD:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        done = 0
+
+        def advance() -> None:
+            # Called once per card: updating the bar every hundred keeps its cost out of the export's time.
+            nonlocal done
+            done += 1
+            if done % 100 == 0 or done == total:
+                progress.update(task, completed=done)
+
+        yield advance
+
+
+def exported_deck(deck: Deck) -> dict[str, Any]:
+    """The deck as a question file's ``[deck]`` table (an empty description is left out: files may not give one)."""
+    data = deck.to_dict()
+    if not deck.description.strip():
+        del data["description"]
+    return data
+
+
+def write_json(path: Path, deck: Deck, cards: list[StoredCard], advance: Callable[[], None] | None = None) -> None:
+    """A question file in JSON: ``quizgen import`` reads it back as the same deck and cards."""
+    exported = []
+    for stored in cards:
+        exported.append(stored.card.to_dict())
+        if advance:
+            advance()
+    document = {"deck": exported_deck(deck), "cards": exported}
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_delimited(
+    path: Path, deck: Deck, cards: list[StoredCard], delimiter: str, advance: Callable[[], None] | None = None
+) -> None:
+    """Plain-text rows of front, back and tags, one line each.
+
+    The ``#`` lines at the top are Anki's file headers (separator, plain text so ``<`` shows as typed, tags in
+    column 3); Anki reads them and skips them, and other tools can drop them.
+    """
+    separator = "comma" if delimiter == "," else "tab"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(f"#separator:{separator}\n#html:false\n#tags column:3\n#notetype:Basic\n")
+        fh.write(f"{CSV_MARKER}{deck.slug} (columns: front, back, tags)\n")
+        writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+        for stored in cards:
+            tags = " ".join(anki.note_tags(stored.card))
+            writer.writerows((front, back, tags) for front, back in rows(stored.card))
+            if advance:
+                advance()
+
+
+def _line(value: str) -> str:
+    """One line of text: tools that split on newlines and tabs (Quizlet) keep each card on its row."""
+    return " ".join(value.split())
+
+
+def rows(card: Card) -> list[tuple[str, str]]:
+    """Front and back of each way the card is asked, as plain one-line text."""
+    f = card.fields
+    explanation = f" ({card.explanation})" if card.explanation else ""
+
+    def row(front: str, back: str) -> tuple[str, str]:
+        return _line(front), _line(back + explanation)
+
+    if card.kind == "mcq":
+        return [row(f"{f['prompt']} Choose one: {' | '.join(f['choices'])}", f["answer"])]
+    if card.kind == "multi":
+        return [row(f"{f['prompt']} Choose all that apply: {' | '.join(f['choices'])}", card.answer)]
+    if card.kind == "truefalse":
+        return [row(f"True or false? {f['prompt']}", "True" if f["answer"] else "False")]
+    if card.kind == "typed":
+        return [row(f["prompt"], f["answer"])]
+    if card.kind == "cloze":
+        return [
+            row(cloze.render(f["text"], number), "; ".join(cloze.answers(f["text"], number)))
+            for number in cloze.numbers(f["text"])
+        ]
+    if card.kind == "order":
+        items = anki.scrambled(f["items"], f"{card.deck}/{card.id}")
+        return [row(f"{f['prompt']} (shuffled: {' | '.join(items)})", card.answer)]
+    if card.kind == "match":
+        rights = anki.scrambled([right for _left, right in f["pairs"]], f"{card.deck}/{card.id}")
+        lefts = " | ".join(left for left, _right in f["pairs"])
+        return [row(f"{f['prompt']} Match {lefts} with {' | '.join(rights)}", card.answer)]
+    if card.kind == "glossary":
+        return [row(f["term"], f["definition"])]
+    return [row(f["front"], f["back"])]
