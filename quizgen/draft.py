@@ -1,0 +1,250 @@
+"""The draft question file: reading the source text, drafting, and writing the TOML a person reviews.
+
+The draft is an ordinary question file with a ``[deck]`` table, so ``quizgen import DRAFT.toml`` needs nothing else.
+Above each card, a comment quotes the passage it was drafted from. The writer is our own rather than a TOML library:
+the file has one fixed shape (strings, lists of strings, pairs), it must carry comments, and it must stay fast on
+drafts of tens of thousands of cards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from quizgen import generate, parse
+from quizgen.errors import QuizgenError
+from quizgen.models import ID_PATTERN, Deck
+from quizgen.store import Store, origin_name
+
+LONG_INPUT = 256 * 1024
+"""Sources at least this big (in bytes) get a progress bar."""
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+COMMENT_WIDTH = 100
+MAX_PASSAGE_LINES = 12
+
+# Characters TOML forbids raw in strings (or that Python's splitlines would count as line ends, putting
+# `quizgen check` line numbers off), written as escapes.
+_TOML_ESCAPES = {"\x7f": "\\u007f", "\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_COMMENT_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+class SourceError(QuizgenError):
+    """The file to draft from cannot be used (missing, a folder, empty, binary, not UTF-8)."""
+
+
+def read_source(path: Path) -> str:
+    """The text of ``path``, or a one-line SourceError saying why there is none to draft from."""
+    if not path.exists():
+        raise SourceError(f"{path}: no such file")
+    if path.is_dir():
+        raise SourceError(f"{path} is a folder; give a text or Markdown file")
+    try:
+        raw = path.read_bytes()
+    except OSError as ex:
+        raise SourceError(f"{path}: cannot read ({ex.strerror or ex})") from None
+    if not raw.strip():
+        raise SourceError(f"{path} is empty: there is nothing to draft cards from")
+    if b"\x00" in raw:
+        raise SourceError(f"{path} looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as ex:
+        line = raw[: ex.start].count(b"\n") + 1
+        raise SourceError(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)") from None
+
+
+def guess_format(path: Path) -> str:
+    return parse.MARKDOWN if path.suffix.lower() in MARKDOWN_SUFFIXES else parse.TEXT
+
+
+def deck_slug(path: Path, slug: str | None = None) -> str:
+    """The deck's slug: the one given (checked), else one made from the file name."""
+    if slug is not None:
+        if not ID_PATTERN.match(slug):
+            raise SourceError(f"deck slug '{slug}' must be lowercase letters, digits and single dashes")
+        return slug
+    made = generate.slug(path.stem, max_length=60)
+    return made if ID_PATTERN.match(made) else "draft"
+
+
+def default_output(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.draft.toml")
+
+
+def new_deck(slug: str, document: parse.Document, source_name: str) -> Deck:
+    name = document.title or " ".join(word.capitalize() for word in slug.split("-"))
+    return Deck(
+        slug=slug,
+        name=name,
+        description=f"Cards drafted from {source_name} by quizgen ingest, to be reviewed.",
+        source_title=document.title or source_name,
+        source_location=source_name,
+    )
+
+
+def build(
+    text: str,
+    format: str,
+    source_name: str,
+    slug: str,
+    existing: Deck | None = None,
+    progress: parse.Progress | None = None,
+) -> generate.Draft:
+    """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known)."""
+    document = parse.parse(text, format, progress)
+    deck = existing or new_deck(slug, document, source_name)
+    return generate.draft(document, source_name, deck, progress)
+
+
+@contextmanager
+def progress_bar(lines: int, show: bool) -> Iterator[parse.Progress | None]:
+    """A progress bar on stderr over reading and drafting (each counts the source's lines), or nothing."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("drafting cards"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("drafting", total=2 * lines)
+        yield lambda advance: bar.advance(task, advance)
+
+
+def check_clashes(result: generate.Draft, store: Store, target: Path) -> None:
+    """Refuse to import the draft into a deck where another file already has cards with the same ids: the import
+    would overwrite them."""
+    slug = result.deck.slug
+    if slug not in {deck.slug for deck in store.decks()}:
+        return
+    mine = origin_name(target)
+    taken = {s.card.id: s.origin for s in store.cards(slug, include_retired=True) if s.origin != mine}
+    clashes = [d.card.id for d in result.cards if d.card.id in taken]
+    if clashes:
+        raise SourceError(
+            f"deck '{result.deck.slug}' already has a card '{clashes[0]}' from {taken[clashes[0]]}"
+            f"{f' (and {len(clashes) - 1} more)' if len(clashes) > 1 else ''}; choose another --deck"
+        )
+
+
+def write(result: generate.Draft, path: Path) -> None:
+    if not result.cards:
+        raise SourceError(f"no cards could be drafted from {result.source_name}; nothing written")
+    try:
+        path.write_text(to_toml(result), encoding="utf-8")
+    except OSError as ex:
+        raise SourceError(f"cannot write {path} ({ex.strerror or ex})") from None
+
+
+def toml_string(text: str) -> str:
+    out = json.dumps(text, ensure_ascii=False)
+    for char, escape in _TOML_ESCAPES.items():
+        if char in out:
+            out = out.replace(char, escape)
+    return out
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        rows = "".join(f"  [{', '.join(toml_string(side) for side in pair)}],\n" for pair in value)
+        return f"[\n{rows}]"
+    if isinstance(value, list):
+        return f"[{', '.join(toml_string(item) for item in value)}]"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _comment(text: str, prefix: str = "# ") -> list[str]:
+    out = []
+    for line in text.split("\n"):
+        line = _COMMENT_UNSAFE.sub(" ", line).rstrip()
+        out.extend(f"{prefix}{part}" for part in (textwrap.wrap(line, COMMENT_WIDTH, break_on_hyphens=False) or [""]))
+    return out
+
+
+def _passage(text: str) -> list[str]:
+    """The passage as comment lines, cut short for long ones (the source span says where the rest is)."""
+    budget = COMMENT_WIDTH * MAX_PASSAGE_LINES
+    short = text if len(text) <= budget else text[:budget]
+    lines = _comment(short, "#   ")
+    if len(lines) > MAX_PASSAGE_LINES or len(text) > budget:
+        lines = lines[:MAX_PASSAGE_LINES] + ["#   ..."]
+    return lines
+
+
+def to_toml(result: generate.Draft) -> str:
+    deck = result.deck
+    out = [
+        f"# Cards drafted by `quizgen ingest` from {result.source_name}: a draft to review, not a finished deck.",
+        "# Check each card against the passage quoted above it, rewrite or delete it, add an explanation,",
+        "# then run `quizgen check` and `quizgen import` on this file.",
+    ]
+    for note in result.notes:
+        out.append("#")
+        out.extend(_comment(note))
+    out += [
+        "",
+        "[deck]",
+        f"slug = {toml_string(deck.slug)}",
+        f"name = {toml_string(deck.name)}",
+    ]
+    if deck.description.strip():
+        out.append(f"description = {toml_string(deck.description)}")
+    if deck.source_title or deck.source_location:
+        title, location = toml_string(deck.source_title), toml_string(deck.source_location)
+        out.append(f"source = {{ title = {title}, location = {location} }}")
+    section = None
+    for drafted in result.cards:
+        card = drafted.card
+        if card.section != section:
+            section = card.section
+            out += ["", f"# {'-' * 100}", *_comment(section), f"# {'-' * 100}"]
+        out += ["", f"# from {card.source}:", *_passage(drafted.passage), "[[cards]]"]
+        out.extend(f"{key} = {_toml_value(value)}" for key, value in card.to_dict().items())
+    out.append("")
+    return "\n".join(out)
+
+
+def _listing(names: Iterable[str], limit: int = 6) -> str:
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return f"{shown}, ..." if len(names) > limit else shown
+
+
+def summary_lines(result: generate.Draft) -> list[str]:
+    """What was found in the source and what was drafted, for the terminal."""
+    document = result.document
+    headings = document.headings
+    top_level = min((s.level for s in headings), default=0)
+    top = [s.title for s in headings if s.level == top_level]
+    lists = document.lists
+    numbered = sum(1 for lst in lists if lst.ordered)
+    termed = sum(1 for lst in lists for item in lst.items if item.term)
+    tables = document.tables
+    recovered = sum(1 for t in tables if t.columns_recovered)
+    undefined = document.undefined_terms
+    references = sum(len(r.entries) for r in document.references)
+    captions = sum(1 for d in document.dropped if d.reason == parse.CAPTION)
+    boilerplate = sum(1 for d in document.dropped if d.reason == parse.BOILERPLATE)
+    counts = result.counts()
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items()))
+    lines = [
+        f"{result.source_name}: {document.format}, {len(document.lines)} lines",
+        f"  sections: {len(top)} top-level ({_listing(top)}), {len(headings) - len(top)} below them"
+        if headings else "  sections: none (no headings found)",
+        f"  lists: {len(lists)} ({len(lists) - numbered} bulleted, {numbered} numbered), {termed} term items",
+        f"  tables: {len(tables)} ({recovered} with columns recovered)",
+        f"  glossary: {len(document.glossary)} terms defined, {len(undefined)} without a definition (not carded)",
+        f"  references: {references} entries (not used)",
+        f"  set aside: {captions} image captions, {boilerplate} boilerplate lines",
+        f"cards drafted: {len(result.cards)}" + (f" ({kinds})" if kinds else ""),
+    ]
+    return lines

@@ -1,0 +1,268 @@
+"""Drafting cards from Documents, and the draft file they are written to."""
+
+from __future__ import annotations
+
+import tempfile
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizgen import bank, cloze, draft, generate, lint, parse
+from quizgen.models import ID_PATTERN
+from tests.test_parse import (
+    ARTICLE_CAPTION_LINES,
+    ARTICLE_GLOSSARY,
+    ARTICLE_REFERENCE_LINES,
+    FIXTURES,
+    LINE_SHAPES,
+)
+
+
+def build(path: Path, slug: str = "draft-test") -> generate.Draft:
+    return draft.build(draft.read_source(path), draft.guess_format(path), path.name, slug)
+
+
+def written(result: generate.Draft, folder: Path) -> tuple[Path, str]:
+    path = folder / "draft.toml"
+    draft.write(result, path)
+    return path, path.read_text(encoding="utf-8")
+
+
+def by_kind(result: generate.Draft, kind: str) -> list:
+    return [d.card for d in result.cards if d.card.kind == kind]
+
+
+def source_lines(card) -> range:
+    start, end = card.source.rsplit(":", 1)[1].split("-")
+    return range(int(start), int(end) + 1)
+
+
+def assert_passes_check(path: Path) -> None:
+    """What `quizgen check` says: no errors, and no warning but a missing explanation (a draft has none)."""
+    loaded = bank.load([path])
+    assert loaded.errors == []
+    warnings = [str(p) for p in lint.lint(loaded) if "no explanation" not in p.message]
+    assert warnings == []
+
+
+def assert_well_formed(result: generate.Draft) -> None:
+    ids = [d.card.id for d in result.cards]
+    assert all(ID_PATTERN.match(i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    texts = [(d.card.kind, d.card.prompt) for d in result.cards]
+    assert len(set(texts)) == len(texts)
+    for drafted in result.cards:
+        assert drafted.card.source.startswith(f"{result.source_name}:")
+        assert drafted.passage.strip()
+
+
+# The article ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def article_draft(article) -> generate.Draft:
+    return build(article)
+
+
+def test_article_glossary_cards_are_exactly_the_nineteen_definitions(article_draft):
+    glossary = by_kind(article_draft, "glossary")
+    assert [card.fields["term"] for card in glossary] == ARTICLE_GLOSSARY
+    assert all(card.section == "Glossary" for card in glossary)
+    endocrine = next(c for c in glossary if c.fields["term"] == "endocrine system")
+    assert endocrine.fields["definition"].startswith("A network of specialized glands")
+
+
+def test_article_draft_has_no_image_caption_and_nothing_from_the_references(article_draft, tmp_path):
+    _path, text = written(article_draft, tmp_path)
+    lines = article_draft.document.lines
+    for number in ARTICLE_CAPTION_LINES:
+        assert lines[number - 1][:40] not in text
+        assert lines[number - 1][-40:] not in text
+    for number in ARTICLE_REFERENCE_LINES:
+        assert lines[number - 1].strip("• ")[:30] not in text
+    for drafted in article_draft.cards:
+        assert not set(source_lines(drafted.card)) & set(ARTICLE_REFERENCE_LINES)
+        assert not set(source_lines(drafted.card)) & ARTICLE_CAPTION_LINES
+
+
+def test_article_draft_passes_check_and_is_deterministic(article, article_draft, tmp_path):
+    path, text = written(article_draft, tmp_path)
+    assert_passes_check(path)
+    assert_well_formed(article_draft)
+    assert draft.to_toml(build(article)) == text
+
+
+def test_article_symptom_lists_become_mcq_with_sibling_distractors(article_draft):
+    male = ["Fatigue", "Mood Alterations", "Diminished Libido", "Muscle Atrophy", "Cognitive Impairment"]
+    fatigue = next(c for c in by_kind(article_draft, "mcq") if c.fields["answer"] == "Fatigue")
+    assert set(fatigue.fields["choices"]) <= set(male) and len(fatigue.fields["choices"]) == 4
+    assert fatigue.section == "Intermediate > Discontinuing Male Testosterone Optimization"
+    assert "profound exhaustion" in fatigue.prompt
+    assert list(source_lines(fatigue)) == [58]
+
+
+def test_article_recovery_agents_are_asked_but_not_ordered(article_draft):
+    agents = {"Gonadorelin", "Tamoxifen", "Clomid", "Anastrozole"}
+    asked = [c for c in by_kind(article_draft, "mcq") if c.fields["answer"] in agents]
+    assert len(asked) == 4 and all(set(c.fields["choices"]) == agents for c in asked)
+    assert by_kind(article_draft, "order") == []
+
+
+def test_article_acronyms(article_draft):
+    answers = {c.fields["answer"]: c.prompt for c in by_kind(article_draft, "typed")}
+    assert "selective estrogen receptor modulator" in answers["SERM"]
+    assert "gonadotropin-releasing hormone" in answers["GnRH"]
+    assert {"LH", "FSH", "HPG", "TRT", "GHRH", "DHEA"} <= set(answers)
+
+
+def test_article_tables_become_a_match_card_per_row(article_draft):
+    matches = by_kind(article_draft, "match")
+    assert len(matches) == 10
+    energy = next(c for c in matches if c.prompt.startswith("Energy Levels:"))
+    assert energy.fields["pairs"] == [
+        ["Male TRT Cessation", "Profound fatigue, lethargy"], ["Female TRT Cessation", "Energy dips, reduced stamina"]
+    ]
+    assert list(source_lines(energy)) == [105, 106]
+
+
+def test_article_cloze_cards_delete_key_terms(article_draft):
+    clozes = by_kind(article_draft, "cloze")
+    assert len(clozes) >= 20
+    answers = {d.answer for c in clozes for d in cloze.deletions(c.fields["text"])}
+    assert {"gonadotropin-releasing hormone", "twice weekly", "weeks to several months"} <= answers
+    for card in clozes:
+        assert cloze.problems(card.fields["text"]) == []
+        assert len(cloze.numbers(card.fields["text"])) <= 3
+
+
+def test_notes_report_what_was_not_carded(article_draft):
+    notes = "\n".join(article_draft.notes)
+    assert "'endogenous hormone production' (line 232)" in notes
+    assert "Reference list (lines 174-183, 10 entries)" in notes
+    assert "35 image caption(s)" in notes
+
+
+# Our own texts ----------------------------------------------------------------------------------------------------
+
+
+def test_markdown_notes_draft(tmp_path):
+    result = build(FIXTURES / "volcano-notes.md")
+    path, text = written(result, tmp_path)
+    assert_passes_check(path)
+    assert_well_formed(result)
+    assert result.deck.name == "Volcanoes"
+    (order,) = by_kind(result, "order")
+    assert order.fields["items"][0].startswith("Magma collects")
+    assert order.fields["items"][-1].startswith("The eruption")
+    assert order.section == "How an eruption unfolds"
+    mcq = {c.fields["answer"]: c for c in by_kind(result, "mcq")}
+    assert set(mcq) == {"Shield volcano", "Stratovolcano", "Cinder cone", "Caldera"}
+    typed = {c.fields["answer"] for c in by_kind(result, "typed")}
+    assert {"Lahar", "Pyroclastic flow", "Tephra", "VEI"} == typed
+    assert [c.fields["term"] for c in by_kind(result, "glossary")] == ["Vent", "Conduit", "Fumarole"]
+    rows = {c.prompt.split(":")[0]: c.fields["pairs"] for c in by_kind(result, "match")}
+    assert rows["Krakatoa"] == [["Country", "Indonesia"], ["Year", "1883"]]
+    answers = {d.answer for c in by_kind(result, "cloze") for d in cloze.deletions(c.fields["text"])}
+    assert {"volcano", "magma", "Volcanic Explosivity Index", "1,350"} <= answers
+    assert "Okafor" not in text and "log10" not in text and "plume of ash" not in text
+    assert "'Obsidian'" in "\n".join(result.notes)
+
+
+def test_plain_essay_still_yields_cloze_cards(tmp_path):
+    result = build(FIXTURES / "honeybee-essay.txt")
+    path, _text = written(result, tmp_path)
+    assert_passes_check(path)
+    clozes = by_kind(result, "cloze")
+    answers = [cloze.deletions(c.fields["text"])[0].answer for c in clozes]
+    assert {"60,000", "queen", "21 days", "drone", "colony collapse disorder"} <= set(answers)
+    assert {c.kind for c in (d.card for d in result.cards)} <= {"cloze", "typed"}
+    assert all(c.section == "Draft Test" for c in clozes)
+
+
+def test_glossary_only_document_gives_glossary_cards_only(tmp_path):
+    result = build(FIXTURES / "sailing-glossary.txt")
+    path, text = written(result, tmp_path)
+    assert_passes_check(path)
+    cards = [d.card for d in result.cards]
+    assert [c.kind for c in cards] == ["glossary"] * 5
+    definitions = {c.fields["term"]: c.fields["definition"] for c in cards}
+    assert definitions["leeward"] == "The side of a boat or island that faces away from the wind."
+    assert definitions["keel"].startswith("The structural spine")
+    assert "'windward helm' (line 23)" in "\n".join(result.notes)
+    assert "white sail" not in text and "coiled rope" not in text and "Skip to main" not in text
+
+
+def test_article_shaped_text_on_another_topic(tmp_path):
+    result = build(FIXTURES / "tide-pools.txt")
+    path, _text = written(result, tmp_path)
+    assert_passes_check(path)
+    (order,) = by_kind(result, "order")
+    assert order.prompt.startswith("Naturalists teach a simple routine")
+    assert len(by_kind(result, "match")) == 4
+    terms = [c.fields["term"] for c in by_kind(result, "glossary")]
+    assert terms == ["intertidal zone", "operculum", "keystone species"]
+
+
+def test_each_card_quotes_its_passage_above_it(tmp_path):
+    result = build(FIXTURES / "honeybee-essay.txt")
+    _path, text = written(result, tmp_path)
+    block = text.split('id = "cloze-drone"')[0].rsplit("[[cards]]", 2)[-2]
+    assert "# from honeybee-essay.txt:5-8:" in block
+    assert "#   A drone is a male bee whose one task is to mate with a queen from another colony." in block
+    assert 'source = "honeybee-essay.txt:5-8"' in text
+
+
+# Pieces -----------------------------------------------------------------------------------------------------------
+
+
+def test_long_forms_of_acronyms():
+    found = [(long, short) for _s, _e, long, short in generate.acronyms(
+        "Pumps move water by the Archimedes screw principle (ASP), and the tidal power station (TPS) stores it."
+    )]
+    assert found == [("Archimedes screw principle", "ASP"), ("tidal power station", "TPS")]
+    assert list(generate.acronyms("The figure (Optional) and a note (NB) here.")) == []
+
+
+def test_sentences_keep_abbreviations_inside():
+    assert generate.sentences("Use a knot, e.g. a hitch. Then pull. Dr. Reed agrees.") == [
+        "Use a knot, e.g. a hitch.", "Then pull.", "Dr. Reed agrees."
+    ]
+
+
+def test_slug_falls_back_to_a_hash_for_non_latin_text():
+    assert generate.slug("Ώρα του νερού") == generate.slug("Ώρα του νερού")
+    assert ID_PATTERN.match(generate.slug("Ώρα του νερού"))
+    assert generate.slug("Café au lait, 2 cups!") == "cafe-au-lait-2-cups"
+
+
+def test_definitions_lose_the_opening_that_names_the_term():
+    assert generate.definition_without_term("tiller", "The tiller is a lever on a rudder.") == "A lever on a rudder."
+    assert generate.definition_without_term("jib", "A small sail at the bow.") == "A small sail at the bow."
+
+
+def test_toml_strings_survive_awkward_characters():
+    awkward = 'quote " backslash \\ tab \t line\nsep \u2028 del \x7f nel \x85'
+    assert tomllib.loads(f"x = {draft.toml_string(awkward)}")["x"] == awkward
+
+
+# Fuzzing: whatever the text, the draft is a valid question file ---------------------------------------------------
+
+_texts = st.lists(st.one_of(st.sampled_from(LINE_SHAPES), st.text(max_size=60)), max_size=30).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_texts, st.sampled_from(parse.FORMATS))
+def test_fuzz_draft_is_always_a_valid_question_file(text, format):
+    result = draft.build(text, format, "fuzz.txt", "fuzz")
+    assert_well_formed(result)
+    if not result.cards:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.toml"
+        draft.write(result, path)
+        loaded = bank.load([path])
+        assert loaded.errors == []
+        assert len(loaded.cards) == len(result.cards)
