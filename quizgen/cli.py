@@ -206,3 +206,140 @@ def show_command(obj: Context, card_ref: str, json_: bool) -> None:
     from quizgen import render
 
     render.card_detail(stored, schedule, reviews)
+
+
+@cli.command(name="export")
+@click.argument("deck", required=False)
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+    help="File to write: .apkg (Anki), .csv or .tsv (front, back, tags), .json (a question file).",
+)
+@click.option("format_", "--format", type=click.Choice(["apkg", "csv", "tsv", "json"]),
+              help="Format, if not the output's extension.")
+@click.option("--kind", "kinds", help="Only these kinds (comma-separated), e.g. mcq,typed.")
+@click.option("--section", help="Only sections containing this text.")
+@click.option("--flat", is_flag=True, help="Anki: one deck, no subdeck per top-level section.")
+@click.option("--force", is_flag=True, help="Overwrite the output even if it is not a previous export.")
+@click.pass_obj
+def export_command(
+    obj: Context, deck: str | None, output: Path, format_: str | None, kinds: str | None, section: str | None,
+    flat: bool, force: bool,
+) -> None:
+    """Export a deck's cards (DECK may be left out when there is one deck).
+
+    Retired cards are left out. Re-importing a new .apkg into Anki updates the notes of changed cards in place
+    and adds no duplicates.
+    """
+    from quizgen import export
+
+    result = export.export(
+        obj.store(), output, deck, format_, parse_kinds(kinds), section, flat=flat, force=force
+    )
+    click.echo(f"{result.cards} card(s) of {result.deck} written to {result.path} ({result.format})")
+
+
+@cli.command(name="quiz")
+@click.argument("deck", required=False)
+@click.option("-n", "count", type=click.IntRange(min=1), help="At most N questions (exam: N cards, default 20).")
+@click.option(
+    "--mode", type=click.Choice(["review", "practice", "exam"]), default="review", show_default=True,
+    help="review: due cards, then new ones, rescheduled by FSRS; practice: any cards, with feedback, schedule "
+    "untouched; exam: random cards, score at the end, schedule untouched.",
+)
+@click.option("--kind", "kinds", help="Only these kinds (comma-separated), e.g. mcq,typed.")
+@click.option("--section", help="Only sections containing this text.")
+@click.option("--seed", type=int, help="Seed for the order and the shuffled choices, to repeat a session.")
+@click.option("--new-limit", type=click.IntRange(min=0), help="New cards per day in review mode (default: 'quizgen config new-limit', 20).")
+@click.pass_obj
+def quiz_command(
+    obj: Context, deck: str | None, count: int | None, mode: str, kinds: str | None, section: str | None,
+    seed: int | None, new_limit: int | None,
+) -> None:
+    """Study a deck in the terminal (DECK may be left out when there is one deck).
+
+    Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Every answer is saved
+    before the next question.
+    """
+    from quizgen import tui
+
+    options = tui.QuizOptions(deck, mode, count, parse_kinds(kinds), section, seed, new_limit)
+    tui.run_quiz(obj.store(), options)
+
+
+@cli.command(name="stats")
+@click.argument("deck", required=False)
+@click.option("json_", "--json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+def stats_command(obj: Context, deck: str | None, json_: bool) -> None:
+    """Progress: cards by state, due forecast, review history, accuracy, recall, weakest sections and cards.
+
+    Without DECK: the only deck, or every deck together.
+    """
+    from datetime import datetime, timezone
+
+    from quizgen import stats
+
+    figures = stats.compute(obj.store(), deck, datetime.now(timezone.utc))
+    if json_:
+        echo_json(figures.to_dict())
+    else:
+        stats.render(figures)
+
+
+@cli.command(name="config")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@click.pass_obj
+def config_command(obj: Context, key: str | None, value: str | None) -> None:
+    """Show or change settings: 'quizgen config', 'quizgen config retention', 'quizgen config retention 0.85'.
+
+    Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20).
+    """
+    from quizgen import schedule
+
+    store = obj.store()
+    if key is None:
+        for spec in schedule.SETTINGS.values():
+            click.echo(f"{spec.key} = {schedule.setting_value(store.get_config, spec.key)}  # {spec.help}")
+    elif value is None:
+        click.echo(schedule.setting_value(store.get_config, key))
+    else:
+        store.set_config(key, schedule.check_setting(key, value))
+        click.echo(f"{key} = {schedule.setting_value(store.get_config, key)}")
+
+
+@cli.command(name="ingest")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the draft question file here.")
+@click.option("--deck", "deck_slug", help="Deck slug for the cards (default: made from the file name).")
+@click.option("format_", "--format", type=click.Choice(["text", "markdown"]),
+              help="How to read FILE (default: markdown for .md files, else text).")
+@click.option("import_", "--import", is_flag=True, help="Also import the draft (written to -o, or beside FILE).")
+@click.pass_obj
+def ingest_command(
+    obj: Context, file: Path, output: Path | None, deck_slug: str | None, format_: str | None, import_: bool
+) -> None:
+    """Draft cards from a text or Markdown file, each with the passage it came from, for review.
+
+    Without -o (or --import), print what was found and where the draft would go, and write nothing.
+    """
+    from quizgen import draft
+
+    text = draft.read_source(file)
+    slug = draft.deck_slug(file, deck_slug)
+    existing = {deck.slug: deck for deck in obj.store().decks()}.get(slug) if import_ else None
+    with draft.progress_bar(text.count("\n") + 1, show=file.stat().st_size >= draft.LONG_INPUT) as progress:
+        result = draft.build(text, format_ or draft.guess_format(file), file.name, slug, existing, progress)
+    for line in draft.summary_lines(result):
+        click.echo(line)
+    target = output or draft.default_output(file)
+    if not (output or import_):
+        click.echo(f"draft would go to {target} (write it with -o {target})")
+        return
+    if import_:
+        draft.check_clashes(result, obj.store(), target)
+    draft.write(result, target)
+    click.echo(f"wrote {len(result.cards)} draft cards to {target}")
+    if import_:
+        report = obj.store().import_paths([target])
+        click.echo(f"imported into {slug}: {report.summary()}")

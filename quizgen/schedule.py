@@ -1,0 +1,186 @@
+"""Scheduling by FSRS: a thin layer between rows of our ``schedule`` table and ``fsrs.Card``.
+
+All the arithmetic is ``fsrs.Scheduler``'s. What this module adds: our table's state 0 ("new", never reviewed, no
+due date) which fsrs has no name for; UTC-aware times in and out; previews of all four ratings at once, so the
+interval shown to the learner is exactly the one stored; and the user's settings (desired retention, daily new
+cards) kept in the database's ``config`` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
+
+from quizgen.errors import QuizgenError
+
+NEW = 0
+
+RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
+
+Row = dict[str, Any]
+
+
+class SettingError(QuizgenError):
+    pass
+
+
+def utc(moment: datetime) -> datetime:
+    """The same instant in UTC; fsrs insists on timezone-aware UTC, and a naive time is a bug upstream."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: quizgen works in timezone-aware UTC")
+    return moment.astimezone(timezone.utc)
+
+
+def _parse(text: str | None) -> datetime | None:
+    return utc(datetime.fromisoformat(text)) if text else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return utc(moment).isoformat(timespec="microseconds") if moment else None
+
+
+def new_row() -> Row:
+    return {"state": NEW, "step": None, "stability": None, "difficulty": None, "due": None, "last_review": None}
+
+
+def to_fsrs(row: Row, card_id: int, now: datetime) -> FsrsCard:
+    """Our row as an fsrs card; a new face becomes fsrs's fresh Learning card, due now."""
+    if row["state"] == NEW:
+        return FsrsCard(card_id=card_id, state=State.Learning, step=0, due=utc(now))
+    return FsrsCard(
+        card_id=card_id,
+        state=State(row["state"]),
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=_parse(row["due"]),
+        last_review=_parse(row["last_review"]),
+    )
+
+
+def from_fsrs(card: FsrsCard) -> Row:
+    return {
+        "state": int(card.state),
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": _iso(card.due),
+        "last_review": _iso(card.last_review),
+    }
+
+
+class FaceScheduler:
+    """One ``fsrs.Scheduler`` for a session, speaking in schedule rows.
+
+    Args:
+        retention: desired retention, the probability of recall FSRS aims for when a card falls due.
+        fuzz: let fsrs spread intervals a little so cards learnt together do not stay together; off in tests.
+    """
+
+    def __init__(self, retention: float = 0.9, fuzz: bool = True):
+        self.scheduler = Scheduler(desired_retention=retention, enable_fuzzing=fuzz)
+
+    def review(self, row: Row, rating: Rating, now: datetime) -> Row:
+        card, _log = self.scheduler.review_card(to_fsrs(row, 0, now), Rating(rating), utc(now))
+        return from_fsrs(card)
+
+    def preview(self, row: Row, now: datetime) -> dict[Rating, Row]:
+        """The row after each possible rating."""
+        return {rating: self.review(row, rating, now) for rating in Rating}
+
+    def retrievability(self, row: Row, now: datetime) -> float:
+        """Predicted probability of recall now; 0 for a face never reviewed."""
+        if row["state"] == NEW:
+            return 0.0
+        return self.recall(row["stability"], _parse(row["last_review"]), utc(now))
+
+    def recall(self, stability: float, last_review: datetime, now: datetime) -> float:
+        """Retrievability from the only two things it depends on; cheap enough to sum over 100k faces."""
+        card = FsrsCard(card_id=0, state=State.Review, stability=stability, last_review=last_review, due=now)
+        return self.scheduler.get_card_retrievability(card, now)
+
+
+def due_at(row: Row) -> datetime | None:
+    return _parse(row.get("due"))
+
+
+def describe_interval(delta: timedelta, short: bool = False) -> str:
+    """A learner's phrase for a wait: "10 minutes", "1 hour", "4 days", "3 months", "1.5 years" (or "10 min"...)."""
+    seconds = max(delta.total_seconds(), 0)
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _amount(max(minutes, 1), "min" if short else "minute", short)
+    hours = round(seconds / 3600)
+    if hours < 24:
+        return _amount(hours, "h" if short else "hour", short)
+    days = round(seconds / 86400)
+    if days < 60:
+        return _amount(days, "day", False)
+    if days < 365:
+        return _amount(round(days / 30.4), "mo" if short else "month", short)
+    return _amount(round(days / 365, 1), "yr" if short else "year", short)
+
+
+def _amount(count: float, unit: str, short: bool) -> str:
+    return f"{count:g} {unit}" + ("" if short or count == 1 else "s")
+
+
+# Settings --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: str
+    help: str
+    parse: Callable[[str], Any]
+
+
+def _retention(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingError(f"retention must be a number between 0.70 and 0.99, not '{text}'") from None
+    if not 0.70 <= value <= 0.99:
+        raise SettingError(f"retention must be between 0.70 and 0.99 (got {text}); 0.9 is a good default")
+    return value
+
+
+def _new_limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingError(f"new-limit must be a whole number, not '{text}'") from None
+    if value < 0:
+        raise SettingError("new-limit cannot be negative")
+    return value
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in [
+        Setting("retention", "0.9", "desired retention: the chance of recall FSRS aims for at each review", _retention),
+        Setting("new-limit", "20", "new cards introduced per day in review mode", _new_limit),
+    ]
+}
+
+
+def setting_value(get: Callable[[str], str | None], key: str) -> Any:
+    """A setting's parsed value, from ``get`` (e.g. ``Store.get_config``) or its default."""
+    spec = SETTINGS.get(key)
+    if spec is None:
+        raise SettingError(f"unknown setting '{key}' (settings: {', '.join(SETTINGS)})")
+    stored = get(key)
+    return spec.parse(stored if stored is not None else spec.default)
+
+
+def check_setting(key: str, text: str) -> str:
+    """The canonical text to store for ``key``, or a SettingError saying what is wrong."""
+    spec = SETTINGS.get(key)
+    if spec is None:
+        raise SettingError(f"unknown setting '{key}' (settings: {', '.join(SETTINGS)})")
+    return str(spec.parse(text))

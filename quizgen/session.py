@@ -1,0 +1,452 @@
+"""The quiz as a pure state machine: which face comes next, how it is shown, how an answer is graded and rated.
+
+Nothing here reads the clock, draws from the global random generator, touches the database or the terminal: the
+clock, a ``random.Random``, the scheduler (whose interval fuzzing tests turn off) and a ``fetch`` function (card and
+schedule of a face) are passed in, so a test pins every choice. The caller stores each ``Outcome``
+(``Outcome.record()``) before asking for the next question.
+
+States: idle -> asking -> (revealed, for self-rated kinds) -> answered -> idle ... -> done.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Callable, NamedTuple
+
+from fsrs import Rating
+
+from quizgen import cloze, grade
+from quizgen.grade import LETTERS, Grade
+from quizgen.models import Card
+from quizgen.schedule import NEW, FaceScheduler, due_at, utc
+
+REVIEW, PRACTICE, EXAM = "review", "practice", "exam"
+MODES = (REVIEW, PRACTICE, EXAM)
+DEFAULT_EXAM_SIZE = 20
+
+# A right answer slower than this (seconds) is proposed as Hard: recalled, but with effort.
+SLOW_SECONDS = {"truefalse": 15, "mcq": 20, "multi": 30, "typed": 30, "cloze": 30, "order": 45, "match": 60}
+
+
+class Entry(NamedTuple):
+    """One face of one card in a queue."""
+
+    card_pk: int
+    face: int
+
+
+@dataclass
+class Item:
+    """A face ready to ask: its card and its schedule row as stored."""
+
+    card_pk: int
+    face: int
+    card: Card
+    schedule: dict[str, Any]
+
+    @property
+    def is_new(self) -> bool:
+        return self.schedule["state"] == NEW
+
+
+# Queues ----------------------------------------------------------------------------------------------------------
+
+
+def spread_siblings(entries: list[Entry]) -> list[Entry]:
+    """Keep the first face of each card in place and move its other faces behind, so one never gives away another."""
+    first: list[Entry] = []
+    later: list[Entry] = []
+    seen: set[int] = set()
+    for entry in entries:
+        (later if entry.card_pk in seen else first).append(entry)
+        seen.add(entry.card_pk)
+    return first + (spread_siblings(later) if later else [])
+
+
+def review_queue(
+    due: list[Entry], new: list[Entry], new_limit: int, limit: int | None = None
+) -> list[Entry]:
+    """Faces due now (most overdue first), then new faces up to ``new_limit``, at most one per card."""
+    due = spread_siblings([Entry(*e) for e in due])
+    taken = {e.card_pk for e in due}
+    fresh: list[Entry] = []
+    for entry in (Entry(*e) for e in new):
+        if len(fresh) >= new_limit:
+            break
+        if entry.card_pk not in taken:
+            fresh.append(entry)
+            taken.add(entry.card_pk)
+    queue = due + fresh
+    return queue[:limit] if limit is not None else queue
+
+
+def practice_queue(entries: list[Entry], rng: random.Random, limit: int | None = None) -> list[Entry]:
+    """Every face of the filter, shuffled."""
+    shuffled = [Entry(*e) for e in entries]
+    rng.shuffle(shuffled)
+    shuffled = spread_siblings(shuffled)
+    return shuffled[:limit] if limit is not None else shuffled
+
+
+def exam_queue(entries: list[Entry], rng: random.Random, size: int = DEFAULT_EXAM_SIZE) -> list[Entry]:
+    """``size`` distinct cards drawn at random, each asked by one of its faces, also drawn."""
+    faces: dict[int, list[Entry]] = {}
+    for entry in (Entry(*e) for e in entries):
+        faces.setdefault(entry.card_pk, []).append(entry)
+    drawn = rng.sample(sorted(faces), min(size, len(faces)))
+    return [rng.choice(faces[pk]) for pk in drawn]
+
+
+# Questions and outcomes ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Question:
+    """One face as shown: shuffled choices fixed, the text to show, and the right answer in the shown labels.
+
+    ``options`` are the lettered lines (mcq and multi choices, order items, match right sides); ``lefts`` the
+    numbered lines of a match card; ``back`` what a self-rated card reveals.
+    """
+
+    number: int
+    total: int
+    item: Item
+    text: str
+    options: list[str]
+    lefts: list[str]
+    back: str
+    expected: str
+    shown_at: datetime
+
+    @property
+    def card(self) -> Card:
+        return self.item.card
+
+    @property
+    def kind(self) -> str:
+        return self.item.card.kind
+
+    @property
+    def self_rated(self) -> bool:
+        return self.item.card.spec.self_rated
+
+
+@dataclass
+class Outcome:
+    """An answered question: the verdict, the proposed and chosen ratings, and the schedule it leads to.
+
+    ``schedule_after`` is None when the mode leaves the schedule alone (practice, exam).
+    """
+
+    question: Question
+    mode: str
+    response: str
+    correct: bool
+    typo: bool
+    slow: bool
+    proposed: Rating
+    rating: Rating
+    reviewed_at: datetime
+    duration_ms: int
+    previews: dict[Rating, dict[str, Any]]
+    schedule_after: dict[str, Any] | None
+
+    def interval(self, rating: Rating | None = None) -> timedelta | None:
+        """Wait until the next review after ``rating`` (default: the chosen one); None if not scheduled."""
+        row = self.previews.get(rating or self.rating) if self.previews else None
+        due = due_at(row) if row else None
+        return due - self.reviewed_at if due else None
+
+    def record(self) -> dict[str, Any]:
+        """Keyword arguments for ``Store.record_answer``."""
+        item = self.question.item
+        return {
+            "card_pk": item.card_pk,
+            "face": item.face,
+            "reviewed_at": self.reviewed_at,
+            "mode": self.mode,
+            "rating": int(self.rating),
+            "correct": self.correct,
+            "response": self.response,
+            "duration_ms": self.duration_ms,
+            "due_before": item.schedule["due"],
+            "schedule": self.schedule_after,
+        }
+
+
+@dataclass
+class SectionScore:
+    correct: int = 0
+    answered: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass
+class Summary:
+    mode: str
+    started: datetime
+    ended: datetime
+    answered: int
+    correct: int
+    skipped: int
+    remaining: int
+    by_section: dict[str, SectionScore] = field(default_factory=dict)
+    missed: list[Outcome] = field(default_factory=list)
+
+    @property
+    def elapsed(self) -> timedelta:
+        return self.ended - self.started
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+class SessionError(RuntimeError):
+    """A method was called in a state that does not allow it (a bug in the caller, not the learner's doing)."""
+
+
+def propose_rating(correct: bool, typo: bool, slow: bool) -> Rating:
+    """Wrong is Again; right with a typo or slowly is Hard; right is Good."""
+    if not correct:
+        return Rating.Again
+    return Rating.Hard if typo or slow else Rating.Good
+
+
+class Session:
+    """One quiz session over a fixed queue.
+
+    Args:
+        mode: review (answers reschedule), practice (feedback, schedule untouched) or exam (schedule untouched,
+            feedback only in the summary).
+        queue: the faces to ask, in order.
+        fetch: the card and schedule row of a face.
+        clock: now, timezone-aware.
+        rng: shuffles choices.
+        scheduler: computes the next schedule in review mode.
+    """
+
+    def __init__(
+        self,
+        mode: str,
+        queue: list[Entry],
+        fetch: Callable[[Entry], Item],
+        clock: Callable[[], datetime],
+        rng: random.Random,
+        scheduler: FaceScheduler | None = None,
+    ):
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        if mode == REVIEW and scheduler is None:
+            raise ValueError("review mode needs a scheduler")
+        self.mode = mode
+        self.queue = [Entry(*e) for e in queue]
+        self.fetch = fetch
+        self.clock = lambda: utc(clock())
+        self.rng = rng
+        self.scheduler = scheduler
+        self.started = self.clock()
+        self.outcomes: list[Outcome] = []
+        self.skipped = 0
+        self.state = "idle"
+        self.position = 0
+        self.question: Question | None = None
+        self.revealed_at: datetime | None = None
+        self._updated: dict[Entry, dict[str, Any]] = {}
+        self._ended: datetime | None = None
+        self._unanswered = 0
+
+    def _expect(self, *states: str) -> None:
+        if self.state not in states:
+            raise SessionError(f"session is {self.state}, expected {' or '.join(states)}")
+
+    def next_question(self) -> Question | None:
+        """Move on: the next face, shown; None when the queue is done (or the session was quit)."""
+        self._expect("idle", "answered", "done")
+        if self.state == "done":
+            return None
+        if self.state == "answered":
+            self._requeue_if_missed(self.outcomes[-1])
+        if self.position >= len(self.queue):
+            self._finish()
+            return None
+        entry = self.queue[self.position]
+        self.position += 1
+        item = self.fetch(entry)
+        if entry in self._updated:
+            item = replace(item, schedule=self._updated[entry])
+        self.question = self._present(item)
+        self.revealed_at = None
+        self.state = "asking"
+        return self.question
+
+    def _requeue_if_missed(self, outcome: Outcome) -> None:
+        """In review mode a face rated Again comes back at the end of the session, from its relearning state."""
+        if outcome.schedule_after is not None and outcome.rating == Rating.Again:
+            self.queue.append(Entry(outcome.question.item.card_pk, outcome.question.item.face))
+
+    def _present(self, item: Item) -> Question:
+        card, f = item.card, item.card.fields
+        text, options, lefts, back, expected = card.prompt, [], [], "", ""
+        if card.kind in ("mcq", "multi"):
+            options = self._shuffled(f["choices"])
+            right = {f["answer"]} if card.kind == "mcq" else set(f["answer"])
+            expected = ", ".join(f"{LETTERS[i]}) {c}" for i, c in enumerate(options) if c in right)
+        elif card.kind == "truefalse":
+            expected = "true" if f["answer"] else "false"
+        elif card.kind == "typed":
+            expected = f["answer"]
+        elif card.kind == "cloze":
+            text = cloze.render(f["text"], item.face)
+            expected = "; ".join(cloze.answers(f["text"], item.face))
+        elif card.kind == "order":
+            options = self._shuffled(f["items"], avoid=f["items"])
+            letters = "".join(LETTERS[options.index(i)] for i in f["items"])
+            expected = f"{letters}: " + " > ".join(f["items"])
+        elif card.kind == "match":
+            lefts = [left for left, _ in f["pairs"]]
+            rights = [right for _, right in f["pairs"]]
+            options = self._shuffled(rights, avoid=rights)
+            expected = " ".join(f"{n + 1}{LETTERS[options.index(r)]}" for n, r in enumerate(rights))
+            expected += ": " + "; ".join(f"{left} = {right}" for left, right in f["pairs"])
+        elif card.kind == "glossary":
+            term, definition = f["term"], f["definition"]
+            text, back = (term, definition) if item.face == 0 else (definition, term)
+            expected = back
+        else:
+            back = expected = f["back"]
+        return Question(
+            number=self.position, total=len(self.queue), item=item, text=text, options=options, lefts=lefts,
+            back=back, expected=expected, shown_at=self.clock(),
+        )
+
+    def _shuffled(self, values: list[str], avoid: list[str] | None = None) -> list[str]:
+        """A shuffled copy; with ``avoid``, never that exact order (an order card shown already solved)."""
+        shuffled = list(values)
+        self.rng.shuffle(shuffled)
+        if avoid is not None and shuffled == avoid and len(values) > 1:
+            shuffled = shuffled[1:] + shuffled[:1]
+        return shuffled
+
+    def _grade(self, response: str) -> Grade:
+        q = self.question
+        f = q.card.fields
+        if q.kind == "mcq":
+            return grade.grade_mcq(response, q.options, f["answer"])
+        if q.kind == "multi":
+            return grade.grade_multi(response, q.options, f["answer"])
+        if q.kind == "truefalse":
+            return grade.grade_truefalse(response, f["answer"])
+        if q.kind == "typed":
+            return grade.grade_text(response, [f["answer"], *f.get("accept", [])])
+        if q.kind == "cloze":
+            return grade.grade_cloze(response, cloze.answers(f["text"], q.item.face))
+        if q.kind == "order":
+            return grade.grade_order(response, q.options, f["items"])
+        if q.kind == "match":
+            return grade.grade_match(response, q.lefts, q.options, f["pairs"])
+        raise SessionError(f"{q.kind} cards are self-rated: reveal, then rate")
+
+    def answer(self, response: str) -> Outcome:
+        """Grade a typed answer and propose a rating.
+
+        Raises:
+            grade.InvalidAnswer: the response cannot be read as an answer of this kind; ask again.
+        """
+        self._expect("asking")
+        if self.question.self_rated:
+            raise SessionError("self-rated cards are revealed and rated, not answered")
+        verdict = self._grade(response)
+        now = self.clock()
+        took = now - self.question.shown_at
+        slow = verdict.correct and took.total_seconds() > SLOW_SECONDS[self.question.kind]
+        proposed = propose_rating(verdict.correct, verdict.typo, slow)
+        return self._conclude(response, verdict.correct, verdict.typo, slow, proposed, now, took)
+
+    def reveal(self) -> Question:
+        """Show the back of a self-rated card; the time to recall ends here."""
+        self._expect("asking")
+        if not self.question.self_rated:
+            raise SessionError("only self-rated cards are revealed")
+        self.revealed_at = self.clock()
+        self.state = "revealed"
+        return self.question
+
+    def rate(self, rating: Rating | int) -> Outcome:
+        """Rate a revealed self-rated card, or override the rating proposed for the last answer."""
+        rating = Rating(rating)
+        self._expect("revealed", "answered")
+        if self.state == "revealed":
+            took = self.revealed_at - self.question.shown_at
+            return self._conclude("", rating != Rating.Again, False, False, rating, self.clock(), took, rating)
+        last = self.outcomes[-1]
+        schedule_after = last.previews[rating] if last.previews else None
+        overridden = replace(last, rating=rating, schedule_after=schedule_after)
+        self.outcomes[-1] = overridden
+        self._remember(overridden)
+        return overridden
+
+    def _conclude(
+        self, response: str, correct: bool, typo: bool, slow: bool, proposed: Rating, now: datetime,
+        took: timedelta, rating: Rating | None = None,
+    ) -> Outcome:
+        item = self.question.item
+        previews = self.scheduler.preview(item.schedule, now) if self.mode == REVIEW else {}
+        chosen = rating or proposed
+        outcome = Outcome(
+            question=self.question, mode=self.mode, response=response, correct=correct, typo=typo, slow=slow,
+            proposed=proposed, rating=chosen, reviewed_at=now, duration_ms=int(took.total_seconds() * 1000),
+            previews=previews, schedule_after=previews.get(chosen),
+        )
+        self.outcomes.append(outcome)
+        self._remember(outcome)
+        self.state = "answered"
+        return outcome
+
+    def _remember(self, outcome: Outcome) -> None:
+        if outcome.schedule_after is not None:
+            item = outcome.question.item
+            self._updated[Entry(item.card_pk, item.face)] = outcome.schedule_after
+
+    def skip(self) -> None:
+        """Leave the current face unanswered (in review mode it stays due)."""
+        self._expect("asking", "revealed")
+        self.skipped += 1
+        self.state = "idle"
+
+    def quit(self) -> None:
+        """End now; what was answered stands."""
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._ended is None:
+            self._ended = self.clock()
+        if self.state in ("asking", "revealed"):
+            self._unanswered = 1
+        self.state = "done"
+
+    def summary(self) -> Summary:
+        unasked = len(self.queue) - self.position + self._unanswered
+        if self.state in ("asking", "revealed"):
+            unasked += 1
+        by_section: dict[str, SectionScore] = {}
+        for outcome in self.outcomes:
+            score = by_section.setdefault(outcome.question.card.section, SectionScore())
+            score.answered += 1
+            score.correct += int(outcome.correct)
+        return Summary(
+            mode=self.mode,
+            started=self.started,
+            ended=self._ended or self.clock(),
+            answered=len(self.outcomes),
+            correct=sum(1 for o in self.outcomes if o.correct),
+            skipped=self.skipped,
+            remaining=unasked,
+            by_section=dict(sorted(by_section.items())),
+            missed=[o for o in self.outcomes if not o.correct],
+        )

@@ -1,0 +1,339 @@
+"""The quiz in a terminal: draw questions and feedback with rich, read answers, store each one before moving on.
+
+Everything the quiz decides is in ``session``; this module only shows it and reads keys. It works on any terminal
+width (rich wraps), plain when ``NO_COLOR`` is set or output is not a terminal, and with answers piped on stdin.
+Ctrl-C or Ctrl-D at any prompt ends the session like ``q``: answers already given were committed one by one.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from fsrs import Rating
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from quizgen.grade import LETTERS, InvalidAnswer
+from quizgen.models import Deck
+from quizgen.schedule import RATING_NAMES, FaceScheduler, describe_interval, setting_value
+from quizgen.session import (
+    DEFAULT_EXAM_SIZE,
+    EXAM,
+    PRACTICE,
+    REVIEW,
+    Entry,
+    Item,
+    Outcome,
+    Question,
+    Session,
+    Summary,
+    exam_queue,
+    practice_queue,
+    review_queue,
+)
+from quizgen.store import Store
+
+PROMPTS = {
+    "mcq": "Your answer (a letter)",
+    "multi": "Your answers (letters, e.g. ac)",
+    "truefalse": "True or false (t/f)",
+    "typed": "Your answer",
+    "cloze": "Fill the blank",
+    "order": "The order (letters like cab, or numbers like 3 1 2)",
+    "match": "Pairs (like 1b 2a 3c)",
+}
+HELP = (
+    "Keys: ? this help · s skip this card · q end the session (answers so far are kept; so do Ctrl-C and Ctrl-D).\n"
+    "Free text is graded leniently: case, accents, punctuation, articles and small typos do not matter; "
+    "Enter on its own shows the answer (counts as wrong).\n"
+    "After an answer: Enter goes on; in review mode 1-4 replaces the proposed rating "
+    "(1 Again, 2 Hard, 3 Good, 4 Easy), and a card rated Again comes back at the end of the session."
+)
+
+
+class _Skip(Exception):
+    pass
+
+
+class _Quit(Exception):
+    pass
+
+
+def describe_duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+class Screen:
+    """What the learner sees and types. Input raises EOFError at the end of piped input, like Ctrl-D."""
+
+    def __init__(self) -> None:
+        # Markup off: card text is shown as written, brackets and all.
+        self.console = Console(highlight=False, markup=False, emoji=False)
+
+    def say(self, text: str | Text = "", style: str = "") -> None:
+        self.console.print(text, style=style)
+
+    def prompt(self, label: str, question: Question | None = None) -> str:
+        """One line of input; ``?`` shows help and asks again, ``s`` and ``q`` skip and quit."""
+        while True:
+            text = self.console.input(Text(f"{label} > ", style="bold")).strip()
+            key = text.casefold()
+            if key == "?":
+                self.say(HELP, style="dim")
+                continue
+            if key == "q":
+                raise _Quit
+            if key == "s" and question is not None:
+                raise _Skip
+            return text
+
+    # Screens ---------------------------------------------------------------------------------------------------
+
+    def start(self, deck: Deck, mode: str, due: int, new: int, unseen: int, size: int) -> None:
+        self.say(Text(deck.name, style="bold"))
+        if mode == REVIEW:
+            self.say(f"Review: {due} due now, {new} new (of {unseen} never studied).")
+        elif mode == PRACTICE:
+            self.say(f"Practice: {size} cards, with feedback; the schedule is left as it is.")
+        else:
+            self.say(f"Exam: {size} random cards, scored at the end; the schedule is left as it is.")
+        if deck.note:
+            self.say(deck.note, style="italic")
+        self.say("? help · s skip · q quit · every answer is saved as you go", style="dim")
+
+    def nothing_due(self, deck: Deck, next_due: datetime | None, now: datetime, unseen: int) -> None:
+        """Why there is no question, and what the learner can do instead."""
+        self.say(Text(deck.name, style="bold"))
+        if next_due is None and not unseen:
+            self.say("Nothing to study: no cards match.")
+            return
+        if next_due is not None:
+            self.say(f"Nothing due now; the next review is in {describe_interval(next_due - now)}.")
+        if unseen:
+            self.say(f"Today's new cards are done ({unseen} more wait): come back tomorrow, or use --new-limit.")
+        self.say("To study ahead: quizgen quiz --mode practice")
+
+    def question(self, q: Question) -> None:
+        self.say()
+        header = f"Question {q.number} of {q.total} · {q.kind}" + (" · new" if q.item.is_new else "")
+        self.say(Text(header, style="dim"))
+        self.say(Text(q.text, style="bold"))
+        if q.kind == "match":
+            for n, left in enumerate(q.lefts, 1):
+                self._line(f"{n}.", left)
+            self.say()
+        for i, option in enumerate(q.options):
+            self._line(f"{LETTERS[i]})", option)
+
+    def _line(self, label: str, text: str) -> None:
+        """A labelled line whose wrapped continuation stays indented under the text."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=4, justify="right")
+        grid.add_column()
+        grid.add_row(label, text)
+        self.console.print(grid)
+
+    def reveal(self, q: Question) -> None:
+        self.say(Text(q.back))
+
+    def feedback(self, outcome: Outcome) -> None:
+        q = outcome.question
+        if not q.self_rated:
+            if outcome.correct:
+                verdict = "Right, accepted (typo)." if outcome.typo else "Right."
+                if outcome.slow:
+                    verdict += " Slow, so proposed as Hard."
+                self.say(Text(verdict, style="bold green"))
+            else:
+                self.say(Text("Wrong.", style="bold red"))
+            self.say(Text(f"Answer: {q.expected}"))
+        if q.card.explanation:
+            self.say(Text(f"Why: {q.card.explanation}"))
+        self.say(Text(f"Section: {q.card.section}", style="dim"))
+
+    def rating_choices(self, outcome: Outcome) -> None:
+        """The four ratings with the wait each would give."""
+        parts = []
+        for rating in Rating:
+            wait = outcome.interval(rating)
+            parts.append(f"{int(rating)} {RATING_NAMES[rating]}" + (f" {describe_interval(wait, short=True)}" if wait else ""))
+        self.say("  " + " · ".join(parts), style="dim")
+
+    def next_review(self, outcome: Outcome) -> None:
+        wait = outcome.interval()
+        if wait is not None:
+            self.say(f"Rating: {RATING_NAMES[outcome.rating]}, next review in {describe_interval(wait)}.")
+
+    def summary(self, summary: Summary, due_tomorrow: int | None, due_week: int | None) -> None:
+        self.say()
+        if summary.answered:
+            score = f"{summary.correct} of {summary.answered} right ({summary.accuracy:.0%})"
+        else:
+            score = "nothing answered"
+        extra = []
+        if summary.skipped:
+            extra.append(f"{summary.skipped} skipped")
+        if summary.remaining:
+            extra.append(f"{summary.remaining} not reached")
+        line = f"Session over: {score} in {describe_duration(summary.elapsed)}"
+        self.say(Text(line + ("; " + ", ".join(extra) if extra else "") + ".", style="bold"))
+        if summary.by_section:
+            table = Table("section", "right", "accuracy", header_style="bold", box=None, padding=(0, 1))
+            table.columns[0].overflow = "fold"
+            for section, score_ in summary.by_section.items():
+                table.add_row(section, f"{score_.correct}/{score_.answered}", f"{score_.accuracy:.0%}")
+            self.console.print(table)
+        if summary.mode == EXAM and summary.missed:
+            self.say(Text("Missed:", style="bold"))
+            for outcome in summary.missed:
+                q = outcome.question
+                self.say(Text(f"- {q.text}"))
+                self.say(Text(f"  answer: {q.expected}", style="green"))
+        if due_tomorrow is not None:
+            self.say(f"Due tomorrow: {due_tomorrow} · due in the next 7 days: {due_week}")
+
+
+# The quiz loop ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuizOptions:
+    deck: str | None = None
+    mode: str = REVIEW
+    count: int | None = None
+    kinds: list[str] | None = None
+    section: str | None = None
+    seed: int | None = None
+    new_limit: int | None = None
+
+
+def local_midnight(moment: datetime, days: int = 0) -> datetime:
+    """The start of the learner's local day ``days`` after ``moment``'s: days are the learner's, not UTC's."""
+    local = moment.astimezone()
+    return (local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)).astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
+    """Build the queue for the mode, run the session, store every answer; None if there was nothing to ask."""
+    screen = Screen()
+    clock = utcnow
+    deck = store.resolve_deck(options.deck)
+    now = clock()
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+    rng = random.Random(seed)
+    filters = (deck.slug, options.kinds, options.section)
+    due_count = new_count = unseen = 0
+    scheduler = None
+    if options.mode == REVIEW:
+        due = store.due_faces(deck.slug, now, *filters[1:])
+        new = store.new_faces(*filters)
+        limit = options.new_limit if options.new_limit is not None else setting_value(store.get_config, "new-limit")
+        allowance = max(0, limit - store.new_faces_started(deck.slug, local_midnight(now)))
+        queue = review_queue(due, new, allowance, options.count)
+        due_count = min(len(due), len(queue))
+        new_count, unseen = len(queue) - due_count, len(new)
+        scheduler = FaceScheduler(setting_value(store.get_config, "retention"))
+    elif options.mode == PRACTICE:
+        queue = practice_queue(store.all_faces(*filters), rng, options.count)
+    else:
+        queue = exam_queue(store.all_faces(*filters), rng, options.count or DEFAULT_EXAM_SIZE)
+    if not queue:
+        screen.nothing_due(deck, store.next_due(*filters) if options.mode == REVIEW else None, now, unseen)
+        return None
+
+    def fetch(entry: Entry) -> Item:
+        card, schedule = store.quiz_face(entry.card_pk, entry.face)
+        return Item(entry.card_pk, entry.face, card, schedule)
+
+    session = Session(options.mode, queue, fetch, clock, rng, scheduler)
+    session_id = store.start_session(deck.slug, options.mode, seed, now)
+    screen.start(deck, options.mode, due_count, new_count, unseen, len(queue))
+    try:
+        _loop(session, screen, store, session_id)
+    except (KeyboardInterrupt, EOFError):
+        session.quit()
+        screen.say()
+    summary = session.summary()
+    store.end_session(session_id, summary.ended)
+    tomorrow = store.count_due_between(deck.slug, local_midnight(summary.ended, 1), local_midnight(summary.ended, 2))
+    week = store.count_due_between(deck.slug, summary.ended, summary.ended + timedelta(days=7))
+    screen.summary(summary, tomorrow, week)
+    return summary
+
+
+def _loop(session: Session, screen: Screen, store: Store, session_id: int) -> None:
+    while (question := session.next_question()) is not None:
+        screen.question(question)
+        try:
+            outcome = _ask_self_rated(session, screen, question) if question.self_rated else _ask(session, screen, question)
+        except _Skip:
+            session.skip()
+            continue
+        except _Quit:
+            session.quit()
+            return
+        review_id = store.record_answer(session_id, **outcome.record())
+        try:
+            _after(session, screen, store, review_id, outcome)
+        except _Quit:
+            session.quit()
+            return
+
+
+def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
+    while True:
+        response = screen.prompt(PROMPTS[question.kind], question)
+        try:
+            return session.answer(response)
+        except InvalidAnswer as problem:
+            screen.say(str(problem), style="yellow")
+
+
+def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Outcome:
+    screen.prompt("Enter to show the answer", question)
+    session.reveal()
+    screen.reveal(question)
+    while True:
+        text = screen.prompt("How well did you know it? 1 Again · 2 Hard · 3 Good · 4 Easy", question)
+        if text in ("1", "2", "3", "4"):
+            return session.rate(int(text))
+        screen.say("type 1, 2, 3 or 4", style="yellow")
+
+
+def _after(session: Session, screen: Screen, store: Store, review_id: int, outcome: Outcome) -> None:
+    """Feedback (not in exam mode) and, in review mode, the chance to replace the proposed rating."""
+    if session.mode == EXAM:
+        return
+    screen.feedback(outcome)
+    if outcome.question.self_rated:
+        screen.next_review(outcome)
+        return
+    if session.mode == PRACTICE:
+        screen.prompt("Enter to go on")
+        return
+    screen.next_review(outcome)
+    screen.rating_choices(outcome)
+    while True:
+        text = screen.prompt("Enter to go on, or 1-4 to change the rating")
+        if not text:
+            return
+        if text in ("1", "2", "3", "4"):
+            changed = session.rate(int(text))
+            store.amend_answer(review_id, int(changed.rating), changed.schedule_after)
+            screen.next_review(changed)
+            return
+        screen.say("press Enter, or type 1, 2, 3 or 4", style="yellow")

@@ -1,0 +1,382 @@
+"""``quizgen quiz`` end to end in a real terminal (pexpect), and with piped input: what the learner sees, and what
+is stored after answers, Ctrl-C, Ctrl-D and kill -9."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from quizgen.store import Store
+
+DECK_FILE = '''
+[deck]
+slug = "rivers"
+name = "Rivers and Water"
+description = """
+How water moves through rivers and lakes.
+A practice deck written for tests, not a textbook.
+"""
+
+[[cards]]
+id = "delta"
+kind = "typed"
+section = "Landforms"
+prompt = "What is the fan of sediment at a river's mouth called?"
+answer = "delta"
+explanation = "Sediment dropped where the current slows builds a fan."
+
+[[cards]]
+id = "salt-lakes"
+kind = "truefalse"
+section = "Facts"
+prompt = "Every lake holds fresh water."
+answer = false
+explanation = "Some lakes are salty."
+
+[[cards]]
+id = "longest"
+kind = "mcq"
+section = "Facts"
+prompt = "Which river is usually listed as the longest in Africa?"
+choices = ["Nile", "Congo", "Niger", "Zambezi"]
+answer = "Nile"
+
+[[cards]]
+id = "source"
+kind = "typed"
+section = "Landforms"
+prompt = "What is the place where a river begins called?"
+answer = "source"
+
+[[cards]]
+id = "meander"
+kind = "glossary"
+section = "Glossary"
+term = "Meander"
+definition = "A wide bend in a river."
+
+[[cards]]
+id = "evaporation"
+kind = "cloze"
+section = "Processes"
+text = "Water rises into the air by {{c1::evaporation}}."
+'''
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+PROMPT = r"> "
+
+
+@pytest.fixture
+def quiz_db(tmp_path, db_path) -> Path:
+    """The test database holding only our small deck."""
+    source = tmp_path / "rivers.toml"
+    source.write_text(DECK_FILE, encoding="utf-8")
+    store = Store.open(db_path, seed_bundled=False)
+    store.import_paths([source])
+    store.close()
+    return db_path
+
+
+def spawn(*args: str) -> tuple[pexpect.spawn, io.StringIO]:
+    env = dict(os.environ, COLUMNS="80", LINES="40", NO_COLOR="1", TERM="xterm")
+    child = pexpect.spawn(
+        sys.executable, ["-m", "quizgen", "quiz", *args], env=env, encoding="utf-8", dimensions=(40, 80), timeout=20
+    )
+    transcript = io.StringIO()
+    child.logfile_read = transcript
+    return child, transcript
+
+
+def screen_text(transcript: io.StringIO) -> str:
+    return ANSI.sub("", transcript.getvalue()).replace("\r", "")
+
+
+def finish(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def reviews(db: Path) -> list[tuple]:
+    return query(db, "SELECT c.card_id, r.face, r.mode, r.rating, r.correct, r.response, r.scheduled FROM reviews r "
+                     "JOIN cards c ON c.pk = r.card_pk ORDER BY r.id")
+
+
+def schedule(db: Path) -> list[tuple]:
+    return query(db, "SELECT card_pk, face, state, step, stability, difficulty, due, last_review FROM schedule "
+                     "ORDER BY card_pk, face")
+
+
+def letter_of(transcript: io.StringIO, choice: str) -> str:
+    return re.findall(rf"([a-z])\) {choice}", screen_text(transcript))[-1]
+
+
+def test_answering_stores_reviews_and_schedules_and_shows_feedback(quiz_db):
+    child, transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    child.sendline("Delta")
+    child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+    child.sendline("")
+    child.expect_exact("True or false (t/f) >")
+    child.sendline("t")
+    child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+    child.sendline("2")
+    child.expect_exact("Rating: Hard, next review in 6 minutes.")
+    child.expect_exact("Your answer (a letter) >")
+    child.sendline(letter_of(transcript, "Nile"))
+    child.expect_exact("Enter to go on")
+    child.sendline("q")
+    assert finish(child) == 0
+
+    text = screen_text(transcript)
+    assert "Rivers and Water" in text
+    assert "Review: 0 due now, 6 new (of 7 never studied)." in text
+    assert "A practice deck written for tests, not a textbook." in text
+    assert "Right." in text and "Wrong." in text
+    assert "Why: Sediment dropped where the current slows builds a fan." in text
+    assert "Section: Landforms" in text
+    assert "Rating: Good, next review in 10 minutes." in text
+    assert "Session over: 2 of 3 right (67%)" in text
+    assert re.search(r"Facts\s+1/2\s+50%", text)
+    assert "Due tomorrow: 0 · due in the next 7 days: 3" in text
+    assert "Traceback" not in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+
+    assert reviews(quiz_db) == [
+        ("delta", 0, "review", 3, 1, "Delta", 1),
+        ("salt-lakes", 0, "review", 2, 0, "t", 1),
+        ("longest", 0, "review", 3, 1, letter_of(transcript, "Nile"), 1),
+    ]
+    states = dict(((pk, face), state) for pk, face, state, *_ in schedule(quiz_db))
+    assert states[(1, 0)] == states[(2, 0)] == states[(3, 0)] == 1 and states[(4, 0)] == 0
+    assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(3, 2, 1)]
+
+
+def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):
+    child, transcript = spawn("--seed", "1")
+    child.expect_exact("Your answer >")
+    child.sendline("delta")
+    child.expect_exact("Enter to go on")
+    child.sendline("")
+    child.expect_exact("True or false (t/f) >")
+    child.send("tr")
+    child.sendintr()
+    assert finish(child) == 0
+    text = screen_text(transcript)
+    assert "Session over: 1 of 1 right (100%)" in text and "5 not reached" in text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text
+    assert [r[0] for r in reviews(quiz_db)] == ["delta"]
+
+
+def test_ctrl_d_at_a_prompt_ends_cleanly(quiz_db):
+    child, transcript = spawn()
+    child.expect_exact("Your answer >")
+    child.sendline("delta")
+    child.expect_exact("Enter to go on")
+    child.sendeof()
+    assert finish(child) == 0
+    text = screen_text(transcript)
+    assert "Session over: 1 of 1 right" in text and "Traceback" not in text
+    assert len(reviews(quiz_db)) == 1
+
+
+def test_kill_9_after_three_answers_leaves_exactly_three_reviews(quiz_db):
+    child, transcript = spawn("--seed", "2")
+    child.expect_exact("Your answer >")
+    child.sendline("delta")
+    child.expect_exact("Enter to go on")
+    child.sendline("")
+    child.expect_exact("True or false (t/f) >")
+    child.sendline("f")
+    child.expect_exact("Enter to go on")
+    child.sendline("")
+    child.expect_exact("Your answer (a letter) >")
+    child.sendline(letter_of(transcript, "Congo"))
+    child.expect_exact("Rating: Again")
+    child.kill(signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.signalstatus == signal.SIGKILL
+
+    assert [r[0] for r in reviews(quiz_db)] == ["delta", "salt-lakes", "longest"]
+    studied = [row for row in schedule(quiz_db) if row[2] > 0]
+    assert [(pk, face) for pk, face, *_ in studied] == [(1, 0), (2, 0), (3, 0)]
+    assert all(row[6] is not None for row in studied)
+    assert query(quiz_db, "SELECT answered, correct, ended FROM sessions") == [(3, 2, None)]
+
+
+def test_skip_help_and_quit_keys(quiz_db):
+    child, transcript = spawn()
+    child.expect_exact("Your answer >")
+    child.sendline("?")
+    child.expect_exact("s skip this card")
+    child.expect_exact("Your answer >")
+    child.sendline("s")
+    child.expect_exact("True or false (t/f) >")
+    child.sendline("maybe")
+    child.expect_exact("answer t or f")
+    child.sendline("f")
+    child.expect_exact("Enter to go on")
+    child.sendline("")
+    child.expect_exact("Your answer (a letter) >")
+    child.sendline("q")
+    assert finish(child) == 0
+    text = screen_text(transcript)
+    assert "Session over: 1 of 1 right (100%)" in text and "1 skipped" in text
+    assert [r[0] for r in reviews(quiz_db)] == ["salt-lakes"]
+
+
+def test_glossary_reveals_then_takes_a_self_rating(quiz_db):
+    child, transcript = spawn("--kind", "glossary")
+    child.expect_exact("Enter to show the answer >")
+    child.sendline("")
+    child.expect_exact("A wide bend in a river.")
+    child.expect_exact("How well did you know it?")
+    child.sendline("5")
+    child.expect_exact("type 1, 2, 3 or 4")
+    child.sendline("2")
+    child.expect_exact("Rating: Hard, next review in")
+    assert finish(child) == 0
+    assert reviews(quiz_db) == [("meander", 0, "review", 2, 1, "", 1)]
+    assert "Meander" in screen_text(transcript)
+
+
+def answer_whatever_is_asked(child: pexpect.spawn) -> int:
+    """Give any readable answer to whatever comes until the session ends; how many questions were answered."""
+    prompts = {
+        "Your answer (a letter) >": "a", "True or false (t/f) >": "t", "Your answer >": "river",
+        "Fill the blank >": "evaporation", "How well did you know it?": "3",
+        "Enter to show the answer >": "", "Enter to go on": "",
+    }
+    answers = list(prompts)[:5]
+    given = 0
+    while (index := child.expect_exact([*prompts, "Session over"])) < len(prompts):
+        prompt = list(prompts)[index]
+        given += prompt in answers
+        child.sendline(prompts[prompt])
+    return given
+
+
+@pytest.fixture
+def studied_db(quiz_db) -> Path:
+    """Our deck after one review session of four answers, so some faces have due dates."""
+    result = subprocess.run(
+        [sys.executable, "-m", "quizgen", "quiz", "-n", "4"], input="delta\n\nf\n\na\n\nsource\n\n",
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(reviews(quiz_db)) == 4
+    return quiz_db
+
+
+@pytest.mark.parametrize("mode", ["practice", "exam"])
+def test_practice_and_exam_leave_every_due_date_unchanged(studied_db, mode):
+    before = schedule(studied_db)
+    child, transcript = spawn("--mode", mode, "--seed", "9", "-n", "5")
+    assert answer_whatever_is_asked(child) == 5
+    assert finish(child) == 0
+    assert schedule(studied_db) == before
+    attempts = [r for r in reviews(studied_db) if r[2] == mode]
+    assert len(attempts) == 5 and all(r[6] == 0 for r in attempts)
+    text = screen_text(transcript)
+    assert "the schedule is left as it is" in text
+    assert "Session over: " in text and "Traceback" not in text
+
+
+def test_exam_gives_no_feedback_until_the_end_then_lists_what_was_missed(quiz_db):
+    child, transcript = spawn("--mode", "exam", "--kind", "typed", "--seed", "3")
+    for _ in range(2):
+        child.expect_exact("Your answer >")
+        child.sendline("lake")
+    assert finish(child) == 0
+    text = screen_text(transcript)
+    assert "Wrong." not in text and "Why:" not in text
+    assert "Session over: 0 of 2 right (0%)" in text
+    assert "Missed:" in text and "answer: delta" in text and "answer: source" in text
+    assert re.search(r"Landforms\s+0/2\s+0%", text)
+
+
+def test_piped_input_without_a_terminal_works(quiz_db):
+    result = subprocess.run(
+        [sys.executable, "-m", "quizgen", "quiz", "--seed", "4"], input="delta\n\nfalse\n3\n",
+        capture_output=True, text=True, timeout=60, env=dict(os.environ, COLUMNS="80"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Right." in result.stdout and "Session over: 2 of 2 right (100%)" in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert result.stderr == ""
+    assert [(r[0], r[3]) for r in reviews(quiz_db)] == [("delta", 3), ("salt-lakes", 3)]
+
+
+def test_nothing_due_says_when_to_come_back(quiz_db):
+    subprocess.run([sys.executable, "-m", "quizgen", "quiz", "--new-limit", "1"], input="delta\n4\n",
+                   capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run([sys.executable, "-m", "quizgen", "quiz", "--new-limit", "1"], input="",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "Nothing due now; the next review is in" in result.stdout
+    assert "--mode practice" in result.stdout
+
+
+def test_an_unknown_deck_is_one_line_not_a_traceback(quiz_db):
+    result = subprocess.run([sys.executable, "-m", "quizgen", "quiz", "oceans"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: no deck 'oceans' (decks: rivers)"
+
+
+def easy_wait_in_days(retention: str) -> int:
+    """The wait offered for Easy on a first answer, after setting the desired retention."""
+    subprocess.run([sys.executable, "-m", "quizgen", "config", "retention", retention], check=True,
+                   capture_output=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "quizgen", "quiz", "--kind", "truefalse", "--seed", "1"],
+                            input="f\n\n", capture_output=True, text=True, timeout=60)
+    return int(re.search(r"4 Easy (\d+) days?", result.stdout)[1])
+
+
+def test_the_stored_desired_retention_sets_the_intervals_offered(quiz_db, tmp_path, monkeypatch):
+    cautious = easy_wait_in_days("0.97")
+    other = tmp_path / "second.db"
+    store = Store.open(other, seed_bundled=False)
+    store.import_paths([tmp_path / "rivers.toml"])
+    store.close()
+    monkeypatch.setenv("QUIZGEN_DB", str(other))
+    relaxed = easy_wait_in_days("0.75")
+    assert relaxed > 3 * cautious
+
+
+def test_a_spent_daily_new_limit_is_explained(quiz_db):
+    result = subprocess.run([sys.executable, "-m", "quizgen", "quiz", "--new-limit", "0"], input="",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "Today's new cards are done (7 more wait)" in result.stdout
+
+
+def test_a_filter_matching_nothing_says_so(quiz_db):
+    result = subprocess.run([sys.executable, "-m", "quizgen", "quiz", "--section", "Volcanoes"], input="",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Nothing to study: no cards match." in result.stdout
+
+
+def test_the_quiz_does_not_import_the_anki_writer(quiz_db):
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "quizgen", "quiz"], input="q\n",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Question 1 of" in result.stdout
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "rich.console" in imported and "fsrs" in imported
+    assert not {name for name in imported if name.split(".")[0] in ("genanki", "anki")}
+    assert "quizgen.anki" not in imported and "quizgen.export" not in imported

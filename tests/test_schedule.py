@@ -1,0 +1,161 @@
+"""The FSRS layer: our rows to fsrs cards and back, retention from the database, UTC throughout."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fsrs import Rating, State
+
+from quizgen.schedule import (
+    NEW,
+    FaceScheduler,
+    SettingError,
+    check_setting,
+    describe_interval,
+    from_fsrs,
+    new_row,
+    setting_value,
+    to_fsrs,
+)
+from quizgen.store import Store
+
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def test_a_new_face_becomes_a_fresh_learning_card_due_now():
+    card = to_fsrs(new_row(), card_id=7, now=NOW)
+    assert card.state == State.Learning and card.step == 0
+    assert card.stability is None and card.due == NOW and card.last_review is None
+
+
+def test_rows_round_trip_through_fsrs():
+    row = FaceScheduler(fuzz=False).review(new_row(), Rating.Good, NOW)
+    assert from_fsrs(to_fsrs(row, 1, NOW)) == row
+
+
+def test_first_good_answer_starts_learning_and_easy_graduates():
+    scheduler = FaceScheduler(fuzz=False)
+    good = scheduler.review(new_row(), Rating.Good, NOW)
+    assert good["state"] == State.Learning and good["last_review"] == NOW.isoformat(timespec="microseconds")
+    assert datetime.fromisoformat(good["due"]) - NOW == timedelta(minutes=10)
+    easy = scheduler.review(new_row(), Rating.Easy, NOW)
+    assert easy["state"] == State.Review
+    assert datetime.fromisoformat(easy["due"]) - NOW >= timedelta(days=1)
+
+
+def test_preview_gives_longer_waits_for_better_ratings():
+    scheduler = FaceScheduler(fuzz=False)
+    graduated = scheduler.review(new_row(), Rating.Easy, NOW)
+    later = NOW + timedelta(days=10)
+    waits = {r: datetime.fromisoformat(row["due"]) - later for r, row in scheduler.preview(graduated, later).items()}
+    assert waits[Rating.Again] < waits[Rating.Hard] < waits[Rating.Good] < waits[Rating.Easy]
+
+
+def test_lower_desired_retention_means_longer_intervals():
+    def interval(retention: float) -> timedelta:
+        scheduler = FaceScheduler(retention, fuzz=False)
+        row = scheduler.review(new_row(), Rating.Easy, NOW)
+        later = NOW + timedelta(days=20)
+        return datetime.fromisoformat(scheduler.review(row, Rating.Good, later)["due"]) - later
+
+    assert interval(0.80) > interval(0.90) > interval(0.97)
+
+
+def test_times_in_other_zones_are_converted_to_utc():
+    paris = timezone(timedelta(hours=1))
+    row = FaceScheduler(fuzz=False).review(new_row(), Rating.Good, NOW.astimezone(paris))
+    assert row["last_review"].endswith("+00:00")
+    assert datetime.fromisoformat(row["last_review"]) == NOW
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError, match="naive"):
+        FaceScheduler().review(new_row(), Rating.Good, datetime(2025, 3, 1, 9, 0))
+
+
+def test_retrievability_is_zero_for_new_and_falls_with_time():
+    scheduler = FaceScheduler(fuzz=False)
+    assert scheduler.retrievability(new_row(), NOW) == 0.0
+    row = scheduler.review(new_row(), Rating.Easy, NOW)
+    soon = scheduler.retrievability(row, NOW + timedelta(days=1))
+    late = scheduler.retrievability(row, NOW + timedelta(days=60))
+    assert 1.0 >= soon > late > 0.0
+
+
+@pytest.mark.parametrize(
+    "delta, text",
+    [
+        (timedelta(seconds=20), "1 minute"),
+        (timedelta(minutes=10), "10 minutes"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(days=4), "4 days"),
+        (timedelta(days=91), "3 months"),
+        (timedelta(days=548), "1.5 years"),
+    ],
+)
+def test_intervals_read_naturally(delta, text):
+    assert describe_interval(delta) == text
+
+
+def test_short_intervals_for_the_rating_line():
+    assert describe_interval(timedelta(minutes=10), short=True) == "10 min"
+    assert describe_interval(timedelta(days=4), short=True) == "4 days"
+
+
+def test_settings_come_from_the_config_table_with_defaults(tmp_path):
+    store = Store.open(tmp_path / "s.db", seed_bundled=False)
+    assert setting_value(store.get_config, "retention") == 0.9
+    assert setting_value(store.get_config, "new-limit") == 20
+    store.set_config("retention", check_setting("retention", "0.85"))
+    assert setting_value(store.get_config, "retention") == 0.85
+
+
+@pytest.mark.parametrize("key, value", [("retention", "0.5"), ("retention", "high"), ("retention", "1"),
+                                        ("new-limit", "-1"), ("new-limit", "ten"), ("speed", "1")])
+def test_bad_settings_are_refused_with_a_reason(key, value):
+    with pytest.raises(SettingError):
+        check_setting(key, value)
+
+
+def test_state_zero_is_ours_alone():
+    assert NEW not in {int(s) for s in State}
+
+
+@pytest.fixture
+def small_db(tmp_path, db_path):
+    """A database with one small deck of our own, so the CLI has no bundled deck to add."""
+    source = tmp_path / "one.toml"
+    source.write_text(
+        '[deck]\nslug = "tiny"\nname = "Tiny"\n\n[[cards]]\nid = "one"\nkind = "typed"\nsection = "S"\n'
+        'prompt = "What is one plus one, in words?"\nanswer = "two"\n',
+        encoding="utf-8",
+    )
+    Store.open(db_path, seed_bundled=False).import_paths([source])
+    return db_path
+
+
+def test_config_lists_settings_with_their_defaults(small_db, run):
+    result = run("config")
+    assert result.exit_code == 0
+    assert "retention = 0.9" in result.output and "new-limit = 20" in result.output
+
+
+def test_config_sets_and_reads_back_a_setting(small_db, run):
+    assert run("config", "retention", "0.85").output.strip() == "retention = 0.85"
+    assert run("config", "retention").output.strip() == "0.85"
+    assert Store.open(small_db).get_config("retention") == "0.85"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("retention", "2"), "Error: retention must be between 0.70 and 0.99 (got 2); 0.9 is a good default"),
+        (("pace",), "Error: unknown setting 'pace' (settings: retention, new-limit)"),
+        (("new-limit", "lots"), "Error: new-limit must be a whole number, not 'lots'"),
+    ],
+)
+def test_config_refuses_bad_input_in_one_line(small_db, run, args, message):
+    result = run("config", *args)
+    assert result.exit_code == 1 and result.output.strip() == message
+    assert Store.open(small_db).get_config("retention") is None

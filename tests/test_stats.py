@@ -1,0 +1,205 @@
+"""``quizgen stats``: figures computed from a real database of answers given at pinned times."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rich.console import Console
+
+from quizgen import stats
+from quizgen.schedule import FaceScheduler
+from quizgen.session import REVIEW, Entry, Item, Session
+from quizgen.store import Store
+
+NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
+
+DECK_FILE = '''
+[deck]
+slug = "tides"
+name = "Tides and Coasts"
+description = """
+How the sea shapes the shore.
+A practice deck written for tests.
+"""
+''' + "".join(
+    f'''
+[[cards]]
+id = "{card_id}"
+kind = "typed"
+section = "{section}"
+prompt = "{prompt}"
+answer = "{answer}"
+'''
+    for card_id, section, prompt, answer in [
+        ("spring-tide", "Tides", "What is the tide with the largest range called?", "spring tide"),
+        ("spit", "Coasts > Deposition", "What is a ridge of sand reaching out from the coast called?", "spit"),
+        ("neap-tide", "Tides", "What is the tide with the smallest range called?", "neap tide"),
+        ("groyne", "Coasts > Deposition", "What is a low wall built out to sea to hold sand called?", "groyne"),
+        ("stack", "Coasts > Erosion", "What is a pillar of rock left standing off a cliff called?", "stack"),
+        ("arch", "Coasts > Erosion", "What forms when waves cut through a headland?", "arch"),
+    ]
+)
+
+
+@pytest.fixture(autouse=True)
+def utc_days(monkeypatch):
+    """Pin the learner's local time zone to UTC so days are the same everywhere this runs."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def store(tmp_path, db_path) -> Store:
+    source = tmp_path / "tides.toml"
+    source.write_text(DECK_FILE, encoding="utf-8")
+    opened = Store.open(db_path, seed_bundled=False)
+    opened.import_paths([source], now=NOW - timedelta(days=60))
+    yield opened
+    opened.close()
+
+
+def study(store: Store, when: datetime, answers: dict[str, bool]) -> None:
+    """Answer these cards in a review session at ``when``: right (the stored answer) or wrong."""
+    by_id = {s.card.id: s for s in store.cards("tides")}
+    queue = [Entry(by_id[card_id].pk, 0) for card_id in answers]
+
+    def fetch(entry: Entry) -> Item:
+        return Item(entry.card_pk, entry.face, *store.quiz_face(entry.card_pk, entry.face))
+
+    session = Session(REVIEW, queue, fetch, lambda: when, random.Random(0), FaceScheduler(fuzz=False))
+    session_id = store.start_session("tides", REVIEW, 0, when)
+    for card_id, right in answers.items():
+        question = session.next_question()
+        assert question.card.id == card_id
+        outcome = session.answer(question.card.fields["answer"] if right else "no idea")
+        store.record_answer(session_id, **outcome.record())
+    store.end_session(session_id, when)
+
+
+@pytest.fixture
+def history(store) -> Store:
+    study(store, NOW - timedelta(days=40), {"spring-tide": True, "spit": False})
+    study(store, NOW - timedelta(days=10), {"spring-tide": True, "spit": False, "neap-tide": True})
+    study(store, NOW - timedelta(days=2, hours=3), {"spit": False, "groyne": True})
+    return store
+
+
+def test_an_unstudied_deck(store):
+    figures = stats.compute(store, "tides", NOW)
+    assert (figures.cards, figures.faces, figures.new, figures.learning, figures.review) == (6, 6, 6, 0, 0)
+    assert (figures.due, figures.reviews, figures.accuracy, figures.retrievability) == (0, 0, None, None)
+    assert figures.weakest_cards == [] and figures.weakest_sections == []
+    assert len(figures.forecast) == 14 and sum(n for _d, n in figures.forecast) == 0
+
+
+def test_counts_reviews_and_accuracy_over_each_window(history):
+    figures = stats.compute(history, "tides", NOW)
+    assert figures.scope == "Tides and Coasts"
+    assert (figures.cards, figures.new) == (6, 2)
+    assert figures.learning + figures.review == 4
+    assert (figures.reviews, figures.reviews_7d, figures.reviews_30d) == (7, 2, 5)
+    assert figures.accuracy == pytest.approx(4 / 7)
+    assert figures.accuracy_30d == pytest.approx(3 / 5)
+    assert 0.0 < figures.retrievability <= 1.0
+
+
+def test_due_figures_and_forecast_agree_with_the_stored_schedule(history):
+    figures = stats.compute(history, "tides", NOW)
+    dues = [datetime.fromisoformat(row[0]) for row in history.db.execute(
+        "SELECT due FROM schedule WHERE state > 0").fetchall()]
+    assert figures.due == sum(due <= NOW for due in dues) >= 2
+    assert figures.due_week == sum(due <= NOW + timedelta(days=7) for due in dues)
+    today = NOW.date()
+    assert figures.forecast[0] == (today, figures.due + sum(d > NOW and d.date() == today for d in dues))
+    for day, count in figures.forecast[1:]:
+        assert count == sum(due.date() == day for due in dues)
+
+
+def test_history_is_thirty_local_days_ending_today(history):
+    figures = stats.compute(history, "tides", NOW)
+    assert len(figures.history) == 30
+    assert figures.history[0][0] == NOW.date() - timedelta(days=29) and figures.history[-1][0] == NOW.date()
+    by_day = {day: (count, right) for day, count, right in figures.history}
+    assert by_day[(NOW - timedelta(days=10)).date()] == (3, 2)
+    assert by_day[(NOW - timedelta(days=2, hours=3)).date()] == (2, 1)
+    assert sum(count for count, _right in by_day.values()) == 5
+
+
+def test_history_days_follow_the_learners_time_zone(history, monkeypatch):
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: 09:00 UTC is already the next day there
+    time.tzset()
+    figures = stats.compute(history, "tides", NOW)
+    by_day = {day: count for day, count, _right in figures.history}
+    assert by_day[(NOW - timedelta(days=2, hours=3) + timedelta(hours=14)).date()] == 2
+
+
+def test_weakest_sections_and_cards(history):
+    figures = stats.compute(history, "tides", NOW)
+    assert [(s.section, s.correct, s.answered) for s in figures.weakest_sections] == [("Coasts > Deposition", 1, 3)]
+    weakest = figures.weakest_cards[0]
+    assert (weakest.id, weakest.wrong, weakest.answered) == ("spit", 3, 3)
+    assert weakest.prompt.startswith("What is a ridge of sand")
+    difficulties = [c.difficulty for c in figures.weakest_cards]
+    assert difficulties == sorted(difficulties, reverse=True) and len(figures.weakest_cards) == 4
+
+
+def test_all_decks_together_and_one_deck_alone(history, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(
+        '[deck]\nslug = "stars"\nname = "Stars"\n\n[[cards]]\nid = "sun"\nkind = "typed"\nsection = "Sun"\n'
+        'prompt = "Which star is nearest to us?"\nanswer = "the sun"\n',
+        encoding="utf-8",
+    )
+    history.import_paths([other])
+    study_stars = {s.card.id: s for s in history.cards("stars")}
+    history.record_answer(
+        history.start_session("stars", REVIEW, 0, NOW), study_stars["sun"].pk, 0, reviewed_at=NOW - timedelta(hours=1),
+        mode=REVIEW, rating=3, correct=True, response="sun", duration_ms=900, due_before=None,
+        schedule=FaceScheduler(fuzz=False).review(history.quiz_face(study_stars["sun"].pk, 0)[1], 3, NOW),
+    )
+    together = stats.compute(history, None, NOW)
+    alone = stats.compute(history, "tides", NOW)
+    assert together.scope == "All decks" and (together.cards, together.reviews) == (7, 8)
+    assert (alone.cards, alone.reviews, alone.reviews_7d) == (6, 7, 2)
+
+
+def test_drawing_fits_80_columns_and_shows_both_charts(history):
+    out = io.StringIO()
+    console = Console(file=out, width=80, no_color=True, highlight=False, markup=False, emoji=False)
+    stats.render(stats.compute(history, "tides", NOW), console)
+    text = out.getvalue()
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "Tides and Coasts" in text
+    assert "Reviews 7 all time · 2 last 7 days · 5 last 30 days" in text
+    assert "Due over the next 14 days" in text and "Sun 15 Jun" in text
+    assert "Reviews over the last 30 days" in text and "█" in text
+    assert "Coasts > Deposition" in text and "spit" in text
+
+
+def test_stats_command_json_has_the_promised_keys(history, run):
+    result = run("stats", "tides", "--json")
+    data = json.loads(result.output)
+    assert {"cards", "new", "due", "reviews"} <= set(data)
+    assert (data["cards"], data["new"], data["reviews"]) == (6, 2, 7)
+    assert len(data["forecast"]) == 14 and len(data["history"]) == 30
+    assert data["weakest_cards"][0]["id"] == "spit"
+
+
+def test_stats_command_draws_in_the_terminal(history, run):
+    result = run("stats")
+    assert result.exit_code == 0
+    assert "Tides and Coasts" in result.output and "Weakest cards" in result.output
+
+
+def test_stats_of_an_unknown_deck_is_one_line(history, run):
+    result = run("stats", "planets")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no deck 'planets' (decks: tides)"
