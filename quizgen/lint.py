@@ -7,13 +7,13 @@ Validation (bank.py) rejects what cannot be asked; lint warns about what can be 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 
 from rapidfuzz import fuzz, process
 
 from quizgen import cloze
 from quizgen.bank import WARNING, Bank, LoadedCard, Problem
+from quizgen.grade import normalise
 
 NEAR_DUPLICATE_SCORE = 90
 MAX_TYPED_ANSWER_WORDS = 4
@@ -24,17 +24,10 @@ MIN_TRUEFALSE_FOR_BALANCE = 5
 ALL_OR_NONE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these|them)\b", re.IGNORECASE)
 
 
-def fold(text: str) -> str:
-    """Lowercase, strip accents and punctuation, squeeze spaces: the form in which two texts are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
-
-
 def contains_phrase(haystack: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``haystack`` as whole words, after folding both."""
-    folded = fold(needle)
-    return bool(folded) and f" {folded} " in f" {fold(haystack)} "
+    """Whether ``needle`` occurs in ``haystack`` as whole words, compared as the grader compares answers."""
+    folded = normalise(needle)
+    return bool(folded) and f" {folded} " in f" {normalise(haystack)} "
 
 
 def lint(bank: Bank) -> list[Problem]:
@@ -58,7 +51,7 @@ def card_warnings(loaded: LoadedCard) -> list[str]:
         choices = f["choices"]
         if card.kind == "mcq" and len(choices) < MIN_MCQ_CHOICES:
             out.append(f"only {len(choices)} choices; give at least {MIN_MCQ_CHOICES} plausible ones")
-        if len({fold(c) for c in choices}) != len(choices):
+        if len({normalise(c) for c in choices}) != len(choices):
             out.append("two choices say the same thing")
         if any(ALL_OR_NONE.search(c) for c in choices):
             out.append("a choice like 'all/none of the above'; use a multi-select card instead")
@@ -68,7 +61,7 @@ def card_warnings(loaded: LoadedCard) -> list[str]:
         answers = [f["answer"], *f.get("accept", [])]
         if any(contains_phrase(f["prompt"], a) for a in answers):
             out.append("the answer appears in the prompt")
-        words = len(fold(f["answer"]).split())
+        words = len(normalise(f["answer"]).split())
         if words > MAX_TYPED_ANSWER_WORDS:
             out.append(f"typed answer has {words} words; keep it to one fact of at most {MAX_TYPED_ANSWER_WORDS}")
     if card.kind == "glossary" and any(contains_phrase(f["definition"], part) for part in _term_parts(f["term"])):
@@ -87,16 +80,16 @@ def _term_parts(term: str) -> list[str]:
     """'Testosterone Replacement Therapy (TRT)' -> the full name and the acronym, each of which must not leak."""
     inner = re.findall(r"\(([^)]*)\)", term)
     outer = re.sub(r"\([^)]*\)", " ", term)
-    return [part for part in [outer, *inner] if fold(part)]
+    return [part for part in [outer, *inner] if normalise(part)]
 
 
 def _comparable_text(loaded: LoadedCard) -> str:
     card = loaded.card
     if card.kind == "cloze":
-        return fold(cloze.render(card.fields["text"], None))
+        return normalise(cloze.render(card.fields["text"], None))
     if card.kind == "glossary":
-        return fold(card.fields["term"])
-    return fold(card.prompt)
+        return normalise(card.fields["term"])
+    return normalise(card.prompt)
 
 
 def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:

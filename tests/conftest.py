@@ -44,6 +44,18 @@ def run():
 
 
 @pytest.fixture
+def collection(tmp_path):
+    """A new, empty collection of the real Anki library, to import what we export."""
+    from anki.collection import Collection
+
+    folder = tmp_path / "anki-profile"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+@pytest.fixture
 def article() -> Path:
     if not ARTICLE.exists():
         pytest.skip(f"the source article is not here ({ARTICLE}); it ships beside the project in ../shared/source")

@@ -154,15 +154,6 @@ def export_apkg(store: Store, path: Path, **options) -> Path:
     return path
 
 
-@pytest.fixture
-def collection(tmp_path):
-    folder = tmp_path / "anki-profile"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    yield col
-    col.close()
-
-
 def import_apkg(col: Collection, path: Path, merge_notetypes: bool = False):
     """Import as Anki's import screen does by default (update a note only when the incoming one is newer)."""
     request = ImportAnkiPackageRequest(

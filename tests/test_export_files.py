@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from anki.collection import Collection, ImportAnkiPackageRequest, ImportCsvRequest
+from anki.collection import ImportAnkiPackageRequest, ImportCsvRequest
 
 from quizgen import export
 from quizgen.store import Store
@@ -26,15 +26,6 @@ def store(tmp_path, db_path):
     opened, _ = open_store(tmp_path, db=db_path)
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def collection(tmp_path):
-    folder = tmp_path / "anki-profile"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    yield col
-    col.close()
 
 
 def data_rows(path: Path, delimiter: str) -> list[list[str]]:
