@@ -13,7 +13,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 from quizgen import cloze
 from quizgen.errors import ImportProblems
@@ -282,12 +283,20 @@ def _read_question_file(
             bank.cards.append(LoadedCard(card, name, lines.card(index)))
 
 
-def _check_string(value: Any, what: str, name: str, line: int | None, problems: list[Problem]) -> bool:
+Line = int | None | Callable[[], int | None]
+
+
+def _resolve(line: Line) -> int | None:
+    """Lines of valid cards are never needed, so card checks pass a function that finds the line on failure."""
+    return line() if callable(line) else line
+
+
+def _check_string(value: Any, what: str, name: str, line: Line, problems: list[Problem]) -> bool:
     if not isinstance(value, str):
-        problems.append(Problem(name, line, f"{what} must be a string, not {_type_name(value)}"))
+        problems.append(Problem(name, _resolve(line), f"{what} must be a string, not {_type_name(value)}"))
         return False
     if not value.strip():
-        problems.append(Problem(name, line, f"{what} is empty"))
+        problems.append(Problem(name, _resolve(line), f"{what} is empty"))
         return False
     return True
 
@@ -298,32 +307,37 @@ def _type_name(value: Any) -> str:
     )
 
 
-def _check_shape(value: Any, shape: str, key: str, name: str, line: int | None, problems: list[Problem]) -> bool:
+def _check_shape(value: Any, shape: str, key: str, name: str, line: Line, problems: list[Problem]) -> bool:
     if shape == STR:
         return _check_string(value, f"'{key}'", name, line, problems)
     if shape == BOOL:
         if not isinstance(value, bool):
-            problems.append(Problem(name, line, f"'{key}' must be true or false, not {_type_name(value)}"))
+            problems.append(Problem(name, _resolve(line), f"'{key}' must be true or false, not {_type_name(value)}"))
             return False
         return True
     if shape == STR_LIST:
         if not isinstance(value, list):
-            problems.append(Problem(name, line, f"'{key}' must be a list of strings, not {_type_name(value)}"))
+            problems.append(Problem(name, _resolve(line), f"'{key}' must be a list of strings, not {_type_name(value)}"))
             return False
         return all(_check_string(item, f"an item of '{key}'", name, line, problems) for item in value)
     if shape == PAIR_LIST:
         if not isinstance(value, list):
-            problems.append(Problem(name, line, f"'{key}' must be a list of [left, right] pairs"))
+            problems.append(Problem(name, _resolve(line), f"'{key}' must be a list of [left, right] pairs"))
             return False
         ok = True
         for pair in value:
             if not (isinstance(pair, list) and len(pair) == 2):
-                problems.append(Problem(name, line, f"each item of '{key}' must be a [left, right] pair of strings"))
+                problems.append(Problem(name, _resolve(line), f"each item of '{key}' must be a [left, right] pair of strings"))
                 ok = False
             else:
                 ok = all(_check_string(s, f"a side of a pair in '{key}'", name, line, problems) for s in pair) and ok
         return ok
     raise AssertionError(shape)
+
+
+_ALLOWED_KEYS = {
+    name: frozenset({*COMMON_REQUIRED, *COMMON_OPTIONAL, *spec.required, *spec.optional}) for name, spec in KINDS.items()
+}
 
 
 def _card_from(
@@ -353,7 +367,7 @@ def _card_from(
             spec = KINDS[kind]
     for key in ("id", "section"):
         if key in raw:
-            _check_string(raw[key], f"{label} '{key}'", name, line(key), problems)
+            _check_string(raw[key], f"{label} '{key}'", name, partial(line, key), problems)
     card_id = raw.get("id")
     if isinstance(card_id, str) and card_id.strip() and not ID_PATTERN.match(card_id):
         problems.append(
@@ -361,10 +375,10 @@ def _card_from(
         )
     for key, shape in COMMON_OPTIONAL.items():
         if key in raw:
-            _check_shape(raw[key], shape, key, name, line(key), problems)
+            _check_shape(raw[key], shape, key, name, partial(line, key), problems)
 
     if spec is not None:
-        allowed = {*COMMON_REQUIRED, *COMMON_OPTIONAL, *spec.required, *spec.optional}
+        allowed = _ALLOWED_KEYS[spec.name]
         for key in raw:
             if key not in allowed:
                 problems.append(
@@ -377,10 +391,10 @@ def _card_from(
                 problems.append(Problem(name, card_line, f"{label} ({kind}) is missing '{key}'"))
                 valid = False
             else:
-                valid = _check_shape(raw[key], shape, key, name, line(key), problems) and valid
+                valid = _check_shape(raw[key], shape, key, name, partial(line, key), problems) and valid
         for key, shape in spec.optional.items():
             if key in raw:
-                valid = _check_shape(raw[key], shape, key, name, line(key), problems) and valid
+                valid = _check_shape(raw[key], shape, key, name, partial(line, key), problems) and valid
         if valid:
             for message, key in _kind_problems(kind, raw):
                 problems.append(Problem(name, line(key), f"{label}: {message}"))

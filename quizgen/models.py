@@ -176,7 +176,15 @@ class Card:
             source=data.get("source", ""),
         )
 
+    def to_json(self) -> str:
+        """The stored form: ``to_dict()`` as JSON, its keys in the fixed order ``from_dict`` gives them."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
     def content_hash(self) -> str:
         """Changes exactly when what a learner sees changes."""
-        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+        return hash_of(self.to_json())
+
+
+def hash_of(stored_json: str) -> str:
+    """The content hash of a card from its stored JSON (so an import serialises each card once)."""
+    return hashlib.sha256(stored_json.encode("utf-8")).hexdigest()[:16]

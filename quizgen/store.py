@@ -21,7 +21,7 @@ from quizgen import paths
 from quizgen.bank import Bank, load_strict
 from quizgen.errors import DatabaseError, UnknownCard, UnknownDeck
 from quizgen.migrations import APPLICATION_ID, migrations
-from quizgen.models import Card, Deck
+from quizgen.models import Card, Deck, hash_of
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -323,16 +323,12 @@ class Store:
                 key = (card.deck, card.id)
                 seen.add(key)
                 origin = origins.get(loaded.path) or origins.setdefault(loaded.path, origin_name(loaded.path))
-                digest = card.content_hash()
-                data = json.dumps(card.to_dict(), ensure_ascii=False)
+                data = card.to_json()
+                digest = hash_of(data)
                 old = existing.get(key)
                 if old is None:
                     inserts.append(
-                        {
-                            "deck": card.deck, "card_id": card.id, "kind": card.kind, "section": card.section,
-                            "data": data, "content_hash": digest, "origin": origin, "origin_line": loaded.line,
-                            "created": stamp, "modified": stamp, "retired": None,
-                        }
+                        (card.deck, card.id, card.kind, card.section, data, digest, origin, loaded.line, stamp, stamp)
                     )
                     report.added.append(card.id)
                     continue
@@ -355,14 +351,22 @@ class Store:
                    modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
                 updates,
             )
+            self._drop_stale_faces(faces_by_pk)
             if inserts:
-                self.db["cards"].insert_all(inserts, batch_size=1000)
+                self.db.conn.executemany(
+                    """INSERT INTO cards (deck, card_id, kind, section, data, content_hash, origin, origin_line,
+                       created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    inserts,
+                )
                 new_pks = self._existing_cards(touched_decks)
                 for loaded in bank.cards:
                     key = (loaded.card.deck, loaded.card.id)
                     if key not in existing:
                         faces_by_pk[new_pks[key][0]] = loaded.card
-            self._sync_faces(faces_by_pk)
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO schedule (card_pk, face, state) VALUES (?, ?, 0)",
+                [(pk, face.number) for pk, card in faces_by_pk.items() for face in card.faces()],
+            )
             files = {origin_name(name) for name in bank.question_files}
             gone = {
                 key: pk for key, (pk, _hash, origin, _line, retired) in existing.items()
@@ -393,27 +397,14 @@ class Store:
         ).fetchall()
         return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6]) for r in rows}
 
-    def _sync_faces(self, cards_by_pk: dict[int, Card]) -> None:
-        """Give every face of these cards a schedule row (new), and drop rows of faces that no longer exist."""
-        if not cards_by_pk:
-            return
-        wanted = [(pk, face.number) for pk, card in cards_by_pk.items() for face in card.faces()]
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO schedule (card_pk, face, state) VALUES (?, ?, 0)", wanted
-        )
-        wanted_set = set(wanted)
-        pks = list(cards_by_pk)
-        stale = []
-        for start in range(0, len(pks), 500):
-            chunk = pks[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            stale.extend(
-                row for row in self.db.execute(
-                    f"SELECT card_pk, face FROM schedule WHERE card_pk IN ({marks})", chunk
-                ).fetchall()
-                if tuple(row) not in wanted_set
-            )
-        self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
+    def _drop_stale_faces(self, changed: dict[int, Card]) -> None:
+        """Drop the schedule rows of faces that changed cards no longer have (a cloze deletion removed, say)."""
+        for pks in _chunks(list(changed), 500):
+            rows = self.db.execute(
+                f"SELECT card_pk, face FROM schedule WHERE card_pk IN ({', '.join('?' for _ in pks)})", pks
+            ).fetchall()
+            stale = [(pk, face) for pk, face in rows if face not in {f.number for f in changed[pk].faces()}]
+            self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
 
     # Settings ------------------------------------------------------------------------------------------------
 
@@ -570,6 +561,11 @@ class Store:
             [row["state"], row["step"], row["stability"], row["difficulty"], row["due"], row["last_review"],
              card_pk, face],
         )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _like_escape(text: str) -> str:

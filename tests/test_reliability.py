@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import stat
+import time
 
 import pytest
 
@@ -14,6 +15,7 @@ from quizgen.errors import DatabaseError
 from quizgen.migrations import migrations
 from quizgen.store import Store
 from tests.conftest import ROOT
+from tests.test_quiz_pty import finish, screen_text, spawn
 
 # Arguments that make each command open the database. A new command must be added here (or to NO_DATABASE).
 DATABASE_COMMANDS = {
@@ -147,3 +149,45 @@ def test_ten_thousand_card_import_with_a_bad_last_card_writes_nothing(tmp_path, 
     assert "card 'card-last' (typed) is missing 'answer'" in result.stderr
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*), (SELECT count(*) FROM decks) FROM cards").fetchone() == before
+
+
+STATEMENTS_DECK = '[deck]\nslug = "facts"\nname = "Quick facts"\ndescription = "True or false, for tests."\n' + "".join(
+    f'\n[[cards]]\nid = "fact-{n}"\nkind = "truefalse"\nsection = "Facts"\n'
+    f'prompt = "Statement number {n} about rivers."\nanswer = {"true" if n % 2 else "false"}\nexplanation = "Because."\n'
+    for n in range(8)
+)
+
+
+def test_two_quizzes_answering_one_database_at_once_keep_every_answer(tmp_path, db_path):
+    source = tmp_path / "facts.toml"
+    source.write_text(STATEMENTS_DECK)
+    store = Store.open(db_path, seed_bundled=False)
+    store.import_paths([source])
+    store.close()
+
+    first, first_log = spawn("--mode", "practice", "-n", "8", "--seed", "1")
+    second, second_log = spawn("--mode", "practice", "-n", "8", "--seed", "2")
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    for round_number in range(8):
+        for child in (first, second):
+            child.expect_exact("True or false (t/f) >")
+        if round_number == 3:
+            # Hold the write lock while both answer, so their commits must wait for it and for each other.
+            blocker.execute("BEGIN IMMEDIATE")
+        for child in (first, second):
+            child.sendline("t")
+        if round_number == 3:
+            time.sleep(1.0)
+            blocker.execute("COMMIT")
+        for child in (first, second):
+            child.expect_exact("Enter to go on")
+            child.sendline("")
+    assert finish(first) == 0 and finish(second) == 0
+    blocker.close()
+    for log in (first_log, second_log):
+        text = screen_text(log)
+        assert "locked" not in text and "busy" not in text and "Traceback" not in text
+        assert "Session over: " in text
+    conn = sqlite3.connect(db_path)
+    per_session = conn.execute("SELECT session_id, count(*) FROM reviews GROUP BY session_id").fetchall()
+    assert [count for _session, count in per_session] == [8, 8]
