@@ -193,3 +193,26 @@ def test_library_raises_its_own_error(tmp_path):
     path.write_text("plain text")
     with pytest.raises(DatabaseError):
         Store.open(path)
+
+
+def test_reviews_and_schedule_survive_rewording(run, deck_dir, db_path):
+    import_json(run, deck_dir)
+    answered = run("quiz", "demo", "-n", "1", "--seed", "1", input="Pituitary\n\n")
+    assert answered.exit_code == 0, answered.output
+    store = Store.open(db_path)
+    studied = [s for s in store.cards("demo") if store.review_count(s.pk)]
+    assert len(studied) == 1
+    before = studied[0]
+    schedule_before = store.schedule_rows(before.pk)
+    assert schedule_before[0]["state"] > 0
+    store.close()
+
+    cards = deck_dir / "cards.toml"
+    cards.write_text(cards.read_text().replace(before.card.prompt, before.card.prompt.replace("gland", "organ")))
+    assert import_json(run, deck_dir)["updated"] == 1
+
+    store = Store.open(db_path)
+    after = store.card(f"demo/{before.card.id}")
+    assert (after.pk, after.card.prompt) == (before.pk, before.card.prompt.replace("gland", "organ"))
+    assert store.review_count(after.pk) == 1
+    assert store.schedule_rows(after.pk) == schedule_before
