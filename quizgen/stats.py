@@ -274,9 +274,12 @@ def render(stats: Stats, console: Console | None = None) -> None:
         table = Table("card", "prompt", "difficulty", "wrong", box=None, header_style="bold", padding=(0, 1))
         for column in table.columns:
             column.no_wrap = True
-        table.columns[0].overflow = "fold"
-        table.columns[1].overflow = "ellipsis"
-        table.columns[1].max_width = 36
+            column.overflow = "ellipsis"
+        # The figures keep their width on an 80-column terminal; the id and prompt give way.
+        table.columns[0].max_width = 24
+        table.columns[1].max_width = 28
+        table.columns[2].min_width = len("difficulty")
+        table.columns[3].min_width = len("10 of 10")
         for c in stats.weakest_cards:
             name = c.id + (f" ({c.face_label})" if c.face_label else "")
             table.add_row(name, c.prompt, f"{c.difficulty:.1f}/10", f"{c.wrong} of {c.answered}")

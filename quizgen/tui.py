@@ -8,6 +8,7 @@ Ctrl-C or Ctrl-D at any prompt ends the session like ``q``: answers already give
 from __future__ import annotations
 
 import random
+import signal
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -229,6 +230,8 @@ def utcnow() -> datetime:
 
 def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
     """Build the queue for the mode, run the session, store every answer; None if there was nothing to ask."""
+    # A process started with SIGINT ignored (a background job of a script, say) would otherwise make Ctrl-C dead.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     screen = Screen()
     clock = utcnow
     deck = store.resolve_deck(options.deck)
