@@ -315,9 +315,11 @@ def config_command(obj: Context, key: str | None, value: str | None) -> None:
 @click.option("format_", "--format", type=click.Choice(["text", "markdown"]),
               help="How to read FILE (default: markdown for .md files, else text).")
 @click.option("import_", "--import", is_flag=True, help="Also import the draft (written to -o, or beside FILE).")
+@click.option("--force", is_flag=True, help="Replace the draft file if it exists.")
 @click.pass_obj
 def ingest_command(
-    obj: Context, file: Path, output: Path | None, deck_slug: str | None, format_: str | None, import_: bool
+    obj: Context, file: Path, output: Path | None, deck_slug: str | None, format_: str | None, import_: bool,
+    force: bool,
 ) -> None:
     """Draft cards from a text or Markdown file, each with the passage it came from, for review.
 
@@ -336,6 +338,7 @@ def ingest_command(
     if not (output or import_):
         click.echo(f"draft would go to {target} (write it with -o {target})")
         return
+    draft.check_target(target, result, force)
     if import_:
         draft.check_clashes(result, obj.store(), target)
     draft.write(result, target)

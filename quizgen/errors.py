@@ -43,3 +43,7 @@ class UnknownCard(QuizgenError):
 
 class UnknownDeck(QuizgenError):
     pass
+
+
+class WriteError(QuizgenError):
+    """An output file could not be written; whatever was there before is left as it was."""

@@ -131,3 +131,17 @@ def test_text_with_nothing_to_draft_writes_nothing(run, tmp_path):
     written = run("ingest", str(path), "-o", str(tmp_path / "out.toml"))
     assert written.exit_code != 0 and "no cards could be drafted" in written.stderr
     assert not (tmp_path / "out.toml").exists()
+
+
+def test_an_edited_draft_is_never_replaced_without_force(tmp_path, run):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Trees\n\n**Oak**: a broad-leaved tree that bears acorns.\n\n**Pine**: a conifer with needles.\n")
+    draft = tmp_path / "draft.toml"
+    assert run("ingest", str(notes), "-o", str(draft)).exit_code == 0
+    edited = draft.read_text() + "\n# my own note\n"
+    draft.write_text(edited)
+    refused = run("ingest", str(notes), "-o", str(draft))
+    assert refused.exit_code == 1 and "already exists" in refused.stderr
+    assert draft.read_text() == edited
+    assert run("ingest", str(notes), "-o", str(draft), "--force").exit_code == 0
+    assert draft.read_text() != edited
