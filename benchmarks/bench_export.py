@@ -9,12 +9,13 @@ into fields and tags, GUIDs from deck and card id, per-note modification times, 
 from __future__ import annotations
 
 import itertools
+import tempfile
 from pathlib import Path
 
 import genanki
 
 from generate import DECK, make_large_db
-from harness import Row, median_seconds
+from harness import Row, paired_median_seconds
 
 from quizgen import anki, export
 from quizgen.store import Store
@@ -40,11 +41,13 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
         def quizgen_export() -> None:
             export.export(store, workdir / f"quizgen-{next(runs)}.apkg", DECK, timestamp=TIMESTAMP)
 
+        # genanki leaves a scratch database in the temp folder on every write; keep those in workdir.
+        tempfile.tempdir = str(workdir)
         quizgen_export()  # warm both paths (imports, caches) before measuring
         raw_genanki()
-        baseline = median_seconds(raw_genanki, repeat)
-        value = median_seconds(quizgen_export, repeat)
+        baseline, value = paired_median_seconds(raw_genanki, quizgen_export, repeat)
     finally:
+        tempfile.tempdir = None
         store.close()
     return [
         Row(f"export {count} cards to .apkg", value, "s", "raw genanki, same notes", baseline, 1.3, ratio_target=True)

@@ -63,3 +63,16 @@ def command_seconds(args: list[str], repeat: int, env: dict[str, str] | None = N
 def python_baseline(repeat: int) -> float:
     """Start-up of a bare interpreter importing click and sqlite3: the floor under any CLI command."""
     return command_seconds([sys.executable, "-c", "import click, sqlite3"], repeat)
+
+
+def paired_median_seconds(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Median wall times of two functions run alternately, so drift on a busy machine hits both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, bucket in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])

@@ -14,12 +14,11 @@ new note type with a new id, because Anki keys notes to a note type's fields by 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -200,7 +199,7 @@ class QuizgenNote(genanki.Note):
         self,
         model: NoteType,
         fields: list[str],
-        tags: list[str],
+        tags: Iterable[str],
         guid: str,
         modified: int,
         on_written: Callable[[], None] | None = None,
@@ -216,8 +215,11 @@ class QuizgenNote(genanki.Note):
 
 
 def html_text(value: str) -> str:
-    """Plain text as HTML that Anki shows literally (line breaks kept)."""
-    return html.escape(value, quote=False).replace("\n", "<br>")
+    """Plain text as HTML that Anki shows literally (line breaks kept).
+
+    What ``html.escape(value, quote=False)`` does, written out: this runs for every piece of every card's text.
+    """
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
 
 
 def scrambled(items: Sequence[str], seed: str) -> list[str]:
@@ -231,8 +233,16 @@ def scrambled(items: Sequence[str], seed: str) -> list[str]:
     return order
 
 
+# The layout below builds its lists in plain loops: in Python 3.11 a comprehension costs a function call of its own,
+# which shows when laying out thousands of cards.
+
+
 def _list(tag: str, css_class: str, items: Iterable[str]) -> str:
-    return f'<{tag} class="{css_class}">' + "".join(f"<li>{html_text(item)}</li>" for item in items) + f"</{tag}>"
+    parts = [f'<{tag} class="{css_class}">']
+    for item in items:
+        parts.append(f"<li>{html_text(item)}</li>")
+    parts.append(f"</{tag}>")
+    return "".join(parts)
 
 
 def _question(value: str) -> str:
@@ -248,62 +258,72 @@ def _source(section: str, source: str) -> str:
     return out
 
 
+def _choice_lists(choices: Sequence[str], right: Collection[str]) -> tuple[str, str]:
+    """The choices as shown on the front, and again on the back with the right ones marked."""
+    front, back = ['<ol class="choices">'], ['<ol class="choices">']
+    for choice in choices:
+        text = html_text(choice)
+        front.append(f"<li>{text}</li>")
+        if choice in right:
+            back.append(f'<li class="right">{text}<span class="mark">&#10004;</span></li>')
+        else:
+            back.append(f'<li class="other">{text}</li>')
+    front.append("</ol>")
+    back.append("</ol>")
+    return "".join(front), "".join(back)
+
+
+# A true/false card's choices never change; only which one is marked right does.
+TRUE_FALSE = {answer: _choice_lists(["True", "False"], {"True" if answer else "False"}) for answer in (True, False)}
+
+
 def note_fields(card: Card) -> tuple[NoteType, list[str]]:
     """The note type for a card and its fields, every piece of card text HTML-escaped."""
     f = card.fields
+    kind = card.kind
     explanation = html_text(card.explanation)
     source = _source(card.section, card.source)
-    seed = f"{card.deck}/{card.id}"
-    if card.kind in ("mcq", "multi", "truefalse"):
+    if kind == "truefalse":
+        front, back = TRUE_FALSE[bool(f["answer"])]
+        return CHOICE, [html_text(f["prompt"]), "True or false?", front, back, explanation, source]
+    if kind == "mcq" or kind == "multi":
         # Question files tend to list the right choice first; Anki shows choices as laid out here, so scramble them.
-        if card.kind == "truefalse":
-            choices, right, instruction = ["True", "False"], {"True" if f["answer"] else "False"}, "True or false?"
-        elif card.kind == "mcq":
-            choices, right, instruction = scrambled(f["choices"], seed), {f["answer"]}, "Choose one."
+        choices = scrambled(f["choices"], f"{card.deck}/{card.id}")
+        if kind == "mcq":
+            front, back = _choice_lists(choices, (f["answer"],))
+            instruction = "Choose one."
         else:
-            choices, right, instruction = scrambled(f["choices"], seed), set(f["answer"]), "Choose all that apply."
-        marked = "".join(
-            f'<li class="right">{html_text(choice)}<span class="mark">&#10004;</span></li>'
-            if choice in right
-            else f'<li class="other">{html_text(choice)}</li>'
-            for choice in choices
-        )
-        return CHOICE, [
-            html_text(f["prompt"]),
-            instruction,
-            _list("ol", "choices", choices),
-            f'<ol class="choices">{marked}</ol>',
-            explanation,
-            source,
-        ]
-    if card.kind == "typed":
-        accepted = ", ".join(html_text(alternative) for alternative in f.get("accept", []))
+            front, back = _choice_lists(choices, f["answer"])
+            instruction = "Choose all that apply."
+        return CHOICE, [html_text(f["prompt"]), instruction, front, back, explanation, source]
+    if kind == "typed":
+        accepted = ", ".join(map(html_text, f.get("accept", ())))
         return TYPE_IN, [html_text(f["prompt"]), html_text(f["answer"]), accepted, explanation, source]
-    if card.kind == "cloze":
+    if kind == "cloze":
         return CLOZE, [html_text(f["text"]), explanation, source]
-    if card.kind == "glossary":
+    if kind == "glossary":
         return GLOSSARY, [html_text(f["term"]), html_text(f["definition"]), explanation, source]
-    if card.kind == "order":
+    if kind == "order":
         front = (
             _question(f["prompt"])
             + '<div class="instruction">Shuffled:</div>'
-            + _list("ul", "items", scrambled(f["items"], seed))
+            + _list("ul", "items", scrambled(f["items"], f"{card.deck}/{card.id}"))
         )
         back = _list("ol", "order", f["items"])
-    elif card.kind == "match":
-        lefts = [left for left, _right in f["pairs"]]
-        rights = [right for _left, right in f["pairs"]]
+    elif kind == "match":
+        pairs = f["pairs"]
         front = (
             _question(f["prompt"])
             + '<div class="instruction">Match each of these:</div>'
-            + _list("ul", "items", lefts)
+            + _list("ul", "items", [left for left, _right in pairs])
             + '<div class="instruction">with one of these:</div>'
-            + _list("ul", "items", scrambled(rights, seed))
+            + _list("ul", "items", scrambled([right for _left, right in pairs], f"{card.deck}/{card.id}"))
         )
-        back = '<table class="pairs">' + "".join(
-            f'<tr><td>{html_text(left)}</td><td class="arrow">&rarr;</td><td>{html_text(right)}</td></tr>'
-            for left, right in f["pairs"]
-        ) + "</table>"
+        rows = ['<table class="pairs">']
+        for left, right in pairs:
+            rows.append(f'<tr><td>{html_text(left)}</td><td class="arrow">&rarr;</td><td>{html_text(right)}</td></tr>')
+        rows.append("</table>")
+        back = "".join(rows)
     else:
         front, back = _question(f["front"]), f'<div class="answer">{html_text(f["back"])}</div>'
     return BASIC, [front, back, explanation, source]
@@ -322,8 +342,14 @@ def _section_tag(section: str) -> str:
 
 def note_tags(card: Card) -> list[str]:
     """``quizgen``, ``kind::<kind>``, ``section::<Top>::<Sub>`` and the card's own tags, without spaces."""
-    tags = ["quizgen", f"kind::{card.kind}", _section_tag(card.section), *(_tag(t) for t in card.tags)]
-    return list(dict.fromkeys(tag for tag in tags if tag))
+    return list(_tags(card.kind, card.section, tuple(card.tags)))
+
+
+@lru_cache(maxsize=4096)
+def _tags(kind: str, section: str, own: tuple[str, ...]) -> tuple[str, ...]:
+    """Cached: a deck's cards share a few kinds, sections and tags."""
+    tags = ["quizgen", f"kind::{kind}", _section_tag(section), *(_tag(t) for t in own)]
+    return tuple(dict.fromkeys(tag for tag in tags if tag))
 
 
 def note_guid(card: Card) -> str:
@@ -343,10 +369,10 @@ def _seconds(stamp: str) -> int:
 
 
 def make_note(stored: StoredCard, on_written: Callable[[], None] | None = None) -> QuizgenNote:
-    note_type, fields = note_fields(stored.card)
-    return QuizgenNote(
-        note_type, fields, note_tags(stored.card), note_guid(stored.card), note_modified(stored, note_type), on_written
-    )
+    card = stored.card
+    note_type, fields = note_fields(card)
+    tags = _tags(card.kind, card.section, tuple(card.tags))
+    return QuizgenNote(note_type, fields, tags, note_guid(card), note_modified(stored, note_type), on_written)
 
 
 def deck_id(*names: str) -> int:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +19,9 @@ from typing import Any
 
 from quizgen import anki, cloze
 from quizgen.errors import QuizgenError
+from quizgen.files import replacing
 from quizgen.models import Card, Deck
-from quizgen.store import Store, StoredCard
+from quizgen.store import CardRows, Store, StoredCard
 
 FORMATS = ("apkg", "csv", "tsv", "json")
 PROGRESS_THRESHOLD = 1000
@@ -58,10 +57,10 @@ def format_for(path: Path, given: str | None) -> str:
 
 def select(
     store: Store, deck: str | None = None, kinds: list[str] | None = None, section: str | None = None
-) -> tuple[Deck, list[StoredCard]]:
+) -> tuple[Deck, CardRows]:
     """The deck (the only one when none is named) and its active cards matching the filters."""
     chosen = store.resolve_deck(deck)
-    cards = store.cards(chosen.slug, kinds, section)
+    cards = store.active_cards(chosen.slug, kinds, section)
     if not cards:
         filters = [f"kind {', '.join(kinds)}" if kinds else "", f"section '{section}'" if section else ""]
         which = " and ".join(f for f in filters if f)
@@ -90,7 +89,7 @@ def export(
     check_target(store, path, force)
     fmt = format_for(path, file_format)
     chosen, cards = select(store, deck, kinds, section)
-    with _progress(len(cards), f"Exporting {chosen.slug}") as advance, _replacing(path) as partial:
+    with _progress(len(cards), f"Exporting {chosen.slug}") as advance, replacing(path) as partial:
         if fmt == "apkg":
             anki.write_package(partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance)
         elif fmt == "json":
@@ -141,24 +140,6 @@ def _is_exported_json(data: Any) -> bool:
 
 
 @contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it only once written completely."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    except OSError as ex:
-        raise ExportError(f"cannot write in {path.parent}: {ex.strerror or ex}") from None
-    os.close(fd)
-    partial = Path(name)
-    try:
-        yield partial
-        os.replace(partial, path)
-    except OSError as ex:
-        raise ExportError(f"cannot write {path}: {ex.strerror or ex}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-@contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[], None] | None]:
     """A progress bar on stderr for large exports to a terminal; nothing otherwise."""
     if total <= PROGRESS_THRESHOLD:
@@ -194,7 +175,7 @@ def exported_deck(deck: Deck) -> dict[str, Any]:
     return data
 
 
-def write_json(path: Path, deck: Deck, cards: list[StoredCard], advance: Callable[[], None] | None = None) -> None:
+def write_json(path: Path, deck: Deck, cards: Iterable[StoredCard], advance: Callable[[], None] | None = None) -> None:
     """A question file in JSON: ``quizgen import`` reads it back as the same deck and cards."""
     exported = []
     for stored in cards:
@@ -206,7 +187,7 @@ def write_json(path: Path, deck: Deck, cards: list[StoredCard], advance: Callabl
 
 
 def write_delimited(
-    path: Path, deck: Deck, cards: list[StoredCard], delimiter: str, advance: Callable[[], None] | None = None
+    path: Path, deck: Deck, cards: Iterable[StoredCard], delimiter: str, advance: Callable[[], None] | None = None
 ) -> None:
     """Plain-text rows of front, back and tags, one line each.
 

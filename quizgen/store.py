@@ -60,6 +60,27 @@ class StoredCard:
     retired: str | None
 
 
+class CardRows:
+    """Cards fetched as database rows, each built into a ``StoredCard`` only when iterated over."""
+
+    PARSED_TOGETHER = 100
+
+    def __init__(self, deck: str, rows: list[tuple[int, str, str, str]]):
+        self._deck = deck
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[StoredCard]:
+        # One json.loads per hundred cards' data: for cards this small, most of its cost is per call.
+        for start in range(0, len(self._rows), self.PARSED_TOGETHER):
+            rows = self._rows[start : start + self.PARSED_TOGETHER]
+            parsed = json.loads("[" + ",".join([data for _pk, data, _origin, _modified in rows]) + "]")
+            for (pk, _data, origin, modified), data in zip(rows, parsed):
+                yield StoredCard(pk, Card.from_stored(self._deck, data), origin, modified, None)
+
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
@@ -244,27 +265,22 @@ class Store:
         include_retired: bool = False,
     ) -> list[StoredCard]:
         """Cards matching every given filter; ``section`` and ``search`` match case-insensitively anywhere."""
-        where, params = [], []
         if deck:
             self.deck(deck)
-            where.append("deck = ?")
-            params.append(deck)
-        if kinds:
-            where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
-            params.extend(kinds)
-        if section:
-            where.append("section LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like_escape(section)}%")
-        if search:
-            where.append("(data LIKE ? ESCAPE '\\' OR card_id LIKE ? ESCAPE '\\')")
-            params.extend([f"%{_like_escape(search)}%"] * 2)
-        if not include_retired:
-            where.append("retired IS NULL")
-        sql = "SELECT pk, deck, data, origin, modified, retired FROM cards"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY deck, pk"
+        where, params = card_filter("", deck, kinds, section, search, include_retired)
+        sql = f"SELECT pk, deck, data, origin, modified, retired FROM cards WHERE {where} ORDER BY deck, pk"
         return [_stored_from_row(row) for row in self.db.execute(sql, params).fetchall()]
+
+    def active_cards(self, deck: str, kinds: list[str] | None = None, section: str | None = None) -> CardRows:
+        """The deck's active cards of the given kinds and section (matched as in ``cards``), built as they are read.
+
+        For exports, which read each card once: a card lives only while its note or row is made, rather than all of
+        a big deck at once (holding them all makes the garbage collector walk them over and over).
+        """
+        self.deck(deck)
+        where, params = card_filter("", deck, kinds, section)
+        sql = f"SELECT pk, data, origin, modified FROM cards WHERE {where} ORDER BY pk"
+        return CardRows(deck, self.db.execute(sql, params).fetchall())
 
     def card(self, reference: str) -> StoredCard:
         """A card by ``id`` or ``deck/id``."""
@@ -421,18 +437,8 @@ class Store:
     # small; a face's card is read when it is asked. Each answer is one transaction holding its review row, the
     # face's new schedule and the session's tally, committed before the next question is shown.
 
-    def _quiz_filter(self, deck: str, kinds: list[str] | None, section: str | None) -> tuple[str, list[Any]]:
-        where, params = ["c.deck = ?", "c.retired IS NULL"], [deck]
-        if kinds:
-            where.append(f"c.kind IN ({', '.join('?' for _ in kinds)})")
-            params.extend(kinds)
-        if section:
-            where.append("c.section LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like_escape(section)}%")
-        return " AND ".join(where), params
-
     def _faces(self, condition: str, order: str, deck: str, kinds, section, extra: list[Any]) -> list[tuple[int, int]]:
-        where, params = self._quiz_filter(deck, kinds, section)
+        where, params = card_filter("c.", deck, kinds, section)
         sql = (
             f"SELECT s.card_pk, s.face FROM schedule s JOIN cards c ON c.pk = s.card_pk "
             f"WHERE {where} AND {condition} ORDER BY {order}"
@@ -487,7 +493,7 @@ class Store:
 
     def next_due(self, deck: str, kinds: list[str] | None = None, section: str | None = None) -> datetime | None:
         """When the next studied face falls due, if any."""
-        where, params = self._quiz_filter(deck, kinds, section)
+        where, params = card_filter("c.", deck, kinds, section)
         row = self.db.execute(
             f"SELECT min(s.due) FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0",
             params,
@@ -566,6 +572,33 @@ class Store:
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def card_filter(
+    prefix: str,
+    deck: str | None,
+    kinds: list[str] | None = None,
+    section: str | None = None,
+    search: str | None = None,
+    include_retired: bool = False,
+) -> tuple[str, list[Any]]:
+    """One SQL condition (and its parameters) for the filters every listing shares; ``prefix`` is a table alias."""
+    where, params = ["1"], []
+    if deck:
+        where.append(f"{prefix}deck = ?")
+        params.append(deck)
+    if kinds:
+        where.append(f"{prefix}kind IN ({', '.join('?' for _ in kinds)})")
+        params.extend(kinds)
+    if section:
+        where.append(f"{prefix}section LIKE ? ESCAPE '\\'")
+        params.append(f"%{_like_escape(section)}%")
+    if search:
+        where.append(f"({prefix}data LIKE ? ESCAPE '\\' OR {prefix}card_id LIKE ? ESCAPE '\\')")
+        params.extend([f"%{_like_escape(search)}%"] * 2)
+    if not include_retired:
+        where.append(f"{prefix}retired IS NULL")
+    return " AND ".join(where), params
 
 
 def _like_escape(text: str) -> str:
