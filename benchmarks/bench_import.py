@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from generate import KINDS, card_fields
-from harness import Row, median_seconds
+from harness import Row, paired_median_seconds
 from sqlite_utils import Database
 
 from quizgen.store import Store
@@ -56,8 +56,7 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
 
     quizgen_import()  # warm both paths before measuring
     insert_all()
-    baseline = median_seconds(insert_all, repeat)
-    value = median_seconds(quizgen_import, repeat)
+    baseline, value = paired_median_seconds(insert_all, quizgen_import, repeat)
     return [
         Row(f"import {count} cards from TOML", value, "s", "sqlite-utils insert_all, same rows", baseline, 3.0,
             ratio_target=True)

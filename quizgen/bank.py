@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, Callable, Iterable
 
 from quizgen import cloze
@@ -40,7 +40,7 @@ SOURCE_KEYS = {"title", "location"}
 QUESTION_FILE_KEYS = {"deck", "cards"}
 
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
-_CARDS_HEADER = re.compile(r"^\s*\[\[\s*cards\s*\]\]")
+_CARDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 _KEY_LINE = re.compile(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=")
 
 
@@ -88,9 +88,20 @@ class _Lines:
     """Finds the line of a card or a key in a TOML text, so schema errors point where the person must look."""
 
     def __init__(self, text: str | None):
-        self.lines = text.splitlines() if text is not None else []
-        self.card_starts = [i + 1 for i, line in enumerate(self.lines) if _CARDS_HEADER.match(line)]
+        self.text = text or ""
+        # Lines are counted at "\n", as tomllib counts them; the headers are found in one pass over the text.
+        self.card_starts: list[int] = []
+        line, position = 1, 0
+        for match in _CARDS_HEADER.finditer(self.text):
+            line += self.text.count("\n", position, match.start())
+            position = match.start()
+            self.card_starts.append(line)
         self._key_cache: dict[int | None, dict[str, int]] = {}
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Split only when a problem needs a key's line."""
+        return self.text.split("\n") if self.text else []
 
     def card(self, index: int) -> int | None:
         """The ``[[cards]]`` line of card ``index``, or the ``cards =`` line for an inline array."""

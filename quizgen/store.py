@@ -333,7 +333,7 @@ class Store:
             existing = self._existing_cards(touched_decks)
             seen: set[tuple[str, str]] = set()
             origins: dict[str, str] = {}
-            inserts, updates, faces_by_pk = [], [], {}
+            inserts, added, updates, faces_by_pk = [], [], [], {}
             for loaded in bank.cards:
                 card = loaded.card
                 key = (card.deck, card.id)
@@ -346,6 +346,7 @@ class Store:
                     inserts.append(
                         (card.deck, card.id, card.kind, card.section, data, digest, origin, loaded.line, stamp, stamp)
                     )
+                    added.append(card)
                     report.added.append(card.id)
                     continue
                 pk, old_hash, old_origin, old_line, retired = old
@@ -369,16 +370,14 @@ class Store:
             )
             self._drop_stale_faces(faces_by_pk)
             if inserts:
+                # The write lock is held (BEGIN IMMEDIATE), so the next pks are ours to number.
+                first_pk = self.db.execute("SELECT coalesce(max(pk), 0) + 1 FROM cards").fetchone()[0]
                 self.db.conn.executemany(
-                    """INSERT INTO cards (deck, card_id, kind, section, data, content_hash, origin, origin_line,
-                       created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    inserts,
+                    """INSERT INTO cards (pk, deck, card_id, kind, section, data, content_hash, origin, origin_line,
+                       created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [(first_pk + n, *row) for n, row in enumerate(inserts)],
                 )
-                new_pks = self._existing_cards(touched_decks)
-                for loaded in bank.cards:
-                    key = (loaded.card.deck, loaded.card.id)
-                    if key not in existing:
-                        faces_by_pk[new_pks[key][0]] = loaded.card
+                faces_by_pk.update((first_pk + n, card) for n, card in enumerate(added))
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO schedule (card_pk, face, state) VALUES (?, ?, 0)",
                 [(pk, face.number) for pk, card in faces_by_pk.items() for face in card.faces()],
