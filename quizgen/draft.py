@@ -8,7 +8,6 @@ drafts of tens of thousands of cards.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import textwrap
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from quizgen import generate, parse
+from quizgen.bulk import collector_paused
 from quizgen.errors import QuizgenError
 from quizgen.files import replacing
 from quizgen.models import ID_PATTERN, Deck
@@ -98,27 +98,10 @@ def build(
     progress: parse.Progress | None = None,
 ) -> generate.Draft:
     """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known)."""
-    with _cycle_collector_paused():
+    with collector_paused():
         document = parse.parse(text, format, progress)
         deck = existing or new_deck(slug, document, source_name)
         return generate.draft(document, source_name, deck, progress)
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a draft is built or written.
-
-    Drafting allocates objects that all stay alive and form no reference cycles, so the collector finds nothing;
-    yet each full collection walks every object alive, and the bigger the text the more of them there are: on 10 MB
-    that made drafting slower than linear. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager
@@ -169,7 +152,7 @@ def check_target(path: Path, result: generate.Draft, force: bool) -> None:
 def write(result: generate.Draft, path: Path) -> None:
     if not result.cards:
         raise SourceError(f"no cards could be drafted from {result.source_name}; nothing written")
-    with _cycle_collector_paused(), replacing(path) as partial, partial.open("w", encoding="utf-8") as out:
+    with collector_paused(), replacing(path) as partial, partial.open("w", encoding="utf-8") as out:
         # Card by card: the whole draft as one string (and again as UTF-8 bytes) would triple its memory.
         for block in toml_blocks(result):
             out.write(block)

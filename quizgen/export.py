@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from quizgen import anki, cloze
+from quizgen.bulk import collector_paused
 from quizgen.errors import QuizgenError
 from quizgen.files import replacing
 from quizgen.models import Card, Deck
@@ -89,7 +90,7 @@ def export(
     check_target(store, path, force)
     fmt = format_for(path, file_format)
     chosen, cards = select(store, deck, kinds, section)
-    with _progress(len(cards), f"Exporting {chosen.slug}") as advance, replacing(path) as partial:
+    with collector_paused(), _progress(len(cards), f"Exporting {chosen.slug}") as advance, replacing(path) as partial:
         if fmt == "apkg":
             anki.write_package(partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance)
         elif fmt == "json":

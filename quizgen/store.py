@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from quizgen import paths
 from quizgen.bank import Bank, load_strict
+from quizgen.bulk import collector_paused
 from quizgen.errors import DatabaseError, UnknownCard, UnknownDeck
 from quizgen.migrations import APPLICATION_ID, migrations
 from quizgen.models import Card, Deck, hash_of
@@ -316,7 +317,8 @@ class Store:
 
     def import_paths(self, files: list[Path], now: datetime | None = None) -> ImportReport:
         known = {deck.slug: deck for deck in self.decks()}
-        return self.import_bank(load_strict(files, known), now)
+        with collector_paused():
+            return self.import_bank(load_strict(files, known), now)
 
     def import_bank(self, bank: Bank, now: datetime | None = None) -> ImportReport:
         """Sync the database with validated files, all or nothing.
