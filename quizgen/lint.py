@@ -21,6 +21,12 @@ MAX_CLOZE_DELETIONS = 3
 MIN_MCQ_CHOICES = 4
 TRUE_SHARE = (0.35, 0.65)
 MIN_TRUEFALSE_FOR_BALANCE = 5
+# A right choice this much longer than every other stands out; a deck whose right choice is the longest this often
+# teaches test-takers to pick the longest.
+STANDOUT_LENGTH = 1.25
+STANDOUT_CHARACTERS = 10
+LONGEST_SHARE = 0.40
+MIN_MCQ_FOR_LONGEST_SHARE = 10
 ALL_OR_NONE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these|them)\b", re.IGNORECASE)
 
 
@@ -38,6 +44,7 @@ def lint(bank: Bank) -> list[Problem]:
             problems.append(Problem(loaded.path, loaded.line, f"card '{loaded.card.id}': {message}", WARNING))
     problems.extend(_near_duplicates(bank.cards))
     problems.extend(_truefalse_balance(bank.cards))
+    problems.extend(_longest_choice_bias(bank.cards))
     return problems
 
 
@@ -57,6 +64,8 @@ def card_warnings(loaded: LoadedCard) -> list[str]:
             out.append("a choice like 'all/none of the above'; use a multi-select card instead")
     if card.kind == "mcq" and contains_phrase(f["prompt"], f["answer"]):
         out.append("the answer appears in the prompt")
+    if card.kind == "mcq" and _stands_out(len(f["answer"]), max(_distractor_lengths(f))):
+        out.append("the right choice is much longer than the others; make the choices alike in length")
     if card.kind == "typed":
         answers = [f["answer"], *f.get("accept", [])]
         if any(contains_phrase(f["prompt"], a) for a in answers):
@@ -135,5 +144,34 @@ def _truefalse_balance(cards: list[LoadedCard]) -> list[Problem]:
                 Problem(first.path, first.line,
                         f"deck '{deck}': {share:.0%} of its {len(group)} true/false cards are true; "
                         f"keep between {low:.0%} and {high:.0%} so guessing 'true' does not pay", WARNING)
+            )
+    return problems
+
+
+def _stands_out(answer: int, longest_other: int) -> bool:
+    return answer >= STANDOUT_LENGTH * longest_other and answer - longest_other >= STANDOUT_CHARACTERS
+
+
+def _distractor_lengths(fields: dict) -> list[int]:
+    return [len(choice) for choice in fields["choices"] if choice != fields["answer"]] or [0]
+
+
+def _longest_choice_bias(cards: list[LoadedCard]) -> list[Problem]:
+    by_deck: dict[str, list[LoadedCard]] = defaultdict(list)
+    for loaded in cards:
+        if loaded.card.kind == "mcq":
+            by_deck[loaded.card.deck].append(loaded)
+    problems = []
+    for deck, group in by_deck.items():
+        if len(group) < MIN_MCQ_FOR_LONGEST_SHARE:
+            continue
+        longest = [c for c in group if len(c.card.fields["answer"]) > max(_distractor_lengths(c.card.fields))]
+        share = len(longest) / len(group)
+        if share > LONGEST_SHARE:
+            first = longest[0]
+            problems.append(
+                Problem(first.path, first.line,
+                        f"deck '{deck}': in {share:.0%} of its {len(group)} multiple-choice cards the right choice is "
+                        f"the longest; keep it under {LONGEST_SHARE:.0%} so length gives nothing away", WARNING)
             )
     return problems
