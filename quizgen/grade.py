@@ -22,7 +22,11 @@ TRUE_WORDS = frozenset({"t", "true", "y", "yes"})
 FALSE_WORDS = frozenset({"f", "false", "n", "no"})
 
 _APOSTROPHES = re.compile(r"['\u2019\u02bc]")
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
+# Anything but letters and digits of any script separates words; a decimal point or comma between digits does not.
+_NOT_WORD = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[^\w.,]|_)+")
+_SQUEEZABLE_SPACE = re.compile(r"(?<!\d) | (?!\d)")
+# The first letters of a word carry its meaning's prefix (hypo/hyper, endo/exo, in/de): a typo there is no typo.
+_FIXED_PREFIX = 4
 _SEPARATORS = re.compile(r"[\s,;/]+")
 _MATCH_PAIR = re.compile(r"(\d+)\s*[-=:.)]?\s*([a-z])")
 _PARTS = re.compile(r"\s*(?:[,;/]|\band\b)\s*")
@@ -46,11 +50,22 @@ TYPO = Grade(True, typo=True)
 
 
 def normalise(text: str) -> str:
-    """Lowercase words without accents, punctuation or articles, separated by single spaces."""
+    """Lowercase words without accents, punctuation or leading articles, separated by single spaces.
+
+    Letters of every script count ("17β" stays apart from "17α"), and so do decimals ("1.5" is not "15"). Only a
+    leading "a", "an" or "the" is dropped: "Vitamin A" keeps its A.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     words = _NOT_WORD.sub(" ", _APOSTROPHES.sub("", plain)).split()
-    return " ".join(word for word in words if word not in ARTICLES)
+    while len(words) > 1 and words[0] in ARTICLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def squeeze(normalised: str) -> str:
+    """Spaces dropped, except between two numbers ("2 3 weeks" stays apart from "23 weeks")."""
+    return _SQUEEZABLE_SPACE.sub("", normalised)
 
 
 def typo_budget(word: str) -> int:
@@ -60,6 +75,12 @@ def typo_budget(word: str) -> int:
     return 1 if len(word) <= 8 else 2
 
 
+def _same_prefix(said: str, meant: str) -> bool:
+    """The first letters match, or hold the same letters swapped ("detla" for "delta"), but no other letters."""
+    head, target = said[:_FIXED_PREFIX], meant[:_FIXED_PREFIX]
+    return head == target or sorted(head) == sorted(target)
+
+
 def _close(given: str, expected: str) -> bool:
     """Whether normalised ``given`` is a small typo of normalised ``expected``."""
     given_words, expected_words = given.split(), expected.split()
@@ -67,9 +88,11 @@ def _close(given: str, expected: str) -> bool:
         pairs = list(zip(given_words, expected_words))
     else:
         # Words run together or split apart: judge the whole answer as one word.
-        pairs = [(given.replace(" ", ""), expected.replace(" ", ""))]
+        pairs = [(squeeze(given), squeeze(expected))]
     for said, meant in pairs:
         budget = typo_budget(meant)
+        if not _same_prefix(said, meant):
+            return False
         if OSA.distance(said, meant, score_cutoff=budget) > budget:
             return False
     return True
@@ -81,8 +104,8 @@ def grade_text(response: str, answers: list[str]) -> Grade:
     if not given:
         return WRONG
     targets = [normalise(answer) for answer in answers]
-    squeezed = given.replace(" ", "")
-    if any(squeezed == target.replace(" ", "") for target in targets):
+    squeezed = squeeze(given)
+    if any(squeezed == squeeze(target) for target in targets):
         return RIGHT
     if any(target and _close(given, target) for target in targets):
         return TYPO
@@ -107,7 +130,7 @@ def grade_cloze(response: str, answers: list[str]) -> Grade:
 
 def _index(token: str, count: int) -> int:
     """A choice label ("b" or "2") as a 0-based index."""
-    if token.isdigit():
+    if token.isascii() and token.isdigit():
         index = int(token) - 1
     elif len(token) == 1 and token in LETTERS:
         index = LETTERS.index(token)

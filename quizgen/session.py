@@ -19,6 +19,7 @@ from fsrs import Rating
 
 from quizgen import cloze, grade
 from quizgen.grade import LETTERS, Grade
+from quizgen.errors import UnknownCard
 from quizgen.models import Card
 from quizgen.schedule import NEW, FaceScheduler, due_at, utc
 
@@ -66,11 +67,12 @@ def spread_siblings(entries: list[Entry]) -> list[Entry]:
 
 
 def review_queue(
-    due: list[Entry], new: list[Entry], new_limit: int, limit: int | None = None
+    due: list[Entry], new: list[Entry], new_limit: int, limit: int | None = None, studied: set[int] = frozenset()
 ) -> list[Entry]:
-    """Faces due now (most overdue first), then new faces up to ``new_limit``, at most one per card."""
+    """Faces due now (most overdue first), then new faces up to ``new_limit``, at most one per card, and none of a
+    card ``studied`` today (its sibling face would give the answer away)."""
     due = spread_siblings([Entry(*e) for e in due])
-    taken = {e.card_pk for e in due}
+    taken = {e.card_pk for e in due} | set(studied)
     fresh: list[Entry] = []
     for entry in (Entry(*e) for e in new):
         if len(fresh) >= new_limit:
@@ -275,9 +277,17 @@ class Session:
         if self.position >= len(self.queue):
             self._finish()
             return None
-        entry = self.queue[self.position]
-        self.position += 1
-        item = self.fetch(entry)
+        while True:
+            entry = self.queue[self.position]
+            self.position += 1
+            try:
+                item = self.fetch(entry)
+                break
+            except UnknownCard:
+                # Retired, or the face removed, by an import while this session ran: nothing left to ask.
+                if self.position >= len(self.queue):
+                    self._finish()
+                    return None
         if entry in self._updated:
             item = replace(item, schedule=self._updated[entry])
         self.question = self._present(item)

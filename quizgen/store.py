@@ -471,11 +471,22 @@ class Store:
             [deck, iso(since)],
         ).fetchone()[0]
 
+    def cards_studied_since(self, deck: str, since: datetime) -> set[int]:
+        """Cards with any face answered (in review mode) since ``since``: their other new faces wait a day, so one
+        face never gives away its sibling."""
+        rows = self.db.execute(
+            """SELECT DISTINCT r.card_pk FROM reviews r JOIN cards c ON c.pk = r.card_pk
+               WHERE c.deck = ? AND r.reviewed_at >= ? AND r.scheduled = 1""",
+            [deck, iso(since)],
+        ).fetchall()
+        return {pk for (pk,) in rows}
+
     def quiz_face(self, card_pk: int, face: int) -> tuple[Card, dict[str, Any]]:
-        """A card and the schedule row of one of its faces."""
+        """A card and the schedule row of one of its faces; UnknownCard once it is retired or the face is gone."""
         row = self.db.execute(
             """SELECT c.deck, c.data, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review
-               FROM cards c JOIN schedule s ON s.card_pk = c.pk WHERE c.pk = ? AND s.face = ?""",
+               FROM cards c JOIN schedule s ON s.card_pk = c.pk
+               WHERE c.pk = ? AND s.face = ? AND c.retired IS NULL""",
             [card_pk, face],
         ).fetchone()
         if row is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import signal
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from fsrs import Rating
 from rich.console import Console
@@ -220,8 +220,9 @@ class QuizOptions:
 
 def local_midnight(moment: datetime, days: int = 0) -> datetime:
     """The start of the learner's local day ``days`` after ``moment``'s: days are the learner's, not UTC's."""
-    local = moment.astimezone()
-    return (local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)).astimezone(timezone.utc)
+    day = moment.astimezone().date() + timedelta(days=days)
+    # Combined as a naive local time, so the offset is that day's own (a DST change can fall in between).
+    return datetime.combine(day, time()).astimezone().astimezone(timezone.utc)
 
 
 def utcnow() -> datetime:
@@ -246,7 +247,8 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         new = store.new_faces(*filters)
         limit = options.new_limit if options.new_limit is not None else setting_value(store.get_config, "new-limit")
         allowance = max(0, limit - store.new_faces_started(deck.slug, local_midnight(now)))
-        queue = review_queue(due, new, allowance, options.count)
+        studied = store.cards_studied_since(deck.slug, local_midnight(now))
+        queue = review_queue(due, new, allowance, options.count, studied)
         due_count = min(len(due), len(queue))
         new_count, unseen = len(queue) - due_count, len(new)
         scheduler = FaceScheduler(setting_value(store.get_config, "retention"))

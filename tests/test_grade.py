@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quizgen.grade import (
+    Grade,
     InvalidAnswer,
     grade_cloze,
     grade_match,
@@ -30,7 +31,10 @@ from quizgen.grade import (
         ("Éstuaire", "estuaire"),
         ("oxbow-lake!", "oxbow lake"),
         ("an ox's bow", "oxs bow"),
-        ("A", ""),
+        ("A", "a"),
+        ("Vitamin A", "vitamin a"),
+        ("17β-estradiol", "17β estradiol"),
+        ("1.5 mg", "1.5 mg"),
     ],
 )
 def test_normalise_ignores_case_accents_punctuation_articles_and_spacing(typed, expected):
@@ -191,3 +195,32 @@ def test_invalid_answer_messages_say_what_to_type():
         parse_bool("perhaps")
     with pytest.raises(InvalidAnswer, match="1a 2b 3c"):
         parse_match("nonsense", 3, 3)
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("endogenous", "exogenous"),
+        ("hypergonadism", "hypogonadism"),
+        ("decreased", "increased"),
+        ("catabolic", "anabolic"),
+        ("Vitamin E", "Vitamin A"),
+        ("Type A", "Type B"),
+        ("15", "1.5"),
+        ("23 weeks", "2-3 weeks"),
+        ("17α-estradiol", "17β-estradiol"),
+        ("10 g", "10 µg"),
+    ],
+)
+def test_a_different_word_is_never_taken_for_a_typo(typed, expected):
+    assert grade_text(typed, [expected]) == Grade(False)
+
+
+def test_answers_in_other_scripts_can_be_right():
+    assert grade_text("β", ["β"]) == Grade(True)
+    assert grade_text("ERβ", ["ERβ"]) == Grade(True) and not grade_text("ER", ["ERβ"]).correct
+
+
+def test_superscript_digits_are_not_choices():
+    with pytest.raises(InvalidAnswer):
+        parse_choice("²", 4)

@@ -13,6 +13,7 @@ from quizgen.errors import DatabaseError
 from quizgen.grade import LETTERS, InvalidAnswer
 from quizgen.models import Card
 from quizgen.schedule import FaceScheduler, new_row
+from quizgen.errors import UnknownCard
 from quizgen.session import (
     EXAM,
     PRACTICE,
@@ -144,6 +145,29 @@ def test_review_queue_puts_due_first_then_at_most_one_new_face_per_card_up_to_th
 def test_review_queue_respects_a_spent_new_limit_and_the_question_count():
     assert review_queue([], [Entry(1, 0), Entry(2, 0)], new_limit=0) == []
     assert review_queue([Entry(4, 0)], [Entry(1, 0), Entry(2, 0)], new_limit=5, limit=2) == [Entry(4, 0), Entry(1, 0)]
+
+
+def test_review_queue_holds_back_new_faces_of_cards_studied_today():
+    new = [Entry(1, 1), Entry(2, 0), Entry(3, 0)]
+    assert review_queue([], new, new_limit=5, studied={1}) == [Entry(2, 0), Entry(3, 0)]
+
+
+def test_a_card_retired_while_the_session_runs_is_passed_over():
+    items = make_items()
+    gone = Entry(pk_of("delta"), 0)
+    kept = [entry for entry in items if entry != gone][:2]
+
+    def fetch(entry):
+        if entry == gone:
+            raise UnknownCard("retired by an import meanwhile")
+        return items[entry]
+
+    session = Session(REVIEW, [gone, *kept, gone], fetch, Clock(), random.Random(1), FaceScheduler(fuzz=False))
+    asked = []
+    while (question := session.next_question()) is not None:
+        asked.append(Entry(question.item.card_pk, question.item.face))
+        session.skip()
+    assert asked == kept
 
 
 def test_siblings_are_spread_apart():
