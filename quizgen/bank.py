@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 
 from quizgen import cloze
 from quizgen.errors import ImportProblems
+from quizgen.paths import display_path
 from quizgen.models import (
     BOOL,
     COMMON_OPTIONAL,
@@ -148,13 +149,13 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(str(path), None, "no such file or folder"))
+            problems.append(Problem(display_path(path), None, "no such file or folder"))
     return files, problems
 
 
 def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[Problem]]:
     """Parse one file into a dict (and its text, for line lookups), or report why it cannot be read."""
-    name = str(path)
+    name = display_path(path)
     try:
         raw = path.read_bytes()
     except OSError as ex:
@@ -164,20 +165,25 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[P
     except UnicodeDecodeError as ex:
         line = raw[: ex.start].count(b"\n") + 1
         return None, None, [Problem(name, line, "not UTF-8 text (save the file as UTF-8)")]
-    if path.suffix == ".json":
-        try:
+    try:
+        if path.suffix == ".json":
             data = json.loads(text)
-        except json.JSONDecodeError as ex:
-            return None, text, [Problem(name, ex.lineno, f"invalid JSON: {ex.msg}")]
-    else:
-        try:
+            # JSON can spell a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text can hold.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        else:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as ex:
-            message = str(ex)
-            match = _TOML_LINE.search(message)
-            line = int(match[1]) if match else None
-            message = _TOML_LINE.sub("", message)
-            return None, text, [Problem(name, line, f"invalid TOML: {message}")]
+    except json.JSONDecodeError as ex:
+        return None, text, [Problem(name, ex.lineno, f"invalid JSON: {ex.msg}")]
+    except tomllib.TOMLDecodeError as ex:
+        message = str(ex)
+        match = _TOML_LINE.search(message)
+        line = int(match[1]) if match else None
+        message = _TOML_LINE.sub("", message)
+        return None, text, [Problem(name, line, f"invalid TOML: {message}")]
+    except UnicodeEncodeError:
+        return None, text, [Problem(name, None, "a string holds an unpaired surrogate escape (\\uD800-\\uDFFF)")]
+    except RecursionError:
+        return None, text, [Problem(name, None, "nested too deeply to read")]
     if not isinstance(data, dict):
         return None, text, [Problem(name, 1, "expected a table/object at the top of the file")]
     return data, text, []
@@ -197,7 +203,7 @@ def load(paths: Iterable[Path], known_decks: dict[str, Deck] | None = None) -> B
         data, text, problems = read_document(path)
         bank.problems.extend(problems)
         if data is not None:
-            documents.append((str(path), data, _Lines(text if path.suffix == ".toml" else None)))
+            documents.append((display_path(path), data, _Lines(text if path.suffix == ".toml" else None)))
 
     # Deck files first, so question files anywhere in the set may refer to them.
     for name, data, lines in documents:

@@ -121,7 +121,7 @@ def import_command(obj: Context, paths_: tuple[Path, ...], json_: bool) -> None:
     if json_:
         echo_json(report.to_dict())
     else:
-        click.echo(f"{', '.join(report.decks) or 'no deck'}: {report.summary()}")
+        click.echo(f"{', '.join(report.decks) or 'imported'}: {report.summary()}")
 
 
 @cli.command(name="decks")
@@ -329,13 +329,18 @@ def ingest_command(
 
     text = draft.read_source(file)
     slug = draft.deck_slug(file, deck_slug)
-    existing = {deck.slug: deck for deck in obj.store().decks()}.get(slug) if import_ else None
+    # A draft for a deck that exists keeps that deck's name and description, so importing it renames nothing.
+    # A summary alone writes nothing, not even a new database.
+    writes = bool(output or import_)
+    existing = {deck.slug: deck for deck in obj.store().decks()}.get(slug) if writes else None
     with draft.progress_bar(text.count("\n") + 1, show=file.stat().st_size >= draft.LONG_INPUT) as progress:
-        result = draft.build(text, format_ or draft.guess_format(file), file.name, slug, existing, progress)
+        result = draft.build(
+            text, format_ or draft.guess_format(file), paths.display_path(file.name), slug, existing, progress
+        )
     for line in draft.summary_lines(result):
         click.echo(line)
     target = output or draft.default_output(file)
-    if not (output or import_):
+    if not writes:
         click.echo(f"draft would go to {target} (write it with -o {target})")
         return
     draft.check_target(target, result, force)

@@ -87,9 +87,10 @@ def export(
         force: replace ``path`` even if it is not a previous export.
         timestamp: fixes the .apkg's note and card ids (reproducible files); default now.
     """
-    check_target(store, path, force)
+    check_place(path)
     fmt = format_for(path, file_format)
     chosen, cards = select(store, deck, kinds, section)
+    check_target(store, path, force, chosen.slug)
     with collector_paused(), _progress(len(cards), f"Exporting {chosen.slug}") as advance, replacing(path) as partial:
         if fmt == "apkg":
             anki.write_package(partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance)
@@ -100,33 +101,38 @@ def export(
     return ExportResult(path=path, format=fmt, deck=chosen.slug, cards=len(cards))
 
 
-def check_target(store: Store, path: Path, force: bool) -> None:
-    """Refuse to write over anything but a previous export (unless ``force``)."""
+def check_place(path: Path) -> None:
+    """The output names a file in a folder that exists."""
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name, e.g. {path / 'deck.apkg'}")
     if not path.parent.is_dir():
         raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
+
+
+def check_target(store: Store, path: Path, force: bool, slug: str) -> None:
+    """Refuse to write over anything but a previous export of deck ``slug`` (unless ``force``)."""
     if force or not path.exists():
         return
     if store.is_card_origin(path):
         raise ExportError(f"{path} is a question file cards were imported from; not overwriting it (use --force)")
-    if not is_previous_export(path):
-        raise ExportError(f"{path} exists and is not a quizgen export; not overwriting it (use --force)")
+    if not is_previous_export(path, slug):
+        raise ExportError(f"{path} exists and is not a quizgen export of {slug}; not overwriting it (use --force)")
 
 
-def is_previous_export(path: Path) -> bool:
-    """True if ``path`` holds something this module wrote, in any of its formats."""
+def is_previous_export(path: Path, slug: str) -> bool:
+    """True if ``path`` holds something this module wrote: an Anki package, or a CSV/TSV/JSON file of deck ``slug``
+    (a JSON question file of another deck may well be someone's own work)."""
     if anki.is_quizgen_package(path):
         return True
     try:
         text = path.read_text(encoding="utf-8")
         if text.startswith("#"):
             header = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
-            return any(line.startswith(CSV_MARKER) for line in header)
+            return any(line.startswith(f"{CSV_MARKER}{slug} ") for line in header)
         data = json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
-    return _is_exported_json(data)
+    return _is_exported_json(data) and data["deck"]["slug"] == slug
 
 
 def _is_exported_json(data: Any) -> bool:
@@ -200,9 +206,12 @@ def write_delimited(
         fh.write(f"#separator:{separator}\n#html:false\n#tags column:3\n#notetype:Basic\n")
         fh.write(f"{CSV_MARKER}{deck.slug} (columns: front, back, tags)\n")
         writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+        # Anki skips lines starting with "#" as comments: such a row goes out quoted.
+        quoted = csv.writer(fh, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
         for stored in cards:
             tags = " ".join(anki.note_tags(stored.card))
-            writer.writerows((front, back, tags) for front, back in rows(stored.card))
+            for front, back in rows(stored.card):
+                (quoted if front.startswith("#") else writer).writerow((front, back, tags))
             if advance:
                 advance()
 

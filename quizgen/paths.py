@@ -34,3 +34,8 @@ def default_db_path() -> tuple[Path, bool]:
     if env:
         return Path(env), False
     return user_dir() / "quizgen.db", True
+
+
+def display_path(path: str | Path) -> str:
+    """A path as text that can be printed and stored: bytes of a name that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -47,7 +47,7 @@ def origin_name(path: str | Path) -> str:
     try:
         return "bundled:" + resolved.relative_to(paths.bundled_root().resolve()).as_posix()
     except ValueError:
-        return str(resolved)
+        return paths.display_path(resolved)
 
 
 @dataclass
@@ -327,12 +327,16 @@ class Store:
         missing from a file they came from are retired, and restored if they come back.
         """
         stamp = iso(now or utcnow())
-        report = ImportReport(decks=sorted(bank.decks))
+        report = ImportReport()
         with self.transaction():
             for deck in bank.decks.values():
                 self._upsert_deck(deck, stamp)
             touched_decks = sorted({loaded.card.deck for loaded in bank.cards} | set(bank.decks))
-            existing = self._existing_cards(touched_decks)
+            report.decks = touched_decks
+            files = {origin_name(name) for name in bank.question_files}
+            # Cards from these files count too, whatever their deck: a file emptied, or moved to another deck,
+            # retires what it held.
+            existing = self._existing_cards(touched_decks, sorted(files))
             seen: set[tuple[str, str]] = set()
             origins: dict[str, str] = {}
             inserts, added, updates, faces_by_pk = [], [], [], {}
@@ -384,7 +388,6 @@ class Store:
                 "INSERT OR IGNORE INTO schedule (card_pk, face, state) VALUES (?, ?, 0)",
                 [(pk, face.number) for pk, card in faces_by_pk.items() for face in card.faces()],
             )
-            files = {origin_name(name) for name in bank.question_files}
             gone = {
                 key: pk for key, (pk, _hash, origin, _line, retired) in existing.items()
                 if origin in files and key not in seen and not retired
@@ -404,13 +407,16 @@ class Store:
         elif any(current[0][k] != v for k, v in row.items()):
             self.db["decks"].update(deck.slug, {**row, "modified": stamp})
 
-    def _existing_cards(self, decks: list[str]) -> dict[tuple[str, str], tuple[int, str, str, int, str | None]]:
-        if not decks:
+    def _existing_cards(
+        self, decks: list[str], origins: list[str] = ()
+    ) -> dict[tuple[str, str], tuple[int, str, str, int, str | None]]:
+        """Stored cards of these decks or from these files, by (deck, card id)."""
+        if not decks and not origins:
             return {}
-        marks = ", ".join("?" for _ in decks)
         rows = self.db.execute(
-            f"SELECT deck, card_id, pk, content_hash, origin, origin_line, retired FROM cards WHERE deck IN ({marks})",
-            decks,
+            f"""SELECT deck, card_id, pk, content_hash, origin, origin_line, retired FROM cards
+                WHERE deck IN ({", ".join("?" for _ in decks)}) OR origin IN ({", ".join("?" for _ in origins)})""",
+            [*decks, *origins],
         ).fetchall()
         return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6]) for r in rows}
 

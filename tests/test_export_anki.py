@@ -376,4 +376,4 @@ def test_an_apkg_export_is_recognised_and_replaced_but_other_files_are_not(tmp_p
         export_apkg(store, other)
     assert zipfile.ZipFile(other).read("collection.anki2") == b"not ours"
     export_apkg(store, other, force=True)
-    assert export.is_previous_export(other)
+    assert export.is_previous_export(other, "baking")

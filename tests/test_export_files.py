@@ -93,7 +93,7 @@ def test_text_export_asks_each_cloze_deletion_once(store, tmp_path):
 
 def test_format_follows_the_extension_unless_given(store, run, tmp_path):
     assert run("export", "-o", str(tmp_path / "a.apkg")).exit_code == 0
-    assert export.is_previous_export(tmp_path / "a.apkg")
+    assert export.is_previous_export(tmp_path / "a.apkg", "baking")
 
     result = run("export", "-o", str(tmp_path / "cards.txt"))
     assert result.exit_code != 0
@@ -124,7 +124,7 @@ def test_a_previous_export_is_replaced_without_force(store, run, tmp_path, name)
     out = tmp_path / name
     assert run("export", "-o", str(out)).exit_code == 0
     assert run("export", "-o", str(out), "--kind", "glossary").exit_code == 0
-    assert export.is_previous_export(out)
+    assert export.is_previous_export(out, "baking")
     assert not list(tmp_path.glob(f".{name}.*"))  # no temporary file left beside it
 
 
@@ -136,11 +136,11 @@ def test_refuses_to_overwrite_other_files_unless_forced(store, run, tmp_path, na
 
     result = run("export", "-o", str(out))
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {out} exists and is not a quizgen export; not overwriting it (use --force)"
+    assert result.stderr.strip() == f"Error: {out} exists and is not a quizgen export of baking; not overwriting it (use --force)"
     assert out.read_bytes() == before
 
     assert run("export", "-o", str(out), "--force").exit_code == 0
-    assert export.is_previous_export(out)
+    assert export.is_previous_export(out, "baking")
 
 
 def test_refuses_to_overwrite_a_question_file_even_in_export_shape(store, run, tmp_path):
@@ -193,3 +193,28 @@ def test_a_large_export_shows_progress_in_a_terminal_and_is_whole(tmp_path, db_p
     collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(out)))
     assert collection.note_count() == count
     assert {d.name for d in collection.decks.all_names_and_ids()} >= {"Big deck::Part 0", "Big deck::Part 2"}
+
+
+def test_a_question_file_of_another_deck_is_never_taken_for_an_export(store, run, tmp_path):
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"deck": {"slug": "mine", "name": "Mine"},
+                                "cards": [{"id": "a", "kind": "flashcard", "section": "S", "front": "my work", "back": "b"}]}))
+    before = mine.read_bytes()
+    result = run("export", "-o", str(mine))
+    assert result.exit_code == 1 and "not a quizgen export of baking" in result.stderr
+    assert mine.read_bytes() == before
+
+
+def test_a_front_starting_with_hash_survives_anki_csv_import(store, run, tmp_path, collection):
+    from anki.collection import ImportCsvRequest
+
+    source = tmp_path / "hash.toml"
+    source.write_text('deck = "baking"\n\n[[cards]]\nid = "hash-front"\nkind = "flashcard"\nsection = "Odd"\n'
+                      'front = "#1 reason bread fails to rise?"\nback = "Dead yeast"\n')
+    assert run("import", str(source)).exit_code == 0
+    out = tmp_path / "bread.csv"
+    assert run("export", "-o", str(out), "--kind", "flashcard").exit_code == 0
+    metadata = collection.get_csv_metadata(path=str(out), delimiter=None)
+    collection.import_csv(ImportCsvRequest(path=str(out), metadata=metadata))
+    fronts = [collection.get_note(nid).fields[0] for nid in collection.find_notes("")]
+    assert "#1 reason bread fails to rise?" in fronts

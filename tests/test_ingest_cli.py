@@ -145,3 +145,12 @@ def test_an_edited_draft_is_never_replaced_without_force(tmp_path, run):
     assert draft.read_text() == edited
     assert run("ingest", str(notes), "-o", str(draft), "--force").exit_code == 0
     assert draft.read_text() != edited
+
+
+def test_a_draft_for_an_existing_deck_keeps_its_name_and_notice(tmp_path, run):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Trees\n\n**Oak**: a broad-leaved tree that bears acorns.\n\n**Pine**: a conifer with needles.\n")
+    draft_path = tmp_path / "draft.toml"
+    assert run("ingest", str(notes), "--deck", "stopping-hormone-therapy", "-o", str(draft_path)).exit_code == 0
+    text = draft_path.read_text()
+    assert 'name = "Stopping Hormone Therapy"' in text and "not medical advice" in text

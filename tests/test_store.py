@@ -216,3 +216,30 @@ def test_reviews_and_schedule_survive_rewording(run, deck_dir, db_path):
     assert (after.pk, after.card.prompt) == (before.pk, before.card.prompt.replace("gland", "organ"))
     assert store.review_count(after.pk) == 1
     assert store.schedule_rows(after.pk) == schedule_before
+
+
+def test_emptying_a_file_retires_its_cards(run, deck_dir):
+    import_json(run, deck_dir)
+    (deck_dir / "cards.toml").write_text('deck = "demo"\ncards = []\n')
+    assert import_json(run, deck_dir / "cards.toml")["retired"] == 2
+    assert json.loads(run("cards", "demo", "--json").stdout) == []
+
+
+def test_moving_a_file_to_another_deck_retires_the_old_copies(run, tmp_path):
+    path = tmp_path / "moving.toml"
+    path.write_text('[deck]\nslug = "first"\nname = "First"\n\n' + card("one", "Which gland sits under the brain?"))
+    import_json(run, path)
+    path.write_text(path.read_text().replace('"first"', '"second"'))
+    report = import_json(run, path)
+    assert (report["added"], report["retired"]) == (1, 1)
+    assert json.loads(run("cards", "first", "--json").stdout) == []
+    assert [c["id"] for c in json.loads(run("cards", "second", "--json").stdout)] == ["one"]
+
+
+def test_paths_that_are_not_utf8_import_and_re_import(run, tmp_path):
+    folder = tmp_path / "d\udcff"
+    folder.mkdir()
+    path = folder / "q.toml"
+    path.write_text('[deck]\nslug = "odd"\nname = "Odd"\n\n' + card("one", "Which gland sits under the brain?"))
+    assert import_json(run, path)["added"] == 1
+    assert import_json(run, path)["unchanged"] == 1
