@@ -98,6 +98,8 @@ def build(
     progress: parse.Progress | None = None,
 ) -> generate.Draft:
     """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known)."""
+    # The name is quoted in comments and strings of the draft: no line breaks or control characters in it.
+    source_name = _COMMENT_UNSAFE.sub(" ", source_name)
     with collector_paused():
         document = parse.parse(text, format, progress)
         deck = existing or new_deck(slug, document, source_name)

@@ -509,7 +509,8 @@ class _Drafter:
         if width >= 3:
             for row, line in rows:
                 pairs = [[headings[c], row[c]] for c in range(1, width) if row[c]]
-                if len(pairs) >= 2 and len({p[1].lower() for p in pairs}) == len(pairs):
+                distinct = len({p[0].lower() for p in pairs}) == len({p[1].lower() for p in pairs}) == len(pairs)
+                if len(pairs) >= 2 and distinct:
                     # The short prompt keeps rows of one table apart; the table's name tells two tables apart.
                     prompt = f"{row[0]}: match each column to its entry."
                     if ("match", prompt.lower()) in self.seen:
