@@ -42,7 +42,8 @@ QUESTION_FILE_KEYS = {"deck", "cards"}
 
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _CARDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
-_KEY_LINE = re.compile(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=")
+# A key's line: "key =" or, for a table, its "[key]" header.
+_KEY_LINE = re.compile(r"^\s*(?:\"?([A-Za-z0-9_-]+)\"?\s*=|\[\s*([A-Za-z0-9_-]+)\s*\])")
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class _Lines:
             for number in range(start, end):
                 match = _KEY_LINE.match(self.lines[number - 1])
                 if match:
-                    keys.setdefault(match[1], number)
+                    keys.setdefault(match[1] or match[2], number)
         self._key_cache[index] = keys
         return keys
 

@@ -12,7 +12,7 @@ import click
 
 from quizgen import paths
 from quizgen.errors import QuizgenError
-from quizgen.store import Store, describe_sqlite_error
+from quizgen.store import Store, describe_sqlite_error, existing_decks
 
 
 class QuizgenGroup(click.Group):
@@ -82,7 +82,8 @@ def db_path_command(obj: Context) -> None:
 @cli.command(name="check")
 @click.argument("paths_", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def check_command(paths_: tuple[Path, ...], strict: bool) -> None:
+@click.pass_obj
+def check_command(obj: Context, paths_: tuple[Path, ...], strict: bool) -> None:
     """Validate question and deck files (default: the bundled ones); write nothing.
 
     Every problem is printed as PATH:LINE: MESSAGE. Exits 1 on errors (or on warnings with --strict).
@@ -90,8 +91,8 @@ def check_command(paths_: tuple[Path, ...], strict: bool) -> None:
     from quizgen import bank, lint
 
     targets = list(paths_) or paths.bundled_paths()
-    bundled = bank.load(paths.bundled_paths()).decks if paths_ else {}
-    loaded = bank.load(targets, known_decks=bundled)
+    known = {**existing_decks(Path(obj.db_path_label())), **bank.load(paths.bundled_paths()).decks} if paths_ else {}
+    loaded = bank.load(targets, known_decks=known)
     problems = loaded.problems + lint.lint(loaded)
     for problem in problems:
         click.echo(str(problem))

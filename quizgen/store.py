@@ -147,6 +147,23 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
 
+def existing_decks(path: Path) -> dict[str, Deck]:
+    """The decks of a quizgen database that already exists, read without writing anything; empty otherwise."""
+    if not path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                return {}
+            conn.row_factory = sqlite3.Row
+            return {row["slug"]: _deck_from_row(dict(row)) for row in conn.execute("SELECT * FROM decks")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+
+
 def _check_identity(db: Database, path: Path) -> None:
     has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     if not has_tables:

@@ -150,3 +150,26 @@ def test_valid_file_passes_and_question_files_may_use_bundled_deck(tmp_path, run
     result = run("check", str(path))
     assert result.exit_code == 0, result.output
     assert "0 error(s), 0 warning(s)" in result.stderr
+
+
+def test_problems_in_tables_point_at_the_table(tmp_path, run):
+    inline = tmp_path / "inline.toml"
+    inline.write_text('# cards with their deck inline\n[deck]\nslug = "Bad Slug"\nname = "N"\n\n'
+                      '[[cards]]\nid = "a"\nkind = "flashcard"\nsection = "S"\nfront = "f"\nback = "b"\n')
+    deck = tmp_path / "deck.toml"
+    deck.write_text('slug = "ok"\nname = "N"\n\n[source]\ntitle = "T"\nlink = "x"\n')
+    result = run("check", str(inline), str(deck))
+    assert f"{inline}:2: deck slug 'Bad Slug'" in result.stdout
+    assert f"{deck}:4: unknown source key 'link'" in result.stdout
+
+
+def test_check_knows_the_databases_decks_and_writes_nothing(tmp_path, run, db_path):
+    (tmp_path / "demo.toml").write_text(GOOD_DECK)
+    assert run("import", str(tmp_path / "demo.toml")).exit_code == 0
+    before = db_path.read_bytes()
+    cards = tmp_path / "more.toml"
+    cards.write_text('deck = "demo"\n\n[[cards]]\nid = "x"\nkind = "flashcard"\nsection = "S"\nfront = "F"\nback = "B"\n'
+                     'explanation = "E."\n')
+    result = run("check", str(cards))
+    assert result.exit_code == 0, result.stdout
+    assert db_path.read_bytes() == before
