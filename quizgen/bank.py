@@ -151,7 +151,9 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             files.append(path)
         else:
             problems.append(Problem(display_path(path), None, "no such file or folder"))
-    return files, problems
+    # One file reached twice (named twice, or through a link) is read once.
+    unique = {path.resolve(): path for path in reversed(files)}
+    return [path for path in files if unique[path.resolve()] is path], problems
 
 
 def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[Problem]]:

@@ -241,7 +241,10 @@ def export_command(
 
 @cli.command(name="quiz")
 @click.argument("deck", required=False)
-@click.option("-n", "count", type=click.IntRange(min=1), help="At most N questions (exam: N cards, default 20).")
+@click.option(
+    "-n", "count", type=click.IntRange(min=1),
+    help="Ask N cards (exam default 20); in review mode a card you miss comes back at the end.",
+)
 @click.option(
     "--mode", type=click.Choice(["review", "practice", "exam"]), default="review", show_default=True,
     help="review: due cards, then new ones, rescheduled by FSRS; practice: any cards, with feedback, schedule "

@@ -336,10 +336,11 @@ class Session:
         )
 
     def _shuffled(self, values: list[str], avoid: list[str] | None = None) -> list[str]:
-        """A shuffled copy; with ``avoid``, never that exact order (an order card shown already solved)."""
+        """A shuffled copy; with ``avoid``, never that exact order (an order card shown already solved) once there
+        are three or more values: with two, that rule would give the answer away."""
         shuffled = list(values)
         self.rng.shuffle(shuffled)
-        if avoid is not None and shuffled == avoid and len(values) > 1:
+        if avoid is not None and shuffled == avoid and len(values) > 2:
             shuffled = shuffled[1:] + shuffled[:1]
         return shuffled
 

@@ -173,3 +173,14 @@ def test_check_knows_the_databases_decks_and_writes_nothing(tmp_path, run, db_pa
     result = run("check", str(cards))
     assert result.exit_code == 0, result.stdout
     assert db_path.read_bytes() == before
+
+
+def test_one_file_named_twice_is_read_once(tmp_path, run):
+    (tmp_path / "demo.toml").write_text(GOOD_DECK)
+    cards = tmp_path / "cards.toml"
+    cards.write_text('deck = "demo"\n\n[[cards]]\nid = "x"\nkind = "flashcard"\nsection = "S"\nfront = "F"\nback = "B"\n'
+                     'explanation = "E."\n')
+    (tmp_path / "link.toml").symlink_to(cards)
+    result = run("check", str(tmp_path), str(cards))
+    assert result.exit_code == 0, result.stdout
+    assert "1 cards in 1 question file(s)" in result.stderr
