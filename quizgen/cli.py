@@ -123,6 +123,12 @@ def import_command(obj: Context, paths_: tuple[Path, ...], json_: bool) -> None:
         echo_json(report.to_dict())
     else:
         click.echo(f"{', '.join(report.decks) or 'imported'}: {report.summary()}")
+    for card_id in report.new_note_type:
+        click.echo(
+            f"warning: card '{card_id}' changed to a kind Anki keeps in another note type; Anki will not update "
+            "its note from a new export (delete the note there, or give the card a new id)",
+            err=True,
+        )
 
 
 @cli.command(name="decks")

@@ -33,6 +33,8 @@ class KindSpec:
     optional: dict[str, str] = field(default_factory=dict)
     main: str = "prompt"
     self_rated: bool = False
+    # The Anki note type the kind exports to; Anki cannot move an existing note to another type.
+    anki_note: str = "choice"
 
 
 KINDS: dict[str, KindSpec] = {
@@ -41,12 +43,12 @@ KINDS: dict[str, KindSpec] = {
         KindSpec("mcq", {"prompt": STR, "choices": STR_LIST, "answer": STR}),
         KindSpec("multi", {"prompt": STR, "choices": STR_LIST, "answer": STR_LIST}),
         KindSpec("truefalse", {"prompt": STR, "answer": BOOL}),
-        KindSpec("typed", {"prompt": STR, "answer": STR}, {"accept": STR_LIST}),
-        KindSpec("cloze", {"text": STR}, main="text"),
-        KindSpec("order", {"prompt": STR, "items": STR_LIST}),
-        KindSpec("match", {"prompt": STR, "pairs": PAIR_LIST}),
-        KindSpec("glossary", {"term": STR, "definition": STR}, main="term", self_rated=True),
-        KindSpec("flashcard", {"front": STR, "back": STR}, main="front", self_rated=True),
+        KindSpec("typed", {"prompt": STR, "answer": STR}, {"accept": STR_LIST}, anki_note="type-in"),
+        KindSpec("cloze", {"text": STR}, main="text", anki_note="cloze"),
+        KindSpec("order", {"prompt": STR, "items": STR_LIST}, anki_note="basic"),
+        KindSpec("match", {"prompt": STR, "pairs": PAIR_LIST}, anki_note="basic"),
+        KindSpec("glossary", {"term": STR, "definition": STR}, main="term", self_rated=True, anki_note="glossary"),
+        KindSpec("flashcard", {"front": STR, "back": STR}, main="front", self_rated=True, anki_note="basic"),
     ]
 }
 

@@ -22,7 +22,7 @@ from quizgen.bank import Bank, load_strict
 from quizgen.bulk import collector_paused
 from quizgen.errors import DatabaseError, UnknownCard, UnknownDeck
 from quizgen.migrations import APPLICATION_ID, migrations
-from quizgen.models import Card, Deck, hash_of
+from quizgen.models import KINDS, Card, Deck, hash_of
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -90,6 +90,8 @@ class ImportReport:
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     decks: list[str] = field(default_factory=list)
+    # Cards whose kind now exports to another Anki note type: Anki will not update their notes in place.
+    new_note_type: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "retired": len(self.retired),
             "restored": len(self.restored),
+            "new_note_type": self.new_note_type,
         }
 
     def summary(self) -> str:
@@ -372,8 +375,10 @@ class Store:
                     added.append(card)
                     report.added.append(card.id)
                     continue
-                pk, old_hash, old_origin, old_line, retired = old
+                pk, old_hash, old_origin, old_line, retired, old_kind = old
                 changed = old_hash != digest
+                if KINDS[old_kind].anki_note != card.spec.anki_note:
+                    report.new_note_type.append(card.id)
                 if changed:
                     report.updated.append(card.id)
                     faces_by_pk[pk] = card
@@ -406,7 +411,7 @@ class Store:
                 [(pk, face.number) for pk, card in faces_by_pk.items() for face in card.faces()],
             )
             gone = {
-                key: pk for key, (pk, _hash, origin, _line, retired) in existing.items()
+                key: pk for key, (pk, _hash, origin, _line, retired, _kind) in existing.items()
                 if origin in files and key not in seen and not retired
             }
             self.db.conn.executemany("UPDATE cards SET retired = ? WHERE pk = ?", [(stamp, pk) for pk in gone.values()])
@@ -426,16 +431,16 @@ class Store:
 
     def _existing_cards(
         self, decks: list[str], origins: list[str] = ()
-    ) -> dict[tuple[str, str], tuple[int, str, str, int, str | None]]:
+    ) -> dict[tuple[str, str], tuple[int, str, str, int, str | None, str]]:
         """Stored cards of these decks or from these files, by (deck, card id)."""
         if not decks and not origins:
             return {}
         rows = self.db.execute(
-            f"""SELECT deck, card_id, pk, content_hash, origin, origin_line, retired FROM cards
+            f"""SELECT deck, card_id, pk, content_hash, origin, origin_line, retired, kind FROM cards
                 WHERE deck IN ({", ".join("?" for _ in decks)}) OR origin IN ({", ".join("?" for _ in origins)})""",
             [*decks, *origins],
         ).fetchall()
-        return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6]) for r in rows}
+        return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
 
     def _drop_stale_faces(self, changed: dict[int, Card]) -> None:
         """Drop the schedule rows of faces that changed cards no longer have (a cloze deletion removed, say)."""

@@ -243,3 +243,16 @@ def test_paths_that_are_not_utf8_import_and_re_import(run, tmp_path):
     path.write_text('[deck]\nslug = "odd"\nname = "Odd"\n\n' + card("one", "Which gland sits under the brain?"))
     assert import_json(run, path)["added"] == 1
     assert import_json(run, path)["unchanged"] == 1
+
+
+def test_a_kind_change_that_anki_cannot_follow_is_reported(run, deck_dir):
+    import_json(run, deck_dir)
+    cards = deck_dir / "cards.toml"
+    cards.write_text(cards.read_text().replace(
+        'kind = "typed"\nsection = "Basics"\nprompt = "Which gland makes LH?"\nanswer = "Pituitary"',
+        'kind = "mcq"\nsection = "Basics"\nprompt = "Which gland makes LH?"\n'
+        'choices = ["Pituitary", "Adrenal", "Thyroid", "Pineal"]\nanswer = "Pituitary"'))
+    result = run("import", str(deck_dir))
+    assert result.exit_code == 0
+    assert "warning: card 'two' changed to a kind Anki keeps in another note type" in result.stderr
+    assert "1 updated" in result.stdout
