@@ -102,11 +102,8 @@ def _comparable_text(loaded: LoadedCard) -> str:
 
 
 def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
-    by_deck: dict[str, list[LoadedCard]] = defaultdict(list)
-    for loaded in cards:
-        by_deck[loaded.card.deck].append(loaded)
     problems = []
-    for group in by_deck.values():
+    for group in _by_deck(cards).values():
         texts = [_comparable_text(c) for c in group]
         for i, text in enumerate(texts):
             matches = process.extract(
@@ -128,13 +125,9 @@ def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
 
 
 def _truefalse_balance(cards: list[LoadedCard]) -> list[Problem]:
-    by_deck: dict[str, list[LoadedCard]] = defaultdict(list)
-    for loaded in cards:
-        if loaded.card.kind == "truefalse":
-            by_deck[loaded.card.deck].append(loaded)
     problems = []
     low, high = TRUE_SHARE
-    for deck, group in by_deck.items():
+    for deck, group in _by_deck(cards, "truefalse").items():
         if len(group) < MIN_TRUEFALSE_FOR_BALANCE:
             continue
         share = sum(1 for c in group if c.card.fields["answer"]) / len(group)
@@ -157,12 +150,8 @@ def _distractor_lengths(fields: dict) -> list[int]:
 
 
 def _longest_choice_bias(cards: list[LoadedCard]) -> list[Problem]:
-    by_deck: dict[str, list[LoadedCard]] = defaultdict(list)
-    for loaded in cards:
-        if loaded.card.kind == "mcq":
-            by_deck[loaded.card.deck].append(loaded)
     problems = []
-    for deck, group in by_deck.items():
+    for deck, group in _by_deck(cards, "mcq").items():
         if len(group) < MIN_MCQ_FOR_LONGEST_SHARE:
             continue
         longest = [c for c in group if len(c.card.fields["answer"]) > max(_distractor_lengths(c.card.fields))]
@@ -175,3 +164,12 @@ def _longest_choice_bias(cards: list[LoadedCard]) -> list[Problem]:
                         f"the longest; keep it under {LONGEST_SHARE:.0%} so length gives nothing away", WARNING)
             )
     return problems
+
+
+def _by_deck(cards: list[LoadedCard], kind: str | None = None) -> dict[str, list[LoadedCard]]:
+    """The cards (of one kind, if given) grouped by deck: rules across cards apply within a deck."""
+    groups: dict[str, list[LoadedCard]] = defaultdict(list)
+    for loaded in cards:
+        if kind is None or loaded.card.kind == kind:
+            groups[loaded.card.deck].append(loaded)
+    return groups
