@@ -18,9 +18,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from quizgen import paths
-from quizgen.bank import Bank, load_strict
+from quizgen.bank import Bank, Problem, load_strict
 from quizgen.bulk import collector_paused
-from quizgen.errors import DatabaseError, UnknownCard, UnknownDeck
+from quizgen.errors import DatabaseError, ImportProblems, UnknownCard, UnknownDeck
 from quizgen.migrations import APPLICATION_ID, migrations
 from quizgen.models import KINDS, Card, Deck, hash_of
 
@@ -48,6 +48,13 @@ def origin_name(path: str | Path) -> str:
         return "bundled:" + resolved.relative_to(paths.bundled_root().resolve()).as_posix()
     except ValueError:
         return paths.display_path(resolved)
+
+
+def origin_exists(origin: str) -> bool:
+    """Whether the file a card was imported from is still there."""
+    if origin.startswith("bundled:"):
+        return (paths.bundled_root() / origin.removeprefix("bundled:")).is_file()
+    return Path(origin).is_file()
 
 
 @dataclass
@@ -360,6 +367,7 @@ class Store:
             seen: set[tuple[str, str]] = set()
             origins: dict[str, str] = {}
             inserts, added, updates, faces_by_pk = [], [], [], {}
+            taken: list[Problem] = []
             for loaded in bank.cards:
                 card = loaded.card
                 key = (card.deck, card.id)
@@ -376,6 +384,11 @@ class Store:
                     report.added.append(card.id)
                     continue
                 pk, old_hash, old_origin, old_line, retired, old_kind = old
+                if old_origin != origin and not retired and old_origin not in files and origin_exists(old_origin):
+                    taken.append(Problem(loaded.path, loaded.line,
+                                         f"card '{card.id}' of deck '{card.deck}' already comes from {old_origin}; "
+                                         "a card belongs to one file (import both together to move it)"))
+                    continue
                 changed = old_hash != digest
                 if KINDS[old_kind].anki_note != card.spec.anki_note:
                     report.new_note_type.append(card.id)
@@ -396,6 +409,8 @@ class Store:
                    modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
                 updates,
             )
+            if taken:
+                raise ImportProblems(taken)
             self._drop_stale_faces(faces_by_pk)
             if inserts:
                 # The write lock is held (BEGIN IMMEDIATE), so the next pks are ours to number.

@@ -145,8 +145,9 @@ def test_refuses_to_overwrite_other_files_unless_forced(store, run, tmp_path, na
 
 def test_refuses_to_overwrite_a_question_file_even_in_export_shape(store, run, tmp_path):
     source = tmp_path / "mine.json"
-    assert run("export", "-o", str(source), "--kind", "glossary").exit_code == 0
-    assert run("import", str(source)).exit_code == 0  # now cards come from this file: it is a question file
+    source.write_text(json.dumps({"deck": {"slug": "baking", "name": "Bread Basics"}, "cards": [
+        {"id": "my-own-card", "kind": "flashcard", "section": "Mine", "front": "Proof?", "back": "A rise."}]}))
+    assert run("import", str(source)).exit_code == 0  # a card comes from this file: it is a question file
 
     result = run("export", "-o", str(source))
     assert result.exit_code == 1

@@ -256,3 +256,18 @@ def test_a_kind_change_that_anki_cannot_follow_is_reported(run, deck_dir):
     assert result.exit_code == 0
     assert "warning: card 'two' changed to a kind Anki keeps in another note type" in result.stderr
     assert "1 updated" in result.stdout
+
+
+def test_a_card_of_another_file_is_not_taken_over(run, deck_dir, tmp_path):
+    import_json(run, deck_dir)
+    friend = tmp_path / "friend.json"
+    friend.write_text(json.dumps({"deck": {"slug": "demo", "name": "Demo deck"}, "cards": [
+        {"id": "one", "kind": "flashcard", "section": "Theirs", "front": "Something else", "back": "entirely"}]}))
+    result = run("import", str(friend))
+    assert result.exit_code == 1
+    assert f"card 'one' of deck 'demo' already comes from {deck_dir / 'cards.toml'}" in result.stderr
+    assert json.loads(run("show", "demo/one", "--json").stdout)["kind"] == "typed"
+
+    moved = deck_dir / "moved.toml"
+    (deck_dir / "cards.toml").rename(moved)
+    assert import_json(run, moved)["unchanged"] == 2
