@@ -824,6 +824,10 @@ class _MarkdownReader:
             return i + 3
         groups = _split_at_breaks(children)
         definitions = [_bold_term(group) for group in groups]
+        if not all(term for term, _ in definitions) and (len(groups) > 1 or self.builder.section.kind == GLOSSARY):
+            # Lines each of the form "Term - definition" also define, in a glossary or when every line of a block
+            # does; a lone sentence with a dash in it is prose.
+            definitions = [split_term(_inline_text(group)) for group in groups]
         if all(term for term, _ in definitions):
             for offset, (term, definition) in enumerate(definitions):
                 line = min(span.start + offset, span.end)

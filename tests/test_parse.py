@@ -309,3 +309,14 @@ def test_fuzz_markdown_never_crashes(text):
 @given(_lines)
 def test_fuzz_line_shaped_markdown_never_crashes(text):
     _check_document(parse.parse(text, "markdown"))
+
+
+def test_markdown_dash_definitions_on_their_own_lines():
+    text = (
+        "# Words\n\n## Glossary\n\nLahar - a mudflow of ash and water\nTephra - fragments an eruption throws out\n\n"
+        "## Notes\n\nThe crater - it was wide - smoked for days after the eruption.\n"
+    )
+    document = parse.parse(text, "markdown")
+    assert [(e.term, e.definition) for e in document.glossary] == [
+        ("Lahar", "a mudflow of ash and water"), ("Tephra", "fragments an eruption throws out"),
+    ]
