@@ -275,7 +275,9 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
     summary = session.summary()
     store.end_session(session_id, summary.ended)
     tomorrow = store.count_due_between(deck.slug, local_midnight(summary.ended, 1), local_midnight(summary.ended, 2))
-    week = store.count_due_between(deck.slug, summary.ended, summary.ended + timedelta(days=7))
+    # Overdue faces this session did not reach are due this week too.
+    ever = datetime.min.replace(tzinfo=timezone.utc)
+    week = store.count_due_between(deck.slug, ever, summary.ended + timedelta(days=7))
     screen.summary(summary, tomorrow, week)
     return summary
 
