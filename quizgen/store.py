@@ -404,13 +404,13 @@ class Store:
                         (card.kind, card.section, data, digest, origin, loaded.line,
                          stamp if changed else None, pk)
                     )
+            if taken:
+                raise ImportProblems(taken)
             self.db.conn.executemany(
                 """UPDATE cards SET kind = ?, section = ?, data = ?, content_hash = ?, origin = ?, origin_line = ?,
                    modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
                 updates,
             )
-            if taken:
-                raise ImportProblems(taken)
             self._drop_stale_faces(faces_by_pk)
             if inserts:
                 # The write lock is held (BEGIN IMMEDIATE), so the next pks are ours to number.
