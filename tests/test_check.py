@@ -184,3 +184,17 @@ def test_one_file_named_twice_is_read_once(tmp_path, run):
     result = run("check", str(tmp_path), str(cards))
     assert result.exit_code == 0, result.stdout
     assert "1 cards in 1 question file(s)" in result.stderr
+
+
+def test_unreadable_json_is_one_line_each(tmp_path, run):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"deck": "demo", "cards": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    lone = tmp_path / "lone.json"
+    lone.write_text('{"deck": {"slug": "s", "name": "S"}, "cards": [{"id": "a", "kind": "flashcard", '
+                    '"section": "S", "front": "x \\ud800 y", "back": "b"}]}')
+    result = run("check", str(deep), str(lone))
+    assert result.exit_code == 1
+    assert f"{deep}: nested too deeply to read" in result.stdout
+    assert f"{lone}: a string holds an unpaired surrogate escape" in result.stdout
+    imported = run("import", str(lone))
+    assert imported.exit_code == 1 and "Traceback" not in imported.output
