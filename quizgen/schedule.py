@@ -9,7 +9,7 @@ cards) kept in the database's ``config`` table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 from fsrs import Card as FsrsCard
@@ -41,6 +41,16 @@ def _parse(text: str | None) -> datetime | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return utc(moment).isoformat(timespec="microseconds") if moment else None
+
+
+def local_day(moment: datetime) -> date:
+    """The learner's calendar day at ``moment``: days (the new-card limit, forecasts) are theirs, not UTC's."""
+    return moment.astimezone().date()
+
+
+def day_start(day: date) -> datetime:
+    """When the learner's ``day`` begins, in UTC, with that day's own offset (a DST change may fall in between)."""
+    return datetime.combine(day, time()).astimezone().astimezone(timezone.utc)
 
 
 def new_row() -> Row:

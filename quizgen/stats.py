@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from quizgen import cloze
-from quizgen.schedule import NEW, FaceScheduler
+from quizgen.schedule import NEW, FaceScheduler, day_start, local_day
 from quizgen.store import Store, iso
 
 if TYPE_CHECKING:
@@ -81,14 +81,6 @@ class Stats:
         return data
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone().date()
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day).astimezone().astimezone(timezone.utc)
-
-
 def compute(store: Store, deck: str | None, now: datetime) -> Stats:
     """Figures for one deck (by slug) or, with ``deck`` None, for every deck together (or the only one)."""
     decks = store.decks()
@@ -106,10 +98,10 @@ def compute(store: Store, deck: str | None, now: datetime) -> Stats:
 
 
 def _schedule_figures(store: Store, stats: Stats, card_filter: str, params: list[Any], now: datetime) -> None:
-    today = _local_day(now)
+    today = local_day(now)
     now_text = iso(now)
     week_text = iso(now + timedelta(days=7))
-    horizon_text = iso(_local_midnight(today + timedelta(days=FORECAST_DAYS)))
+    horizon_text = iso(day_start(today + timedelta(days=FORECAST_DAYS)))
     forecast = {today + timedelta(days=i): 0 for i in range(FORECAST_DAYS)}
     scheduler = FaceScheduler(fuzz=False)
     moment = now.astimezone(timezone.utc)
@@ -132,7 +124,7 @@ def _schedule_figures(store: Store, stats: Stats, card_filter: str, params: list
             stats.due_week += 1
             stats.due += due <= now_text
         if due < horizon_text:
-            forecast[max(_local_day(datetime.fromisoformat(due)), today)] += 1
+            forecast[max(local_day(datetime.fromisoformat(due)), today)] += 1
         recall = scheduler.recall(stability, datetime.fromisoformat(last_review), moment)
         recall_sum += recall
         studied += 1
@@ -163,10 +155,10 @@ def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int,
 
 def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
     """All-time totals from one plain scan; everything about the last 30 days from one pass over that range."""
-    today = _local_day(now)
+    today = local_day(now)
     week_ago = iso(now - timedelta(days=7))
     month_ago = iso(now - timedelta(days=30))
-    history_start = iso(_local_midnight(today - timedelta(days=HISTORY_DAYS - 1)))
+    history_start = iso(day_start(today - timedelta(days=HISTORY_DAYS - 1)))
     # The unary + keeps SQLite on a plain scan (or the reviewed_at index) instead of a million card_pk lookups.
     only_deck = deck is not None and len(store.decks()) > 1
     review_filter, review_params = (

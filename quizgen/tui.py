@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import signal
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from fsrs import Rating
 from rich.console import Console
@@ -19,7 +19,14 @@ from rich.text import Text
 
 from quizgen.grade import LETTERS, InvalidAnswer
 from quizgen.models import Deck
-from quizgen.schedule import RATING_NAMES, FaceScheduler, describe_interval, setting_value
+from quizgen.schedule import (
+    RATING_NAMES,
+    FaceScheduler,
+    day_start,
+    describe_interval,
+    local_day,
+    setting_value,
+)
 from quizgen.session import (
     DEFAULT_EXAM_SIZE,
     EXAM,
@@ -218,13 +225,6 @@ class QuizOptions:
     new_limit: int | None = None
 
 
-def local_midnight(moment: datetime, days: int = 0) -> datetime:
-    """The start of the learner's local day ``days`` after ``moment``'s: days are the learner's, not UTC's."""
-    day = moment.astimezone().date() + timedelta(days=days)
-    # Combined as a naive local time, so the offset is that day's own (a DST change can fall in between).
-    return datetime.combine(day, time()).astimezone().astimezone(timezone.utc)
-
-
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -246,8 +246,9 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         due = store.due_faces(deck.slug, now, *filters[1:])
         new = store.new_faces(*filters)
         limit = options.new_limit if options.new_limit is not None else setting_value(store.get_config, "new-limit")
-        allowance = max(0, limit - store.new_faces_started(deck.slug, local_midnight(now)))
-        studied = store.cards_studied_since(deck.slug, local_midnight(now))
+        today = day_start(local_day(now))
+        allowance = max(0, limit - store.new_faces_started(deck.slug, today))
+        studied = store.cards_studied_since(deck.slug, today)
         queue = review_queue(due, new, allowance, options.count, studied)
         due_count = min(len(due), len(queue))
         new_count, unseen = len(queue) - due_count, len(new)
@@ -274,7 +275,10 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         screen.say()
     summary = session.summary()
     store.end_session(session_id, summary.ended)
-    tomorrow = store.count_due_between(deck.slug, local_midnight(summary.ended, 1), local_midnight(summary.ended, 2))
+    day = local_day(summary.ended)
+    tomorrow = store.count_due_between(
+        deck.slug, day_start(day + timedelta(days=1)), day_start(day + timedelta(days=2))
+    )
     # Overdue faces this session did not reach are due this week too.
     ever = datetime.min.replace(tzinfo=timezone.utc)
     week = store.count_due_between(deck.slug, ever, summary.ended + timedelta(days=7))
