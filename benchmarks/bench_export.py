@@ -13,12 +13,11 @@ import tempfile
 from pathlib import Path
 
 import genanki
-
 from generate import DECK, make_large_db
 from harness import Row, paired_median_seconds
 
-from quizgen import anki, export
-from quizgen.store import Store
+from quizgen.core.store import Store
+from quizgen.exchange import anki_out, export
 
 TIMESTAMP = 1_800_000_000.0
 
@@ -29,11 +28,11 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
     store = Store.open(make_large_db(workdir / "export.db", cards=count, reviews=0), seed_bundled=False)
     try:
         deck = store.deck(DECK)
-        prepared = [(*anki.note_fields(stored.card), anki.note_tags(stored.card)) for stored in store.cards(DECK)]
+        prepared = [(*anki_out.note_fields(stored.card), anki_out.note_tags(stored.card)) for stored in store.cards(DECK)]
         runs = itertools.count()
 
         def raw_genanki() -> None:
-            target = genanki.Deck(anki.deck_id(deck.slug), deck.name)
+            target = genanki.Deck(anki_out.deck_id(deck.slug), deck.name)
             for note_type, fields, tags in prepared:
                 target.add_note(genanki.Note(model=note_type, fields=fields, tags=tags))
             genanki.Package(target).write_to_file(str(workdir / f"raw-{next(runs)}.apkg"), timestamp=TIMESTAMP)

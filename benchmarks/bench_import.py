@@ -15,7 +15,7 @@ from generate import KINDS, card_fields
 from harness import Row, paired_median_seconds
 from sqlite_utils import Database
 
-from quizgen.store import Store
+from quizgen.core.store import Store
 
 DECK_TABLE = '[deck]\nslug = "generated"\nname = "Generated deck"\ndescription = "Filler cards for measuring."\n'
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from harness import Row, median_seconds
 from markdown_it import MarkdownIt
 
-from quizgen import draft
+from quizgen.ingest import write
 
 TOPICS = [
     ("Tide Pools", "intertidal zone", "IZ", "barnacle", "limpet", "anemone", "periwinkle"),
@@ -108,8 +108,8 @@ def build_text(size: int) -> str:
 
 
 def ingest(text: str, workdir: Path) -> int:
-    result = draft.build(text, "text", "bench.txt", "bench")
-    draft.write(result, workdir / "bench.draft.toml")
+    result = write.build(text, "text", "bench.txt", "bench")
+    write.write(result, workdir / "bench.draft.toml")
     return len(result.cards)
 
 

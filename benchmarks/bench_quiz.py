@@ -23,10 +23,10 @@ from pathlib import Path
 from generate import DECK, shared_large_db
 from harness import Row, python_baseline
 
-from quizgen.grade import LETTERS
-from quizgen.schedule import FaceScheduler
-from quizgen.session import REVIEW, Entry, Item, Question, Session, review_queue
-from quizgen.store import Store
+from quizgen.core.kinds.grading import LETTERS
+from quizgen.core.store import Store
+from quizgen.study.schedule import FaceScheduler
+from quizgen.study.session import REVIEW, Entry, Item, Question, Session, review_queue
 
 PROMPT_MARK = b"> "
 

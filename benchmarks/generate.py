@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from quizgen.models import Card  # noqa: E402
-from quizgen.store import iso, open_database  # noqa: E402
+from quizgen.core.cards import Card  # noqa: E402
+from quizgen.core.store import iso, open_database  # noqa: E402
 
 DECK = "generated"
 DECK_NOTE = "Generated filler for benchmarks, not for study."

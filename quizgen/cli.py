@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from quizgen import paths
-from quizgen.errors import QuizgenError
-from quizgen.store import Store, describe_sqlite_error, existing_decks
+from quizgen.core import paths
+from quizgen.core.errors import QuizgenError
+from quizgen.core.store import Store, describe_sqlite_error, existing_decks
 
 
 class QuizgenGroup(click.Group):
@@ -88,15 +88,15 @@ def check_command(obj: Context, paths_: tuple[Path, ...], strict: bool) -> None:
 
     Every problem is printed as PATH:LINE: MESSAGE. Exits 1 on errors (or on warnings with --strict).
     """
-    from quizgen import bank, lint
+    from quizgen.core import lint, questions
 
     targets = list(paths_) or paths.bundled_paths()
-    known = {**existing_decks(Path(obj.db_path_label())), **bank.load(paths.bundled_paths()).decks} if paths_ else {}
-    loaded = bank.load(targets, known_decks=known)
+    known = {**existing_decks(Path(obj.db_path_label())), **questions.load(paths.bundled_paths()).decks} if paths_ else {}
+    loaded = questions.load(targets, known_decks=known)
     problems = loaded.problems + lint.lint(loaded)
     for problem in problems:
         click.echo(str(problem))
-    errors = sum(1 for p in problems if p.severity == bank.ERROR)
+    errors = sum(1 for p in problems if p.severity == questions.ERROR)
     warnings = len(problems) - errors
     click.echo(
         f"{len(loaded.cards)} cards in {len(loaded.question_files)} question file(s): "
@@ -140,9 +140,9 @@ def decks_command(obj: Context, json_: bool) -> None:
     if json_:
         echo_json(rows)
         return
-    from quizgen import render
+    from quizgen import views
 
-    render.table(
+    views.table(
         ["deck", "name", "cards", "new", "due"],
         [[r["slug"], r["name"], r["cards"], r["new"], r["due"]] for r in rows],
     )
@@ -171,9 +171,9 @@ def cards_command(
             ]
         )
         return
-    from quizgen import render
+    from quizgen import views
 
-    render.table(
+    views.table(
         ["id", "kind", "prompt", "answer", "section"],
         [[s.card.id + (" (retired)" if s.retired else ""), s.card.kind, s.card.prompt, s.card.answer, s.card.section]
          for s in rows],
@@ -183,7 +183,7 @@ def cards_command(
 
 
 def parse_kinds(kinds: str | None) -> list[str] | None:
-    from quizgen.models import KINDS
+    from quizgen.core.cards import KINDS
 
     if not kinds:
         return None
@@ -210,9 +210,9 @@ def show_command(obj: Context, card_ref: str, json_: bool) -> None:
              "modified": stored.modified, "reviews": reviews, "schedule": schedule}
         )
         return
-    from quizgen import render
+    from quizgen import views
 
-    render.card_detail(stored, schedule, reviews)
+    views.card_detail(stored, schedule, reviews)
 
 
 @cli.command(name="export")
@@ -237,7 +237,7 @@ def export_command(
     Retired cards are left out. Re-importing a new .apkg into Anki updates the notes of changed cards in place
     and adds no duplicates.
     """
-    from quizgen import export
+    from quizgen.exchange import export
 
     result = export.export(
         obj.store(), output, deck, format_, parse_kinds(kinds), section, flat=flat, force=force
@@ -270,7 +270,7 @@ def quiz_command(
     Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Every answer is saved
     before the next question.
     """
-    from quizgen import tui
+    from quizgen.study import tui
 
     options = tui.QuizOptions(deck, mode, count, parse_kinds(kinds), section, seed, new_limit)
     tui.run_quiz(obj.store(), options)
@@ -287,7 +287,7 @@ def stats_command(obj: Context, deck: str | None, json_: bool) -> None:
     """
     from datetime import datetime, timezone
 
-    from quizgen import stats
+    from quizgen.study import stats
 
     figures = stats.compute(obj.store(), deck, datetime.now(timezone.utc))
     if json_:
@@ -305,7 +305,7 @@ def config_command(obj: Context, key: str | None, value: str | None) -> None:
 
     Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20).
     """
-    from quizgen import schedule
+    from quizgen.study import schedule
 
     store = obj.store()
     if key is None:
@@ -335,28 +335,28 @@ def ingest_command(
 
     Without -o (or --import), print what was found and where the draft would go, and write nothing.
     """
-    from quizgen import draft
+    from quizgen.ingest import write
 
-    text = draft.read_source(file)
-    slug = draft.deck_slug(file, deck_slug)
+    text = write.read_source(file)
+    slug = write.deck_slug(file, deck_slug)
     # A draft for a deck that exists keeps that deck's name and description, so importing it renames nothing.
     # A summary alone writes nothing, not even a new database.
     writes = bool(output or import_)
     existing = {deck.slug: deck for deck in obj.store().decks()}.get(slug) if writes else None
-    with draft.progress_bar(text.count("\n") + 1, show=file.stat().st_size >= draft.LONG_INPUT) as progress:
-        result = draft.build(
-            text, format_ or draft.guess_format(file), paths.display_path(file.name), slug, existing, progress
+    with write.progress_bar(text.count("\n") + 1, show=file.stat().st_size >= write.LONG_INPUT) as progress:
+        result = write.build(
+            text, format_ or write.guess_format(file), paths.display_path(file.name), slug, existing, progress
         )
-    for line in draft.summary_lines(result):
+    for line in write.summary_lines(result):
         click.echo(line)
-    target = output or draft.default_output(file)
+    target = output or write.default_output(file)
     if not writes:
         click.echo(f"draft would go to {target} (write it with -o {target})")
         return
-    draft.check_target(target, result, force)
+    write.check_target(target, result, force)
     if import_:
-        draft.check_clashes(result, obj.store(), target)
-    draft.write(result, target)
+        write.check_clashes(result, obj.store(), target)
+    write.write(result, target)
     click.echo(f"wrote {len(result.cards)} draft cards to {target}")
     if import_:
         report = obj.store().import_paths([target])

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from quizgen import bank, paths
+from quizgen.core import paths, questions
 from tests.conftest import ROOT, SOURCE_DIR
 
 MINIMUMS = {"mcq": 50, "truefalse": 20, "typed": 25, "cloze": 25, "multi": 8, "order": 3, "match": 4, "glossary": 30}
@@ -35,7 +35,7 @@ BODY_TERMS = ["GnRH", "LH", "FSH", "SERM", "aromatase inhibitor", "iatrogenic hy
 
 @pytest.fixture(scope="module")
 def deck():
-    loaded = bank.load(paths.bundled_paths())
+    loaded = questions.load(paths.bundled_paths())
     assert not loaded.errors, "\n".join(map(str, loaded.errors))
     return loaded
 

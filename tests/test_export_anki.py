@@ -10,13 +10,17 @@ from pathlib import Path
 
 import genanki
 import pytest
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    Collection,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 
-from quizgen import anki, export
-from quizgen.store import Store
+from quizgen.core.store import Store
+from quizgen.exchange import anki_out, export
 
 # Card changes come after the newest note type layout, as they do for real decks (no note is older than its layout).
-LAYOUTS = datetime.fromtimestamp(max(note_type.layout_changed for note_type in anki.NOTE_TYPES), timezone.utc)
+LAYOUTS = datetime.fromtimestamp(max(note_type.layout_changed for note_type in anki_out.NOTE_TYPES), timezone.utc)
 FIRST_IMPORT = LAYOUTS + timedelta(days=10)
 REWORDED = FIRST_IMPORT + timedelta(days=1)
 BUILD_TIME = (REWORDED + timedelta(days=1)).timestamp()

@@ -13,8 +13,8 @@ import pexpect
 import pytest
 from anki.collection import ImportAnkiPackageRequest, ImportCsvRequest
 
-from quizgen import export
-from quizgen.store import Store
+from quizgen.core.store import Store
+from quizgen.exchange import export
 from tests.test_export_anki import NOTES, open_store
 
 CSV_ROWS = NOTES + 1  # the cloze card is asked once per deletion

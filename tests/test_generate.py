@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen import bank, cloze, draft, generate, lint, parse
-from quizgen.models import ID_PATTERN
+from quizgen.core import lint, questions
+from quizgen.core.cards import ID_PATTERN
+from quizgen.core.kinds import cloze_syntax
+from quizgen.ingest import draft, read, write
 from tests.test_parse import (
     ARTICLE_CAPTION_LINES,
     ARTICLE_GLOSSARY,
@@ -21,17 +23,17 @@ from tests.test_parse import (
 )
 
 
-def build(path: Path, slug: str = "draft-test") -> generate.Draft:
-    return draft.build(draft.read_source(path), draft.guess_format(path), path.name, slug)
+def build(path: Path, slug: str = "draft-test") -> draft.Draft:
+    return write.build(write.read_source(path), write.guess_format(path), path.name, slug)
 
 
-def written(result: generate.Draft, folder: Path) -> tuple[Path, str]:
-    path = folder / "draft.toml"
-    draft.write(result, path)
+def written(result: draft.Draft, folder: Path) -> tuple[Path, str]:
+    path = folder / "write.toml"
+    write.write(result, path)
     return path, path.read_text(encoding="utf-8")
 
 
-def by_kind(result: generate.Draft, kind: str) -> list:
+def by_kind(result: draft.Draft, kind: str) -> list:
     return [d.card for d in result.cards if d.card.kind == kind]
 
 
@@ -42,13 +44,13 @@ def source_lines(card) -> range:
 
 def assert_passes_check(path: Path) -> None:
     """What `quizgen check` says: no errors, and no warning but a missing explanation (a draft has none)."""
-    loaded = bank.load([path])
+    loaded = questions.load([path])
     assert loaded.errors == []
     warnings = [str(p) for p in lint.lint(loaded) if "no explanation" not in p.message]
     assert warnings == []
 
 
-def assert_well_formed(result: generate.Draft) -> None:
+def assert_well_formed(result: draft.Draft) -> None:
     ids = [d.card.id for d in result.cards]
     assert all(ID_PATTERN.match(i) for i in ids)
     assert len(set(ids)) == len(ids)
@@ -63,7 +65,7 @@ def assert_well_formed(result: generate.Draft) -> None:
 
 
 @pytest.fixture
-def article_draft(article) -> generate.Draft:
+def article_draft(article) -> draft.Draft:
     return build(article)
 
 
@@ -92,7 +94,7 @@ def test_article_draft_passes_check_and_is_deterministic(article, article_draft,
     path, text = written(article_draft, tmp_path)
     assert_passes_check(path)
     assert_well_formed(article_draft)
-    assert draft.to_toml(build(article)) == text
+    assert write.to_toml(build(article)) == text
 
 
 def test_article_symptom_lists_become_mcq_with_sibling_distractors(article_draft):
@@ -131,11 +133,11 @@ def test_article_tables_become_a_match_card_per_row(article_draft):
 def test_article_cloze_cards_delete_key_terms(article_draft):
     clozes = by_kind(article_draft, "cloze")
     assert len(clozes) >= 20
-    answers = {d.answer for c in clozes for d in cloze.deletions(c.fields["text"])}
+    answers = {d.answer for c in clozes for d in cloze_syntax.deletions(c.fields["text"])}
     assert {"gonadotropin-releasing hormone", "twice weekly", "weeks to several months"} <= answers
     for card in clozes:
-        assert cloze.problems(card.fields["text"]) == []
-        assert len(cloze.numbers(card.fields["text"])) <= 3
+        assert cloze_syntax.problems(card.fields["text"]) == []
+        assert len(cloze_syntax.numbers(card.fields["text"])) <= 3
 
 
 def test_notes_report_what_was_not_carded(article_draft):
@@ -165,7 +167,7 @@ def test_markdown_notes_draft(tmp_path):
     assert [c.fields["term"] for c in by_kind(result, "glossary")] == ["Vent", "Conduit", "Fumarole"]
     rows = {c.prompt.split(":")[0]: c.fields["pairs"] for c in by_kind(result, "match")}
     assert rows["Krakatoa"] == [["Country", "Indonesia"], ["Year", "1883"]]
-    answers = {d.answer for c in by_kind(result, "cloze") for d in cloze.deletions(c.fields["text"])}
+    answers = {d.answer for c in by_kind(result, "cloze") for d in cloze_syntax.deletions(c.fields["text"])}
     assert {"volcano", "magma", "Volcanic Explosivity Index", "1,350"} <= answers
     assert "Okafor" not in text and "log10" not in text and "plume of ash" not in text
     assert "'Obsidian'" in "\n".join(result.notes)
@@ -176,7 +178,7 @@ def test_plain_essay_still_yields_cloze_cards(tmp_path):
     path, _text = written(result, tmp_path)
     assert_passes_check(path)
     clozes = by_kind(result, "cloze")
-    answers = [cloze.deletions(c.fields["text"])[0].answer for c in clozes]
+    answers = [cloze_syntax.deletions(c.fields["text"])[0].answer for c in clozes]
     assert {"60,000", "queen", "21 days", "drone", "colony collapse disorder"} <= set(answers)
     assert {c.kind for c in (d.card for d in result.cards)} <= {"cloze", "typed"}
     assert all(c.section == "Draft Test" for c in clozes)
@@ -219,33 +221,33 @@ def test_each_card_quotes_its_passage_above_it(tmp_path):
 
 
 def test_long_forms_of_acronyms():
-    found = [(long, short) for _s, _e, long, short in generate.acronyms(
+    found = [(long, short) for _s, _e, long, short in draft.acronyms(
         "Pumps move water by the Archimedes screw principle (ASP), and the tidal power station (TPS) stores it."
     )]
     assert found == [("Archimedes screw principle", "ASP"), ("tidal power station", "TPS")]
-    assert list(generate.acronyms("The figure (Optional) and a note (NB) here.")) == []
+    assert list(draft.acronyms("The figure (Optional) and a note (NB) here.")) == []
 
 
 def test_sentences_keep_abbreviations_inside():
-    assert generate.sentences("Use a knot, e.g. a hitch. Then pull. Dr. Reed agrees.") == [
+    assert draft.sentences("Use a knot, e.g. a hitch. Then pull. Dr. Reed agrees.") == [
         "Use a knot, e.g. a hitch.", "Then pull.", "Dr. Reed agrees."
     ]
 
 
 def test_slug_falls_back_to_a_hash_for_non_latin_text():
-    assert generate.slug("Ώρα του νερού") == generate.slug("Ώρα του νερού")
-    assert ID_PATTERN.match(generate.slug("Ώρα του νερού"))
-    assert generate.slug("Café au lait, 2 cups!") == "cafe-au-lait-2-cups"
+    assert draft.slug("Ώρα του νερού") == draft.slug("Ώρα του νερού")
+    assert ID_PATTERN.match(draft.slug("Ώρα του νερού"))
+    assert draft.slug("Café au lait, 2 cups!") == "cafe-au-lait-2-cups"
 
 
 def test_definitions_lose_the_opening_that_names_the_term():
-    assert generate.definition_without_term("tiller", "The tiller is a lever on a rudder.") == "A lever on a rudder."
-    assert generate.definition_without_term("jib", "A small sail at the bow.") == "A small sail at the bow."
+    assert draft.definition_without_term("tiller", "The tiller is a lever on a rudder.") == "A lever on a rudder."
+    assert draft.definition_without_term("jib", "A small sail at the bow.") == "A small sail at the bow."
 
 
 def test_toml_strings_survive_awkward_characters():
     awkward = 'quote " backslash \\ tab \t line\nsep \u2028 del \x7f nel \x85'
-    assert tomllib.loads(f"x = {draft.toml_string(awkward)}")["x"] == awkward
+    assert tomllib.loads(f"x = {write.toml_string(awkward)}")["x"] == awkward
 
 
 # Fuzzing: whatever the text, the draft is a valid question file ---------------------------------------------------
@@ -254,16 +256,16 @@ _texts = st.lists(st.one_of(st.sampled_from(LINE_SHAPES), st.text(max_size=60)),
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_texts, st.sampled_from(parse.FORMATS))
+@given(_texts, st.sampled_from(read.FORMATS))
 def test_fuzz_draft_is_always_a_valid_question_file(text, format):
-    result = draft.build(text, format, "fuzz.txt", "fuzz")
+    result = write.build(text, format, "fuzz.txt", "fuzz")
     assert_well_formed(result)
     if not result.cards:
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.toml"
-        draft.write(result, path)
-        loaded = bank.load([path])
+        write.write(result, path)
+        loaded = questions.load([path])
         assert loaded.errors == []
         assert len(loaded.cards) == len(result.cards)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizgen.grade import (
+from quizgen.core.kinds.grading import (
     Grade,
     InvalidAnswer,
     grade_cloze,

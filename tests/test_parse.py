@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen import parse
-from quizgen.parse import GlossaryEntry, ItemList, Paragraph, Table
+from quizgen.ingest import read
+from quizgen.ingest.read import GlossaryEntry, ItemList, Paragraph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
@@ -37,16 +37,16 @@ ARTICLE_REFERENCE_LINES = range(174, 184)
 
 
 @pytest.fixture
-def article_doc(article) -> parse.Document:
-    return parse.parse(article.read_text(encoding="utf-8"))
+def article_doc(article) -> read.Document:
+    return read.parse(article.read_text(encoding="utf-8"))
 
 
-def fixture_doc(name: str) -> parse.Document:
+def fixture_doc(name: str) -> read.Document:
     path = FIXTURES / name
-    return parse.parse(path.read_text(encoding="utf-8"), "markdown" if path.suffix == ".md" else "text")
+    return read.parse(path.read_text(encoding="utf-8"), "markdown" if path.suffix == ".md" else "text")
 
 
-def assert_spans_point_at_text(document: parse.Document) -> None:
+def assert_spans_point_at_text(document: read.Document) -> None:
     """Every element's line range is inside the file and holds the element's own words."""
     for _section, block in document.blocks():
         span = block.span
@@ -75,8 +75,8 @@ def test_article_level_headings_and_their_subsections(article_doc):
 
 def test_article_back_matter_is_top_level_and_recognised(article_doc):
     kinds = {s.title: s.kind for s in article_doc.headings if s.level == 1}
-    assert kinds["References"] == parse.REFERENCES
-    assert kinds["Glossary"] == parse.GLOSSARY
+    assert kinds["References"] == read.REFERENCES
+    assert kinds["Glossary"] == read.GLOSSARY
     assert "Reflection" in kinds
 
 
@@ -95,9 +95,9 @@ def test_article_glossary_entries_without_definition_are_reported(article_doc):
 
 
 def test_article_captions_and_boilerplate_are_dropped(article_doc):
-    captions = {d.span.start for d in article_doc.dropped if d.reason == parse.CAPTION}
+    captions = {d.span.start for d in article_doc.dropped if d.reason == read.CAPTION}
     assert captions == ARTICLE_CAPTION_LINES
-    assert [d.span.start for d in article_doc.dropped if d.reason == parse.BOILERPLATE] == [1]
+    assert [d.span.start for d in article_doc.dropped if d.reason == read.BOILERPLATE] == [1]
     kept = " ".join(
         b.text if isinstance(b, Paragraph) else " ".join(i.text for i in b.items) if isinstance(b, ItemList) else ""
         for _s, b in article_doc.blocks()
@@ -119,7 +119,7 @@ def test_article_symptom_lists_and_recovery_agents(article_doc):
     assert [i.term for i in numbered[0].items] == [
         "Gonadorelin", "Tamoxifen", "Clomid (Clomiphene Citrate)", "Anastrozole (Optional)"
     ]
-    assert numbered[0].span == parse.Span(72, 75)
+    assert numbered[0].span == read.Span(72, 75)
 
 
 def test_article_tables_have_their_columns_recovered(article_doc):
@@ -137,13 +137,13 @@ def test_article_tables_have_their_columns_recovered(article_doc):
     ]
     assert all(len(row) == 3 for row in first.rows + second.rows)
     assert (first.header_line, first.row_lines) == (105, [106, 107, 108, 109, 110])
-    assert second.span == parse.Span(143, 149)
+    assert second.span == read.Span(143, 149)
 
 
 def test_article_reference_list_is_recognised_apart(article_doc):
     (references,) = article_doc.references
     assert len(references.entries) == 10
-    assert references.span == parse.Span(ARTICLE_REFERENCE_LINES[0], ARTICLE_REFERENCE_LINES[-1])
+    assert references.span == read.Span(ARTICLE_REFERENCE_LINES[0], ARTICLE_REFERENCE_LINES[-1])
     for lst in article_doc.lists:
         assert not set(range(lst.span.start, lst.span.end + 1)) & set(ARTICLE_REFERENCE_LINES)
 
@@ -175,7 +175,7 @@ def test_markdown_notes():
     assert [(e.term, e.span.start) for e in document.glossary] == [("Vent", 58), ("Conduit", 60), ("Fumarole", 62)]
     assert [e.term for e in document.undefined_terms] == ["Obsidian"]
     assert len(document.references[0].entries) == 2
-    assert {d.reason for d in document.dropped} == {parse.IMAGE, parse.CODE}
+    assert {d.reason for d in document.dropped} == {read.IMAGE, read.CODE}
     assert_spans_point_at_text(document)
 
 
@@ -183,7 +183,7 @@ def test_plain_essay_is_paragraphs_joined_across_wrapped_lines():
     document = fixture_doc("honeybee-essay.txt")
     assert document.headings == []
     assert [p.span for p in document.paragraphs] == [
-        parse.Span(1, 3), parse.Span(5, 8), parse.Span(10, 14), parse.Span(16, 21)
+        read.Span(1, 3), read.Span(5, 8), read.Span(10, 14), read.Span(16, 21)
     ]
     assert "protein-rich secretion" in document.paragraphs[2].text
     assert "  " not in document.paragraphs[0].text
@@ -221,7 +221,7 @@ def test_table_whose_columns_cannot_be_recovered_keeps_rows_whole():
         "Seed Drill Sowing In Rows",
         "",
     ])
-    (table,) = parse.parse(text).tables
+    (table,) = read.parse(text).tables
     assert not table.columns_recovered
     assert table.title == "Tools Used On The Farm"
     assert table.rows == [["Harrow Field Work Breaking Clods After Ploughing"], ["Seed Drill Sowing In Rows"]]
@@ -229,7 +229,7 @@ def test_table_whose_columns_cannot_be_recovered_keeps_rows_whole():
 
 def test_header_that_splits_two_ways_equally_is_not_guessed():
     text = "Creatures\n\nAnimal Main Threat Response\nCrab Gulls overhead Hides under rocks\nShrimp Warm water Swims\n"
-    (table,) = parse.parse(text).tables
+    (table,) = read.parse(text).tables
     assert not table.columns_recovered
 
 
@@ -238,7 +238,7 @@ def test_markdown_glossary_subheadings_and_meaning_paragraphs():
         "# Knots\n\n## Glossary\n\n### Hitch\n\nA knot that ties a rope to a post.\n\n"
         "cleat\n\nMeaning ∞ A fitting to fasten a line to.\n\n### Splice\n"
     )
-    document = parse.parse(text, "markdown")
+    document = read.parse(text, "markdown")
     assert [(e.term, e.definition) for e in document.glossary] == [
         ("Hitch", "A knot that ties a rope to a post."), ("cleat", "A fitting to fasten a line to.")
     ]
@@ -246,16 +246,16 @@ def test_markdown_glossary_subheadings_and_meaning_paragraphs():
 
 
 def test_line_endings_and_term_patterns():
-    document = parse.parse("Tools\r\n\r\n- Awl - a pointed tool for piercing.\r\n- Mallet - a wooden hammer.\r\n")
+    document = read.parse("Tools\r\n\r\n- Awl - a pointed tool for piercing.\r\n- Mallet - a wooden hammer.\r\n")
     (lst,) = document.lists
     assert [(i.term, i.span.start) for i in lst.items] == [("Awl", 3), ("Mallet", 4)]
-    assert parse.split_term("**Grit**: the coarseness of sandpaper") == ("Grit", "the coarseness of sandpaper")
-    assert parse.split_term("No term here, just words.") == ("", "")
+    assert read.split_term("**Grit**: the coarseness of sandpaper") == ("Grit", "the coarseness of sandpaper")
+    assert read.split_term("No term here, just words.") == ("", "")
 
 
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
-        parse.parse("text", "html")
+        read.parse("text", "html")
 
 
 # Fuzzing: the parser never crashes -------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def fuzz(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _check_document(document: parse.Document) -> None:
+def _check_document(document: read.Document) -> None:
     for section, block in document.blocks():
         assert 1 <= block.span.start <= block.span.end
         assert section.span.start <= section.span.end
@@ -290,25 +290,25 @@ def _check_document(document: parse.Document) -> None:
 @fuzz(3000)
 @given(st.text(max_size=300))
 def test_fuzz_plain_text_never_crashes(text):
-    _check_document(parse.parse(text, "text"))
+    _check_document(read.parse(text, "text"))
 
 
 @fuzz(3500)
 @given(_lines)
 def test_fuzz_line_shaped_text_never_crashes(text):
-    _check_document(parse.parse(text, "text"))
+    _check_document(read.parse(text, "text"))
 
 
 @fuzz(1500)
 @given(st.text(max_size=300))
 def test_fuzz_markdown_never_crashes(text):
-    _check_document(parse.parse(text, "markdown"))
+    _check_document(read.parse(text, "markdown"))
 
 
 @fuzz(2000)
 @given(_lines)
 def test_fuzz_line_shaped_markdown_never_crashes(text):
-    _check_document(parse.parse(text, "markdown"))
+    _check_document(read.parse(text, "markdown"))
 
 
 def test_markdown_dash_definitions_on_their_own_lines():
@@ -316,7 +316,7 @@ def test_markdown_dash_definitions_on_their_own_lines():
         "# Words\n\n## Glossary\n\nLahar - a mudflow of ash and water\nTephra - fragments an eruption throws out\n\n"
         "## Notes\n\nThe crater - it was wide - smoked for days after the eruption.\n"
     )
-    document = parse.parse(text, "markdown")
+    document = read.parse(text, "markdown")
     assert [(e.term, e.definition) for e in document.glossary] == [
         ("Lahar", "a mudflow of ash and water"), ("Tephra", "fragments an eruption throws out"),
     ]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from quizgen.store import Store
+from quizgen.core.store import Store
 
 DECK_FILE = '''
 [deck]
@@ -379,4 +379,4 @@ def test_the_quiz_does_not_import_the_anki_writer(quiz_db):
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "rich.console" in imported and "fsrs" in imported
     assert not {name for name in imported if name.split(".")[0] in ("genanki", "anki")}
-    assert "quizgen.anki" not in imported and "quizgen.export" not in imported
+    assert "quizgen.exchange.anki_out" not in imported and "quizgen.exchange.export" not in imported

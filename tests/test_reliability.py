@@ -11,9 +11,9 @@ import time
 import pytest
 
 from quizgen.cli import cli
-from quizgen.errors import DatabaseError
-from quizgen.migrations import migrations
-from quizgen.store import Store
+from quizgen.core.errors import DatabaseError
+from quizgen.core.migrations import migrations
+from quizgen.core.store import Store
 from tests.conftest import ROOT
 from tests.test_quiz_pty import finish, screen_text, spawn
 

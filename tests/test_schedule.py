@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs import Rating, State
 
-from quizgen.schedule import (
+from quizgen.core.store import Store
+from quizgen.study.schedule import (
     NEW,
     FaceScheduler,
     SettingError,
@@ -18,7 +19,6 @@ from quizgen.schedule import (
     setting_value,
     to_fsrs,
 )
-from quizgen.store import Store
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 

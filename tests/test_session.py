@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs import Rating, State
 
-from quizgen.errors import DatabaseError
-from quizgen.grade import LETTERS, InvalidAnswer
-from quizgen.models import Card
-from quizgen.schedule import FaceScheduler, new_row
-from quizgen.errors import UnknownCard
-from quizgen.session import (
+from quizgen.core.cards import Card
+from quizgen.core.errors import DatabaseError, UnknownCard
+from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
+from quizgen.core.store import Store
+from quizgen.study.schedule import FaceScheduler, new_row
+from quizgen.study.session import (
     EXAM,
     PRACTICE,
     REVIEW,
@@ -28,7 +28,6 @@ from quizgen.session import (
     review_queue,
     spread_siblings,
 )
-from quizgen.store import Store
 
 START = datetime(2025, 5, 4, 8, 30, tzinfo=timezone.utc)
 

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rich.console import Console
 
-from quizgen import stats
-from quizgen.schedule import FaceScheduler
-from quizgen.session import REVIEW, Entry, Item, Session
-from quizgen.store import Store
+from quizgen.core.store import Store
+from quizgen.study import stats
+from quizgen.study.schedule import FaceScheduler
+from quizgen.study.session import REVIEW, Entry, Item, Session
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
 

@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from quizgen.errors import DatabaseError
-from quizgen.store import Store
+from quizgen.core.errors import DatabaseError
+from quizgen.core.store import Store
 
 DECK = 'slug = "demo"\nname = "Demo deck"\ndescription = "Cards for tests.\\nNot advice."\n'
 

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from quizgen.store import StoredCard
+from quizgen.core.store import StoredCard
 
 
 def console() -> Console:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import genanki
 
-from quizgen.models import Card, Deck
-from quizgen.store import StoredCard, parse_iso
+from quizgen.core.cards import Card, Deck
+from quizgen.core.store import StoredCard, parse_iso
 
 CSS = """\
 .card {

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quizgen import anki, cloze
-from quizgen.bulk import collector_paused
-from quizgen.errors import QuizgenError
-from quizgen.files import replacing
-from quizgen.models import Card, Deck
-from quizgen.store import CardRows, Store, StoredCard
+from quizgen.core.bulk import collector_paused
+from quizgen.core.cards import Card, Deck
+from quizgen.core.errors import QuizgenError
+from quizgen.core.files import replacing
+from quizgen.core.kinds import cloze_syntax
+from quizgen.core.store import CardRows, Store, StoredCard
+from quizgen.exchange import anki_out
 
 FORMATS = ("apkg", "csv", "tsv", "json")
 PROGRESS_THRESHOLD = 1000
@@ -93,7 +94,7 @@ def export(
     check_target(store, path, force, chosen.slug)
     with collector_paused(), _progress(len(cards), f"Exporting {chosen.slug}") as advance, replacing(path) as partial:
         if fmt == "apkg":
-            anki.write_package(partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance)
+            anki_out.write_package(partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance)
         elif fmt == "json":
             write_json(partial, chosen, cards, advance)
         else:
@@ -122,7 +123,7 @@ def check_target(store: Store, path: Path, force: bool, slug: str) -> None:
 def is_previous_export(path: Path, slug: str) -> bool:
     """True if ``path`` holds something this module wrote: an Anki package, or a CSV/TSV/JSON file of deck ``slug``
     (a JSON question file of another deck may well be someone's own work)."""
-    if anki.is_quizgen_package(path):
+    if anki_out.is_quizgen_package(path):
         return True
     try:
         text = path.read_text(encoding="utf-8")
@@ -153,7 +154,13 @@ def _progress(total: int, label: str) -> Iterator[Callable[[], None] | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
     if not console.is_terminal:
@@ -209,7 +216,7 @@ def write_delimited(
         # Anki skips lines starting with "#" as comments: such a row goes out quoted.
         quoted = csv.writer(fh, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
         for stored in cards:
-            tags = " ".join(anki.note_tags(stored.card))
+            tags = " ".join(anki_out.note_tags(stored.card))
             for front, back in rows(stored.card):
                 (quoted if front.startswith("#") else writer).writerow((front, back, tags))
             if advance:
@@ -239,14 +246,14 @@ def rows(card: Card) -> list[tuple[str, str]]:
         return [row(f["prompt"], f["answer"])]
     if card.kind == "cloze":
         return [
-            row(cloze.render(f["text"], number), "; ".join(cloze.answers(f["text"], number)))
-            for number in cloze.numbers(f["text"])
+            row(cloze_syntax.render(f["text"], number), "; ".join(cloze_syntax.answers(f["text"], number)))
+            for number in cloze_syntax.numbers(f["text"])
         ]
     if card.kind == "order":
-        items = anki.scrambled(f["items"], f"{card.deck}/{card.id}")
+        items = anki_out.scrambled(f["items"], f"{card.deck}/{card.id}")
         return [row(f"{f['prompt']} (shuffled: {' | '.join(items)})", card.answer)]
     if card.kind == "match":
-        rights = anki.scrambled([right for _left, right in f["pairs"]], f"{card.deck}/{card.id}")
+        rights = anki_out.scrambled([right for _left, right in f["pairs"]], f"{card.deck}/{card.id}")
         lefts = " | ".join(left for left, _right in f["pairs"])
         return [row(f"{f['prompt']} Match {lefts} with {' | '.join(rights)}", card.answer)]
     if card.kind == "glossary":

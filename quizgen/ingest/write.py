@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from quizgen import generate, parse
-from quizgen.bulk import collector_paused
-from quizgen.errors import QuizgenError
-from quizgen.files import replacing
-from quizgen.models import ID_PATTERN, Deck
-from quizgen.store import Store, origin_name
+from quizgen.core.bulk import collector_paused
+from quizgen.core.cards import ID_PATTERN, Deck
+from quizgen.core.errors import QuizgenError
+from quizgen.core.files import replacing
+from quizgen.core.store import Store, origin_name
+from quizgen.ingest import draft, read
 
 LONG_INPUT = 256 * 1024
 """Sources at least this big (in bytes) get a progress bar."""
@@ -61,7 +61,7 @@ def read_source(path: Path) -> str:
 
 
 def guess_format(path: Path) -> str:
-    return parse.MARKDOWN if path.suffix.lower() in MARKDOWN_SUFFIXES else parse.TEXT
+    return read.MARKDOWN if path.suffix.lower() in MARKDOWN_SUFFIXES else read.TEXT
 
 
 def deck_slug(path: Path, slug: str | None = None) -> str:
@@ -70,7 +70,7 @@ def deck_slug(path: Path, slug: str | None = None) -> str:
         if not ID_PATTERN.match(slug):
             raise SourceError(f"deck slug '{slug}' must be lowercase letters, digits and single dashes")
         return slug
-    made = generate.slug(path.stem, max_length=60)
+    made = draft.slug(path.stem, max_length=60)
     return made if ID_PATTERN.match(made) else "draft"
 
 
@@ -78,7 +78,7 @@ def default_output(path: Path) -> Path:
     return path.with_name(f"{path.stem}.draft.toml")
 
 
-def new_deck(slug: str, document: parse.Document, source_name: str) -> Deck:
+def new_deck(slug: str, document: read.Document, source_name: str) -> Deck:
     name = document.title or " ".join(word.capitalize() for word in slug.split("-"))
     return Deck(
         slug=slug,
@@ -95,25 +95,31 @@ def build(
     source_name: str,
     slug: str,
     existing: Deck | None = None,
-    progress: parse.Progress | None = None,
-) -> generate.Draft:
+    progress: read.Progress | None = None,
+) -> draft.Draft:
     """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known)."""
     # The name is quoted in comments and strings of the draft: no line breaks or control characters in it.
     source_name = _COMMENT_UNSAFE.sub(" ", source_name)
     with collector_paused():
-        document = parse.parse(text, format, progress)
+        document = read.parse(text, format, progress)
         deck = existing or new_deck(slug, document, source_name)
-        return generate.draft(document, source_name, deck, progress)
+        return draft.draft(document, source_name, deck, progress)
 
 
 @contextmanager
-def progress_bar(lines: int, show: bool) -> Iterator[parse.Progress | None]:
+def progress_bar(lines: int, show: bool) -> Iterator[read.Progress | None]:
     """A progress bar on stderr over reading and drafting (each counts the source's lines), or nothing."""
     if not show:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     columns = (TextColumn("drafting cards"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
@@ -121,7 +127,7 @@ def progress_bar(lines: int, show: bool) -> Iterator[parse.Progress | None]:
         yield lambda advance: bar.advance(task, advance)
 
 
-def check_clashes(result: generate.Draft, store: Store, target: Path) -> None:
+def check_clashes(result: draft.Draft, store: Store, target: Path) -> None:
     """Refuse to import the draft into a deck where another file already has cards with the same ids: the import
     would overwrite them."""
     slug = result.deck.slug
@@ -137,7 +143,7 @@ def check_clashes(result: generate.Draft, store: Store, target: Path) -> None:
         )
 
 
-def check_target(path: Path, result: generate.Draft, force: bool) -> None:
+def check_target(path: Path, result: draft.Draft, force: bool) -> None:
     """Never replace a file silently: it may be a draft someone has already edited. The same draft again is fine."""
     if path.is_dir():
         raise SourceError(f"{path} is a folder; give a file name for the draft")
@@ -151,7 +157,7 @@ def check_target(path: Path, result: generate.Draft, force: bool) -> None:
         raise SourceError(f"{path} already exists and differs from this draft; not replacing it (use --force)")
 
 
-def write(result: generate.Draft, path: Path) -> None:
+def write(result: draft.Draft, path: Path) -> None:
     if not result.cards:
         raise SourceError(f"no cards could be drafted from {result.source_name}; nothing written")
     with collector_paused(), replacing(path) as partial, partial.open("w", encoding="utf-8") as out:
@@ -199,11 +205,11 @@ def _passage(text: str) -> list[str]:
     return lines
 
 
-def to_toml(result: generate.Draft) -> str:
+def to_toml(result: draft.Draft) -> str:
     return "".join(toml_blocks(result))
 
 
-def toml_blocks(result: generate.Draft) -> Iterator[str]:
+def toml_blocks(result: draft.Draft) -> Iterator[str]:
     """The draft file in pieces (the header, then one per card), each ending in a newline."""
     deck = result.deck
     out = [
@@ -244,7 +250,7 @@ def _listing(names: Iterable[str], limit: int = 6) -> str:
     return f"{shown}, ..." if len(names) > limit else shown
 
 
-def summary_lines(result: generate.Draft) -> list[str]:
+def summary_lines(result: draft.Draft) -> list[str]:
     """What was found in the source and what was drafted, for the terminal."""
     document = result.document
     headings = document.headings
@@ -257,8 +263,8 @@ def summary_lines(result: generate.Draft) -> list[str]:
     recovered = sum(1 for t in tables if t.columns_recovered)
     undefined = document.undefined_terms
     references = sum(len(r.entries) for r in document.references)
-    captions = sum(1 for d in document.dropped if d.reason == parse.CAPTION)
-    boilerplate = sum(1 for d in document.dropped if d.reason == parse.BOILERPLATE)
+    captions = sum(1 for d in document.dropped if d.reason == read.CAPTION)
+    boilerplate = sum(1 for d in document.dropped if d.reason == read.BOILERPLATE)
     counts = result.counts()
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items()))
     lines = [

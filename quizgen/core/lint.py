@@ -11,9 +11,9 @@ from collections import defaultdict
 
 from rapidfuzz import fuzz, process
 
-from quizgen import cloze
-from quizgen.bank import WARNING, Bank, LoadedCard, Problem
-from quizgen.grade import normalise
+from quizgen.core.kinds import cloze_syntax
+from quizgen.core.kinds.grading import normalise
+from quizgen.core.questions import WARNING, Bank, LoadedCard, Problem
 
 NEAR_DUPLICATE_SCORE = 90
 MAX_TYPED_ANSWER_WORDS = 4
@@ -76,10 +76,10 @@ def card_warnings(loaded: LoadedCard) -> list[str]:
     if card.kind == "glossary" and any(contains_phrase(f["definition"], part) for part in _term_parts(f["term"])):
         out.append("the term appears in its definition (it is also asked definition-to-term)")
     if card.kind == "cloze":
-        deletions = cloze.deletions(f["text"])
+        deletions = cloze_syntax.deletions(f["text"])
         if len(deletions) > MAX_CLOZE_DELETIONS:
             out.append(f"{len(deletions)} deletions; keep to {MAX_CLOZE_DELETIONS} or fewer per card")
-        visible = cloze.DELETION.sub(" ", f["text"])
+        visible = cloze_syntax.DELETION.sub(" ", f["text"])
         if any(contains_phrase(visible, d.answer) for d in deletions):
             out.append("a deleted term also appears outside its deletion")
     return out
@@ -95,7 +95,7 @@ def _term_parts(term: str) -> list[str]:
 def _comparable_text(loaded: LoadedCard) -> str:
     card = loaded.card
     if card.kind == "cloze":
-        return normalise(cloze.render(card.fields["text"], None))
+        return normalise(cloze_syntax.render(card.fields["text"], None))
     if card.kind == "glossary":
         return normalise(card.fields["term"])
     return normalise(card.prompt)

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from quizgen import cloze
-from quizgen.schedule import NEW, FaceScheduler, day_start, local_day
-from quizgen.store import Store, iso
+from quizgen.core.kinds import cloze_syntax
+from quizgen.core.store import Store, iso
+from quizgen.study.schedule import NEW, FaceScheduler, day_start, local_day
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -144,7 +144,7 @@ def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int,
         "SELECT count(*), coalesce(sum(correct), 0) FROM reviews WHERE card_pk = ? AND face = ?", [card_pk, face]
     ).fetchone()
     if card.kind == "cloze":
-        prompt = cloze.render(card.prompt, face)
+        prompt = cloze_syntax.render(card.prompt, face)
     elif card.kind == "glossary" and face == 1:
         prompt = card.fields["definition"]
     else:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from quizgen.errors import WriteError
+from quizgen.core.errors import WriteError
 
 
 @contextmanager

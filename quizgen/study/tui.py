@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from quizgen.grade import LETTERS, InvalidAnswer
-from quizgen.models import Deck
-from quizgen.schedule import (
+from quizgen.core.cards import Deck
+from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
+from quizgen.core.store import Store
+from quizgen.study.schedule import (
     RATING_NAMES,
     FaceScheduler,
     day_start,
@@ -27,7 +28,7 @@ from quizgen.schedule import (
     local_day,
     setting_value,
 )
-from quizgen.session import (
+from quizgen.study.session import (
     DEFAULT_EXAM_SIZE,
     EXAM,
     PRACTICE,
@@ -42,7 +43,6 @@ from quizgen.session import (
     practice_queue,
     review_queue,
 )
-from quizgen.store import Store
 
 PROMPTS = {
     "mcq": "Your answer (a letter)",

@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from quizgen import cloze
-from quizgen.models import Card, Deck
-from quizgen.parse import (
+from quizgen.core.cards import Card, Deck
+from quizgen.core.kinds import cloze_syntax
+from quizgen.ingest.read import (
     BODY,
     CAPTION,
     Document,
@@ -592,7 +592,7 @@ def _apply(sentence: str, deletions: list[tuple[int, int, str]]) -> tuple[str, l
         last = end
     out.append(sentence[last:])
     text = "".join(out)
-    remaining = cloze.DELETION.sub("", text)
+    remaining = cloze_syntax.DELETION.sub("", text)
     if len(remaining.split()) < 4 or any("::" in a or not a.strip() for a in answers):
         return None
     return text, answers

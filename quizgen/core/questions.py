@@ -12,14 +12,11 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from functools import cached_property, partial
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from quizgen import cloze
-from quizgen.errors import ImportProblems
-from quizgen.paths import display_path
-from quizgen.models import (
+from quizgen.core.cards import (
     BOOL,
     COMMON_OPTIONAL,
     COMMON_REQUIRED,
@@ -31,6 +28,9 @@ from quizgen.models import (
     Card,
     Deck,
 )
+from quizgen.core.errors import ImportProblems
+from quizgen.core.kinds import cloze_syntax
+from quizgen.core.paths import display_path
 
 ERROR = "error"
 WARNING = "warning"
@@ -441,7 +441,7 @@ def _kind_problems(kind: str, raw: dict[str, Any]) -> list[tuple[str, str]]:
             what = "is not one of the choices" if kind == "mcq" else "is not a subset of the choices"
             out.append((f"answer {missing[0]!r} {what}" if kind == "mcq" else f"answer {what}: {missing!r}", "answer"))
     elif kind == "cloze":
-        out.extend((message, "text") for message in cloze.problems(raw["text"]))
+        out.extend((message, "text") for message in cloze_syntax.problems(raw["text"]))
     elif kind == "order":
         items = raw["items"]
         if len(items) < 2:

@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from quizgen import paths
-from quizgen.bank import Bank, Problem, load_strict
-from quizgen.bulk import collector_paused
-from quizgen.errors import DatabaseError, ImportProblems, UnknownCard, UnknownDeck
-from quizgen.migrations import APPLICATION_ID, migrations
-from quizgen.models import KINDS, Card, Deck, hash_of
+from quizgen.core import paths
+from quizgen.core.bulk import collector_paused
+from quizgen.core.cards import KINDS, Card, Deck, hash_of
+from quizgen.core.errors import DatabaseError, ImportProblems, UnknownCard, UnknownDeck
+from quizgen.core.migrations import APPLICATION_ID, migrations
+from quizgen.core.questions import Bank, Problem, load_strict
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000

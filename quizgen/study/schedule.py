@@ -15,7 +15,7 @@ from typing import Any, Callable
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 NEW = 0
 

@@ -17,11 +17,11 @@ from typing import Any, Callable, NamedTuple
 
 from fsrs import Rating
 
-from quizgen import cloze, grade
-from quizgen.grade import LETTERS, Grade
-from quizgen.errors import UnknownCard
-from quizgen.models import Card
-from quizgen.schedule import NEW, FaceScheduler, due_at, utc
+from quizgen.core.cards import Card
+from quizgen.core.errors import UnknownCard
+from quizgen.core.kinds import cloze_syntax, grading
+from quizgen.core.kinds.grading import LETTERS, Grade
+from quizgen.study.schedule import NEW, FaceScheduler, due_at, utc
 
 REVIEW, PRACTICE, EXAM = "review", "practice", "exam"
 MODES = (REVIEW, PRACTICE, EXAM)
@@ -312,8 +312,8 @@ class Session:
         elif card.kind == "typed":
             expected = f["answer"]
         elif card.kind == "cloze":
-            text = cloze.render(f["text"], item.face)
-            expected = "; ".join(cloze.answers(f["text"], item.face))
+            text = cloze_syntax.render(f["text"], item.face)
+            expected = "; ".join(cloze_syntax.answers(f["text"], item.face))
         elif card.kind == "order":
             options = self._shuffled(f["items"], avoid=f["items"])
             letters = "".join(LETTERS[options.index(i)] for i in f["items"])
@@ -348,26 +348,26 @@ class Session:
         q = self.question
         f = q.card.fields
         if q.kind == "mcq":
-            return grade.grade_mcq(response, q.options, f["answer"])
+            return grading.grade_mcq(response, q.options, f["answer"])
         if q.kind == "multi":
-            return grade.grade_multi(response, q.options, f["answer"])
+            return grading.grade_multi(response, q.options, f["answer"])
         if q.kind == "truefalse":
-            return grade.grade_truefalse(response, f["answer"])
+            return grading.grade_truefalse(response, f["answer"])
         if q.kind == "typed":
-            return grade.grade_text(response, [f["answer"], *f.get("accept", [])])
+            return grading.grade_text(response, [f["answer"], *f.get("accept", [])])
         if q.kind == "cloze":
-            return grade.grade_cloze(response, cloze.answers(f["text"], q.item.face))
+            return grading.grade_cloze(response, cloze_syntax.answers(f["text"], q.item.face))
         if q.kind == "order":
-            return grade.grade_order(response, q.options, f["items"])
+            return grading.grade_order(response, q.options, f["items"])
         if q.kind == "match":
-            return grade.grade_match(response, q.lefts, q.options, f["pairs"])
+            return grading.grade_match(response, q.lefts, q.options, f["pairs"])
         raise SessionError(f"{q.kind} cards are self-rated: reveal, then rate")
 
     def answer(self, response: str) -> Outcome:
         """Grade a typed answer and propose a rating.
 
         Raises:
-            grade.InvalidAnswer: the response cannot be read as an answer of this kind; ask again.
+            grading.InvalidAnswer: the response cannot be read as an answer of this kind; ask again.
         """
         self._expect("asking")
         if self.question.self_rated:

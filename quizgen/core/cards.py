@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizgen import cloze
+from quizgen.core.kinds import cloze_syntax
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -134,7 +134,7 @@ class Card:
         if self.kind == "truefalse":
             return "true" if f["answer"] else "false"
         if self.kind == "cloze":
-            return "; ".join(d.answer for d in cloze.deletions(f["text"]))
+            return "; ".join(d.answer for d in cloze_syntax.deletions(f["text"]))
         if self.kind == "order":
             return " > ".join(f["items"])
         if self.kind == "match":
@@ -148,7 +148,7 @@ class Card:
         if self.kind == "glossary":
             return [Face(0, "term to definition"), Face(1, "definition to term")]
         if self.kind == "cloze":
-            return [Face(n, f"c{n}") for n in cloze.numbers(self.fields["text"])]
+            return [Face(n, f"c{n}") for n in cloze_syntax.numbers(self.fields["text"])]
         return [Face(0, self.kind)]
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,10 +13,10 @@ DB_ENV = "QUIZGEN_DB"
 
 def bundled_root() -> Path:
     """The folder holding ``decks/`` and ``questions/``: inside the installed package, or the source checkout."""
-    installed = Path(__file__).parent / "_bundled"
+    installed = Path(__file__).parent.parent / "_bundled"
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def bundled_paths() -> list[Path]:
