@@ -179,14 +179,18 @@ def test_markdown_notes():
     assert_spans_point_at_text(document)
 
 
+def paragraphs(document: read.Document) -> list[Paragraph]:
+    return [block for _section, block in document.blocks() if isinstance(block, Paragraph)]
+
+
 def test_plain_essay_is_paragraphs_joined_across_wrapped_lines():
     document = fixture_doc("honeybee-essay.txt")
     assert document.headings == []
-    assert [p.span for p in document.paragraphs] == [
+    assert [p.span for p in paragraphs(document)] == [
         read.Span(1, 3), read.Span(5, 8), read.Span(10, 14), read.Span(16, 21)
     ]
-    assert "protein-rich secretion" in document.paragraphs[2].text
-    assert "  " not in document.paragraphs[0].text
+    assert "protein-rich secretion" in paragraphs(document)[2].text
+    assert "  " not in paragraphs(document)[0].text
 
 
 def test_glossary_only_document():
@@ -194,7 +198,7 @@ def test_glossary_only_document():
     assert [e.term for e in document.glossary] == ["bowline", "jibe", "leeward", "keel", "true wind"]
     assert [e.term for e in document.undefined_terms] == ["windward helm"]
     assert sorted(d.span.start for d in document.dropped) == [1, 5, 26]
-    assert document.paragraphs == []
+    assert paragraphs(document) == []
 
 
 def test_article_shaped_text_on_another_topic():

@@ -33,8 +33,8 @@ from quizgen.ingest.read import (
     CAPTION,
     Document,
     GlossaryEntry,
-    Item,
     ItemList,
+    ListItem,
     Paragraph,
     Progress,
     ReferenceList,
@@ -441,7 +441,7 @@ class _Drafter:
                 self._sentences(item.text, item.span, name)
 
     @staticmethod
-    def _description_prompt(item: Item) -> str:
+    def _description_prompt(item: ListItem) -> str:
         """The description as a sentence, with the term masked should it repeat it."""
         description = item.description
         term = core_term(item.term)
@@ -450,7 +450,7 @@ class _Drafter:
                 description = f"{description[:at]}___{description[at + len(term):]}"
         return description[:1].upper() + description[1:]
 
-    def _term_mcq(self, item: Item, index: int, siblings: list[Item], section: str) -> None:
+    def _term_mcq(self, item: ListItem, index: int, siblings: list[ListItem], section: str) -> None:
         answer = core_term(item.term)
         choices = [answer]
         for offset in range(1, len(siblings)):
@@ -466,7 +466,7 @@ class _Drafter:
         self._add(("mcq", prompt.lower()), "term", answer, "mcq", section,
                   {"prompt": prompt, "choices": choices, "answer": answer}, item.span)
 
-    def _term_typed(self, item: Item, section: str) -> None:
+    def _term_typed(self, item: ListItem, section: str) -> None:
         answer = core_term(item.term)
         prompt = f"What term fits this description? {self._description_prompt(item)}"
         fields: dict = {"prompt": prompt, "answer": answer}

@@ -108,7 +108,7 @@ class Paragraph:
 
 
 @dataclass
-class Item:
+class ListItem:
     """One list item; ``term`` and ``description`` are set for ``Term ∞ description`` and definition items."""
 
     text: str
@@ -119,7 +119,7 @@ class Item:
 
 @dataclass
 class ItemList:
-    items: list[Item]
+    items: list[ListItem]
     ordered: bool
     span: Span
     intro: str = ""
@@ -193,10 +193,6 @@ class Document:
     @property
     def headings(self) -> list[Section]:
         return [s for s in self.sections if s.title]
-
-    @property
-    def paragraphs(self) -> list[Paragraph]:
-        return [b for _, b in self.blocks() if isinstance(b, Paragraph)]
 
     @property
     def lists(self) -> list[ItemList]:
@@ -428,7 +424,7 @@ class _Builder:
     def last_block(self) -> Block | None:
         return self.section.blocks[-1] if self.section.blocks else None
 
-    def add_list(self, items: list[Item], ordered: bool) -> None:
+    def add_list(self, items: list[ListItem], ordered: bool) -> None:
         if not items:
             return
         span = Span(items[0].span.start, items[-1].span.end)
@@ -658,7 +654,7 @@ class _TextReader:
     def _list(self, i: int) -> int:
         kind = self.kinds[i]
         pattern = _BULLET if kind == _BULLET_ITEM else _NUMBERED
-        items: list[Item] = []
+        items: list[ListItem] = []
         n = len(self.lines)
         while i < n and self.kinds[i] == kind:
             text = clean(pattern.match(self.lines[i])["text"])
@@ -671,7 +667,7 @@ class _TextReader:
                 text = f"{text} {self.text[i]}"
                 i += 1
             term, description = split_term(text)
-            items.append(Item(text, Span(start + 1, i), term, description))
+            items.append(ListItem(text, Span(start + 1, i), term, description))
             if i + 1 < n and self.kinds[i] == _BLANK and self.kinds[i + 1] == kind:
                 i += 1  # one blank line between items keeps the list going
         self.builder.add_list(items, ordered=kind == _NUMBERED_ITEM)
@@ -846,13 +842,13 @@ class _MarkdownReader:
         """One list and, after it, each list nested in it (siblings are the items of one level)."""
         opener = tokens[i]
         close_type = opener.type.replace("_open", "_close")
-        items: list[Item] = []
+        items: list[ListItem] = []
         nested: list[int] = []
         j = i + 1
         while j < len(tokens) and not (tokens[j].type == close_type and tokens[j].level == opener.level):
             token = tokens[j]
             if token.type == "list_item_open" and token.level == opener.level + 1:
-                items.append(Item("", self._span(token)))
+                items.append(ListItem("", self._span(token)))
             elif token.type in ("bullet_list_open", "ordered_list_open") and token.level > opener.level:
                 nested.append(j)
                 depth = token.level
