@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from quizgen.core import paths, time
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import KINDS, Card, Deck, hash_of
-from quizgen.core.errors import DatabaseError, ImportProblems, UnknownCard, UnknownDeck
+from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
 from quizgen.core.migrations import APPLICATION_ID, migrations
 from quizgen.core.questions import Bank, Problem, load_strict
 from quizgen.core.time import from_stored, to_stored
@@ -209,6 +209,12 @@ def _check_identity(db: Database, path: Path) -> None:
         )
 
 
+def is_busy(ex: sqlite3.Error) -> bool:
+    """Whether another connection held the lock for longer than the busy timeout."""
+    text = str(ex)
+    return "locked" in text or "busy" in text
+
+
 def describe_sqlite_error(ex: sqlite3.Error, path: Path | str) -> str:
     text = str(ex)
     if "readonly" in text:
@@ -217,7 +223,7 @@ def describe_sqlite_error(ex: sqlite3.Error, path: Path | str) -> str:
         return f"database {path}: the disk is full: nothing was written"
     if "not a database" in text or "malformed" in text:
         return f"{path} is not a quizgen database ({text})"
-    if "locked" in text or "busy" in text:
+    if is_busy(ex):
         return f"database {path} is busy in another process; try again"
     if "unable to open" in text:
         return f"cannot open database {path}"
@@ -243,6 +249,10 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """How long a write waits for another process's write lock before it fails with DatabaseBusy."""
+        self.db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue instead of failing."""
@@ -255,7 +265,8 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if isinstance(ex, sqlite3.Error):
-                raise DatabaseError(describe_sqlite_error(ex, self.path or "")) from None
+                error = DatabaseBusy if is_busy(ex) else DatabaseError
+                raise error(describe_sqlite_error(ex, self.path or "")) from None
             raise
 
     # Decks ---------------------------------------------------------------------------------------------------

@@ -3,14 +3,18 @@
 Everything the quiz decides is in ``plan`` (what to ask) and ``session`` (asking it); this module only shows it and
 reads keys. It works on any terminal width (rich wraps), plain when ``NO_COLOR`` is set or output is not a terminal,
 and with answers piped on stdin. Ctrl-C or Ctrl-D at any prompt ends the session like ``q``: answers already given
-were committed one by one.
+were committed one by one. While another process holds the database's write lock, an answer waits and is retried.
 """
 
 from __future__ import annotations
 
 import random
 import signal
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
 
 from fsrs import Rating
 from rich.console import Console
@@ -19,6 +23,7 @@ from rich.text import Text
 
 from quizgen.core import time
 from quizgen.core.cards import Deck
+from quizgen.core.errors import DatabaseBusy
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
 from quizgen.study.plan import QuizOptions, forecast, open_plan
@@ -51,6 +56,14 @@ HELP = (
     "After an answer: Enter goes on; in review mode 1-4 replaces the proposed rating "
     "(1 Again, 2 Hard, 3 Good, 4 Easy), and a card rated Again comes back at the end of the session."
 )
+# While another process holds the write lock, a write is tried again and again, each try waiting this long. Short,
+# because SQLite's wait does not return to Python: Ctrl-C is honoured only between tries.
+BUSY_TRY_MS = 250
+# After this many tries (3 s) the learner is told why the quiz stopped; a brief wait (another quiz committing)
+# passes silently.
+BUSY_TRIES_UNTOLD = 12
+
+T = TypeVar("T")
 
 
 class _Skip(Exception):
@@ -225,7 +238,8 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         return Item(entry.card_pk, entry.face, card, schedule)
 
     session = Session(options.mode, plan.queue, fetch, clock, rng, plan.scheduler)
-    session_id = store.start_session(plan.deck.slug, options.mode, seed, now)
+    store.set_busy_timeout(BUSY_TRY_MS)
+    session_id = _patiently(screen, partial(store.start_session, plan.deck.slug, options.mode, seed, now))
     screen.start(plan.deck, options.mode, plan.due, plan.new, plan.unseen, len(plan.queue))
     try:
         _loop(session, screen, store, session_id)
@@ -233,10 +247,24 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         session.quit()
         screen.say()
     summary = session.summary()
-    store.end_session(session_id, summary.ended)
+    # Ctrl-C while the database is busy gives up only the session's end time: its answers are all stored.
+    with suppress(KeyboardInterrupt):
+        _patiently(screen, partial(store.end_session, session_id, summary.ended))
     coming = forecast(store, plan.deck.slug, summary.ended)
     screen.summary(summary, coming.tomorrow, coming.week)
     return summary
+
+
+def _patiently(screen: Screen, write: Callable[[], T]) -> T:
+    """Do ``write``, trying again for as long as another process holds the database (Ctrl-C gives up)."""
+    tries = 0
+    while True:
+        try:
+            return write()
+        except DatabaseBusy:
+            tries += 1
+            if tries == BUSY_TRIES_UNTOLD:
+                screen.say("database busy, retrying...", style="yellow")
 
 
 def _loop(session: Session, screen: Screen, store: Store, session_id: int) -> None:
@@ -251,7 +279,7 @@ def _loop(session: Session, screen: Screen, store: Store, session_id: int) -> No
         except _Quit:
             session.quit()
             return
-        review_id = store.record_answer(session_id, outcome.record())
+        review_id = _patiently(screen, partial(store.record_answer, session_id, outcome.record()))
         try:
             _after(session, screen, store, review_id, outcome)
         except _Quit:
@@ -298,7 +326,7 @@ def _after(session: Session, screen: Screen, store: Store, review_id: int, outco
             return
         if text in ("1", "2", "3", "4"):
             changed = session.rate(int(text))
-            store.amend_answer(review_id, changed.record())
+            _patiently(screen, partial(store.amend_answer, review_id, changed.record()))
             screen.next_review(changed)
             return
         screen.say("press Enter, or type 1, 2, 3 or 4", style="yellow")
