@@ -26,7 +26,8 @@ from harness import Row, python_baseline
 from quizgen.core.kinds.grading import LETTERS
 from quizgen.core.store import Store
 from quizgen.study.schedule import FaceScheduler
-from quizgen.study.session import REVIEW, Entry, Item, Question, Session, review_queue
+from quizgen.study.plan import review_queue
+from quizgen.study.session import REVIEW, Entry, Item, Question, Session
 
 PROMPT_MARK = b"> "
 
@@ -89,7 +90,7 @@ def answer_latencies(path: Path, answers: int) -> list[float]:
         else:
             start = time.perf_counter()
             outcome = session.answer(any_answer(question))
-        store.record_answer(session_id, **outcome.record())
+        store.record_answer(session_id, outcome.record())
         question = session.next_question()
         latencies.append(time.perf_counter() - start)
     store.end_session(session_id, utcnow())

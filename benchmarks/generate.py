@@ -16,7 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quizgen.core.cards import Card  # noqa: E402
-from quizgen.core.store import iso, open_database  # noqa: E402
+from quizgen.core.store import open_database  # noqa: E402
+from quizgen.core.time import to_stored  # noqa: E402
 
 DECK = "generated"
 DECK_NOTE = "Generated filler for benchmarks, not for study."
@@ -52,7 +53,7 @@ def make_large_db(
     """Write a database of ``cards`` cards (75% studied, about a tenth of those due) and ``reviews`` reviews over a year."""
     rng = random.Random(seed)
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    stamp = iso(now)
+    stamp = to_stored(now)
     db = open_database(Path(path))
     conn = db.conn
     conn.execute("PRAGMA synchronous = OFF")
@@ -88,7 +89,7 @@ def make_large_db(
         due = last + timedelta(days=stability)
         state = 2 if rng.random() < 0.9 else rng.choice((1, 3))
         step = None if state == 2 else 0
-        schedule_rows.append((pk, face, state, step, stability, rng.uniform(1, 10), iso(due), iso(last)))
+        schedule_rows.append((pk, face, state, step, stability, rng.uniform(1, 10), to_stored(due), to_stored(last)))
         studied.append((pk, face))
     conn.executemany(
         "INSERT INTO schedule (card_pk, face, state, step, stability, difficulty, due, last_review) "

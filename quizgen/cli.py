@@ -270,9 +270,9 @@ def quiz_command(
     Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Every answer is saved
     before the next question.
     """
-    from quizgen.study import tui
+    from quizgen.study import plan, tui
 
-    options = tui.QuizOptions(deck, mode, count, parse_kinds(kinds), section, seed, new_limit)
+    options = plan.QuizOptions(deck, mode, count, parse_kinds(kinds), section, seed, new_limit)
     tui.run_quiz(obj.store(), options)
 
 
@@ -285,11 +285,10 @@ def stats_command(obj: Context, deck: str | None, json_: bool) -> None:
 
     Without DECK: the only deck, or every deck together.
     """
-    from datetime import datetime, timezone
-
+    from quizgen.core import time
     from quizgen.study import stats
 
-    figures = stats.compute(obj.store(), deck, datetime.now(timezone.utc))
+    figures = stats.compute(obj.store(), deck, time.now())
     if json_:
         echo_json(figures.to_dict())
     else:

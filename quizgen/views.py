@@ -44,7 +44,10 @@ def card_detail(stored: StoredCard, schedule: list[dict[str, Any]], reviews: int
     if card.source:
         out.print(f"source: {card.source}", markup=False)
     out.print(f"changed: {stored.modified}   reviews: {reviews}", markup=False)
+    # Here, not at the top: the schedule module loads fsrs, which listing decks and cards does not need.
+    from quizgen.study.schedule import STATE_NAMES
+
     for row in schedule:
-        state = {0: "new", 1: "learning", 2: "review", 3: "relearning"}.get(row["state"], str(row["state"]))
+        state = STATE_NAMES.get(row["state"], str(row["state"]))
         due = f", due {row['due']}" if row["due"] else ""
         out.print(f"face {row['face']}: {state}{due}", markup=False)

@@ -166,6 +166,33 @@ def test_answering_stores_reviews_and_schedules_and_shows_feedback(quiz_db):
     assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(3, 2, 1)]
 
 
+def test_an_answer_given_while_another_process_holds_the_database_waits_and_is_kept(quiz_db):
+    child, transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    other = sqlite3.connect(quiz_db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        child.sendline("Delta")
+        child.expect_exact("database busy, retrying...")
+        other.execute("ROLLBACK")
+        child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+        # Busy again as the session ends: the summary still comes once the other writer lets go.
+        other.execute("BEGIN IMMEDIATE")
+        child.sendline("q")
+        child.expect_exact("database busy, retrying...")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert finish(child) == 0
+
+    text = screen_text(transcript)
+    assert "Right." in text and "Session over: 1 of 1 right (100%)" in text
+    assert "Due tomorrow: 0 · due in the next 7 days: 1" in text
+    assert "Traceback" not in text and "try again" not in text
+    assert reviews(quiz_db) == [("delta", 0, "review", 3, 1, "Delta", 1)]
+    assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(1, 1, 1)]
+
+
 def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):
     child, transcript = spawn("--seed", "1")
     child.expect_exact("Your answer >")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fsrs import Rating, State
 
 from quizgen.core.store import Store
+from quizgen.core.time import from_stored
 from quizgen.study.schedule import (
     NEW,
     FaceScheduler,
@@ -15,71 +16,70 @@ from quizgen.study.schedule import (
     check_setting,
     describe_interval,
     from_fsrs,
-    new_row,
     setting_value,
     to_fsrs,
 )
 
-NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def test_a_new_face_becomes_a_fresh_learning_card_due_now():
-    card = to_fsrs(new_row(), card_id=7, now=NOW)
+def test_a_new_face_becomes_a_fresh_learning_card_due_now(unseen):
+    card = to_fsrs(unseen, card_id=7, now=NOW)
     assert card.state == State.Learning and card.step == 0
     assert card.stability is None and card.due == NOW and card.last_review is None
 
 
-def test_rows_round_trip_through_fsrs():
-    row = FaceScheduler(fuzz=False).review(new_row(), Rating.Good, NOW)
+def test_rows_round_trip_through_fsrs(unseen):
+    row = FaceScheduler(fuzz=False).review(unseen, Rating.Good, NOW)
     assert from_fsrs(to_fsrs(row, 1, NOW)) == row
 
 
-def test_first_good_answer_starts_learning_and_easy_graduates():
+def test_first_good_answer_starts_learning_and_easy_graduates(unseen):
     scheduler = FaceScheduler(fuzz=False)
-    good = scheduler.review(new_row(), Rating.Good, NOW)
+    good = scheduler.review(unseen, Rating.Good, NOW)
     assert good["state"] == State.Learning and good["last_review"] == NOW.isoformat(timespec="microseconds")
     assert datetime.fromisoformat(good["due"]) - NOW == timedelta(minutes=10)
-    easy = scheduler.review(new_row(), Rating.Easy, NOW)
+    easy = scheduler.review(unseen, Rating.Easy, NOW)
     assert easy["state"] == State.Review
     assert datetime.fromisoformat(easy["due"]) - NOW >= timedelta(days=1)
 
 
-def test_preview_gives_longer_waits_for_better_ratings():
+def test_preview_gives_longer_waits_for_better_ratings(unseen):
     scheduler = FaceScheduler(fuzz=False)
-    graduated = scheduler.review(new_row(), Rating.Easy, NOW)
+    graduated = scheduler.review(unseen, Rating.Easy, NOW)
     later = NOW + timedelta(days=10)
     waits = {r: datetime.fromisoformat(row["due"]) - later for r, row in scheduler.preview(graduated, later).items()}
     assert waits[Rating.Again] < waits[Rating.Hard] < waits[Rating.Good] < waits[Rating.Easy]
 
 
-def test_lower_desired_retention_means_longer_intervals():
+def test_lower_desired_retention_means_longer_intervals(unseen):
     def interval(retention: float) -> timedelta:
         scheduler = FaceScheduler(retention, fuzz=False)
-        row = scheduler.review(new_row(), Rating.Easy, NOW)
+        row = scheduler.review(unseen, Rating.Easy, NOW)
         later = NOW + timedelta(days=20)
         return datetime.fromisoformat(scheduler.review(row, Rating.Good, later)["due"]) - later
 
     assert interval(0.80) > interval(0.90) > interval(0.97)
 
 
-def test_times_in_other_zones_are_converted_to_utc():
+def test_times_in_other_zones_are_converted_to_utc(unseen):
     paris = timezone(timedelta(hours=1))
-    row = FaceScheduler(fuzz=False).review(new_row(), Rating.Good, NOW.astimezone(paris))
+    row = FaceScheduler(fuzz=False).review(unseen, Rating.Good, NOW.astimezone(paris))
     assert row["last_review"].endswith("+00:00")
     assert datetime.fromisoformat(row["last_review"]) == NOW
 
 
-def test_naive_times_are_refused():
+def test_naive_times_are_refused(unseen):
     with pytest.raises(ValueError, match="naive"):
-        FaceScheduler().review(new_row(), Rating.Good, datetime(2025, 3, 1, 9, 0))
+        FaceScheduler().review(unseen, Rating.Good, datetime(2025, 3, 1, 9, 0))
 
 
-def test_retrievability_is_zero_for_new_and_falls_with_time():
+def test_recall_falls_with_time_since_the_last_review(unseen):
     scheduler = FaceScheduler(fuzz=False)
-    assert scheduler.retrievability(new_row(), NOW) == 0.0
-    row = scheduler.review(new_row(), Rating.Easy, NOW)
-    soon = scheduler.retrievability(row, NOW + timedelta(days=1))
-    late = scheduler.retrievability(row, NOW + timedelta(days=60))
+    row = scheduler.review(unseen, Rating.Easy, NOW)
+    last = from_stored(row["last_review"])
+    soon = scheduler.recall(row["stability"], last, NOW + timedelta(days=1))
+    late = scheduler.recall(row["stability"], last, NOW + timedelta(days=60))
     assert 1.0 >= soon > late > 0.0
 
 
@@ -133,6 +133,16 @@ def small_db(tmp_path, db_path):
     )
     Store.open(db_path, seed_bundled=False).import_paths([source])
     return db_path
+
+
+@pytest.fixture
+def unseen(small_db) -> dict:
+    """The schedule row of a face never studied, as the store holds it."""
+    store = Store.open(small_db, seed_bundled=False)
+    ((pk, face),) = store.new_faces("tiny")
+    row = store.quiz_face(pk, face)[1]
+    store.close()
+    return row
 
 
 def test_config_lists_settings_with_their_defaults(small_db, run):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fsrs import Rating, State
@@ -13,7 +14,8 @@ from quizgen.core.cards import Card
 from quizgen.core.errors import DatabaseError, UnknownCard
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
-from quizgen.study.schedule import FaceScheduler, new_row
+from quizgen.study.plan import exam_queue, practice_queue, review_queue, spread_siblings
+from quizgen.study.schedule import FaceScheduler
 from quizgen.study.session import (
     EXAM,
     PRACTICE,
@@ -22,14 +24,13 @@ from quizgen.study.session import (
     Item,
     Session,
     SessionError,
-    exam_queue,
-    practice_queue,
+    SessionState,
     propose_rating,
-    review_queue,
-    spread_siblings,
 )
 
-START = datetime(2025, 5, 4, 8, 30, tzinfo=timezone.utc)
+START = datetime(2025, 5, 4, 8, 30, tzinfo=UTC)
+# The schedule row the store holds for a face never studied (checked against a real store below).
+UNSEEN = {"state": 0, "step": None, "stability": None, "difficulty": None, "due": None, "last_review": None}
 
 CARDS = [
     {"id": "longest", "kind": "mcq", "section": "Facts", "prompt": "Which river is longest in Africa?",
@@ -70,7 +71,7 @@ def make_items(schedules: dict[Entry, dict] | None = None) -> dict[Entry, Item]:
         card = Card.from_dict("rivers", data)
         for face in card.faces():
             entry = Entry(pk, face.number)
-            row = (schedules or {}).get(entry, new_row())
+            row = (schedules or {}).get(entry, UNSEEN)
             items[entry] = Item(pk, face.number, card, row)
     return items
 
@@ -239,7 +240,7 @@ def test_unreadable_input_is_refused_and_the_question_stays():
     session, question = ask("longest")
     with pytest.raises(InvalidAnswer):
         session.answer("z")
-    assert session.state == "asking"
+    assert session.state == SessionState.ASKING
     assert session.answer(right_answer(question)).correct
 
 
@@ -303,7 +304,7 @@ def test_the_learner_may_override_the_proposed_rating():
     assert easy.schedule_after == proposed.previews[Rating.Easy]
     assert easy.interval() > proposed.interval()
     assert session.outcomes == [easy]
-    assert easy.record()["rating"] == 4 and easy.record()["schedule"] == easy.schedule_after
+    assert easy.record().rating == 4 and easy.record().schedule == easy.schedule_after
 
 
 def test_propose_rating_rules():
@@ -323,7 +324,7 @@ def test_practice_and_exam_leave_the_schedule_alone(mode):
     outcome = session.answer(right_answer(question))
     assert outcome.correct and outcome.schedule_after is None and outcome.interval() is None
     record = outcome.record()
-    assert record["schedule"] is None and record["mode"] == mode and record["due_before"] is None
+    assert record.schedule is None and record.mode == mode and record.due_before is None
 
 
 def test_review_mode_brings_a_lapsed_face_back_in_the_same_session():
@@ -397,7 +398,7 @@ def test_review_mode_needs_a_scheduler_and_modes_are_known():
 
 def test_a_due_face_is_rescheduled_from_its_stored_state():
     scheduler = FaceScheduler(fuzz=False)
-    learnt = scheduler.review(new_row(), Rating.Easy, START - timedelta(days=30))
+    learnt = scheduler.review(UNSEEN, Rating.Easy, START - timedelta(days=30))
     items = make_items({Entry(1, 0): learnt})
     session = make_session(REVIEW, [Entry(1, 0)], items=items)
     question = session.next_question()
@@ -405,7 +406,7 @@ def test_a_due_face_is_rescheduled_from_its_stored_state():
     outcome = session.answer(right_answer(question))
     assert outcome.schedule_after["state"] == State.Review
     assert outcome.interval() > timedelta(days=30)
-    assert outcome.record()["due_before"] == learnt["due"]
+    assert outcome.record().due_before == learnt["due"]
 
 
 # Storing outcomes ----------------------------------------------------------------------------------------------
@@ -434,19 +435,23 @@ def store_session(store: Store, clock: Clock) -> tuple[Session, int]:
     return session, store.start_session("rivers", REVIEW, 2, clock())
 
 
+def test_a_face_never_studied_is_stored_as_the_rows_these_tests_start_from(stored):
+    assert all(stored.quiz_face(pk, face)[1] == UNSEEN for pk, face in stored.new_faces("rivers"))
+
+
 def test_an_answer_is_stored_with_its_new_schedule_and_an_override_replaces_both(stored):
     clock = Clock()
     session, session_id = store_session(stored, clock)
     question = session.next_question()
     outcome = session.answer(right_answer(question))
-    review_id = stored.record_answer(session_id, **outcome.record())
+    review_id = stored.record_answer(session_id, outcome.record())
     pk = question.item.card_pk
     assert stored.schedule_rows(pk)[0]["due"] == outcome.schedule_after["due"]
     row = stored.db.execute("SELECT rating, correct, scheduled, due_before, due_after FROM reviews").fetchone()
     assert row == (3, 1, 1, None, outcome.schedule_after["due"])
 
     easy = session.rate(Rating.Easy)
-    stored.amend_answer(review_id, int(easy.rating), easy.schedule_after)
+    stored.amend_answer(review_id, easy.record())
     assert stored.schedule_rows(pk)[0]["state"] == State.Review
     assert stored.db.execute("SELECT rating, due_after FROM reviews").fetchone() == (4, easy.schedule_after["due"])
     assert stored.db.execute("SELECT answered, correct FROM sessions").fetchone() == (1, 1)
@@ -459,7 +464,7 @@ def test_a_failed_answer_write_leaves_nothing_behind(stored):
     record = session.answer(right_answer(question)).record()
     before = stored.schedule_rows(question.item.card_pk)
     with pytest.raises(DatabaseError, match="NOT NULL"):
-        stored.record_answer(session_id, **{**record, "schedule": {**record["schedule"], "state": None}})
+        stored.record_answer(session_id, replace(record, schedule={**record.schedule, "state": None}))
     assert stored.db.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
     assert stored.schedule_rows(question.item.card_pk) == before
     assert stored.db.execute("SELECT answered FROM sessions").fetchone()[0] == 0
@@ -475,7 +480,7 @@ def test_the_daily_new_limit_counts_faces_first_studied_since_midnight(stored):
             outcome = session.rate(3)
         else:
             outcome = session.answer(right_answer(question))
-        stored.record_answer(session_id, **outcome.record())
+        stored.record_answer(session_id, outcome.record())
     midnight = START.replace(hour=0, minute=0)
     assert stored.new_faces_started("rivers", midnight) == 3
     assert stored.new_faces_started("rivers", START + timedelta(minutes=1)) == 0

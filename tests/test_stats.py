@@ -6,17 +6,18 @@ import io
 import json
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from rich.console import Console
 
-from quizgen.core.store import Store
+from quizgen.core.store import Answer, Store
+from quizgen.core.time import local_day
 from quizgen.study import stats
 from quizgen.study.schedule import FaceScheduler
 from quizgen.study.session import REVIEW, Entry, Item, Session
 
-NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 
 DECK_FILE = '''
 [deck]
@@ -80,7 +81,7 @@ def study(store: Store, when: datetime, answers: dict[str, bool]) -> None:
         question = session.next_question()
         assert question.card.id == card_id
         outcome = session.answer(question.card.fields["answer"] if right else "no idea")
-        store.record_answer(session_id, **outcome.record())
+        store.record_answer(session_id, outcome.record())
     store.end_session(session_id, when)
 
 
@@ -141,6 +142,18 @@ def test_history_days_follow_the_learners_time_zone(history, monkeypatch):
     assert by_day[(NOW - timedelta(days=2, hours=3) + timedelta(hours=14)).date()] == 2
 
 
+def test_history_puts_an_answer_on_the_local_day_it_was_given_across_a_dst_change(store, monkeypatch):
+    """23:30 in Berlin on 27 March, in winter time, is still 27 March when stats run in summer time on 10 April."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    late_evening = datetime(2026, 3, 27, 22, 30, tzinfo=UTC)  # 23:30 CET (UTC+1)
+    study(store, late_evening, {"spring-tide": True})
+    stats_run = datetime(2026, 4, 10, 10, 0, tzinfo=UTC)  # 12:00 CEST (UTC+2)
+    assert local_day(late_evening) == date(2026, 3, 27)
+    by_day = {day: count for day, count, _right in stats.compute(store, "tides", stats_run).history}
+    assert by_day[date(2026, 3, 27)] == 1 and by_day[date(2026, 3, 28)] == 0
+
+
 def test_weakest_sections_and_cards(history):
     figures = stats.compute(history, "tides", NOW)
     assert [(s.section, s.correct, s.answered) for s in figures.weakest_sections] == [("Coasts > Deposition", 1, 3)]
@@ -160,10 +173,12 @@ def test_all_decks_together_and_one_deck_alone(history, tmp_path):
     )
     history.import_paths([other])
     study_stars = {s.card.id: s for s in history.cards("stars")}
+    sun = study_stars["sun"].pk
     history.record_answer(
-        history.start_session("stars", REVIEW, 0, NOW), study_stars["sun"].pk, 0, reviewed_at=NOW - timedelta(hours=1),
-        mode=REVIEW, rating=3, correct=True, response="sun", duration_ms=900, due_before=None,
-        schedule=FaceScheduler(fuzz=False).review(history.quiz_face(study_stars["sun"].pk, 0)[1], 3, NOW),
+        history.start_session("stars", REVIEW, 0, NOW),
+        Answer(sun, 0, reviewed_at=NOW - timedelta(hours=1), mode=REVIEW, rating=3, correct=True, response="sun",
+               duration_ms=900, due_before=None,
+               schedule=FaceScheduler(fuzz=False).review(history.quiz_face(sun, 0)[1], 3, NOW)),
     )
     together = stats.compute(history, None, NOW)
     alone = stats.compute(history, "tides", NOW)

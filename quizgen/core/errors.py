@@ -13,6 +13,10 @@ class DatabaseError(QuizgenError):
     """The database file cannot be used (not quizgen's, too new, unreadable, read-only, full)."""
 
 
+class DatabaseBusy(DatabaseError):
+    """Another process held the database's write lock for longer than we wait; the write can be tried again."""
+
+
 class QuestionFileError(QuizgenError):
     """One problem in a question or deck file, located by path and line."""
 

@@ -11,34 +11,22 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
-from quizgen.core import paths
+from quizgen.core import paths, time
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import KINDS, Card, Deck, hash_of
-from quizgen.core.errors import DatabaseError, ImportProblems, UnknownCard, UnknownDeck
+from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
 from quizgen.core.migrations import APPLICATION_ID, migrations
 from quizgen.core.questions import Bank, Problem, load_strict
+from quizgen.core.time import from_stored, to_stored
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso(moment: datetime) -> str:
-    """A sortable UTC timestamp; every time in the database is written by this."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def origin_name(path: str | Path) -> str:
@@ -55,6 +43,38 @@ def origin_exists(origin: str) -> bool:
     if origin.startswith("bundled:"):
         return (paths.bundled_root() / origin.removeprefix("bundled:")).is_file()
     return Path(origin).is_file()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer as stored: its review row and, when the mode reschedules, the face's new schedule row.
+
+    ``due_before`` is the face's due time (stored text) when it was asked; ``schedule`` is None when the mode
+    leaves the schedule alone (practice, exam).
+    """
+
+    card_pk: int
+    face: int
+    reviewed_at: datetime
+    mode: str
+    rating: int
+    correct: bool
+    response: str
+    duration_ms: int
+    due_before: str | None
+    schedule: dict[str, Any] | None
+
+
+class FaceSchedule(NamedTuple):
+    """One face's row of the schedule table; times are stored text, None until the face is first reviewed."""
+
+    card_pk: int
+    face: int
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: str | None
+    last_review: str | None
 
 
 @dataclass
@@ -189,6 +209,12 @@ def _check_identity(db: Database, path: Path) -> None:
         )
 
 
+def is_busy(ex: sqlite3.Error) -> bool:
+    """Whether another connection held the lock for longer than the busy timeout."""
+    text = str(ex)
+    return "locked" in text or "busy" in text
+
+
 def describe_sqlite_error(ex: sqlite3.Error, path: Path | str) -> str:
     text = str(ex)
     if "readonly" in text:
@@ -197,7 +223,7 @@ def describe_sqlite_error(ex: sqlite3.Error, path: Path | str) -> str:
         return f"database {path}: the disk is full: nothing was written"
     if "not a database" in text or "malformed" in text:
         return f"{path} is not a quizgen database ({text})"
-    if "locked" in text or "busy" in text:
+    if is_busy(ex):
         return f"database {path} is busy in another process; try again"
     if "unable to open" in text:
         return f"cannot open database {path}"
@@ -223,6 +249,10 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """How long a write waits for another process's write lock before it fails with DatabaseBusy."""
+        self.db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue instead of failing."""
@@ -235,13 +265,14 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if isinstance(ex, sqlite3.Error):
-                raise DatabaseError(describe_sqlite_error(ex, self.path or "")) from None
+                error = DatabaseBusy if is_busy(ex) else DatabaseError
+                raise error(describe_sqlite_error(ex, self.path or "")) from None
             raise
 
     # Decks ---------------------------------------------------------------------------------------------------
 
     def is_empty(self) -> bool:
-        return self.db.execute("SELECT count(*) FROM decks").fetchone()[0] == 0
+        return bool(self.db.execute("SELECT count(*) FROM decks").fetchone()[0] == 0)
 
     def decks(self) -> list[Deck]:
         return [_deck_from_row(row) for row in self.db["decks"].rows_where(order_by="slug")]
@@ -266,7 +297,7 @@ class Store:
 
     def deck_summaries(self, now: datetime | None = None) -> list[dict[str, Any]]:
         """Per deck: slug, name, cards (active), retired, new and due faces."""
-        moment = iso(now or utcnow())
+        moment = to_stored(now or time.now())
         rows = self.db.execute(
             """
             SELECT d.slug, d.name,
@@ -327,7 +358,7 @@ class Store:
         return _stored_from_row(rows[0])
 
     def review_count(self, card_pk: int) -> int:
-        return self.db.execute("SELECT count(*) FROM reviews WHERE card_pk = ?", [card_pk]).fetchone()[0]
+        return int(self.db.execute("SELECT count(*) FROM reviews WHERE card_pk = ?", [card_pk]).fetchone()[0])
 
     def schedule_rows(self, card_pk: int) -> list[dict[str, Any]]:
         return list(self.db["schedule"].rows_where("card_pk = ?", [card_pk], order_by="face"))
@@ -353,7 +384,7 @@ class Store:
         New cards are added; changed cards are updated in place (same pk, so reviews and schedule stay); cards
         missing from a file they came from are retired, and restored if they come back.
         """
-        stamp = iso(now or utcnow())
+        stamp = to_stored(now or time.now())
         report = ImportReport()
         with self.transaction():
             for deck in bank.decks.values():
@@ -481,7 +512,9 @@ class Store:
     # small; a face's card is read when it is asked. Each answer is one transaction holding its review row, the
     # face's new schedule and the session's tally, committed before the next question is shown.
 
-    def _faces(self, condition: str, order: str, deck: str, kinds, section, extra: list[Any]) -> list[tuple[int, int]]:
+    def _faces(
+        self, condition: str, order: str, deck: str, kinds: list[str] | None, section: str | None, extra: list[Any]
+    ) -> list[tuple[int, int]]:
         where, params = card_filter("c.", deck, kinds, section)
         sql = (
             f"SELECT s.card_pk, s.face FROM schedule s JOIN cards c ON c.pk = s.card_pk "
@@ -493,7 +526,9 @@ class Store:
         self, deck: str, now: datetime, kinds: list[str] | None = None, section: str | None = None
     ) -> list[tuple[int, int]]:
         """Faces already studied and due by ``now``, most overdue first."""
-        return self._faces("s.state > 0 AND s.due <= ?", "s.due, s.card_pk, s.face", deck, kinds, section, [iso(now)])
+        return self._faces(
+            "s.state > 0 AND s.due <= ?", "s.due, s.card_pk, s.face", deck, kinds, section, [to_stored(now)]
+        )
 
     def new_faces(
         self, deck: str, kinds: list[str] | None = None, section: str | None = None
@@ -508,11 +543,11 @@ class Store:
 
     def new_faces_started(self, deck: str, since: datetime) -> int:
         """Faces first studied (in review mode) since ``since``: what the daily new-card limit counts."""
-        return self.db.execute(
+        return int(self.db.execute(
             """SELECT count(DISTINCT r.card_pk || ':' || r.face) FROM reviews r JOIN cards c ON c.pk = r.card_pk
                WHERE c.deck = ? AND r.reviewed_at >= ? AND r.scheduled = 1 AND r.due_before IS NULL""",
-            [deck, iso(since)],
-        ).fetchone()[0]
+            [deck, to_stored(since)],
+        ).fetchone()[0])
 
     def cards_studied_since(self, deck: str, since: datetime) -> set[int]:
         """Cards with any face answered (in review mode) since ``since``: their other new faces wait a day, so one
@@ -520,7 +555,7 @@ class Store:
         rows = self.db.execute(
             """SELECT DISTINCT r.card_pk FROM reviews r JOIN cards c ON c.pk = r.card_pk
                WHERE c.deck = ? AND r.reviewed_at >= ? AND r.scheduled = 1""",
-            [deck, iso(since)],
+            [deck, to_stored(since)],
         ).fetchall()
         return {pk for (pk,) in rows}
 
@@ -536,15 +571,15 @@ class Store:
             raise UnknownCard(f"no card face {card_pk}/{face}")
         deck, data, *schedule = row
         keys = ("state", "step", "stability", "difficulty", "due", "last_review")
-        return Card.from_dict(deck, json.loads(data)), dict(zip(keys, schedule))
+        return Card.from_dict(deck, json.loads(data)), dict(zip(keys, schedule, strict=True))
 
     def count_due_between(self, deck: str, start: datetime, end: datetime) -> int:
         """Faces of active cards falling due after ``start`` and by ``end``."""
-        return self.db.execute(
+        return int(self.db.execute(
             """SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
                WHERE c.deck = ? AND c.retired IS NULL AND s.state > 0 AND s.due > ? AND s.due <= ?""",
-            [deck, iso(start), iso(end)],
-        ).fetchone()[0]
+            [deck, to_stored(start), to_stored(end)],
+        ).fetchone()[0])
 
     def next_due(self, deck: str, kinds: list[str] | None = None, section: str | None = None) -> datetime | None:
         """When the next studied face falls due, if any."""
@@ -553,67 +588,50 @@ class Store:
             f"SELECT min(s.due) FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0",
             params,
         ).fetchone()
-        return parse_iso(row[0]) if row[0] else None
+        return from_stored(row[0]) if row[0] else None
 
     def start_session(self, deck: str, mode: str, seed: int, now: datetime) -> int:
         with self.transaction():
             cursor = self.db.conn.execute(
                 "INSERT INTO sessions (deck, mode, seed, started, answered, correct) VALUES (?, ?, ?, ?, 0, 0)",
-                [deck, mode, seed, iso(now)],
+                [deck, mode, seed, to_stored(now)],
             )
-        return cursor.lastrowid
+        return _row_id(cursor)
 
     def end_session(self, session_id: int, now: datetime) -> None:
         with self.transaction():
-            self.db.conn.execute("UPDATE sessions SET ended = ? WHERE id = ?", [iso(now), session_id])
+            self.db.conn.execute("UPDATE sessions SET ended = ? WHERE id = ?", [to_stored(now), session_id])
 
-    def record_answer(
-        self,
-        session_id: int,
-        card_pk: int,
-        face: int,
-        *,
-        reviewed_at: datetime,
-        mode: str,
-        rating: int,
-        correct: bool,
-        response: str,
-        duration_ms: int,
-        due_before: str | None,
-        schedule: dict[str, Any] | None,
-    ) -> int:
-        """Store one answer; ``schedule`` is the face's new row, or None when the mode leaves the schedule alone.
-
-        Returns the review's id.
-        """
-        due_after = schedule["due"] if schedule else due_before
+    def record_answer(self, session_id: int, answer: Answer) -> int:
+        """Store one answer of the session, and the face's new schedule if it has one; returns the review's id."""
+        due_after = answer.schedule["due"] if answer.schedule else answer.due_before
         conn = self.db.conn
         with self.transaction():
             cursor = conn.execute(
                 """INSERT INTO reviews (card_pk, face, session_id, reviewed_at, mode, rating, correct, response,
                    duration_ms, scheduled, due_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [card_pk, face, session_id, iso(reviewed_at), mode, int(rating), int(correct), response,
-                 duration_ms, int(schedule is not None), due_before, due_after],
+                [answer.card_pk, answer.face, session_id, to_stored(answer.reviewed_at), answer.mode,
+                 int(answer.rating), int(answer.correct), answer.response, answer.duration_ms,
+                 int(answer.schedule is not None), answer.due_before, due_after],
             )
-            if schedule is not None:
-                self._write_schedule(card_pk, face, schedule)
+            if answer.schedule is not None:
+                self._write_schedule(answer.card_pk, answer.face, answer.schedule)
             conn.execute(
                 "UPDATE sessions SET answered = answered + 1, correct = correct + ? WHERE id = ?",
-                [int(correct), session_id],
+                [int(answer.correct), session_id],
             )
-        return cursor.lastrowid
+        return _row_id(cursor)
 
-    def amend_answer(self, review_id: int, rating: int, schedule: dict[str, Any] | None) -> None:
-        """Replace a stored answer's rating (the learner overrode the proposed one) and the schedule it led to."""
-        conn = self.db.conn
+    def amend_answer(self, review_id: int, answer: Answer) -> None:
+        """Replace a stored answer's rating (the learner overrode the proposed one) and the schedule it led to, from
+        the amended answer; the rest of the review row stays as first stored."""
+        due_after = answer.schedule["due"] if answer.schedule else answer.due_before
         with self.transaction():
-            card_pk, face, due_before = conn.execute(
-                "SELECT card_pk, face, due_before FROM reviews WHERE id = ?", [review_id]
-            ).fetchone()
-            due_after = schedule["due"] if schedule else due_before
-            conn.execute("UPDATE reviews SET rating = ?, due_after = ? WHERE id = ?", [int(rating), due_after, review_id])
-            if schedule is not None:
-                self._write_schedule(card_pk, face, schedule)
+            self.db.conn.execute(
+                "UPDATE reviews SET rating = ?, due_after = ? WHERE id = ?", [int(answer.rating), due_after, review_id]
+            )
+            if answer.schedule is not None:
+                self._write_schedule(answer.card_pk, answer.face, answer.schedule)
 
     def _write_schedule(self, card_pk: int, face: int, row: dict[str, Any]) -> None:
         self.db.conn.execute(
@@ -622,6 +640,67 @@ class Store:
             [row["state"], row["step"], row["stability"], row["difficulty"], row["due"], row["last_review"],
              card_pk, face],
         )
+
+    # Stats ---------------------------------------------------------------------------------------------------
+    # What ``quizgen stats`` reads, for one deck or (deck None) all of them. Big databases are read in one pass:
+    # rows are yielded as SQLite produces them, not gathered into lists.
+
+    def active_card_count(self, deck: str | None = None) -> int:
+        where, params = card_filter("", deck)
+        return int(self.db.execute(f"SELECT count(*) FROM cards WHERE {where}", params).fetchone()[0])
+
+    def face_schedules(self, deck: str | None = None) -> Iterator[FaceSchedule]:
+        """The schedule of every face of the active cards."""
+        where, params = card_filter("c.", deck)
+        rows = self.db.execute(
+            f"""SELECT s.card_pk, s.face, s.state, s.stability, s.difficulty, s.due, s.last_review
+                FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where}""",
+            params,
+        )
+        return (FaceSchedule(*row) for row in rows)
+
+    def face_answer_tally(self, card_pk: int, face: int) -> tuple[int, int]:
+        """How often one face was answered, and how often rightly."""
+        answered, right = self.db.execute(
+            "SELECT count(*), coalesce(sum(correct), 0) FROM reviews WHERE card_pk = ? AND face = ?", [card_pk, face]
+        ).fetchone()
+        return int(answered), int(right)
+
+    def answer_tally(self, deck: str | None = None) -> tuple[int, int]:
+        """How many answers were ever given (to the deck's cards, retired ones too), and how many were right."""
+        review_filter, params = self._reviews_of(deck)
+        answered, right = self.db.execute(
+            f"SELECT count(*), coalesce(sum(correct), 0) FROM reviews r WHERE 1 {review_filter}", params
+        ).fetchone()
+        return int(answered), int(right)
+
+    def card_sections(self, deck: str | None = None) -> dict[int, str]:
+        """The section of every card (retired ones too, whose answers still count), by pk."""
+        where, params = ("WHERE deck = ?", [deck]) if deck else ("", [])
+        return dict(self.db.execute(f"SELECT pk, section FROM cards {where}", params).fetchall())
+
+    def answers_since(self, since: datetime, deck: str | None = None) -> Iterator[tuple[int, int, str]]:
+        """Card pk, right (1) or not (0), and stored time of every answer given since ``since``, read by the
+        reviewed_at index."""
+        review_filter, params = self._reviews_of(deck)
+        rows: Iterator[tuple[int, int, str]] = self.db.execute(
+            f"SELECT card_pk, correct, reviewed_at FROM reviews r WHERE reviewed_at >= ? {review_filter}",
+            [to_stored(since), *params],
+        )
+        return rows
+
+    def _reviews_of(self, deck: str | None) -> tuple[str, list[Any]]:
+        """The condition on ``reviews r`` for one deck's answers; none when it is the only deck."""
+        if deck is None or len(self.decks()) == 1:
+            return "", []
+        # The unary + keeps SQLite on a plain scan (or the reviewed_at index) instead of a million card_pk lookups.
+        return "AND +r.card_pk IN (SELECT pk FROM cards WHERE deck = ?)", [deck]
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (always set after one)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

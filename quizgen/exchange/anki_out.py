@@ -26,7 +26,8 @@ from pathlib import Path
 import genanki
 
 from quizgen.core.cards import Card, Deck
-from quizgen.core.store import StoredCard, parse_iso
+from quizgen.core.store import StoredCard
+from quizgen.core.time import from_stored
 
 CSS = """\
 .card {
@@ -365,7 +366,7 @@ def note_modified(stored: StoredCard, note_type: NoteType) -> int:
 @lru_cache(maxsize=4096)
 def _seconds(stamp: str) -> int:
     """Cached: the cards of one import share their change time."""
-    return int(parse_iso(stamp).timestamp())
+    return int(from_stored(stamp).timestamp())
 
 
 def make_note(stored: StoredCard, on_written: Callable[[], None] | None = None) -> QuizgenNote:

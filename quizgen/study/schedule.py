@@ -1,23 +1,29 @@
 """Scheduling by FSRS: a thin layer between rows of our ``schedule`` table and ``fsrs.Card``.
 
 All the arithmetic is ``fsrs.Scheduler``'s. What this module adds: our table's state 0 ("new", never reviewed, no
-due date) which fsrs has no name for; UTC-aware times in and out; previews of all four ratings at once, so the
-interval shown to the learner is exactly the one stored; and the user's settings (desired retention, daily new
-cards) kept in the database's ``config`` table.
+due date) which fsrs has no name for, and every state's name; UTC-aware times in and out; previews of all four
+ratings at once, so the interval shown to the learner is exactly the one stored; and the user's settings (desired
+retention, daily new cards) kept in the database's ``config`` table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
 from quizgen.core.errors import QuizgenError
+from quizgen.core.time import from_stored, to_stored, utc
 
+# The schedule table's states are fsrs's, plus this one: a face never reviewed, with no due date.
 NEW = 0
+STATE_NAMES: dict[int, str] = {
+    NEW: "new", State.Learning: "learning", State.Review: "review", State.Relearning: "relearning",
+}
 
 RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
 
@@ -26,35 +32,6 @@ Row = dict[str, Any]
 
 class SettingError(QuizgenError):
     pass
-
-
-def utc(moment: datetime) -> datetime:
-    """The same instant in UTC; fsrs insists on timezone-aware UTC, and a naive time is a bug upstream."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: quizgen works in timezone-aware UTC")
-    return moment.astimezone(timezone.utc)
-
-
-def _parse(text: str | None) -> datetime | None:
-    return utc(datetime.fromisoformat(text)) if text else None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return utc(moment).isoformat(timespec="microseconds") if moment else None
-
-
-def local_day(moment: datetime) -> date:
-    """The learner's calendar day at ``moment``: days (the new-card limit, forecasts) are theirs, not UTC's."""
-    return moment.astimezone().date()
-
-
-def day_start(day: date) -> datetime:
-    """When the learner's ``day`` begins, in UTC, with that day's own offset (a DST change may fall in between)."""
-    return datetime.combine(day, time()).astimezone().astimezone(timezone.utc)
-
-
-def new_row() -> Row:
-    return {"state": NEW, "step": None, "stability": None, "difficulty": None, "due": None, "last_review": None}
 
 
 def to_fsrs(row: Row, card_id: int, now: datetime) -> FsrsCard:
@@ -67,8 +44,8 @@ def to_fsrs(row: Row, card_id: int, now: datetime) -> FsrsCard:
         step=row["step"],
         stability=row["stability"],
         difficulty=row["difficulty"],
-        due=_parse(row["due"]),
-        last_review=_parse(row["last_review"]),
+        due=from_stored(row["due"]),
+        last_review=from_stored(row["last_review"]) if row["last_review"] else None,
     )
 
 
@@ -78,8 +55,8 @@ def from_fsrs(card: FsrsCard) -> Row:
         "step": card.step,
         "stability": card.stability,
         "difficulty": card.difficulty,
-        "due": _iso(card.due),
-        "last_review": _iso(card.last_review),
+        "due": to_stored(card.due),
+        "last_review": to_stored(card.last_review) if card.last_review else None,
     }
 
 
@@ -102,12 +79,6 @@ class FaceScheduler:
         """The row after each possible rating."""
         return {rating: self.review(row, rating, now) for rating in Rating}
 
-    def retrievability(self, row: Row, now: datetime) -> float:
-        """Predicted probability of recall now; 0 for a face never reviewed."""
-        if row["state"] == NEW:
-            return 0.0
-        return self.recall(row["stability"], _parse(row["last_review"]), utc(now))
-
     def recall(self, stability: float, last_review: datetime, now: datetime) -> float:
         """Retrievability from the only two things it depends on; cheap enough to sum over 100k faces."""
         card = FsrsCard(card_id=0, state=State.Review, stability=stability, last_review=last_review, due=now)
@@ -115,7 +86,8 @@ class FaceScheduler:
 
 
 def due_at(row: Row) -> datetime | None:
-    return _parse(row.get("due"))
+    due = row.get("due")
+    return from_stored(due) if due else None
 
 
 def describe_interval(delta: timedelta, short: bool = False) -> str:

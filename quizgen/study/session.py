@@ -2,18 +2,20 @@
 
 Nothing here reads the clock, draws from the global random generator, touches the database or the terminal: the
 clock, a ``random.Random``, the scheduler (whose interval fuzzing tests turn off) and a ``fetch`` function (card and
-schedule of a face) are passed in, so a test pins every choice. The caller stores each ``Outcome``
-(``Outcome.record()``) before asking for the next question.
+schedule of a face) are passed in, so a test pins every choice. Which faces to ask is the plan's (``plan``); the
+caller stores each ``Outcome`` (``Outcome.record()``) before asking for the next question.
 
-States: idle -> asking -> (revealed, for self-rated kinds) -> answered -> idle ... -> done.
+States (``SessionState``): idle -> asking -> (revealed, for self-rated kinds) -> answered -> idle ... -> done.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, NamedTuple
+from enum import Enum
+from typing import Any, NamedTuple
 
 from fsrs import Rating
 
@@ -21,11 +23,12 @@ from quizgen.core.cards import Card
 from quizgen.core.errors import UnknownCard
 from quizgen.core.kinds import cloze_syntax, grading
 from quizgen.core.kinds.grading import LETTERS, Grade
-from quizgen.study.schedule import NEW, FaceScheduler, due_at, utc
+from quizgen.core.store import Answer
+from quizgen.core.time import utc
+from quizgen.study.schedule import NEW, FaceScheduler, due_at
 
 REVIEW, PRACTICE, EXAM = "review", "practice", "exam"
 MODES = (REVIEW, PRACTICE, EXAM)
-DEFAULT_EXAM_SIZE = 20
 
 # A right answer slower than this (seconds) is proposed as Hard: recalled, but with effort.
 SLOW_SECONDS = {"truefalse": 15, "mcq": 20, "multi": 30, "typed": 30, "cloze": 30, "order": 45, "match": 60}
@@ -49,56 +52,7 @@ class Item:
 
     @property
     def is_new(self) -> bool:
-        return self.schedule["state"] == NEW
-
-
-# Queues ----------------------------------------------------------------------------------------------------------
-
-
-def spread_siblings(entries: list[Entry]) -> list[Entry]:
-    """Keep the first face of each card in place and move its other faces behind, so one never gives away another."""
-    first: list[Entry] = []
-    later: list[Entry] = []
-    seen: set[int] = set()
-    for entry in entries:
-        (later if entry.card_pk in seen else first).append(entry)
-        seen.add(entry.card_pk)
-    return first + (spread_siblings(later) if later else [])
-
-
-def review_queue(
-    due: list[Entry], new: list[Entry], new_limit: int, limit: int | None = None, studied: set[int] = frozenset()
-) -> list[Entry]:
-    """Faces due now (most overdue first), then new faces up to ``new_limit``, at most one per card, and none of a
-    card ``studied`` today (its sibling face would give the answer away)."""
-    due = spread_siblings([Entry(*e) for e in due])
-    taken = {e.card_pk for e in due} | set(studied)
-    fresh: list[Entry] = []
-    for entry in (Entry(*e) for e in new):
-        if len(fresh) >= new_limit:
-            break
-        if entry.card_pk not in taken:
-            fresh.append(entry)
-            taken.add(entry.card_pk)
-    queue = due + fresh
-    return queue[:limit] if limit is not None else queue
-
-
-def practice_queue(entries: list[Entry], rng: random.Random, limit: int | None = None) -> list[Entry]:
-    """Every face of the filter, shuffled."""
-    shuffled = [Entry(*e) for e in entries]
-    rng.shuffle(shuffled)
-    shuffled = spread_siblings(shuffled)
-    return shuffled[:limit] if limit is not None else shuffled
-
-
-def exam_queue(entries: list[Entry], rng: random.Random, size: int = DEFAULT_EXAM_SIZE) -> list[Entry]:
-    """``size`` distinct cards drawn at random, each asked by one of its faces, also drawn."""
-    faces: dict[int, list[Entry]] = {}
-    for entry in (Entry(*e) for e in entries):
-        faces.setdefault(entry.card_pk, []).append(entry)
-    drawn = rng.sample(sorted(faces), min(size, len(faces)))
-    return [rng.choice(faces[pk]) for pk in drawn]
+        return bool(self.schedule["state"] == NEW)
 
 
 # Questions and outcomes ------------------------------------------------------------------------------------------
@@ -161,21 +115,21 @@ class Outcome:
         due = due_at(row) if row else None
         return due - self.reviewed_at if due else None
 
-    def record(self) -> dict[str, Any]:
-        """Keyword arguments for ``Store.record_answer``."""
+    def record(self) -> Answer:
+        """The answer as the store keeps it (``Store.record_answer``, and ``Store.amend_answer`` after a new rating)."""
         item = self.question.item
-        return {
-            "card_pk": item.card_pk,
-            "face": item.face,
-            "reviewed_at": self.reviewed_at,
-            "mode": self.mode,
-            "rating": int(self.rating),
-            "correct": self.correct,
-            "response": self.response,
-            "duration_ms": self.duration_ms,
-            "due_before": item.schedule["due"],
-            "schedule": self.schedule_after,
-        }
+        return Answer(
+            card_pk=item.card_pk,
+            face=item.face,
+            reviewed_at=self.reviewed_at,
+            mode=self.mode,
+            rating=int(self.rating),
+            correct=self.correct,
+            response=self.response,
+            duration_ms=self.duration_ms,
+            due_before=item.schedule["due"],
+            schedule=self.schedule_after,
+        )
 
 
 @dataclass
@@ -211,6 +165,14 @@ class Summary:
 
 class SessionError(RuntimeError):
     """A method was called in a state that does not allow it (a bug in the caller, not the learner's doing)."""
+
+
+class SessionState(Enum):
+    IDLE = "idle"
+    ASKING = "asking"
+    REVEALED = "revealed"
+    ANSWERED = "answered"
+    DONE = "done"
 
 
 def propose_rating(correct: bool, typo: bool, slow: bool) -> Rating:
@@ -255,24 +217,32 @@ class Session:
         self.started = self.clock()
         self.outcomes: list[Outcome] = []
         self.skipped = 0
-        self.state = "idle"
+        self.state = SessionState.IDLE
         self.position = 0
-        self.question: Question | None = None
+        self._question: Question | None = None
         self.revealed_at: datetime | None = None
         self._updated: dict[Entry, dict[str, Any]] = {}
         self._ended: datetime | None = None
         self._unanswered = 0
 
-    def _expect(self, *states: str) -> None:
+    @property
+    def question(self) -> Question:
+        """The question shown last; SessionError before the first."""
+        if self._question is None:
+            raise SessionError("no question has been shown yet")
+        return self._question
+
+    def _expect(self, *states: SessionState) -> None:
         if self.state not in states:
-            raise SessionError(f"session is {self.state}, expected {' or '.join(states)}")
+            expected = " or ".join(state.value for state in states)
+            raise SessionError(f"session is {self.state.value}, expected {expected}")
 
     def next_question(self) -> Question | None:
         """Move on: the next face, shown; None when the queue is done (or the session was quit)."""
-        self._expect("idle", "answered", "done")
-        if self.state == "done":
+        self._expect(SessionState.IDLE, SessionState.ANSWERED, SessionState.DONE)
+        if self.state == SessionState.DONE:
             return None
-        if self.state == "answered":
+        if self.state == SessionState.ANSWERED:
             self._requeue_if_missed(self.outcomes[-1])
         if self.position >= len(self.queue):
             self._finish()
@@ -290,10 +260,10 @@ class Session:
                     return None
         if entry in self._updated:
             item = replace(item, schedule=self._updated[entry])
-        self.question = self._present(item)
+        self._question = self._present(item)
         self.revealed_at = None
-        self.state = "asking"
-        return self.question
+        self.state = SessionState.ASKING
+        return self._question
 
     def _requeue_if_missed(self, outcome: Outcome) -> None:
         """In review mode a face rated Again comes back at the end of the session, from its relearning state."""
@@ -369,7 +339,7 @@ class Session:
         Raises:
             grading.InvalidAnswer: the response cannot be read as an answer of this kind; ask again.
         """
-        self._expect("asking")
+        self._expect(SessionState.ASKING)
         if self.question.self_rated:
             raise SessionError("self-rated cards are revealed and rated, not answered")
         verdict = self._grade(response)
@@ -381,18 +351,19 @@ class Session:
 
     def reveal(self) -> Question:
         """Show the back of a self-rated card; the time to recall ends here."""
-        self._expect("asking")
+        self._expect(SessionState.ASKING)
         if not self.question.self_rated:
             raise SessionError("only self-rated cards are revealed")
         self.revealed_at = self.clock()
-        self.state = "revealed"
+        self.state = SessionState.REVEALED
         return self.question
 
     def rate(self, rating: Rating | int) -> Outcome:
         """Rate a revealed self-rated card, or override the rating proposed for the last answer."""
         rating = Rating(rating)
-        self._expect("revealed", "answered")
-        if self.state == "revealed":
+        self._expect(SessionState.REVEALED, SessionState.ANSWERED)
+        if self.state == SessionState.REVEALED:
+            assert self.revealed_at is not None  # set by reveal(), the only way into REVEALED
             took = self.revealed_at - self.question.shown_at
             return self._conclude("", rating != Rating.Again, False, False, rating, self.clock(), took, rating)
         last = self.outcomes[-1]
@@ -407,7 +378,7 @@ class Session:
         took: timedelta, rating: Rating | None = None,
     ) -> Outcome:
         item = self.question.item
-        previews = self.scheduler.preview(item.schedule, now) if self.mode == REVIEW else {}
+        previews = self.scheduler.preview(item.schedule, now) if self.mode == REVIEW and self.scheduler else {}
         chosen = rating or proposed
         outcome = Outcome(
             question=self.question, mode=self.mode, response=response, correct=correct, typo=typo, slow=slow,
@@ -416,7 +387,7 @@ class Session:
         )
         self.outcomes.append(outcome)
         self._remember(outcome)
-        self.state = "answered"
+        self.state = SessionState.ANSWERED
         return outcome
 
     def _remember(self, outcome: Outcome) -> None:
@@ -426,9 +397,9 @@ class Session:
 
     def skip(self) -> None:
         """Leave the current face unanswered (in review mode it stays due)."""
-        self._expect("asking", "revealed")
+        self._expect(SessionState.ASKING, SessionState.REVEALED)
         self.skipped += 1
-        self.state = "idle"
+        self.state = SessionState.IDLE
 
     def quit(self) -> None:
         """End now; what was answered stands."""
@@ -437,13 +408,13 @@ class Session:
     def _finish(self) -> None:
         if self._ended is None:
             self._ended = self.clock()
-        if self.state in ("asking", "revealed"):
+        if self.state in (SessionState.ASKING, SessionState.REVEALED):
             self._unanswered = 1
-        self.state = "done"
+        self.state = SessionState.DONE
 
     def summary(self) -> Summary:
         unasked = len(self.queue) - self.position + self._unanswered
-        if self.state in ("asking", "revealed"):
+        if self.state in (SessionState.ASKING, SessionState.REVEALED):
             unasked += 1
         by_section: dict[str, SectionScore] = {}
         for outcome in self.outcomes:

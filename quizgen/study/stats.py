@@ -8,13 +8,17 @@ the ``reviewed_at`` index for the last 30 days. Days are the learner's local day
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from fsrs import State
+
 from quizgen.core.kinds import cloze_syntax
-from quizgen.core.store import Store, iso
-from quizgen.study.schedule import NEW, FaceScheduler, day_start, local_day
+from quizgen.core.store import Store
+from quizgen.core.time import day_start, from_stored, local_day, to_stored, utc
+from quizgen.study.schedule import NEW, STATE_NAMES, FaceScheduler
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -88,35 +92,36 @@ def compute(store: Store, deck: str | None, now: datetime) -> Stats:
         deck = decks[0].slug
     scope = store.deck(deck).name if deck else "All decks"
     stats = Stats(scope=scope)
-    card_filter, card_params = ("AND c.deck = ?", [deck]) if deck else ("", [])
-    stats.cards = store.db.execute(
-        f"SELECT count(*) FROM cards c WHERE c.retired IS NULL {card_filter}", card_params
-    ).fetchone()[0]
-    _schedule_figures(store, stats, card_filter, card_params, now)
+    stats.cards = store.active_card_count(deck)
+    _schedule_figures(store, stats, deck, now)
     _review_figures(store, stats, deck, now)
     return stats
 
 
-def _schedule_figures(store: Store, stats: Stats, card_filter: str, params: list[Any], now: datetime) -> None:
+def day_starts(first: date, count: int) -> list[str]:
+    """The stored times at which ``count`` of the learner's days from ``first`` begin: a stored time falls on
+    the day of the last start it is not before (``bisect_right(starts, stamp) - 1``), as ``local_day`` says."""
+    return [to_stored(day_start(first + timedelta(days=i))) for i in range(count)]
+
+
+def _schedule_figures(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
     today = local_day(now)
-    now_text = iso(now)
-    week_text = iso(now + timedelta(days=7))
-    horizon_text = iso(day_start(today + timedelta(days=FORECAST_DAYS)))
-    forecast = {today + timedelta(days=i): 0 for i in range(FORECAST_DAYS)}
+    now_text = to_stored(now)
+    week_text = to_stored(now + timedelta(days=7))
+    starts = day_starts(today, FORECAST_DAYS + 1)
+    horizon_text = starts.pop()
+    forecast = [0] * FORECAST_DAYS
     scheduler = FaceScheduler(fuzz=False)
-    moment = now.astimezone(timezone.utc)
-    recall_sum, studied, hardest = 0.0, 0, []
-    rows = store.db.execute(
-        f"""SELECT s.card_pk, s.face, s.state, s.stability, s.difficulty, s.due, s.last_review
-            FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE c.retired IS NULL {card_filter}""",
-        params,
-    )
-    for card_pk, face, state, stability, difficulty, due, last_review in rows:
+    moment = utc(now)
+    recall_sum, studied = 0.0, 0
+    hardest: list[tuple[float, float, int, int, float]] = []
+    for card_pk, face, state, stability, difficulty, due, last_review in store.face_schedules(deck):
         stats.faces += 1
         if state == NEW:
             stats.new += 1
             continue
-        if state == 2:
+        assert stability is not None and difficulty is not None and due is not None and last_review is not None
+        if state == State.Review:
             stats.review += 1
         else:
             stats.learning += 1
@@ -124,8 +129,9 @@ def _schedule_figures(store: Store, stats: Stats, card_filter: str, params: list
             stats.due_week += 1
             stats.due += due <= now_text
         if due < horizon_text:
-            forecast[max(local_day(datetime.fromisoformat(due)), today)] += 1
-        recall = scheduler.recall(stability, datetime.fromisoformat(last_review), moment)
+            # Overdue faces count today.
+            forecast[max(bisect_right(starts, due) - 1, 0)] += 1
+        recall = scheduler.recall(stability, from_stored(last_review), moment)
         recall_sum += recall
         studied += 1
         entry = (difficulty, -stability, card_pk, face, recall)
@@ -133,16 +139,14 @@ def _schedule_figures(store: Store, stats: Stats, card_filter: str, params: list
             heapq.heappush(hardest, entry)
         elif entry > hardest[0]:
             heapq.heapreplace(hardest, entry)
-    stats.forecast = sorted(forecast.items())
+    stats.forecast = [(today + timedelta(days=i), count) for i, count in enumerate(forecast)]
     stats.retrievability = recall_sum / studied if studied else None
     stats.weakest_cards = [_weak_card(store, *entry) for entry in sorted(hardest, reverse=True)]
 
 
 def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int, face: int, recall: float) -> WeakCard:
     card, _schedule = store.quiz_face(card_pk, face)
-    answered, right = store.db.execute(
-        "SELECT count(*), coalesce(sum(correct), 0) FROM reviews WHERE card_pk = ? AND face = ?", [card_pk, face]
-    ).fetchone()
+    answered, right = store.face_answer_tally(card_pk, face)
     if card.kind == "cloze":
         prompt = cloze_syntax.render(card.prompt, face)
     elif card.kind == "glossary" and face == 1:
@@ -156,38 +160,25 @@ def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int,
 def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
     """All-time totals from one plain scan; everything about the last 30 days from one pass over that range."""
     today = local_day(now)
-    week_ago = iso(now - timedelta(days=7))
-    month_ago = iso(now - timedelta(days=30))
-    history_start = iso(day_start(today - timedelta(days=HISTORY_DAYS - 1)))
-    # The unary + keeps SQLite on a plain scan (or the reviewed_at index) instead of a million card_pk lookups.
-    only_deck = deck is not None and len(store.decks()) > 1
-    review_filter, review_params = (
-        ("AND +r.card_pk IN (SELECT pk FROM cards WHERE deck = ?)", [deck]) if only_deck else ("", [])
-    )
-    total, right = store.db.execute(
-        f"SELECT count(*), coalesce(sum(correct), 0) FROM reviews r WHERE 1 {review_filter}", review_params
-    ).fetchone()
+    week_ago = to_stored(now - timedelta(days=7))
+    month_ago = now - timedelta(days=30)
+    month_ago_text = to_stored(month_ago)
+    first_day = today - timedelta(days=HISTORY_DAYS - 1)
+    starts = day_starts(first_day, HISTORY_DAYS)
+    total, right = store.answer_tally(deck)
     stats.reviews = total
     stats.accuracy = right / total if total else None
 
-    card_filter, card_params = ("WHERE deck = ?", [deck]) if deck else ("", [])
-    section_of = dict(store.db.execute(f"SELECT pk, section FROM cards {card_filter}", card_params).fetchall())
-    offset = now.astimezone().utcoffset() or timedelta(0)
-    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
-    by_day: dict[str, list[int]] = {}
+    section_of = store.card_sections(deck)
+    by_day = [[0, 0] for _ in range(HISTORY_DAYS)]
     by_section: dict[str, SectionStat] = {}
     week = month = month_right = 0
-    rows = store.db.execute(
-        f"""SELECT card_pk, correct, reviewed_at, date(reviewed_at, ?) FROM reviews r
-            WHERE reviewed_at >= ? {review_filter}""",
-        [shift, min(history_start, month_ago), *review_params],
-    )
-    for card_pk, correct, reviewed_at, day in rows:
-        if reviewed_at >= history_start:
-            tally = by_day.setdefault(day, [0, 0])
+    for card_pk, correct, reviewed_at in store.answers_since(min(day_start(first_day), month_ago), deck):
+        if reviewed_at >= starts[0]:
+            tally = by_day[bisect_right(starts, reviewed_at) - 1]
             tally[0] += 1
             tally[1] += correct
-        if reviewed_at >= month_ago:
+        if reviewed_at >= month_ago_text:
             month += 1
             month_right += correct
             week += reviewed_at >= week_ago
@@ -199,10 +190,7 @@ def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime)
             score.correct += correct
     stats.reviews_7d, stats.reviews_30d = week, month
     stats.accuracy_30d = month_right / month if month else None
-    stats.history = [
-        (day, *by_day.get(day.isoformat(), (0, 0)))
-        for day in (today - timedelta(days=HISTORY_DAYS - 1 - i) for i in range(HISTORY_DAYS))
-    ]
+    stats.history = [(first_day + timedelta(days=i), count, right) for i, (count, right) in enumerate(by_day)]
     weak = [s for s in by_section.values() if s.correct < s.answered]
     weak.sort(key=lambda s: (s.accuracy, -s.answered, s.section))
     stats.weakest_sections = weak[:WEAKEST]
@@ -224,7 +212,8 @@ def render(stats: Stats, console: Console | None = None) -> None:
 
     console.print(Text(stats.scope, style="bold"))
     console.print(f"Cards {stats.cards:,} · faces {stats.faces:,} (glossary asked both ways, cloze once per blank)")
-    console.print(f"Faces by state: new {stats.new:,} · learning {stats.learning:,} · review {stats.review:,}")
+    new, learning, review = (STATE_NAMES[state] for state in (NEW, State.Learning, State.Review))
+    console.print(f"Faces by state: {new} {stats.new:,} · {learning} {stats.learning:,} · {review} {stats.review:,}")
     console.print(f"Due now {stats.due:,} · due within 7 days {stats.due_week:,}")
     console.print(
         f"Reviews {stats.reviews:,} all time · {stats.reviews_7d:,} last 7 days · {stats.reviews_30d:,} last 30 days"

@@ -1,35 +1,34 @@
 """The quiz in a terminal: draw questions and feedback with rich, read answers, store each one before moving on.
 
-Everything the quiz decides is in ``session``; this module only shows it and reads keys. It works on any terminal
-width (rich wraps), plain when ``NO_COLOR`` is set or output is not a terminal, and with answers piped on stdin.
-Ctrl-C or Ctrl-D at any prompt ends the session like ``q``: answers already given were committed one by one.
+Everything the quiz decides is in ``plan`` (what to ask) and ``session`` (asking it); this module only shows it and
+reads keys. It works on any terminal width (rich wraps), plain when ``NO_COLOR`` is set or output is not a terminal,
+and with answers piped on stdin. Ctrl-C or Ctrl-D at any prompt ends the session like ``q``: answers already given
+were committed one by one. While another process holds the database's write lock, an answer waits and is retried.
 """
 
 from __future__ import annotations
 
 import random
 import signal
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
 
 from fsrs import Rating
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from quizgen.core import time
 from quizgen.core.cards import Deck
+from quizgen.core.errors import DatabaseBusy
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
-from quizgen.study.schedule import (
-    RATING_NAMES,
-    FaceScheduler,
-    day_start,
-    describe_interval,
-    local_day,
-    setting_value,
-)
+from quizgen.study.plan import QuizOptions, forecast, open_plan
+from quizgen.study.schedule import RATING_NAMES, describe_interval
 from quizgen.study.session import (
-    DEFAULT_EXAM_SIZE,
     EXAM,
     PRACTICE,
     REVIEW,
@@ -39,9 +38,6 @@ from quizgen.study.session import (
     Question,
     Session,
     Summary,
-    exam_queue,
-    practice_queue,
-    review_queue,
 )
 
 PROMPTS = {
@@ -60,6 +56,14 @@ HELP = (
     "After an answer: Enter goes on; in review mode 1-4 replaces the proposed rating "
     "(1 Again, 2 Hard, 3 Good, 4 Easy), and a card rated Again comes back at the end of the session."
 )
+# While another process holds the write lock, a write is tried again and again, each try waiting this long. Short,
+# because SQLite's wait does not return to Python: Ctrl-C is honoured only between tries.
+BUSY_TRY_MS = 250
+# After this many tries (3 s) the learner is told why the quiz stopped; a brief wait (another quiz committing)
+# passes silently.
+BUSY_TRIES_UNTOLD = 12
+
+T = TypeVar("T")
 
 
 class _Skip(Exception):
@@ -174,7 +178,8 @@ class Screen:
         parts = []
         for rating in Rating:
             wait = outcome.interval(rating)
-            parts.append(f"{int(rating)} {RATING_NAMES[rating]}" + (f" {describe_interval(wait, short=True)}" if wait else ""))
+            shown = f" {describe_interval(wait, short=True)}" if wait else ""
+            parts.append(f"{int(rating)} {RATING_NAMES[rating]}{shown}")
         self.say("  " + " · ".join(parts), style="dim")
 
     def next_review(self, outcome: Outcome) -> None:
@@ -214,90 +219,67 @@ class Screen:
 # The quiz loop ---------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class QuizOptions:
-    deck: str | None = None
-    mode: str = REVIEW
-    count: int | None = None
-    kinds: list[str] | None = None
-    section: str | None = None
-    seed: int | None = None
-    new_limit: int | None = None
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
-    """Build the queue for the mode, run the session, store every answer; None if there was nothing to ask."""
+    """Plan the session, run it, store every answer; None if there was nothing to ask."""
     # A process started with SIGINT ignored (a background job of a script, say) would otherwise make Ctrl-C dead.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     screen = Screen()
-    clock = utcnow
-    deck = store.resolve_deck(options.deck)
+    clock = time.now
     now = clock()
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
-    filters = (deck.slug, options.kinds, options.section)
-    due_count = new_count = unseen = 0
-    scheduler = None
-    if options.mode == REVIEW:
-        due = store.due_faces(deck.slug, now, *filters[1:])
-        new = store.new_faces(*filters)
-        limit = options.new_limit if options.new_limit is not None else setting_value(store.get_config, "new-limit")
-        today = day_start(local_day(now))
-        allowance = max(0, limit - store.new_faces_started(deck.slug, today))
-        studied = store.cards_studied_since(deck.slug, today)
-        queue = review_queue(due, new, allowance, options.count, studied)
-        due_count = min(len(due), len(queue))
-        new_count, unseen = len(queue) - due_count, len(new)
-        scheduler = FaceScheduler(setting_value(store.get_config, "retention"))
-    elif options.mode == PRACTICE:
-        queue = practice_queue(store.all_faces(*filters), rng, options.count)
-    else:
-        queue = exam_queue(store.all_faces(*filters), rng, options.count or DEFAULT_EXAM_SIZE)
-    if not queue:
-        screen.nothing_due(deck, store.next_due(*filters) if options.mode == REVIEW else None, now, unseen)
+    plan = open_plan(store, options, now, rng)
+    if not plan.queue:
+        screen.nothing_due(plan.deck, plan.next_due, now, plan.unseen)
         return None
 
     def fetch(entry: Entry) -> Item:
         card, schedule = store.quiz_face(entry.card_pk, entry.face)
         return Item(entry.card_pk, entry.face, card, schedule)
 
-    session = Session(options.mode, queue, fetch, clock, rng, scheduler)
-    session_id = store.start_session(deck.slug, options.mode, seed, now)
-    screen.start(deck, options.mode, due_count, new_count, unseen, len(queue))
+    session = Session(options.mode, plan.queue, fetch, clock, rng, plan.scheduler)
+    store.set_busy_timeout(BUSY_TRY_MS)
+    session_id = _patiently(screen, partial(store.start_session, plan.deck.slug, options.mode, seed, now))
+    screen.start(plan.deck, options.mode, plan.due, plan.new, plan.unseen, len(plan.queue))
     try:
         _loop(session, screen, store, session_id)
     except (KeyboardInterrupt, EOFError):
         session.quit()
         screen.say()
     summary = session.summary()
-    store.end_session(session_id, summary.ended)
-    day = local_day(summary.ended)
-    tomorrow = store.count_due_between(
-        deck.slug, day_start(day + timedelta(days=1)), day_start(day + timedelta(days=2))
-    )
-    # Overdue faces this session did not reach are due this week too.
-    ever = datetime.min.replace(tzinfo=timezone.utc)
-    week = store.count_due_between(deck.slug, ever, summary.ended + timedelta(days=7))
-    screen.summary(summary, tomorrow, week)
+    # Ctrl-C while the database is busy gives up only the session's end time: its answers are all stored.
+    with suppress(KeyboardInterrupt):
+        _patiently(screen, partial(store.end_session, session_id, summary.ended))
+    coming = forecast(store, plan.deck.slug, summary.ended)
+    screen.summary(summary, coming.tomorrow, coming.week)
     return summary
+
+
+def _patiently(screen: Screen, write: Callable[[], T]) -> T:
+    """Do ``write``, trying again for as long as another process holds the database (Ctrl-C gives up)."""
+    tries = 0
+    while True:
+        try:
+            return write()
+        except DatabaseBusy:
+            tries += 1
+            if tries == BUSY_TRIES_UNTOLD:
+                screen.say("database busy, retrying...", style="yellow")
 
 
 def _loop(session: Session, screen: Screen, store: Store, session_id: int) -> None:
     while (question := session.next_question()) is not None:
         screen.question(question)
         try:
-            outcome = _ask_self_rated(session, screen, question) if question.self_rated else _ask(session, screen, question)
+            ask = _ask_self_rated if question.self_rated else _ask
+            outcome = ask(session, screen, question)
         except _Skip:
             session.skip()
             continue
         except _Quit:
             session.quit()
             return
-        review_id = store.record_answer(session_id, **outcome.record())
+        review_id = _patiently(screen, partial(store.record_answer, session_id, outcome.record()))
         try:
             _after(session, screen, store, review_id, outcome)
         except _Quit:
@@ -344,7 +326,7 @@ def _after(session: Session, screen: Screen, store: Store, review_id: int, outco
             return
         if text in ("1", "2", "3", "4"):
             changed = session.rate(int(text))
-            store.amend_answer(review_id, int(changed.rating), changed.schedule_after)
+            _patiently(screen, partial(store.amend_answer, review_id, changed.record()))
             screen.next_review(changed)
             return
         screen.say("press Enter, or type 1, 2, 3 or 4", style="yellow")
