@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -66,6 +66,31 @@ class StoredCard:
     origin: str
     modified: str
     retired: str | None
+
+
+class StudiedFace(NamedTuple):
+    """A face's schedule row as stored: ``state`` is an ``fsrs.State`` value, times are stored UTC text."""
+
+    card_pk: int
+    face: int
+    state: int
+    step: int | None
+    stability: float
+    difficulty: float
+    due: str
+    last_review: str
+
+
+class ScheduledReview(NamedTuple):
+    """One answer that moved a face's schedule."""
+
+    card_pk: int
+    face: int
+    reviewed_at: str
+    rating: int
+    duration_ms: int | None
+    due_before: str | None
+    due_after: str | None
 
 
 class CardRows:
@@ -622,6 +647,31 @@ class Store:
             [row["state"], row["step"], row["stability"], row["difficulty"], row["due"], row["last_review"],
              card_pk, face],
         )
+
+
+    # Exchange ------------------------------------------------------------------------------------------------
+    # What an export with progress carries: the schedule of every studied face and the reviews that made it.
+
+    def studied_faces(self, deck: str) -> list[StudiedFace]:
+        """The schedule of every studied face of the deck's active cards."""
+        rows = self.db.execute(
+            """SELECT s.card_pk, s.face, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review
+               FROM schedule s JOIN cards c ON c.pk = s.card_pk
+               WHERE c.deck = ? AND c.retired IS NULL AND s.state > 0""",
+            [deck],
+        ).fetchall()
+        return [StudiedFace(*row) for row in rows]
+
+    def scheduled_reviews(self, deck: str) -> list[ScheduledReview]:
+        """The reviews that moved a schedule (practice and exam answers left out), oldest first for each face."""
+        rows = self.db.execute(
+            """SELECT r.card_pk, r.face, r.reviewed_at, r.rating, r.duration_ms, r.due_before, r.due_after
+               FROM reviews r JOIN cards c ON c.pk = r.card_pk
+               WHERE c.deck = ? AND c.retired IS NULL AND r.scheduled = 1
+               ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
+            [deck],
+        ).fetchall()
+        return [ScheduledReview(*row) for row in rows]
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
