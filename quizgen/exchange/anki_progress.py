@@ -88,6 +88,8 @@ def write_progress(cursor: sqlite3.Cursor, progress: Progress, notes: dict[str, 
         " WHERE id = ?",
         card_updates,
     )
+    # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere in it.
+    revlog.sort()
     cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
 
 
@@ -127,16 +129,14 @@ def _revlog_entries(
     Intervals are days when a day or more, else negative seconds, as Anki writes them. A review is a learning
     review until the face first waited a day or more, a review after such a wait, and relearning after a lapse.
     """
+    day = int(DAY.total_seconds())
     last_interval = 0
     graduated = False
     for review in reviews:
-        reviewed_at = parse_iso(review.reviewed_at)
         kind = ENTRY_REVIEW if last_interval > 0 else ENTRY_RELEARN if graduated else ENTRY_LEARN
-        interval = 0
-        if review.due_after:
-            wait = parse_iso(review.due_after) - reviewed_at
-            interval = round(wait / DAY) if wait >= DAY else -int(wait.total_seconds())
-        entry_id = int(reviewed_at.timestamp() * 1000)
+        wait = review.wait_seconds or 0
+        interval = round(wait / day) if wait >= day else -wait
+        entry_id = review.reviewed_ms
         while entry_id in used_ids:
             entry_id += 1
         used_ids.add(entry_id)
