@@ -227,10 +227,15 @@ def show_command(obj: Context, card_ref: str, json_: bool) -> None:
 @click.option("--section", help="Only sections containing this text.")
 @click.option("--flat", is_flag=True, help="Anki: one deck, no subdeck per top-level section.")
 @click.option("--force", is_flag=True, help="Overwrite the output even if it is not a previous export.")
+@click.option(
+    "--progress/--no-progress", default=True, show_default=True,
+    help="Anki: give studied cards their schedule and review history (taken by Anki's \"Import any learning "
+    "progress\"); with --no-progress every card arrives new.",
+)
 @click.pass_obj
 def export_command(
     obj: Context, deck: str | None, output: Path, format_: str | None, kinds: str | None, section: str | None,
-    flat: bool, force: bool,
+    flat: bool, force: bool, progress: bool,
 ) -> None:
     """Export a deck's cards (DECK may be left out when there is one deck).
 
@@ -240,7 +245,7 @@ def export_command(
     from quizgen.exchange import export
 
     result = export.export(
-        obj.store(), output, deck, format_, parse_kinds(kinds), section, flat=flat, force=force
+        obj.store(), output, deck, format_, parse_kinds(kinds), section, flat=flat, force=force, progress=progress
     )
     click.echo(f"{result.cards} card(s) of {result.deck} written to {result.path} ({result.format})")
 

@@ -88,6 +88,30 @@ class StoredCard:
     retired: str | None
 
 
+class StudiedFace(NamedTuple):
+    """A face's schedule row as stored: ``state`` is an ``fsrs.State`` value, times are stored UTC text."""
+
+    card_pk: int
+    face: int
+    state: int
+    step: int | None
+    stability: float
+    difficulty: float
+    due: str
+    last_review: str
+
+
+class ScheduledReview(NamedTuple):
+    """One answer that moved a face's schedule: when (Unix ms), how it was rated, how long it took, and the wait
+    it led to (seconds; None if the schedule was left without a due date)."""
+
+    card_pk: int
+    face: int
+    reviewed_ms: int
+    rating: int
+    duration_ms: int | None
+    wait_seconds: int | None
+
 class CardRows:
     """Cards fetched as database rows, each built into a ``StoredCard`` only when iterated over."""
 
@@ -702,6 +726,37 @@ def _row_id(cursor: sqlite3.Cursor) -> int:
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
+
+    # Exchange ------------------------------------------------------------------------------------------------
+    # What an export with progress carries: the schedule of every studied face and the reviews that made it.
+
+    def studied_faces(self, deck: str) -> list[StudiedFace]:
+        """The schedule of every studied face of the deck's active cards."""
+        rows = self.db.execute(
+            """SELECT s.card_pk, s.face, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review
+               FROM schedule s JOIN cards c ON c.pk = s.card_pk
+               WHERE c.deck = ? AND c.retired IS NULL AND s.state > 0""",
+            [deck],
+        ).fetchall()
+        return [StudiedFace(*row) for row in rows]
+
+    def scheduled_reviews(self, deck: str) -> list[ScheduledReview]:
+        """The reviews that moved a schedule (practice and exam answers left out), oldest first for each face.
+
+        Times come as Unix milliseconds and waits as seconds, worked out by SQLite: an export reads a review of every
+        study day of every card, and parsing that many timestamps in Python would cost more than the rest of it.
+        """
+        rows = self.db.execute(
+            """SELECT r.card_pk, r.face,
+                 CAST(round((julianday(r.reviewed_at) - 2440587.5) * 86400000) AS INTEGER),
+                 r.rating, r.duration_ms,
+                 CAST(round((julianday(r.due_after) - julianday(r.reviewed_at)) * 86400) AS INTEGER)
+               FROM reviews r JOIN cards c ON c.pk = r.card_pk
+               WHERE c.deck = ? AND c.retired IS NULL AND r.scheduled = 1
+               ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
+            [deck],
+        ).fetchall()
+        return [ScheduledReview(*row) for row in rows]
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):

@@ -28,6 +28,7 @@ import genanki
 from quizgen.core.cards import Card, Deck
 from quizgen.core.store import StoredCard
 from quizgen.core.time import from_stored
+from quizgen.exchange.anki_progress import Progress, write_progress
 
 CSS = """\
 .card {
@@ -376,6 +377,20 @@ def make_note(stored: StoredCard, on_written: Callable[[], None] | None = None) 
     return QuizgenNote(note_type, fields, tags, note_guid(card), note_modified(stored, note_type), on_written)
 
 
+class ProgressPackage(genanki.Package):
+    """A package whose studied cards carry their schedule and review log (``anki_progress``)."""
+
+    def __init__(self, progress: Progress | None):
+        super().__init__([])
+        self.progress = progress
+        self.notes: dict[str, tuple[int, bool]] = {}
+
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Iterator[int]) -> None:
+        super().write_to_db(cursor, timestamp, id_gen)
+        if self.progress is not None:
+            write_progress(cursor, self.progress, self.notes)
+
+
 def deck_id(*names: str) -> int:
     """A deck id derived from names alone, so every export of a deck uses the same ids."""
     digest = hashlib.sha256("\x1f".join(("quizgen", *names)).encode("utf-8")).digest()
@@ -393,14 +408,17 @@ def build_package(
     cards: Iterable[StoredCard],
     flat: bool = False,
     on_written: Callable[[], None] | None = None,
+    progress: Progress | None = None,
 ) -> genanki.Package:
     """One Anki deck named after ours, with a subdeck per top-level section unless ``flat``.
 
     The parent deck is always included, so it carries the deck's description even when its notes sit in subdecks.
+    With ``progress``, studied cards carry their schedule and reviews; without it every card is new.
     """
     description = html_text(deck.description.strip())
     parent = genanki.Deck(deck_id(deck.slug), deck.name, description=description)
     subdecks: dict[str, genanki.Deck] = {}
+    package = ProgressPackage(progress)
     for stored in cards:
         target = parent
         if not flat:
@@ -410,8 +428,12 @@ def build_package(
                 target = subdecks[section] = genanki.Deck(
                     deck_id(deck.slug, section), f"{deck.name}::{section}", description=html_text(deck.note)
                 )
-        target.add_note(make_note(stored, on_written))
-    return genanki.Package([parent, *subdecks.values()])
+        note = make_note(stored, on_written)
+        target.add_note(note)
+        if progress is not None:
+            package.notes[note.guid] = (stored.pk, note.model.model_type == genanki.Model.CLOZE)
+    package.decks = [parent, *subdecks.values()]
+    return package
 
 
 def write_package(
@@ -421,9 +443,10 @@ def write_package(
     flat: bool = False,
     timestamp: float | None = None,
     on_written: Callable[[], None] | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files."""
-    package = build_package(deck, cards, flat, on_written)
+    package = build_package(deck, cards, flat, on_written, progress)
     with _removed_scratch_files():
         package.write_to_file(str(path), timestamp=timestamp)
 

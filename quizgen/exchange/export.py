@@ -14,9 +14,11 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from quizgen.core import time
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import Card, Deck
 from quizgen.core.errors import QuizgenError
@@ -24,6 +26,8 @@ from quizgen.core.files import replacing
 from quizgen.core.kinds import cloze_syntax
 from quizgen.core.store import CardRows, Store, StoredCard
 from quizgen.exchange import anki_out
+from quizgen.exchange.anki_progress import Progress
+from quizgen.study.schedule import setting_value
 
 FORMATS = ("apkg", "csv", "tsv", "json")
 PROGRESS_THRESHOLD = 1000
@@ -80,6 +84,8 @@ def export(
     flat: bool = False,
     force: bool = False,
     timestamp: float | None = None,
+    progress: bool = True,
+    now: datetime | None = None,
 ) -> ExportResult:
     """Write the chosen cards to ``path``.
 
@@ -87,6 +93,8 @@ def export(
         flat: put every Anki note in the deck itself rather than in a subdeck per top-level section.
         force: replace ``path`` even if it is not a previous export.
         timestamp: fixes the .apkg's note and card ids (reproducible files); default now.
+        progress: in an .apkg, give studied cards their schedule and review log (``anki_progress``).
+        now: the moment the schedule is exported at; default the clock's.
     """
     check_place(path)
     fmt = format_for(path, file_format)
@@ -94,7 +102,13 @@ def export(
     check_target(store, path, force, chosen.slug)
     with collector_paused(), _progress(len(cards), f"Exporting {chosen.slug}") as advance, replacing(path) as partial:
         if fmt == "apkg":
-            anki_out.write_package(partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance)
+            studied = None
+            if progress:
+                retention = setting_value(store.get_config, "retention")
+                studied = Progress.read(store, chosen.slug, retention, now or time.now())
+            anki_out.write_package(
+                partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied
+            )
         elif fmt == "json":
             write_json(partial, chosen, cards, advance)
         else:

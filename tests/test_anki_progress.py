@@ -1,0 +1,98 @@
+"""An .apkg carries the learner's progress: studied in quizgen, imported into the real Anki with "Import any learning
+progress", each studied card keeps its schedule, memory state and review log; new cards stay new."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+from tests.test_export_anki import note_guid, write_deck
+
+# In file order the deck's first four cards are gas (mcq), proteins (multi), salt (true/false) and done-temp
+# (typed). Each answer is followed by a rating that replaces the proposed one: Easy sends a new card straight to
+# review, days away; Good and Again keep it in learning, minutes away.
+RATED = {"gas": 4, "proteins": 3, "salt": 4, "done-temp": 1}
+REVIEW_SESSION = "a\n4\na\n3\nt\n4\nanything\n1\n"
+
+
+def quizgen(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "quizgen", *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def shown(card_id: str) -> dict:
+    return json.loads(quizgen("show", f"baking/{card_id}", "--json").stdout)
+
+
+@pytest.fixture
+def studied(tmp_path) -> Path:
+    """Our test deck after one review session of four answers and one practice answer."""
+    write_deck(tmp_path / "deck")
+    quizgen("import", str(tmp_path / "deck"))
+    quizgen("quiz", "baking", "-n", "4", "--seed", "1", stdin=REVIEW_SESSION)
+    quizgen("quiz", "baking", "--mode", "practice", "-n", "1", "--seed", "1", stdin="a\n\n")
+    return tmp_path
+
+
+def import_into_anki(folder: Path, package: Path, with_scheduling: bool = True) -> Collection:
+    (folder / "anki").mkdir()
+    col = Collection(str(folder / "anki" / "collection.anki2"))
+    col.set_config("fsrs", True)
+    options = ImportAnkiPackageOptions(with_scheduling=with_scheduling, merge_notetypes=True)
+    col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
+    return col
+
+
+def anki_card(col: Collection, card_id: str):
+    note_id = col.db.scalar("SELECT id FROM notes WHERE guid = ?", note_guid(card_id))
+    return col.get_note(note_id).cards()[0]
+
+
+def test_studied_cards_arrive_in_anki_with_their_schedule_memory_and_reviews(studied):
+    package = studied / "baking.apkg"
+    quizgen("export", "baking", "-o", str(package))
+    col = import_into_anki(studied, package)
+    try:
+        now = datetime.now(timezone.utc)
+        for card_id, rating in RATED.items():
+            ours = shown(card_id)
+            (face,) = ours["schedule"]
+            due = datetime.fromisoformat(face["due"])
+            theirs = anki_card(col, card_id)
+            if rating == 4:
+                assert (theirs.type, theirs.queue) == (2, 2), card_id
+                ours_in_days = (due.astimezone().date() - now.astimezone().date()).days
+                assert abs((theirs.due - col.sched.today) - ours_in_days) <= 1, card_id
+            else:
+                assert theirs.type in (1, 3) and theirs.queue == 1, card_id
+                assert abs(theirs.due - due.timestamp()) <= 60, card_id
+            assert theirs.memory_state.stability == pytest.approx(face["stability"], rel=0.01)
+            assert theirs.memory_state.difficulty == pytest.approx(face["difficulty"], rel=0.01)
+            log = col.db.all("SELECT ease, time FROM revlog WHERE cid = ?", theirs.id)
+            assert [ease for ease, _time in log] == [rating], card_id
+        # The practice answer moved no schedule, so it is no review of Anki's; unstudied cards stay new.
+        assert col.db.scalar("SELECT count(*) FROM revlog") == len(RATED)
+        assert anki_card(col, "steam").type == 0 and anki_card(col, "autolyse").type == 0
+    finally:
+        col.close()
+
+
+def test_no_progress_exports_every_card_new(studied):
+    package = studied / "baking.apkg"
+    quizgen("export", "baking", "-o", str(package), "--no-progress")
+    col = import_into_anki(studied, package)
+    try:
+        assert col.db.scalar("SELECT count(*) FROM revlog") == 0
+        assert set(col.db.list("SELECT DISTINCT type FROM cards")) == {0}
+    finally:
+        col.close()
+
