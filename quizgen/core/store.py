@@ -720,13 +720,6 @@ class Store:
         # The unary + keeps SQLite on a plain scan (or the reviewed_at index) instead of a million card_pk lookups.
         return "AND +r.card_pk IN (SELECT pk FROM cards WHERE deck = ?)", [deck]
 
-
-def _row_id(cursor: sqlite3.Cursor) -> int:
-    """The id of the row an INSERT just wrote (always set after one)."""
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
-
-
     # Exchange ------------------------------------------------------------------------------------------------
     # What an export with progress carries: the schedule of every studied face and the reviews that made it.
 
@@ -757,6 +750,12 @@ def _row_id(cursor: sqlite3.Cursor) -> int:
             [deck],
         ).fetchall()
         return [ScheduledReview(*row) for row in rows]
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (always set after one)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
