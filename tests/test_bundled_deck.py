@@ -11,7 +11,8 @@ import pytest
 from quizgen.core import paths, questions
 from tests.conftest import ROOT, SOURCE_DIR
 
-MINIMUMS = {"mcq": 50, "truefalse": 20, "typed": 25, "cloze": 25, "multi": 8, "order": 3, "match": 4, "glossary": 30}
+MINIMUMS = {"mcq": 50, "truefalse": 20, "typed": 25, "cloze": 25, "multi": 8, "order": 3, "match": 4, "glossary": 30,
+            "flashcard": 6}
 SECTIONS = [
     "Fundamentals",
     "Fundamentals > The Body's Internal Messaging System",
