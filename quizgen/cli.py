@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from quizgen.core import paths
+from quizgen.core.display import visible
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import Store, describe_sqlite_error, existing_decks
 
@@ -22,9 +23,9 @@ class QuizgenGroup(click.Group):
         try:
             return super().invoke(ctx)
         except QuizgenError as ex:
-            raise click.ClickException(str(ex)) from None
+            raise click.ClickException(visible(str(ex))) from None
         except sqlite3.Error as ex:
-            raise click.ClickException(describe_sqlite_error(ex, ctx.obj.db_path_label())) from None
+            raise click.ClickException(visible(describe_sqlite_error(ex, ctx.obj.db_path_label()))) from None
         except KeyboardInterrupt:
             click.echo("", err=True)
             ctx.exit(130)
@@ -95,7 +96,7 @@ def check_command(obj: Context, paths_: tuple[Path, ...], strict: bool) -> None:
     loaded = questions.load(targets, known_decks=known)
     problems = loaded.problems + lint.lint(loaded)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(visible(str(problem)))
     errors = sum(1 for p in problems if p.severity == questions.ERROR)
     warnings = len(problems) - errors
     click.echo(
@@ -348,7 +349,7 @@ def ingest_command(
             text, format_ or write.guess_format(file), paths.display_path(file.name), slug, existing, progress
         )
     for line in write.summary_lines(result):
-        click.echo(line)
+        click.echo(visible(line))
     target = output or write.default_output(file)
     if not writes:
         click.echo(f"draft would go to {target} (write it with -o {target})")

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from quizgen.core.display import literal
 from quizgen.core.kinds import cloze_syntax
 from quizgen.core.store import Store, iso
 from quizgen.study.schedule import NEW, FaceScheduler, day_start, local_day
@@ -222,7 +223,7 @@ def render(stats: Stats, console: Console | None = None) -> None:
     def percent(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.0%}"
 
-    console.print(Text(stats.scope, style="bold"))
+    console.print(literal(stats.scope, style="bold"))
     console.print(f"Cards {stats.cards:,} · faces {stats.faces:,} (glossary asked both ways, cloze once per blank)")
     console.print(f"Faces by state: new {stats.new:,} · learning {stats.learning:,} · review {stats.review:,}")
     console.print(f"Due now {stats.due:,} · due within 7 days {stats.due_week:,}")
@@ -255,7 +256,7 @@ def render(stats: Stats, console: Console | None = None) -> None:
         table = Table("section", "right", "accuracy", box=None, header_style="bold", padding=(0, 1))
         table.columns[0].overflow = "fold"
         for s in stats.weakest_sections:
-            table.add_row(s.section, f"{s.correct}/{s.answered}", f"{s.accuracy:.0%}")
+            table.add_row(literal(s.section), f"{s.correct}/{s.answered}", f"{s.accuracy:.0%}")
         console.print(table)
     else:
         console.print("none: no wrong answers in the last 30 days")
@@ -274,7 +275,7 @@ def render(stats: Stats, console: Console | None = None) -> None:
         table.columns[3].min_width = len("10 of 10")
         for c in stats.weakest_cards:
             name = c.id + (f" ({c.face_label})" if c.face_label else "")
-            table.add_row(name, c.prompt, f"{c.difficulty:.1f}/10", f"{c.wrong} of {c.answered}")
+            table.add_row(literal(name), literal(c.prompt), f"{c.difficulty:.1f}/10", f"{c.wrong} of {c.answered}")
         console.print(table)
     else:
         console.print("none yet: nothing studied")

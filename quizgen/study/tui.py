@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizgen.core.cards import Deck
+from quizgen.core.display import literal
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
 from quizgen.study.schedule import (
@@ -89,7 +90,7 @@ class Screen:
         self.console = Console(highlight=False, markup=False, emoji=False)
 
     def say(self, text: str | Text = "", style: str = "") -> None:
-        self.console.print(text, style=style)
+        self.console.print(literal(text), style=style)
 
     def prompt(self, label: str, question: Question | None = None) -> str:
         """One line of input; ``?`` shows help and asks again, ``s`` and ``q`` skip and quit."""
@@ -148,7 +149,7 @@ class Screen:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=4, justify="right")
         grid.add_column()
-        grid.add_row(label, text)
+        grid.add_row(label, literal(text))
         self.console.print(grid)
 
     def reveal(self, q: Question) -> None:
@@ -199,7 +200,7 @@ class Screen:
             table = Table("section", "right", "accuracy", header_style="bold", box=None, padding=(0, 1))
             table.columns[0].overflow = "fold"
             for section, score_ in summary.by_section.items():
-                table.add_row(section, f"{score_.correct}/{score_.answered}", f"{score_.accuracy:.0%}")
+                table.add_row(literal(section), f"{score_.correct}/{score_.answered}", f"{score_.accuracy:.0%}")
             self.console.print(table)
         if summary.mode == EXAM and summary.missed:
             self.say(Text("Missed:", style="bold"))
