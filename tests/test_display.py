@@ -162,8 +162,8 @@ def test_check_warns_about_control_characters_in_every_string_field(run):
 
 def test_check_shows_hostile_file_names_and_values_in_errors_as_escapes(tmp_path, run):
     bad = tmp_path / "evil\x1b[2J.toml"
-    bad.write_text('[deck]\nslug = "evil"\nname = "Evil"\n\n[[cards]]\nid = "a"\nkind = "essay\\u001b]52;c;aGk=\\u0007"\n'
-                   'section = "S"\nprompt = "P"\n', encoding="utf-8")
+    bad.write_text('[deck]\nslug = "evil"\nname = "Evil"\n\n[[cards]]\nid = "a"\n'
+                   'kind = "essay\\u001b]52;c;aGk=\\u0007"\nsection = "S"\nprompt = "P"\n', encoding="utf-8")
     result = run("check", str(bad))
     assert result.exit_code == 1
     assert r"evil\x1b[2J.toml:7: " in result.stdout and r"essay\x1b]52;c;aGk=\x07" in result.stdout

@@ -7,8 +7,10 @@ Ctrl-C or Ctrl-D at any prompt ends the session like ``q``: answers already give
 
 from __future__ import annotations
 
+import io
 import random
 import signal
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -19,6 +21,7 @@ from rich.text import Text
 
 from quizgen.core.cards import Deck
 from quizgen.core.display import literal
+from quizgen.core.errors import QuizgenError
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
 from quizgen.study.schedule import (
@@ -61,6 +64,9 @@ HELP = (
     "After an answer: Enter goes on; in review mode 1-4 replaces the proposed rating "
     "(1 Again, 2 Hard, 3 Good, 4 Easy), and a card rated Again comes back at the end of the session."
 )
+# On input that is not a terminal, this many unusable answers in a row at one prompt end the session: piped input
+# that keeps failing (``yes | quizgen quiz``) would otherwise loop for ever.
+MAX_REFUSALS = 3
 
 
 class _Skip(Exception):
@@ -86,14 +92,33 @@ class Screen:
     """What the learner sees and types. Input raises EOFError at the end of piped input, like Ctrl-D."""
 
     def __init__(self) -> None:
+        if sys.stdin is None:
+            raise QuizgenError("the quiz reads answers from standard input, which is closed")
+        # Undecodable bytes in an answer become U+FFFD rather than breaking the line, or its storing.
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")
+        self.interactive = sys.stdin.isatty()
         # Markup off: card text is shown as written, brackets and all.
         self.console = Console(highlight=False, markup=False, emoji=False)
+        self._prompting: tuple[str, Question | None] | None = None
+        self._refusals = 0
 
     def say(self, text: str | Text = "", style: str = "") -> None:
         self.console.print(literal(text), style=style)
 
+    def refuse(self, message: str) -> None:
+        """Say why an answer cannot be used; on input that is not a terminal and keeps failing, end the session."""
+        self.say(message, style="yellow")
+        self._refusals += 1
+        if self._refusals >= MAX_REFUSALS and not self.interactive:
+            self.say(f"{self._refusals} unusable answers in a row from input that is not a terminal; "
+                     "ending the session.", style="yellow")
+            raise _Quit
+
     def prompt(self, label: str, question: Question | None = None) -> str:
         """One line of input; ``?`` shows help and asks again, ``s`` and ``q`` skip and quit."""
+        if self._prompting is None or self._prompting[0] != label or self._prompting[1] is not question:
+            self._prompting, self._refusals = (label, question), 0
         while True:
             text = self.console.input(Text(f"{label} > ", style="bold")).strip()
             key = text.casefold()
@@ -312,7 +337,7 @@ def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
         try:
             return session.answer(response)
         except InvalidAnswer as problem:
-            screen.say(str(problem), style="yellow")
+            screen.refuse(str(problem))
 
 
 def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Outcome:
@@ -323,7 +348,7 @@ def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Out
         text = screen.prompt("How well did you know it? 1 Again · 2 Hard · 3 Good · 4 Easy", question)
         if text in ("1", "2", "3", "4"):
             return session.rate(int(text))
-        screen.say("type 1, 2, 3 or 4", style="yellow")
+        screen.refuse("type 1, 2, 3 or 4")
 
 
 def _after(session: Session, screen: Screen, store: Store, review_id: int, outcome: Outcome) -> None:
@@ -348,4 +373,4 @@ def _after(session: Session, screen: Screen, store: Store, review_id: int, outco
             store.amend_answer(review_id, int(changed.rating), changed.schedule_after)
             screen.next_review(changed)
             return
-        screen.say("press Enter, or type 1, 2, 3 or 4", style="yellow")
+        screen.refuse("press Enter, or type 1, 2, 3 or 4")
