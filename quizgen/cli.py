@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from quizgen.core import paths
-from quizgen.core.display import visible
+from quizgen.core.display import json_escaped, visible
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import Store, describe_sqlite_error, existing_decks
 
@@ -103,7 +103,7 @@ class Context:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_escaped(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 @click.group(cls=QuizgenGroup)

@@ -5,6 +5,7 @@ escapes. Every command that prints cards is run over tests/fixtures/hostile.toml
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -168,3 +169,15 @@ def test_check_shows_hostile_file_names_and_values_in_errors_as_escapes(tmp_path
     assert result.exit_code == 1
     assert r"evil\x1b[2J.toml:7: " in result.stdout and r"essay\x1b]52;c;aGk=\x07" in result.stdout
     assert_inert(result.stdout)
+
+
+@pytest.mark.parametrize("args, key", [(["cards", "--json"], "prompt"), (["show", "bidi", "--json"], "prompt"),
+                                       (["decks", "--json"], "name")])
+def test_json_output_escapes_hidden_characters_and_keeps_the_data(hostile_db, run, args, key):
+    result = run(*args)
+    assert result.exit_code == 0
+    assert_inert(result.stdout)
+    data = json.loads(result.stdout)
+    values = {row[key] for row in (data if isinstance(data, list) else [data])}
+    assert ("Is \u202eevil\u202c safe, with zero\u200bwidth and \u2066isolated\u2069 text?" in values
+            or "Hostile [bold]deck[/] \x1b]0;DECKTITLE\x1b\\" in values)

@@ -45,6 +45,20 @@ def visible(text: str) -> str:
     return HIDDEN.sub(lambda match: escape(match.group()), text)
 
 
+def json_escaped(document: str) -> str:
+    """JSON text with every hidden character as a ``\\u`` escape: the same data, nothing for a terminal to act on.
+
+    ``json.dumps(ensure_ascii=False)`` escapes only C0 controls; hidden characters can only occur inside strings,
+    where an escape means the same character.
+    """
+
+    def json_escape(match: re.Match[str]) -> str:
+        units = match.group().encode("utf-16-be", "surrogatepass")
+        return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2))
+
+    return HIDDEN.sub(json_escape, document)
+
+
 def literal(text: str | Text, style: str = "") -> Text:
     """Data as a rich ``Text``: never read as markup, hidden characters shown as escapes.
 
