@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -11,23 +13,79 @@ from typing import Any
 import click
 
 from quizgen.core import paths
+from quizgen.core.display import json_escaped, visible
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import Store, describe_sqlite_error, existing_decks
+
+
+class UndecodableArgument(click.ClickException):
+    exit_code = 2
+
+
+class QuizgenCommand(click.Command):
+    """Refuses text arguments and options that are not valid UTF-8, before they reach the database or the screen."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        for param in self.params:
+            value = ctx.params.get(param.name or "")
+            if isinstance(param.type, click.types.StringParamType) and value is not None:
+                values = value if isinstance(value, tuple) else (value,)
+                if any(isinstance(v, str) and not _encodable(v) for v in values):
+                    name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+                    raise UndecodableArgument(f"{name} is not valid UTF-8 text")
+        return rest
+
+
+def _encodable(text: str) -> bool:
+    """False for text holding lone surrogates: the bytes of an argument that were not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class QuizgenGroup(click.Group):
     """Turns every error a user can cause into one line on stderr and a non-zero exit, never a traceback."""
 
+    command_class = QuizgenCommand
+    group_class = type
+
     def invoke(self, ctx: click.Context) -> Any:
+        if sys.stdout is None:
+            raise click.ClickException("standard output is closed")
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # A full disk or a closed pipe shows here, not as an ignored error when the interpreter exits.
+            sys.stdout.flush()
+            return result
         except QuizgenError as ex:
-            raise click.ClickException(str(ex)) from None
+            raise click.ClickException(visible(str(ex))) from None
         except sqlite3.Error as ex:
-            raise click.ClickException(describe_sqlite_error(ex, ctx.obj.db_path_label())) from None
+            raise click.ClickException(visible(describe_sqlite_error(ex, ctx.obj.db_path_label()))) from None
         except KeyboardInterrupt:
             click.echo("", err=True)
             ctx.exit(130)
+        except OSError as ex:
+            if ex.filename is not None:
+                raise click.ClickException(visible(f"{ex.filename}: {ex.strerror}")) from None
+            _drop_output()
+            if ex.errno == errno.EPIPE:
+                # The reader went away (``| head``): stop quietly with status 1, as click and rich do.
+                ctx.exit(1)
+            raise click.ClickException(f"cannot write the output: {ex.strerror}") from None
+
+
+def _drop_output() -> None:
+    """Point standard output at /dev/null, so what is still buffered for it cannot fail again at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 class Context:
@@ -45,7 +103,7 @@ class Context:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_escaped(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 @click.group(cls=QuizgenGroup)
@@ -95,7 +153,7 @@ def check_command(obj: Context, paths_: tuple[Path, ...], strict: bool) -> None:
     loaded = questions.load(targets, known_decks=known)
     problems = loaded.problems + lint.lint(loaded)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(visible(str(problem)))
     errors = sum(1 for p in problems if p.severity == questions.ERROR)
     warnings = len(problems) - errors
     click.echo(
@@ -352,7 +410,7 @@ def ingest_command(
             text, format_ or write.guess_format(file), paths.display_path(file.name), slug, existing, progress
         )
     for line in write.summary_lines(result):
-        click.echo(line)
+        click.echo(visible(line))
     target = output or write.default_output(file)
     if not writes:
         click.echo(f"draft would go to {target} (write it with -o {target})")

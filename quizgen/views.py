@@ -1,4 +1,7 @@
-"""Terminal output for the browsing commands (rich), kept off the quiz's start-up path."""
+"""Terminal output for the browsing commands (rich), kept off the quiz's start-up path.
+
+Every card and deck string goes through ``display.literal``: shown as written, never as markup, nothing hidden.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,14 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from quizgen.core.display import literal
 from quizgen.core.store import StoredCard
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
 
 
 def table(headers: list[str], rows: list[list[Any]], wrap: bool = False) -> None:
@@ -19,7 +24,7 @@ def table(headers: list[str], rows: list[list[Any]], wrap: bool = False) -> None
     for column in grid.columns:
         column.overflow = "fold" if wrap else "ellipsis"
     for row in rows:
-        grid.add_row(*(str(cell) for cell in row))
+        grid.add_row(*(literal(str(cell)) for cell in row))
     console().print(grid)
 
 
@@ -27,27 +32,31 @@ def card_detail(stored: StoredCard, schedule: list[dict[str, Any]], reviews: int
     card = stored.card
     out = console()
     status = f"retired {stored.retired}" if stored.retired else "active"
-    out.print(f"[bold]{card.deck}/{card.id}[/bold]  ({card.kind}, {status})")
-    out.print(f"section: {card.section}", markup=False)
+    out.print(Text.assemble(literal(f"{card.deck}/{card.id}", style="bold"), f"  ({card.kind}, {status})"))
+
+    def line(text: str) -> None:
+        out.print(literal(text))
+
+    line(f"section: {card.section}")
     for key, value in card.fields.items():
         if isinstance(value, list):
-            out.print(f"{key}:", markup=False)
+            line(f"{key}:")
             for item in value:
                 text = " = ".join(item) if isinstance(item, list) else item
-                out.print(f"  - {text}", markup=False)
+                line(f"  - {text}")
         else:
-            out.print(f"{key}: {value}", markup=False)
+            line(f"{key}: {value}")
     if card.explanation:
-        out.print(f"explanation: {card.explanation}", markup=False)
+        line(f"explanation: {card.explanation}")
     if card.tags:
-        out.print(f"tags: {', '.join(card.tags)}", markup=False)
+        line(f"tags: {', '.join(card.tags)}")
     if card.source:
-        out.print(f"source: {card.source}", markup=False)
-    out.print(f"changed: {stored.modified}   reviews: {reviews}", markup=False)
+        line(f"source: {card.source}")
+    line(f"changed: {stored.modified}   reviews: {reviews}")
     # Here, not at the top: the schedule module loads fsrs, which listing decks and cards does not need.
     from quizgen.study.schedule import STATE_NAMES
 
     for row in schedule:
         state = STATE_NAMES.get(row["state"], str(row["state"]))
         due = f", due {row['due']}" if row["due"] else ""
-        out.print(f"face {row['face']}: {state}{due}", markup=False)
+        line(f"face {row['face']}: {state}{due}")

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from rapidfuzz import fuzz, process
 
+from quizgen.core.display import hidden_characters, visible
 from quizgen.core.kinds import cloze_syntax
 from quizgen.core.kinds.grading import normalise
 from quizgen.core.questions import WARNING, Bank, LoadedCard, Problem
@@ -42,6 +43,7 @@ def lint(bank: Bank) -> list[Problem]:
     for loaded in bank.cards:
         for message in card_warnings(loaded):
             problems.append(Problem(loaded.path, loaded.line, f"card '{loaded.card.id}': {message}", WARNING))
+    problems.extend(_hidden_text(bank.cards))
     problems.extend(_near_duplicates(bank.cards))
     problems.extend(_truefalse_balance(bank.cards))
     problems.extend(_longest_choice_bias(bank.cards))
@@ -83,6 +85,33 @@ def card_warnings(loaded: LoadedCard) -> list[str]:
         if any(contains_phrase(visible, d.answer) for d in deletions):
             out.append("a deleted term also appears outside its deletion")
     return out
+
+
+def _hidden_text(cards: list[LoadedCard]) -> list[Problem]:
+    """Control, bidi and zero-width characters in any string of a card: the terminal shows them as escapes."""
+    problems = []
+    for loaded in cards:
+        card = loaded.card
+        strings = {"section": card.section, "explanation": card.explanation, "source": card.source, "tags": card.tags,
+                   **card.fields}
+        for key, value in strings.items():
+            hidden = hidden_characters(" ".join(_strings_in(value)))
+            if hidden:
+                problems.append(
+                    Problem(loaded.path, loaded.line,
+                            f"card '{card.id}': control or invisible characters in its {key} "
+                            f"({', '.join(visible(c) for c in hidden)}); they print as escapes", WARNING)
+                )
+    return problems
+
+
+def _strings_in(value: object) -> list[str]:
+    """Every string in a field's value: a string, a list of them, or a list of pairs."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings_in(item)]
+    return []
 
 
 def _term_parts(term: str) -> list[str]:

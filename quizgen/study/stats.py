@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import State
 
+from quizgen.core.display import literal
 from quizgen.core.kinds import cloze_syntax
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored, utc
@@ -210,7 +211,7 @@ def render(stats: Stats, console: Console | None = None) -> None:
     def percent(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.0%}"
 
-    console.print(Text(stats.scope, style="bold"))
+    console.print(literal(stats.scope, style="bold"))
     console.print(f"Cards {stats.cards:,} · faces {stats.faces:,} (glossary asked both ways, cloze once per blank)")
     new, learning, review = (STATE_NAMES[state] for state in (NEW, State.Learning, State.Review))
     console.print(f"Faces by state: {new} {stats.new:,} · {learning} {stats.learning:,} · {review} {stats.review:,}")
@@ -244,7 +245,7 @@ def render(stats: Stats, console: Console | None = None) -> None:
         table = Table("section", "right", "accuracy", box=None, header_style="bold", padding=(0, 1))
         table.columns[0].overflow = "fold"
         for s in stats.weakest_sections:
-            table.add_row(s.section, f"{s.correct}/{s.answered}", f"{s.accuracy:.0%}")
+            table.add_row(literal(s.section), f"{s.correct}/{s.answered}", f"{s.accuracy:.0%}")
         console.print(table)
     else:
         console.print("none: no wrong answers in the last 30 days")
@@ -263,7 +264,7 @@ def render(stats: Stats, console: Console | None = None) -> None:
         table.columns[3].min_width = len("10 of 10")
         for c in stats.weakest_cards:
             name = c.id + (f" ({c.face_label})" if c.face_label else "")
-            table.add_row(name, c.prompt, f"{c.difficulty:.1f}/10", f"{c.wrong} of {c.answered}")
+            table.add_row(literal(name), literal(c.prompt), f"{c.difficulty:.1f}/10", f"{c.wrong} of {c.answered}")
         console.print(table)
     else:
         console.print("none yet: nothing studied")

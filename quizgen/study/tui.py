@@ -8,8 +8,10 @@ were committed one by one. While another process holds the database's write lock
 
 from __future__ import annotations
 
+import io
 import random
 import signal
+import sys
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -23,7 +25,8 @@ from rich.text import Text
 
 from quizgen.core import time
 from quizgen.core.cards import Deck
-from quizgen.core.errors import DatabaseBusy
+from quizgen.core.display import literal
+from quizgen.core.errors import DatabaseBusy, QuizgenError
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
 from quizgen.study.plan import QuizOptions, forecast, open_plan
@@ -64,6 +67,9 @@ BUSY_TRY_MS = 250
 BUSY_TRIES_UNTOLD = 12
 
 T = TypeVar("T")
+# On input that is not a terminal, this many unusable answers in a row at one prompt end the session: piped input
+# that keeps failing (``yes | quizgen quiz``) would otherwise loop for ever.
+MAX_REFUSALS = 3
 
 
 class _Skip(Exception):
@@ -89,14 +95,33 @@ class Screen:
     """What the learner sees and types. Input raises EOFError at the end of piped input, like Ctrl-D."""
 
     def __init__(self) -> None:
+        if sys.stdin is None:
+            raise QuizgenError("the quiz reads answers from standard input, which is closed")
+        # Undecodable bytes in an answer become U+FFFD rather than breaking the line, or its storing.
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")
+        self.interactive = sys.stdin.isatty()
         # Markup off: card text is shown as written, brackets and all.
         self.console = Console(highlight=False, markup=False, emoji=False)
+        self._prompting: tuple[str, Question | None] | None = None
+        self._refusals = 0
 
     def say(self, text: str | Text = "", style: str = "") -> None:
-        self.console.print(text, style=style)
+        self.console.print(literal(text), style=style)
+
+    def refuse(self, message: str) -> None:
+        """Say why an answer cannot be used; on input that is not a terminal and keeps failing, end the session."""
+        self.say(message, style="yellow")
+        self._refusals += 1
+        if self._refusals >= MAX_REFUSALS and not self.interactive:
+            self.say(f"{self._refusals} unusable answers in a row from input that is not a terminal; "
+                     "ending the session.", style="yellow")
+            raise _Quit
 
     def prompt(self, label: str, question: Question | None = None) -> str:
         """One line of input; ``?`` shows help and asks again, ``s`` and ``q`` skip and quit."""
+        if self._prompting is None or self._prompting[0] != label or self._prompting[1] is not question:
+            self._prompting, self._refusals = (label, question), 0
         while True:
             text = self.console.input(Text(f"{label} > ", style="bold")).strip()
             key = text.casefold()
@@ -152,7 +177,7 @@ class Screen:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=4, justify="right")
         grid.add_column()
-        grid.add_row(label, text)
+        grid.add_row(label, literal(text))
         self.console.print(grid)
 
     def reveal(self, q: Question) -> None:
@@ -204,7 +229,7 @@ class Screen:
             table = Table("section", "right", "accuracy", header_style="bold", box=None, padding=(0, 1))
             table.columns[0].overflow = "fold"
             for section, score_ in summary.by_section.items():
-                table.add_row(section, f"{score_.correct}/{score_.answered}", f"{score_.accuracy:.0%}")
+                table.add_row(literal(section), f"{score_.correct}/{score_.answered}", f"{score_.accuracy:.0%}")
             self.console.print(table)
         if summary.mode == EXAM and summary.missed:
             self.say(Text("Missed:", style="bold"))
@@ -293,7 +318,7 @@ def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
         try:
             return session.answer(response)
         except InvalidAnswer as problem:
-            screen.say(str(problem), style="yellow")
+            screen.refuse(str(problem))
 
 
 def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Outcome:
@@ -304,7 +329,7 @@ def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Out
         text = screen.prompt("How well did you know it? 1 Again · 2 Hard · 3 Good · 4 Easy", question)
         if text in ("1", "2", "3", "4"):
             return session.rate(int(text))
-        screen.say("type 1, 2, 3 or 4", style="yellow")
+        screen.refuse("type 1, 2, 3 or 4")
 
 
 def _after(session: Session, screen: Screen, store: Store, review_id: int, outcome: Outcome) -> None:
@@ -329,4 +354,4 @@ def _after(session: Session, screen: Screen, store: Store, review_id: int, outco
             _patiently(screen, partial(store.amend_answer, review_id, changed.record()))
             screen.next_review(changed)
             return
-        screen.say("press Enter, or type 1, 2, 3 or 4", style="yellow")
+        screen.refuse("press Enter, or type 1, 2, 3 or 4")
