@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 HIDDEN = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but newline and tab; DEL; C1
     "\u00ad\u061c\u180e"  # soft hyphen, Arabic letter mark, Mongolian vowel separator
-    "\u200b-\u200f"  # zero-width space, non-joiner, joiner; left-to-right and right-to-left marks
+    # Zero-width space; left-to-right and right-to-left marks. The zero-width non-joiner and joiner (U+200C, U+200D)
+    # stay: Persian and Indic words and emoji sequences are spelt with them.
+    "\u200b\u200e\u200f"
     "\u2028-\u202e"  # line and paragraph separators; bidi embeddings and overrides
     "\u2060-\u206f"  # word joiner, invisible operators, bidi isolates, deprecated format characters
     "\ufeff\ufff9-\ufffb"  # zero-width no-break space (BOM), interlinear annotation
