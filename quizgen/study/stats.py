@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from quizgen.core.kinds import cloze_syntax
 from quizgen.core.store import Store, iso
 from quizgen.study.schedule import NEW, FaceScheduler, day_start, local_day
 
@@ -143,12 +142,7 @@ def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int,
     answered, right = store.db.execute(
         "SELECT count(*), coalesce(sum(correct), 0) FROM reviews WHERE card_pk = ? AND face = ?", [card_pk, face]
     ).fetchone()
-    if card.kind == "cloze":
-        prompt = cloze_syntax.render(card.prompt, face)
-    elif card.kind == "glossary" and face == 1:
-        prompt = card.fields["definition"]
-    else:
-        prompt = card.prompt
+    prompt = card.spec.face_text(card, face)
     label = next(f.label for f in card.faces() if f.number == face) if len(card.faces()) > 1 else ""
     return WeakCard(card.deck, card.id, face, label, prompt, round(difficulty, 2), recall, answered, answered - right)
 
