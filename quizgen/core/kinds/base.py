@@ -63,6 +63,12 @@ def shuffled(values: list[str], rng: random.Random, avoid: list[str] | None = No
     return result
 
 
+def unanswerable(text: str) -> bool:
+    """Whether nothing is left of ``text`` once the grader drops case, punctuation and spacing, so that no typed
+    answer, not even ``text`` itself, is ever graded right."""
+    return not normalise(text)
+
+
 def contains_phrase(haystack: str, needle: str) -> bool:
     """Whether ``needle`` occurs in ``haystack`` as whole words, compared as the grader compares answers."""
     folded = normalise(needle)

@@ -6,7 +6,7 @@ import random
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from quizgen.core.kinds import anki_html, cloze_syntax
-from quizgen.core.kinds.base import CLOZE_NOTE, STR, Face, Kind, Shown, contains_phrase
+from quizgen.core.kinds.base import CLOZE_NOTE, STR, Face, Kind, Shown, contains_phrase, unanswerable
 from quizgen.core.kinds.grading import Grade, grade_cloze
 
 if TYPE_CHECKING:
@@ -24,7 +24,12 @@ class Cloze(Kind):
     anki_note = CLOZE_NOTE
 
     def problems(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
-        return [(message, "text") for message in cloze_syntax.problems(fields["text"])]
+        out = [(message, "text") for message in cloze_syntax.problems(fields["text"])]
+        for d in cloze_syntax.deletions(fields["text"]):
+            if d.answer.strip() and unanswerable(d.answer):
+                out.append((f"cloze deletion c{d.number} ({d.answer!r}) has no letters or digits, "
+                            "so no typed answer is ever graded right", "text"))
+        return out
 
     def warnings(self, card: Card) -> list[str]:
         text = card.fields["text"]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from quizgen.core.kinds import anki_html
-from quizgen.core.kinds.base import STR, STR_LIST, TYPE_IN_NOTE, Kind, Shown, contains_phrase
+from quizgen.core.kinds.base import STR, STR_LIST, TYPE_IN_NOTE, Kind, Shown, contains_phrase, unanswerable
 from quizgen.core.kinds.grading import Grade, grade_text, normalise
 
 if TYPE_CHECKING:
     from quizgen.core.cards import Card
 
 MAX_ANSWER_WORDS = 4
+UNANSWERABLE = "has no letters or digits, so no typed answer is ever graded right"
 
 
 class Typed(Kind):
@@ -21,6 +22,15 @@ class Typed(Kind):
     slow_seconds = 30
     input_label = "Your answer"
     anki_note = TYPE_IN_NOTE
+
+    def problems(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
+        out = []
+        if unanswerable(fields["answer"]):
+            out.append((f"answer {fields['answer']!r} {UNANSWERABLE}", "answer"))
+        for accepted in fields.get("accept", []):
+            if unanswerable(accepted):
+                out.append((f"accepted answer {accepted!r} {UNANSWERABLE}", "accept"))
+        return out
 
     def warnings(self, card: Card) -> list[str]:
         f = card.fields
