@@ -119,6 +119,9 @@ class NoteType(genanki.Model):
 
 # 2026-11-27 00:00 UTC: when these note types were defined.
 DEFINED = 1795737600
+# 2026-12-01 00:00 UTC: from then on an opening bracket is escaped in every field, so that "[sound:...]" in a card's
+# text is shown, not played; notes exported before need to take the new fields.
+BRACKETS_ESCAPED = 1796083200
 
 CHOICE = NoteType(
     1912583601,
@@ -132,7 +135,7 @@ CHOICE = NoteType(
         )
     ],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 TYPE_IN = NoteType(
@@ -148,7 +151,7 @@ TYPE_IN = NoteType(
         )
     ],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 CLOZE = NoteType(
@@ -157,7 +160,7 @@ CLOZE = NoteType(
     ["Text", "Explanation", "Source"],
     [("Cloze", '<div class="text">{{cloze:Text}}</div>', '<div class="text">{{cloze:Text}}</div>' + BACK_MATTER)],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
     cloze_type=True,
 )
 
@@ -178,7 +181,7 @@ GLOSSARY = NoteType(
         ),
     ],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 BASIC = NoteType(
@@ -187,7 +190,7 @@ BASIC = NoteType(
     ["Front", "Back", "Explanation", "Source"],
     [("Card", "{{Front}}", '{{FrontSide}}\n<hr id="answer">\n{{Back}}' + BACK_MATTER)],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 NOTE_TYPES = (CHOICE, TYPE_IN, CLOZE, GLOSSARY, BASIC)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ FORMATS = ("apkg", "csv", "tsv", "json")
 PROGRESS_THRESHOLD = 1000
 CSV_MARKER = "#quizgen deck:"
 DELIMITERS = {"csv": ",", "tsv": "\t"}
+# Runs of whitespace holding a line break or a tab (every character str.splitlines breaks at, and tab).
+_LINE_BREAKS = re.compile(r" *[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]\s*")
 
 
 class ExportError(QuizgenError):
@@ -223,8 +226,10 @@ def write_delimited(
 
 
 def _line(value: str) -> str:
-    """One line of text: tools that split on newlines and tabs (Quizlet) keep each card on its row."""
-    return " ".join(value.split())
+    """One line of text: tools that split on newlines and tabs (Quizlet) keep each card on its row. Spaces are kept
+    as written, leading ones included."""
+    # Line breaks and tabs are not printable: most text takes the quick test alone.
+    return value if value.isprintable() else _LINE_BREAKS.sub(" ", value)
 
 
 def rows(card: Card) -> list[tuple[str, str]]:

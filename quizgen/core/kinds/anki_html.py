@@ -10,8 +10,11 @@ def html_text(value: str) -> str:
     """Plain text as HTML that Anki shows literally (line breaks kept).
 
     What ``html.escape(value, quote=False)`` does, written out: this runs for every piece of every card's text.
+    An opening bracket is escaped too, or Anki would play ``[sound:x.mp3]`` (and speak ``[anki:tts]``) instead of
+    showing it.
     """
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("[", "&#91;").replace("\n", "<br>")
 
 
 def scrambled(items: Sequence[str], seed: str) -> list[str]:

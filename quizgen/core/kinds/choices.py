@@ -57,5 +57,5 @@ class ChoiceKind(Kind):
         return [anki_html.html_text(card.fields["prompt"]), f"{self.instruction}.", front, back]
 
     def text_rows(self, card: Card) -> list[tuple[str, str]]:
-        choices = " | ".join(card.fields["choices"])
+        choices = " | ".join(self.laid_out_choices(card))
         return [(f"{card.fields['prompt']} {self.instruction}: {choices}", self.answer(card))]
