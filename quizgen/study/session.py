@@ -306,6 +306,7 @@ class Session:
 
     def _grade(self, response: str) -> Grade:
         q = self.question
+        assert q is not None, "answer() grades only while asking"
         kind = q.card.spec
         if kind.self_rated:
             raise SessionError(f"{kind.name} cards are self-rated: reveal, then rate")
