@@ -25,8 +25,8 @@ from harness import Row, python_baseline
 
 from quizgen.core.kinds.grading import LETTERS
 from quizgen.core.store import Store
-from quizgen.study.schedule import FaceScheduler
 from quizgen.study.plan import review_queue
+from quizgen.study.schedule import FaceScheduler
 from quizgen.study.session import REVIEW, Entry, Item, Question, Session
 
 PROMPT_MARK = b"> "

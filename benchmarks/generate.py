@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from quizgen.core.cards import Card  # noqa: E402
+from quizgen.core.cards import Card, hash_of  # noqa: E402
 from quizgen.core.store import open_database  # noqa: E402
 from quizgen.core.time import to_stored  # noqa: E402
 
@@ -69,7 +69,7 @@ def make_large_db(
         section = f"Part {pk % 7} > Topic {pk % 40}"
         card = Card.from_dict(DECK, {"id": f"card-{pk}", "kind": kind, "section": section, **card_fields(kind, pk)})
         card_rows.append(
-            (pk, DECK, card.id, kind, section, json.dumps(card.to_dict()), card.content_hash(), "generated", pk,
+            (pk, DECK, card.id, kind, section, json.dumps(card.to_dict()), hash_of(card.to_json()), "generated", pk,
              stamp, stamp)
         )
         face_rows.extend((pk, face.number) for face in card.faces())

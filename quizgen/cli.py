@@ -241,7 +241,7 @@ def cards_command(
 
 
 def parse_kinds(kinds: str | None) -> list[str] | None:
-    from quizgen.core.cards import KINDS
+    from quizgen.core.kinds import KINDS
 
     if not kinds:
         return None

@@ -59,6 +59,22 @@ MALFORMED = [
     ("glossary-missing-definition", HEAD + '[[cards]]\nid = "a"\nkind = "glossary"\nsection = "S"\nterm = "T"\n', 3, "missing 'definition'"),
     ("flashcard-back-number", HEAD + '[[cards]]\nid = "a"\nkind = "flashcard"\nsection = "S"\nfront = "F"\nback = 4\n', 8, "'back' must be a string"),
     ("neither-kind-of-file", 'title = "x"\n', 1, "neither a question file"),
+    # Answers the grader reduces to nothing: typing them exactly would be graded wrong.
+    ("typed-answer-punctuation", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\n'
+     'answer = "+"\n', 8, "answer '+' has no letters or digits"),
+    ("typed-answer-ellipsis", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\n'
+     'answer = "..."\n', 8, "has no letters or digits"),
+    ("typed-answer-zero-width", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\n'
+     'answer = "\\u200b"\n', 8, "has no letters or digits"),
+    ("typed-accept-punctuation", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\n'
+     'answer = "A"\naccept = ["A1", "%"]\n', 9, "accepted answer '%' has no letters or digits"),
+    ("cloze-deletion-punctuation", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\n'
+     'text = "Add {{c1::%}} here."\n', 7, "cloze deletion c1 ('%') has no letters or digits"),
+    # Anki numbers cloze cards c1 to c65536.
+    ("cloze-number-huge", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\n'
+     'text = "A {{c99999999999999999999::x}} b."\n', 7, "cloze number c99999999999999999999 is too large"),
+    ("cloze-number-above-anki", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\n'
+     'text = "A {{c65537::word}} b."\n', 7, "cloze number c65537 is too large: Anki takes c1 to c65536"),
 ]
 
 
@@ -198,3 +214,17 @@ def test_unreadable_json_is_one_line_each(tmp_path, run):
     assert f"{lone}: a string holds an unpaired surrogate escape" in result.stdout
     imported = run("import", str(lone))
     assert imported.exit_code == 1 and "Traceback" not in imported.output
+
+
+def test_a_cloze_number_too_large_for_anki_is_refused_by_import_too(tmp_path, run, db_path):
+    path = write(tmp_path, "huge", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\n'
+                 'text = "A {{c99999999999999999999::x}} b."\n')
+    result = run("import", str(tmp_path / "demo.toml"), str(path))
+    assert result.exit_code != 0
+    assert f"{path}:7: " in result.stderr and "too large" in result.stderr
+    assert "Traceback" not in result.output
+
+    highest = write(tmp_path, "highest", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\n'
+                    'text = "A {{c65536::word}} b."\n')
+    result = run("check", str(tmp_path / "demo.toml"), str(highest))
+    assert result.exit_code == 0, result.stdout

@@ -280,6 +280,57 @@ def test_text_shows_literally_not_as_html(tmp_path, collection):
     assert "&lt;b&gt;tags&lt;/b&gt; &amp; ampersands" in answer
 
 
+SOUND_CARDS = {
+    "sound-front": '''
+[[cards]]
+id = "sound-front"
+kind = "flashcard"
+section = "Notation"
+front = "What does [sound:proof.mp3] in a recipe file mean?"
+back = "Nothing here: [sound:proof.mp3] is text [anki:tts lang=en_US]too[/anki:tts]."
+explanation = "See [sound:x.mp3]."
+''',
+    "sound-choice": '''
+[[cards]]
+id = "sound-choice"
+kind = "mcq"
+section = "Notation"
+prompt = "Which tag is written out?"
+choices = ["[sound:a.mp3]", "[sound:b.mp3]"]
+answer = "[sound:a.mp3]"
+''',
+    "sound-typed": '''
+[[cards]]
+id = "sound-typed"
+kind = "typed"
+section = "Notation"
+prompt = "Type the tag [sound:c.mp3]"
+answer = "[sound:c.mp3]"
+''',
+    "sound-cloze": '''
+[[cards]]
+id = "sound-cloze"
+kind = "cloze"
+section = "Notation"
+text = "The tag {{c1::[sound:d.mp3]}} is shown as written."
+''',
+}
+
+
+def test_sound_tags_in_card_text_are_shown_not_played(tmp_path, collection):
+    store, _ = open_store(tmp_path, cards=SOUND_CARDS)
+    import_apkg(collection, export_apkg(store, tmp_path / "sound.apkg"))
+
+    for card_id in SOUND_CARDS:
+        card = card_of(collection, card_id)
+        assert card.question_av_tags() == [] and card.answer_av_tags() == [], card_id
+        assert "&#91;sound:" in card.answer(), card_id
+    assert "&#91;sound:a.mp3]" in card_of(collection, "sound-choice").question()
+    back = card_of(collection, "sound-front").answer()
+    assert "&#91;sound:proof.mp3]" in back and "&#91;anki:tts lang=en_US]too&#91;/anki:tts]" in back
+    assert "See &#91;sound:x.mp3]." in back
+
+
 def test_templates_are_self_contained_and_have_night_mode(tmp_path, collection):
     store, _ = open_store(tmp_path)
     import_apkg(collection, export_apkg(store, tmp_path / "bread.apkg"))

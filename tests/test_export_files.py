@@ -219,3 +219,64 @@ def test_a_front_starting_with_hash_survives_anki_csv_import(store, run, tmp_pat
     collection.import_csv(ImportCsvRequest(path=str(out), metadata=metadata))
     fronts = [collection.get_note(nid).fields[0] for nid in collection.find_notes("")]
     assert "#1 reason bread fails to rise?" in fronts
+
+
+def mcq_deck(count: int) -> dict[str, str]:
+    """Cards written as question files tend to be: the right choice listed first."""
+    return {
+        f"q{n}": f'''
+[[cards]]
+id = "q{n}"
+kind = "mcq"
+section = "Quiz"
+prompt = "Question {n}?"
+choices = ["Right {n}", "Wrong {n}a", "Wrong {n}b", "Wrong {n}c"]
+answer = "Right {n}"
+'''
+        for n in range(count)
+    }
+
+
+@pytest.mark.parametrize("suffix, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_text_export_lays_out_choices_as_the_apkg_does_not_right_answer_first(
+    tmp_path, run, db_path, collection, suffix, delimiter
+):
+    opened, _ = open_store(tmp_path, cards=mcq_deck(40), db=db_path)
+    opened.close()
+    out = tmp_path / f"quiz.{suffix}"
+    assert run("export", "baking", "-o", str(out)).exit_code == 0
+    listed = {front.split("?")[0]: front.split("Choose one: ")[1].split(" | ") for front, _back, _tags in
+              data_rows(out, delimiter)}
+    assert len(listed) == 40
+    first_is_right = sum(choices[0].startswith("Right") for choices in listed.values())
+    assert first_is_right <= 20, f"the right answer comes first in {first_is_right} of 40 rows"
+
+    again = tmp_path / f"again.{suffix}"
+    assert run("export", "baking", "-o", str(again)).exit_code == 0
+    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+    apkg = tmp_path / "quiz.apkg"
+    assert run("export", "baking", "-o", str(apkg)).exit_code == 0
+    collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg)))
+    for note_id in collection.find_notes("tag:kind::mcq"):
+        note = collection.get_note(note_id)
+        shown = [item.split("</li>")[0] for item in note["Choices"].split("<li>")[1:]]
+        assert listed[note["Question"].split("?")[0]] == shown
+
+
+def test_text_export_keeps_leading_whitespace_and_puts_each_card_on_one_line(tmp_path, run, db_path):
+    cards = {"indented": '''
+[[cards]]
+id = "indented"
+kind = "typed"
+section = "Code"
+prompt = "  for x in xs:\\n      print(x)\\nWhat is printed first?"
+answer = "  the first item"
+'''}
+    opened, _ = open_store(tmp_path, cards=cards, db=db_path)
+    opened.close()
+    out = tmp_path / "code.tsv"
+    assert run("export", "baking", "-o", str(out)).exit_code == 0
+    ((front, back, _tags),) = data_rows(out, "\t")
+    assert front == "  for x in xs: print(x) What is printed first?"
+    assert back == "  the first item"

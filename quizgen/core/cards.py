@@ -1,4 +1,4 @@
-"""Decks and cards, the kinds of question, and their dictionary form.
+"""Decks and cards, and their dictionary form (what each kind of card does is in ``quizgen.core.kinds``).
 
 A card's identity is ``(deck, id)``: the id is written by a person in the question file and never changes when the
 wording does. Each card is asked through one or more *faces* (a glossary card is asked term-to-definition and
@@ -13,44 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizgen.core.kinds import cloze_syntax
+from quizgen.core.kinds import KINDS, Kind, kind_named
+from quizgen.core.kinds.base import STR, STR_LIST, Face
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-# Value shapes a kind's key may take.
-STR = "string"
-STR_LIST = "list of strings"
-BOOL = "boolean"
-PAIR_LIST = "list of [left, right] pairs"
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """The keys one kind of card takes, with the shape of each value."""
-
-    name: str
-    required: dict[str, str]
-    optional: dict[str, str] = field(default_factory=dict)
-    main: str = "prompt"
-    self_rated: bool = False
-    # The Anki note type the kind exports to; Anki cannot move an existing note to another type.
-    anki_note: str = "choice"
-
-
-KINDS: dict[str, KindSpec] = {
-    spec.name: spec
-    for spec in [
-        KindSpec("mcq", {"prompt": STR, "choices": STR_LIST, "answer": STR}),
-        KindSpec("multi", {"prompt": STR, "choices": STR_LIST, "answer": STR_LIST}),
-        KindSpec("truefalse", {"prompt": STR, "answer": BOOL}),
-        KindSpec("typed", {"prompt": STR, "answer": STR}, {"accept": STR_LIST}, anki_note="type-in"),
-        KindSpec("cloze", {"text": STR}, main="text", anki_note="cloze"),
-        KindSpec("order", {"prompt": STR, "items": STR_LIST}, anki_note="basic"),
-        KindSpec("match", {"prompt": STR, "pairs": PAIR_LIST}, anki_note="basic"),
-        KindSpec("glossary", {"term": STR, "definition": STR}, main="term", self_rated=True, anki_note="glossary"),
-        KindSpec("flashcard", {"front": STR, "back": STR}, main="front", self_rated=True, anki_note="basic"),
-    ]
-}
 
 # Keys every card may carry besides its kind's own.
 COMMON_REQUIRED = {"id": STR, "kind": STR, "section": STR}
@@ -93,14 +59,6 @@ class Deck:
         )
 
 
-@dataclass(frozen=True)
-class Face:
-    """One way of asking a card: ``number`` is what the scheduler keys on, ``label`` is for people."""
-
-    number: int
-    label: str
-
-
 @dataclass
 class Card:
     """One card as written in a question file: common keys plus its kind's ``fields``."""
@@ -115,41 +73,24 @@ class Card:
     source: str = ""
 
     @property
-    def spec(self) -> KindSpec:
-        return KINDS[self.kind]
+    def spec(self) -> Kind:
+        """The card's kind: ask it anything that depends on the kind."""
+        return kind_named(self.kind)
 
     @property
     def prompt(self) -> str:
         """The kind's main text: prompt, cloze text, glossary term or flashcard front."""
-        return self.fields[self.spec.main]
+        text: str = self.fields[self.spec.main]
+        return text
 
     @property
     def answer(self) -> str:
         """The right answer as one line of text, for listings and exports."""
-        f = self.fields
-        if self.kind in ("mcq", "typed"):
-            return f["answer"]
-        if self.kind == "multi":
-            return "; ".join(f["answer"])
-        if self.kind == "truefalse":
-            return "true" if f["answer"] else "false"
-        if self.kind == "cloze":
-            return "; ".join(d.answer for d in cloze_syntax.deletions(f["text"]))
-        if self.kind == "order":
-            return " > ".join(f["items"])
-        if self.kind == "match":
-            return "; ".join(f"{left} = {right}" for left, right in f["pairs"])
-        if self.kind == "glossary":
-            return f["definition"]
-        return f["back"]
+        return self.spec.answer(self)
 
     def faces(self) -> list[Face]:
         """The faces the scheduler tracks for this card."""
-        if self.kind == "glossary":
-            return [Face(0, "term to definition"), Face(1, "definition to term")]
-        if self.kind == "cloze":
-            return [Face(n, f"c{n}") for n in cloze_syntax.numbers(self.fields["text"])]
-        return [Face(0, self.kind)]
+        return self.spec.faces(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The card as it is written in a question file (and in JSON exports)."""
@@ -192,10 +133,6 @@ class Card:
     def to_json(self) -> str:
         """The stored form: ``to_dict()`` as JSON, its keys in the fixed order ``from_dict`` gives them."""
         return json.dumps(self.to_dict(), ensure_ascii=False)
-
-    def content_hash(self) -> str:
-        """Changes exactly when what a learner sees changes."""
-        return hash_of(self.to_json())
 
 
 def hash_of(stored_json: str) -> str:

@@ -6,35 +6,16 @@ Validation (bank.py) rejects what cannot be asked; lint warns about what can be 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from rapidfuzz import fuzz, process
 
 from quizgen.core.display import hidden_characters, visible
-from quizgen.core.kinds import cloze_syntax
+from quizgen.core.kinds import KINDS
 from quizgen.core.kinds.grading import normalise
 from quizgen.core.questions import WARNING, Bank, LoadedCard, Problem
 
 NEAR_DUPLICATE_SCORE = 90
-MAX_TYPED_ANSWER_WORDS = 4
-MAX_CLOZE_DELETIONS = 3
-MIN_MCQ_CHOICES = 4
-TRUE_SHARE = (0.35, 0.65)
-MIN_TRUEFALSE_FOR_BALANCE = 5
-# A right choice this much longer than every other stands out; a deck whose right choice is the longest this often
-# teaches test-takers to pick the longest.
-STANDOUT_LENGTH = 1.25
-STANDOUT_CHARACTERS = 10
-LONGEST_SHARE = 0.40
-MIN_MCQ_FOR_LONGEST_SHARE = 10
-ALL_OR_NONE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these|them)\b", re.IGNORECASE)
-
-
-def contains_phrase(haystack: str, needle: str) -> bool:
-    """Whether ``needle`` occurs in ``haystack`` as whole words, compared as the grader compares answers."""
-    folded = normalise(needle)
-    return bool(folded) and f" {folded} " in f" {normalise(haystack)} "
 
 
 def lint(bank: Bank) -> list[Problem]:
@@ -45,45 +26,16 @@ def lint(bank: Bank) -> list[Problem]:
             problems.append(Problem(loaded.path, loaded.line, f"card '{loaded.card.id}': {message}", WARNING))
     problems.extend(_hidden_text(bank.cards))
     problems.extend(_near_duplicates(bank.cards))
-    problems.extend(_truefalse_balance(bank.cards))
-    problems.extend(_longest_choice_bias(bank.cards))
+    problems.extend(_deck_warnings(bank.cards))
     return problems
 
 
 def card_warnings(loaded: LoadedCard) -> list[str]:
     card = loaded.card
-    f = card.fields
     out: list[str] = []
     if not card.explanation.strip():
         out.append("no explanation (say why the answer is right)")
-    if card.kind in ("mcq", "multi"):
-        choices = f["choices"]
-        if card.kind == "mcq" and len(choices) < MIN_MCQ_CHOICES:
-            out.append(f"only {len(choices)} choices; give at least {MIN_MCQ_CHOICES} plausible ones")
-        if len({normalise(c) for c in choices}) != len(choices):
-            out.append("two choices say the same thing")
-        if any(ALL_OR_NONE.search(c) for c in choices):
-            out.append("a choice like 'all/none of the above'; use a multi-select card instead")
-    if card.kind == "mcq" and contains_phrase(f["prompt"], f["answer"]):
-        out.append("the answer appears in the prompt")
-    if card.kind == "mcq" and _stands_out(len(f["answer"]), max(_distractor_lengths(f))):
-        out.append("the right choice is much longer than the others; make the choices alike in length")
-    if card.kind == "typed":
-        answers = [f["answer"], *f.get("accept", [])]
-        if any(contains_phrase(f["prompt"], a) for a in answers):
-            out.append("the answer appears in the prompt")
-        words = len(normalise(f["answer"]).split())
-        if words > MAX_TYPED_ANSWER_WORDS:
-            out.append(f"typed answer has {words} words; keep it to one fact of at most {MAX_TYPED_ANSWER_WORDS}")
-    if card.kind == "glossary" and any(contains_phrase(f["definition"], part) for part in _term_parts(f["term"])):
-        out.append("the term appears in its definition (it is also asked definition-to-term)")
-    if card.kind == "cloze":
-        deletions = cloze_syntax.deletions(f["text"])
-        if len(deletions) > MAX_CLOZE_DELETIONS:
-            out.append(f"{len(deletions)} deletions; keep to {MAX_CLOZE_DELETIONS} or fewer per card")
-        visible = cloze_syntax.DELETION.sub(" ", f["text"])
-        if any(contains_phrase(visible, d.answer) for d in deletions):
-            out.append("a deleted term also appears outside its deletion")
+    out.extend(card.spec.warnings(card))
     return out
 
 
@@ -114,20 +66,8 @@ def _strings_in(value: object) -> list[str]:
     return []
 
 
-def _term_parts(term: str) -> list[str]:
-    """'Testosterone Replacement Therapy (TRT)' -> the full name and the acronym, each of which must not leak."""
-    inner = re.findall(r"\(([^)]*)\)", term)
-    outer = re.sub(r"\([^)]*\)", " ", term)
-    return [part for part in [outer, *inner] if normalise(part)]
-
-
 def _comparable_text(loaded: LoadedCard) -> str:
-    card = loaded.card
-    if card.kind == "cloze":
-        return normalise(cloze_syntax.render(card.fields["text"], None))
-    if card.kind == "glossary":
-        return normalise(card.fields["term"])
-    return normalise(card.prompt)
+    return normalise(loaded.card.spec.plain_text(loaded.card))
 
 
 def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
@@ -153,52 +93,22 @@ def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
     return problems
 
 
-def _truefalse_balance(cards: list[LoadedCard]) -> list[Problem]:
+def _deck_warnings(cards: list[LoadedCard]) -> list[Problem]:
+    """Each kind's rules over its cards of one deck."""
+    groups: dict[tuple[str, str], list[LoadedCard]] = defaultdict(list)
+    for loaded in cards:
+        groups[loaded.card.kind, loaded.card.deck].append(loaded)
     problems = []
-    low, high = TRUE_SHARE
-    for deck, group in _by_deck(cards, "truefalse").items():
-        if len(group) < MIN_TRUEFALSE_FOR_BALANCE:
-            continue
-        share = sum(1 for c in group if c.card.fields["answer"]) / len(group)
-        if not low <= share <= high:
-            first = group[0]
-            problems.append(
-                Problem(first.path, first.line,
-                        f"deck '{deck}': {share:.0%} of its {len(group)} true/false cards are true; "
-                        f"keep between {low:.0%} and {high:.0%} so guessing 'true' does not pay", WARNING)
-            )
+    for (kind, deck), group in groups.items():
+        for index, message in KINDS[kind].deck_warnings([loaded.card for loaded in group]):
+            at = group[index]
+            problems.append(Problem(at.path, at.line, f"deck '{deck}': {message}", WARNING))
     return problems
 
 
-def _stands_out(answer: int, longest_other: int) -> bool:
-    return answer >= STANDOUT_LENGTH * longest_other and answer - longest_other >= STANDOUT_CHARACTERS
-
-
-def _distractor_lengths(fields: dict) -> list[int]:
-    return [len(choice) for choice in fields["choices"] if choice != fields["answer"]] or [0]
-
-
-def _longest_choice_bias(cards: list[LoadedCard]) -> list[Problem]:
-    problems = []
-    for deck, group in _by_deck(cards, "mcq").items():
-        if len(group) < MIN_MCQ_FOR_LONGEST_SHARE:
-            continue
-        longest = [c for c in group if len(c.card.fields["answer"]) > max(_distractor_lengths(c.card.fields))]
-        share = len(longest) / len(group)
-        if share > LONGEST_SHARE:
-            first = longest[0]
-            problems.append(
-                Problem(first.path, first.line,
-                        f"deck '{deck}': in {share:.0%} of its {len(group)} multiple-choice cards the right choice is "
-                        f"the longest; keep it under {LONGEST_SHARE:.0%} so length gives nothing away", WARNING)
-            )
-    return problems
-
-
-def _by_deck(cards: list[LoadedCard], kind: str | None = None) -> dict[str, list[LoadedCard]]:
-    """The cards (of one kind, if given) grouped by deck: rules across cards apply within a deck."""
+def _by_deck(cards: list[LoadedCard]) -> dict[str, list[LoadedCard]]:
+    """The cards grouped by deck: rules across cards apply within a deck."""
     groups: dict[str, list[LoadedCard]] = defaultdict(list)
     for loaded in cards:
-        if kind is None or loaded.card.kind == kind:
-            groups[loaded.card.deck].append(loaded)
+        groups[loaded.card.deck].append(loaded)
     return groups

@@ -12,24 +12,14 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from quizgen.core.cards import (
-    BOOL,
-    COMMON_OPTIONAL,
-    COMMON_REQUIRED,
-    ID_PATTERN,
-    KINDS,
-    PAIR_LIST,
-    STR,
-    STR_LIST,
-    Card,
-    Deck,
-)
+from quizgen.core.cards import COMMON_OPTIONAL, COMMON_REQUIRED, ID_PATTERN, Card, Deck
 from quizgen.core.errors import ImportProblems
-from quizgen.core.kinds import cloze_syntax
+from quizgen.core.kinds import KINDS, Kind
+from quizgen.core.kinds.base import BOOL, PAIR_LIST, STR, STR_LIST
 from quizgen.core.paths import display_path
 
 ERROR = "error"
@@ -355,9 +345,9 @@ def _check_shape(value: Any, shape: str, key: str, name: str, line: Line, proble
     raise AssertionError(shape)
 
 
-_ALLOWED_KEYS = {
-    name: frozenset({*COMMON_REQUIRED, *COMMON_OPTIONAL, *spec.required, *spec.optional}) for name, spec in KINDS.items()
-}
+@cache
+def _allowed_keys(kind: Kind) -> frozenset[str]:
+    return frozenset({*COMMON_REQUIRED, *COMMON_OPTIONAL, *kind.required, *kind.optional})
 
 
 def _card_from(
@@ -398,7 +388,7 @@ def _card_from(
             _check_shape(raw[key], shape, key, name, partial(line, key), problems)
 
     if spec is not None:
-        allowed = _ALLOWED_KEYS[spec.name]
+        allowed = _allowed_keys(spec)
         for key in raw:
             if key not in allowed:
                 problems.append(
@@ -416,47 +406,12 @@ def _card_from(
             if key in raw:
                 valid = _check_shape(raw[key], shape, key, name, partial(line, key), problems) and valid
         if valid:
-            for message, key in _kind_problems(kind, raw):
+            for message, key in spec.problems(raw):
                 problems.append(Problem(name, line(key), f"{label}: {message}"))
 
     if len(problems) > before:
         return None
     return Card.from_dict(deck, raw)
-
-
-def _kind_problems(kind: str, raw: dict[str, Any]) -> list[tuple[str, str]]:
-    """Rules that make a card unanswerable or ambiguous, as (message, key) pairs."""
-    out: list[tuple[str, str]] = []
-    if kind in ("mcq", "multi"):
-        choices = raw["choices"]
-        if len(choices) < 2:
-            out.append(("needs at least 2 choices", "choices"))
-        answers = [raw["answer"]] if kind == "mcq" else raw["answer"]
-        if kind == "multi" and not answers:
-            out.append(("'answer' must list at least one of the choices", "answer"))
-        if kind == "multi" and len(set(answers)) != len(answers):
-            out.append(("'answer' lists a choice twice", "answer"))
-        missing = [a for a in answers if a not in choices]
-        if missing:
-            what = "is not one of the choices" if kind == "mcq" else "is not a subset of the choices"
-            out.append((f"answer {missing[0]!r} {what}" if kind == "mcq" else f"answer {what}: {missing!r}", "answer"))
-    elif kind == "cloze":
-        out.extend((message, "text") for message in cloze_syntax.problems(raw["text"]))
-    elif kind == "order":
-        items = raw["items"]
-        if len(items) < 2:
-            out.append(("an order card needs at least 2 items", "items"))
-        if len(set(items)) != len(items):
-            out.append(("order items must be distinct", "items"))
-    elif kind == "match":
-        pairs = raw["pairs"]
-        if len(pairs) < 2:
-            out.append(("a match card needs at least 2 pairs", "pairs"))
-        lefts = [p[0] for p in pairs]
-        rights = [p[1] for p in pairs]
-        if len(set(lefts)) != len(lefts) or len(set(rights)) != len(rights):
-            out.append(("match pairs must have distinct left sides and distinct right sides", "pairs"))
-    return out
 
 
 def _check_duplicate_ids(bank: Bank) -> None:

@@ -19,8 +19,9 @@ from sqlite_utils import Database
 
 from quizgen.core import paths, time
 from quizgen.core.bulk import collector_paused
-from quizgen.core.cards import KINDS, Card, Deck, hash_of
+from quizgen.core.cards import Card, Deck, hash_of
 from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
+from quizgen.core.kinds import kind_named
 from quizgen.core.migrations import APPLICATION_ID, migrations
 from quizgen.core.questions import Bank, Problem, load_strict
 from quizgen.core.time import from_stored, to_stored
@@ -445,7 +446,7 @@ class Store:
                                          "a card belongs to one file (import both together to move it)"))
                     continue
                 changed = old_hash != digest
-                if KINDS[old_kind].anki_note != card.spec.anki_note:
+                if kind_named(old_kind).anki_note != card.spec.anki_note:
                     report.new_note_type.append(card.id)
                 if changed:
                     report.updated.append(card.id)

@@ -18,7 +18,7 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +26,8 @@ from pathlib import Path
 import genanki
 
 from quizgen.core.cards import Card, Deck
+from quizgen.core.kinds.anki_html import html_text
+from quizgen.core.kinds.base import BASIC_NOTE, CHOICE_NOTE, CLOZE_NOTE, GLOSSARY_NOTE, TYPE_IN_NOTE
 from quizgen.core.store import StoredCard
 from quizgen.core.time import from_stored
 from quizgen.exchange.anki_progress import Progress, write_progress
@@ -119,6 +121,9 @@ class NoteType(genanki.Model):
 
 # 2026-11-27 00:00 UTC: when these note types were defined.
 DEFINED = 1795737600
+# 2026-12-01 00:00 UTC: from then on an opening bracket is escaped in every field, so that "[sound:...]" in a card's
+# text is shown, not played; notes exported before need to take the new fields.
+BRACKETS_ESCAPED = 1796083200
 
 CHOICE = NoteType(
     1912583601,
@@ -132,7 +137,7 @@ CHOICE = NoteType(
         )
     ],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 TYPE_IN = NoteType(
@@ -148,7 +153,7 @@ TYPE_IN = NoteType(
         )
     ],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 CLOZE = NoteType(
@@ -157,7 +162,7 @@ CLOZE = NoteType(
     ["Text", "Explanation", "Source"],
     [("Cloze", '<div class="text">{{cloze:Text}}</div>', '<div class="text">{{cloze:Text}}</div>' + BACK_MATTER)],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
     cloze_type=True,
 )
 
@@ -178,7 +183,7 @@ GLOSSARY = NoteType(
         ),
     ],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 BASIC = NoteType(
@@ -187,10 +192,13 @@ BASIC = NoteType(
     ["Front", "Back", "Explanation", "Source"],
     [("Card", "{{Front}}", '{{FrontSide}}\n<hr id="answer">\n{{Back}}' + BACK_MATTER)],
     style_changed=DEFINED,
-    layout_changed=DEFINED,
+    layout_changed=BRACKETS_ESCAPED,
 )
 
 NOTE_TYPES = (CHOICE, TYPE_IN, CLOZE, GLOSSARY, BASIC)
+NOTE_TYPE_OF = {
+    CHOICE_NOTE: CHOICE, TYPE_IN_NOTE: TYPE_IN, CLOZE_NOTE: CLOZE, GLOSSARY_NOTE: GLOSSARY, BASIC_NOTE: BASIC
+}
 NOTE_TYPE_IDS = frozenset(note_type.model_id for note_type in NOTE_TYPES)
 
 
@@ -216,41 +224,6 @@ class QuizgenNote(genanki.Note):
             self.on_written()
 
 
-def html_text(value: str) -> str:
-    """Plain text as HTML that Anki shows literally (line breaks kept).
-
-    What ``html.escape(value, quote=False)`` does, written out: this runs for every piece of every card's text.
-    """
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
-
-
-def scrambled(items: Sequence[str], seed: str) -> list[str]:
-    """The items in an order that depends only on the items and ``seed``, never the right order if avoidable.
-
-    Stable across exports, so an unchanged card lays out the same fields and Anki sees nothing to update.
-    """
-    order = sorted(items, key=lambda item: hashlib.sha256(f"{seed}\x1f{item}".encode("utf-8")).digest())
-    if order == list(items) and len(order) > 1:
-        order = order[1:] + order[:1]
-    return order
-
-
-# The layout below builds its lists in plain loops: in Python 3.11 a comprehension costs a function call of its own,
-# which shows when laying out thousands of cards.
-
-
-def _list(tag: str, css_class: str, items: Iterable[str]) -> str:
-    parts = [f'<{tag} class="{css_class}">']
-    for item in items:
-        parts.append(f"<li>{html_text(item)}</li>")
-    parts.append(f"</{tag}>")
-    return "".join(parts)
-
-
-def _question(value: str) -> str:
-    return f'<div class="question">{html_text(value)}</div>'
-
-
 @lru_cache(maxsize=4096)
 def _source(section: str, source: str) -> str:
     """Cached: a deck's cards share a few dozen sections."""
@@ -260,75 +233,13 @@ def _source(section: str, source: str) -> str:
     return out
 
 
-def _choice_lists(choices: Sequence[str], right: Collection[str]) -> tuple[str, str]:
-    """The choices as shown on the front, and again on the back with the right ones marked."""
-    front, back = ['<ol class="choices">'], ['<ol class="choices">']
-    for choice in choices:
-        text = html_text(choice)
-        front.append(f"<li>{text}</li>")
-        if choice in right:
-            back.append(f'<li class="right">{text}<span class="mark">&#10004;</span></li>')
-        else:
-            back.append(f'<li class="other">{text}</li>')
-    front.append("</ol>")
-    back.append("</ol>")
-    return "".join(front), "".join(back)
-
-
-# A true/false card's choices never change; only which one is marked right does.
-TRUE_FALSE = {answer: _choice_lists(["True", "False"], {"True" if answer else "False"}) for answer in (True, False)}
-
-
 def note_fields(card: Card) -> tuple[NoteType, list[str]]:
     """The note type for a card and its fields, every piece of card text HTML-escaped."""
-    f = card.fields
-    kind = card.kind
-    explanation = html_text(card.explanation)
-    source = _source(card.section, card.source)
-    if kind == "truefalse":
-        front, back = TRUE_FALSE[bool(f["answer"])]
-        return CHOICE, [html_text(f["prompt"]), "True or false?", front, back, explanation, source]
-    if kind == "mcq" or kind == "multi":
-        # Question files tend to list the right choice first; Anki shows choices as laid out here, so scramble them.
-        choices = scrambled(f["choices"], f"{card.deck}/{card.id}")
-        if kind == "mcq":
-            front, back = _choice_lists(choices, (f["answer"],))
-            instruction = "Choose one."
-        else:
-            front, back = _choice_lists(choices, f["answer"])
-            instruction = "Choose all that apply."
-        return CHOICE, [html_text(f["prompt"]), instruction, front, back, explanation, source]
-    if kind == "typed":
-        accepted = ", ".join(map(html_text, f.get("accept", ())))
-        return TYPE_IN, [html_text(f["prompt"]), html_text(f["answer"]), accepted, explanation, source]
-    if kind == "cloze":
-        return CLOZE, [html_text(f["text"]), explanation, source]
-    if kind == "glossary":
-        return GLOSSARY, [html_text(f["term"]), html_text(f["definition"]), explanation, source]
-    if kind == "order":
-        front = (
-            _question(f["prompt"])
-            + '<div class="instruction">Shuffled:</div>'
-            + _list("ul", "items", scrambled(f["items"], f"{card.deck}/{card.id}"))
-        )
-        back = _list("ol", "order", f["items"])
-    elif kind == "match":
-        pairs = f["pairs"]
-        front = (
-            _question(f["prompt"])
-            + '<div class="instruction">Match each of these:</div>'
-            + _list("ul", "items", [left for left, _right in pairs])
-            + '<div class="instruction">with one of these:</div>'
-            + _list("ul", "items", scrambled([right for _left, right in pairs], f"{card.deck}/{card.id}"))
-        )
-        rows = ['<table class="pairs">']
-        for left, right in pairs:
-            rows.append(f'<tr><td>{html_text(left)}</td><td class="arrow">&rarr;</td><td>{html_text(right)}</td></tr>')
-        rows.append("</table>")
-        back = "".join(rows)
-    else:
-        front, back = _question(f["front"]), f'<div class="answer">{html_text(f["back"])}</div>'
-    return BASIC, [front, back, explanation, source]
+    kind = card.spec
+    fields = kind.anki_fields(card)
+    fields.append(html_text(card.explanation))
+    fields.append(_source(card.section, card.source))
+    return NOTE_TYPE_OF[kind.anki_note], fields
 
 
 @lru_cache(maxsize=4096)

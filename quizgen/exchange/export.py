@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,6 @@ from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import Card, Deck
 from quizgen.core.errors import QuizgenError
 from quizgen.core.files import replacing
-from quizgen.core.kinds import cloze_syntax
 from quizgen.core.store import CardRows, Store, StoredCard
 from quizgen.exchange import anki_out
 from quizgen.exchange.anki_progress import Progress
@@ -33,6 +33,8 @@ FORMATS = ("apkg", "csv", "tsv", "json")
 PROGRESS_THRESHOLD = 1000
 CSV_MARKER = "#quizgen deck:"
 DELIMITERS = {"csv": ",", "tsv": "\t"}
+# Runs of whitespace holding a line break or a tab (every character str.splitlines breaks at, and tab).
+_LINE_BREAKS = re.compile(r" *[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]\s*")
 
 
 class ExportError(QuizgenError):
@@ -238,38 +240,13 @@ def write_delimited(
 
 
 def _line(value: str) -> str:
-    """One line of text: tools that split on newlines and tabs (Quizlet) keep each card on its row."""
-    return " ".join(value.split())
+    """One line of text: tools that split on newlines and tabs (Quizlet) keep each card on its row. Spaces are kept
+    as written, leading ones included."""
+    # Line breaks and tabs are not printable: most text takes the quick test alone.
+    return value if value.isprintable() else _LINE_BREAKS.sub(" ", value)
 
 
 def rows(card: Card) -> list[tuple[str, str]]:
     """Front and back of each way the card is asked, as plain one-line text."""
-    f = card.fields
     explanation = f" ({card.explanation})" if card.explanation else ""
-
-    def row(front: str, back: str) -> tuple[str, str]:
-        return _line(front), _line(back + explanation)
-
-    if card.kind == "mcq":
-        return [row(f"{f['prompt']} Choose one: {' | '.join(f['choices'])}", f["answer"])]
-    if card.kind == "multi":
-        return [row(f"{f['prompt']} Choose all that apply: {' | '.join(f['choices'])}", card.answer)]
-    if card.kind == "truefalse":
-        return [row(f"True or false? {f['prompt']}", "True" if f["answer"] else "False")]
-    if card.kind == "typed":
-        return [row(f["prompt"], f["answer"])]
-    if card.kind == "cloze":
-        return [
-            row(cloze_syntax.render(f["text"], number), "; ".join(cloze_syntax.answers(f["text"], number)))
-            for number in cloze_syntax.numbers(f["text"])
-        ]
-    if card.kind == "order":
-        items = anki_out.scrambled(f["items"], f"{card.deck}/{card.id}")
-        return [row(f"{f['prompt']} (shuffled: {' | '.join(items)})", card.answer)]
-    if card.kind == "match":
-        rights = anki_out.scrambled([right for _left, right in f["pairs"]], f"{card.deck}/{card.id}")
-        lefts = " | ".join(left for left, _right in f["pairs"])
-        return [row(f"{f['prompt']} Match {lefts} with {' | '.join(rights)}", card.answer)]
-    if card.kind == "glossary":
-        return [row(f["term"], f["definition"])]
-    return [row(f["front"], f["back"])]
+    return [(_line(front), _line(back + explanation)) for front, back in card.spec.text_rows(card)]

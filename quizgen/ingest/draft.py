@@ -345,7 +345,7 @@ class _Drafter:
             fields=fields,
             source=f"{self.result.source_name}:{span}",
         )
-        if kind == "mcq":
+        if "choices" in card.fields:
             card.fields["choices"] = _shuffled(card.id, card.fields["choices"])
         self.result.cards.append(DraftCard(card, passage if passage is not None else self.document.passage(span)))
 

@@ -21,17 +21,14 @@ from fsrs import Rating
 
 from quizgen.core.cards import Card
 from quizgen.core.errors import UnknownCard
-from quizgen.core.kinds import cloze_syntax, grading
-from quizgen.core.kinds.grading import LETTERS, Grade
+from quizgen.core.kinds.base import Shown
+from quizgen.core.kinds.grading import Grade
 from quizgen.core.store import Answer
 from quizgen.core.time import utc
 from quizgen.study.schedule import NEW, FaceScheduler, due_at
 
 REVIEW, PRACTICE, EXAM = "review", "practice", "exam"
 MODES = (REVIEW, PRACTICE, EXAM)
-
-# A right answer slower than this (seconds) is proposed as Hard: recalled, but with effort.
-SLOW_SECONDS = {"truefalse": 15, "mcq": 20, "multi": 30, "typed": 30, "cloze": 30, "order": 45, "match": 60}
 
 
 class Entry(NamedTuple):
@@ -271,67 +268,20 @@ class Session:
             self.queue.append(Entry(outcome.question.item.card_pk, outcome.question.item.face))
 
     def _present(self, item: Item) -> Question:
-        card, f = item.card, item.card.fields
-        text, options, lefts, back, expected = card.prompt, [], [], "", ""
-        if card.kind in ("mcq", "multi"):
-            options = self._shuffled(f["choices"])
-            right = {f["answer"]} if card.kind == "mcq" else set(f["answer"])
-            expected = ", ".join(f"{LETTERS[i]}) {c}" for i, c in enumerate(options) if c in right)
-        elif card.kind == "truefalse":
-            expected = "true" if f["answer"] else "false"
-        elif card.kind == "typed":
-            expected = f["answer"]
-        elif card.kind == "cloze":
-            text = cloze_syntax.render(f["text"], item.face)
-            expected = "; ".join(cloze_syntax.answers(f["text"], item.face))
-        elif card.kind == "order":
-            options = self._shuffled(f["items"], avoid=f["items"])
-            letters = "".join(LETTERS[options.index(i)] for i in f["items"])
-            expected = f"{letters}: " + " > ".join(f["items"])
-        elif card.kind == "match":
-            lefts = [left for left, _ in f["pairs"]]
-            rights = [right for _, right in f["pairs"]]
-            options = self._shuffled(rights, avoid=rights)
-            expected = " ".join(f"{n + 1}{LETTERS[options.index(r)]}" for n, r in enumerate(rights))
-            expected += ": " + "; ".join(f"{left} = {right}" for left, right in f["pairs"])
-        elif card.kind == "glossary":
-            term, definition = f["term"], f["definition"]
-            text, back = (term, definition) if item.face == 0 else (definition, term)
-            expected = back
-        else:
-            back = expected = f["back"]
+        shown = item.card.spec.present(item.card, item.face, self.rng)
         return Question(
-            number=self.position, total=len(self.queue), item=item, text=text, options=options, lefts=lefts,
-            back=back, expected=expected, shown_at=self.clock(),
+            number=self.position, total=len(self.queue), item=item, text=shown.text, options=shown.options,
+            lefts=shown.lefts, back=shown.back, expected=shown.expected, shown_at=self.clock(),
         )
-
-    def _shuffled(self, values: list[str], avoid: list[str] | None = None) -> list[str]:
-        """A shuffled copy; with ``avoid``, never that exact order (an order card shown already solved) once there
-        are three or more values: with two, that rule would give the answer away."""
-        shuffled = list(values)
-        self.rng.shuffle(shuffled)
-        if avoid is not None and shuffled == avoid and len(values) > 2:
-            shuffled = shuffled[1:] + shuffled[:1]
-        return shuffled
 
     def _grade(self, response: str) -> Grade:
         q = self.question
-        f = q.card.fields
-        if q.kind == "mcq":
-            return grading.grade_mcq(response, q.options, f["answer"])
-        if q.kind == "multi":
-            return grading.grade_multi(response, q.options, f["answer"])
-        if q.kind == "truefalse":
-            return grading.grade_truefalse(response, f["answer"])
-        if q.kind == "typed":
-            return grading.grade_text(response, [f["answer"], *f.get("accept", [])])
-        if q.kind == "cloze":
-            return grading.grade_cloze(response, cloze_syntax.answers(f["text"], q.item.face))
-        if q.kind == "order":
-            return grading.grade_order(response, q.options, f["items"])
-        if q.kind == "match":
-            return grading.grade_match(response, q.lefts, q.options, f["pairs"])
-        raise SessionError(f"{q.kind} cards are self-rated: reveal, then rate")
+        assert q is not None, "answer() grades only while asking"
+        kind = q.card.spec
+        if kind.self_rated:
+            raise SessionError(f"{kind.name} cards are self-rated: reveal, then rate")
+        shown = Shown(q.text, q.options, q.lefts, q.back, q.expected)
+        return kind.grade(q.card, q.item.face, shown, response)
 
     def answer(self, response: str) -> Outcome:
         """Grade a typed answer and propose a rating.
@@ -345,7 +295,8 @@ class Session:
         verdict = self._grade(response)
         now = self.clock()
         took = now - self.question.shown_at
-        slow = verdict.correct and took.total_seconds() > SLOW_SECONDS[self.question.kind]
+        limit = self.question.card.spec.slow_seconds
+        slow = verdict.correct and limit is not None and took.total_seconds() > limit
         proposed = propose_rating(verdict.correct, verdict.typo, slow)
         return self._conclude(response, verdict.correct, verdict.typo, slow, proposed, now, took)
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from fsrs import State
 
 from quizgen.core.display import literal
-from quizgen.core.kinds import cloze_syntax
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored, utc
 from quizgen.study.schedule import NEW, STATE_NAMES, FaceScheduler
@@ -148,12 +147,7 @@ def _schedule_figures(store: Store, stats: Stats, deck: str | None, now: datetim
 def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int, face: int, recall: float) -> WeakCard:
     card, _schedule = store.quiz_face(card_pk, face)
     answered, right = store.face_answer_tally(card_pk, face)
-    if card.kind == "cloze":
-        prompt = cloze_syntax.render(card.prompt, face)
-    elif card.kind == "glossary" and face == 1:
-        prompt = card.fields["definition"]
-    else:
-        prompt = card.prompt
+    prompt = card.spec.face_text(card, face)
     label = next(f.label for f in card.faces() if f.number == face) if len(card.faces()) > 1 else ""
     return WeakCard(card.deck, card.id, face, label, prompt, round(difficulty, 2), recall, answered, answered - right)
 

@@ -43,15 +43,6 @@ from quizgen.study.session import (
     Summary,
 )
 
-PROMPTS = {
-    "mcq": "Your answer (a letter)",
-    "multi": "Your answers (letters, e.g. ac)",
-    "truefalse": "True or false (t/f)",
-    "typed": "Your answer",
-    "cloze": "Fill the blank",
-    "order": "The order (letters like cab, or numbers like 3 1 2)",
-    "match": "Pairs (like 1b 2a 3c)",
-}
 HELP = (
     "Keys: ? this help · s skip this card · q end the session (answers so far are kept; so do Ctrl-C and Ctrl-D).\n"
     "Free text is graded leniently: case, accents, punctuation, articles and small typos do not matter; "
@@ -165,7 +156,7 @@ class Screen:
         header = f"Question {q.number} of {q.total} · {q.kind}" + (" · new" if q.item.is_new else "")
         self.say(Text(header, style="dim"))
         self.say(Text(q.text, style="bold"))
-        if q.kind == "match":
+        if q.lefts:
             for n, left in enumerate(q.lefts, 1):
                 self._line(f"{n}.", left)
             self.say()
@@ -314,7 +305,7 @@ def _loop(session: Session, screen: Screen, store: Store, session_id: int) -> No
 
 def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
     while True:
-        response = screen.prompt(PROMPTS[question.kind], question)
+        response = screen.prompt(question.card.spec.input_label, question)
         try:
             return session.answer(response)
         except InvalidAnswer as problem:

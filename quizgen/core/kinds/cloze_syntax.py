@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# Anki numbers a note's cards from c1 to c65536 and refuses a package with any number above.
+MAX_NUMBER = 65536
 
 
 @dataclass(frozen=True)
@@ -15,8 +17,14 @@ class Deletion:
     hint: str
 
 
+def _number(digits: str) -> int:
+    """The deletion number; any number past Anki's limit counts as just past it (Python refuses to read ints of
+    thousands of digits)."""
+    return int(digits) if len(digits.lstrip("0")) <= len(str(MAX_NUMBER)) else MAX_NUMBER + 1
+
+
 def deletions(text: str) -> list[Deletion]:
-    return [Deletion(int(m[1]), m[2], m[3] or "") for m in DELETION.finditer(text)]
+    return [Deletion(_number(m[1]), m[2], m[3] or "") for m in DELETION.finditer(text)]
 
 
 def numbers(text: str) -> list[int]:
@@ -33,6 +41,9 @@ def problems(text: str) -> list[str]:
     leftover = DELETION.sub("", text)
     if "{{" in leftover or "}}" in leftover:
         out.append("unbalanced or malformed cloze braces (expected {{c1::answer}} or {{c1::answer::hint}})")
+    for m in DELETION.finditer(text):
+        if _number(m[1]) > MAX_NUMBER:
+            out.append(f"cloze number c{m[1]} is too large: Anki takes c1 to c{MAX_NUMBER}")
     for d in found:
         if d.number < 1:
             out.append(f"cloze number c{d.number} must be 1 or more")

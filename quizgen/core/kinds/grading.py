@@ -14,8 +14,6 @@ import string
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-
 ARTICLES = frozenset({"a", "an", "the"})
 LETTERS = string.ascii_lowercase
 TRUE_WORDS = frozenset({"t", "true", "y", "yes"})
@@ -83,9 +81,12 @@ def _same_prefix(said: str, meant: str) -> bool:
 
 def _close(given: str, expected: str) -> bool:
     """Whether normalised ``given`` is a small typo of normalised ``expected``."""
+    # Imported here: every card kind imports this module, and rapidfuzz takes longer to load than the rest of it.
+    from rapidfuzz.distance import OSA
+
     given_words, expected_words = given.split(), expected.split()
     if len(given_words) == len(expected_words):
-        pairs = list(zip(given_words, expected_words))
+        pairs = list(zip(given_words, expected_words, strict=True))
     else:
         # Words run together or split apart: judge the whole answer as one word.
         pairs = [(squeeze(given), squeeze(expected))]
@@ -122,7 +123,7 @@ def grade_cloze(response: str, answers: list[str]) -> Grade:
     parts = [part for part in _PARTS.split(response.strip()) if part]
     if len(parts) != len(answers):
         return WRONG
-    grades = [grade_text(part, [answer]) for part, answer in zip(parts, answers)]
+    grades = [grade_text(part, [answer]) for part, answer in zip(parts, answers, strict=True)]
     if all(g.correct for g in grades):
         return Grade(True, typo=any(g.typo for g in grades))
     return WRONG
