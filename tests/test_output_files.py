@@ -139,6 +139,27 @@ def test_an_export_through_a_symlink_replaces_the_file_and_keeps_the_link(store,
     assert partials(tmp_path) == [] and partials(real_folder) == []
 
 
+def test_a_symlink_to_a_question_file_is_never_written_through(store, run, tmp_path):
+    source = tmp_path / "mine.json"
+    source.write_text(json.dumps({"deck": {"slug": "baking", "name": "Bread Basics"}, "cards": [
+        {"id": "my-own-card", "kind": "flashcard", "section": "Mine", "front": "Proof?", "back": "A rise."}]}))
+    assert run("import", str(source)).exit_code == 0
+    before = source.read_bytes()
+    link = tmp_path / "export.json"
+    link.symlink_to(source)
+    result = run("export", "-o", str(link))
+    assert result.exit_code == 1 and "is a question file cards were imported from" in result.stderr
+    assert source.read_bytes() == before and link.is_symlink()
+
+
+def test_a_link_to_a_missing_folder_names_that_folder(store, run, tmp_path):
+    link = tmp_path / "out.csv"
+    link.symlink_to(tmp_path / "gone" / "out.csv")
+    result = run("export", "-o", str(link))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: cannot write {link}: folder {tmp_path / 'gone'} does not exist"
+
+
 def test_a_draft_through_a_symlink_keeps_the_link(notes, run, tmp_path):
     real = tmp_path / "drafts" / "trees.toml"
     real.parent.mkdir()

@@ -146,8 +146,9 @@ def check_place(path: Path) -> None:
         raise ExportError(f"{path} is a folder; give a file name, e.g. {path / 'deck.apkg'}")
     if kind:
         raise ExportError(f"{path} is {kind}, not a regular file; not writing to it (-o - writes to stdout)")
-    if not final_target(path).parent.is_dir():
-        raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
+    folder = final_target(path).parent if path.is_symlink() else path.parent
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
 
 
 def check_target(store: Store, path: Path, force: bool, slug: str) -> None:
