@@ -221,6 +221,19 @@ def test_a_draft_to_stdout_prints_the_draft_alone_and_the_summary_on_stderr(note
     assert result.exit_code == 2 and "--import reads the draft back from a file" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["huge.csv", "huge.json", "huge.apkg"])
+def test_a_huge_file_is_refused_from_its_start_without_reading_it_all(store, run, tmp_path, name):
+    huge = tmp_path / name
+    with huge.open("wb") as fh:
+        fh.truncate(16 * 1024**3)  # sparse: 16 GB that take no room on disk, nor in memory unless read whole
+    result = run("export", "-o", str(huge))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {huge} exists and is not a quizgen export of baking; not overwriting it (use --force)"
+    )
+    assert huge.stat().st_size == 16 * 1024**3
+
+
 def test_a_big_previous_json_export_is_still_recognised_from_its_start(tmp_path, run):
     # Far more than the part of an existing file that is read to recognise it.
     cards = [{"id": f"card-{n}", "kind": "flashcard", "section": "Part", "front": f"Question {n} " + "x" * 200,

@@ -213,7 +213,7 @@ def _toml_value(value: object) -> str:
 
 
 def _comment(text: str, prefix: str = "# ") -> list[str]:
-    out = []
+    out: list[str] = []
     for line in text.split("\n"):
         line = _COMMENT_UNSAFE.sub(" ", line).rstrip()
         out.extend(f"{prefix}{part}" for part in (textwrap.wrap(line, COMMENT_WIDTH, break_on_hyphens=False) or [""]))
@@ -226,7 +226,7 @@ def _passage(text: str) -> list[str]:
     short = text if len(text) <= budget else text[:budget]
     lines = _comment(short, "#   ")
     if len(lines) > MAX_PASSAGE_LINES or len(text) > budget:
-        lines = lines[:MAX_PASSAGE_LINES] + ["#   ..."]
+        lines = [*lines[:MAX_PASSAGE_LINES], "#   ..."]
     return lines
 
 
