@@ -344,10 +344,17 @@ def big_deck(big_deck_db, db_path) -> str:
     return "generated"
 
 
+def default_signals() -> None:
+    # Under nohup the tests would pass SIGHUP on ignored, and the export would rightly leave it so.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def start_export(target: Path, scratch: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "quizgen", "export", "generated", "-o", str(target)],
         env={**os.environ, "TMPDIR": str(scratch)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_signals,
     )
 
 
