@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import json
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from quizgen.core import paths
 from quizgen.core.display import json_escaped, visible
-from quizgen.core.errors import QuizgenError
+from quizgen.core.errors import QuizgenError, Terminated
 from quizgen.core.store import Store, describe_sqlite_error, existing_decks
 
 
@@ -67,6 +70,11 @@ class QuizgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("", err=True)
             ctx.exit(130)
+        except Terminated as ex:
+            # What was being written is removed by now; exit as the shell reports a process the signal ended.
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                click.echo(f"Error: {ex}", err=True)
+            ctx.exit(128 + ex.signum)
         except OSError as ex:
             if ex.filename is not None:
                 raise click.ClickException(visible(f"{ex.filename}: {ex.strerror}")) from None
@@ -104,6 +112,23 @@ class Context:
 
 def echo_json(data: Any) -> None:
     click.echo(json_escaped(json.dumps(data, indent=2, ensure_ascii=False)))
+
+
+STDOUT = "-"
+"""The output name that means stdout, for text exports and drafts."""
+
+
+@contextlib.contextmanager
+def data_on_stdout() -> Iterator[TextIO]:
+    """Stdout as UTF-8 text, newlines untranslated, for data rather than messages; a reader that stops early
+    (``| head``) ends the command quietly, as ``QuizgenGroup`` does for any closed output."""
+    sys.stdout.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield out
+        out.flush()
+    finally:
+        out.detach()
 
 
 @click.group(cls=QuizgenGroup)
@@ -277,7 +302,8 @@ def show_command(obj: Context, card_ref: str, json_: bool) -> None:
 @click.argument("deck", required=False)
 @click.option(
     "-o", "--output", "output", required=True, type=click.Path(path_type=Path),
-    help="File to write: .apkg (Anki), .csv or .tsv (front, back, tags), .json (a question file).",
+    help="File to write: .apkg (Anki), .csv or .tsv (front, back, tags), .json (a question file); "
+    "'-' writes CSV, TSV or JSON (give --format) to stdout.",
 )
 @click.option("format_", "--format", type=click.Choice(["apkg", "csv", "tsv", "json"]),
               help="Format, if not the output's extension.")
@@ -302,6 +328,11 @@ def export_command(
     """
     from quizgen.exchange import export
 
+    if str(output) == STDOUT:
+        with data_on_stdout() as out:
+            result = export.export_stream(obj.store(), out, format_, deck, parse_kinds(kinds), section)
+        click.echo(f"{result.cards} card(s) of {result.deck} written to stdout ({result.format})", err=True)
+        return
     result = export.export(
         obj.store(), output, deck, format_, parse_kinds(kinds), section, flat=flat, force=force, progress=progress
     )
@@ -382,7 +413,8 @@ def config_command(obj: Context, key: str | None, value: str | None) -> None:
 
 @cli.command(name="ingest")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the draft question file here.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the draft question file here ('-': to stdout, the summary to stderr).")
 @click.option("--deck", "deck_slug", help="Deck slug for the cards (default: made from the file name).")
 @click.option("format_", "--format", type=click.Choice(["text", "markdown"]),
               help="How to read FILE (default: markdown for .md files, else text).")
@@ -399,6 +431,9 @@ def ingest_command(
     """
     from quizgen.ingest import write
 
+    to_stdout = output is not None and str(output) == STDOUT
+    if to_stdout and import_:
+        raise click.UsageError("--import reads the draft back from a file: give -o FILE, or leave -o out")
     text = write.read_source(file)
     slug = write.deck_slug(file, deck_slug)
     # A draft for a deck that exists keeps that deck's name and description, so importing it renames nothing.
@@ -410,7 +445,12 @@ def ingest_command(
             text, format_ or write.guess_format(file), paths.display_path(file.name), slug, existing, progress
         )
     for line in write.summary_lines(result):
-        click.echo(visible(line))
+        click.echo(visible(line), err=to_stdout)
+    if to_stdout:
+        with data_on_stdout() as out:
+            write.write(result, out)
+        click.echo(f"wrote {len(result.cards)} draft cards to stdout", err=True)
+        return
     target = output or write.default_output(file)
     if not writes:
         click.echo(f"draft would go to {target} (write it with -o {target})")

@@ -51,3 +51,14 @@ class UnknownDeck(QuizgenError):
 
 class WriteError(QuizgenError):
     """An output file could not be written; whatever was there before is left as it was."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived during a write: raised (like KeyboardInterrupt, past ``except Exception``) so the
+    half-written files are removed on the way out."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum = signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")

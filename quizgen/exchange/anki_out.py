@@ -375,16 +375,24 @@ def _removed_scratch_files() -> Iterator[None]:
             tempfile.tempdir = previous
 
 
-def is_quizgen_package(path: Path) -> bool:
-    """True if ``path`` is an .apkg that uses our note types, i.e. one we wrote."""
+MAX_COLLECTION = 512 * 1024 * 1024
+"""The largest collection read from an existing .apkg to tell whether we wrote it (ours take under 1 MB a
+thousand cards): a bound for zip files that unpack to far more than they hold."""
+
+
+def is_package_of(path: Path, slug: str) -> bool:
+    """True if ``path`` is an .apkg we wrote of deck ``slug``: it uses our note types and holds the deck's id."""
     try:
-        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory(prefix="quizgen-apkg-") as folder:
+            if archive.getinfo("collection.anki2").file_size > MAX_COLLECTION:
+                return False
             collection = Path(archive.extract("collection.anki2", folder))
             connection = sqlite3.connect(collection)
             try:
-                (models,) = connection.execute("SELECT models FROM col").fetchone()
+                models, decks = connection.execute("SELECT models, decks FROM col").fetchone()
             finally:
                 connection.close()
-        return any(int(model_id) in NOTE_TYPE_IDS for model_id in json.loads(models))
+        ours = any(int(model_id) in NOTE_TYPE_IDS for model_id in json.loads(models))
+        return ours and deck_id(slug) in {int(key) for key in json.loads(decks)}
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, sqlite3.Error):
         return False

@@ -1,9 +1,10 @@
 """Export a deck's cards to an Anki package, CSV/TSV (Anki's text importer, Quizlet) or JSON (a question file).
 
 Retired cards are never exported. A file is written whole or not at all (to a temporary file beside it, then moved
-into place), and an existing file is only replaced if it is a previous export: an .apkg that uses our note types,
-a CSV/TSV that starts with our header, or a JSON file shaped as a question file, and in every case not a file the
-database imported cards from. Anything else needs ``force``.
+into place), and an existing file is only replaced if it is a previous export of the deck: an .apkg that uses our
+note types and holds the deck's id, a CSV/TSV that starts with our header, or a JSON file shaped as a question file,
+and in every case not a file the database imported cards from. Anything else needs ``force``. Devices, FIFOs and
+folders are never written to; JSON, CSV and TSV can go to a stream (stdout) instead.
 """
 
 from __future__ import annotations
@@ -12,18 +13,19 @@ import csv
 import itertools
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from quizgen.core import time
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import Card, Deck
 from quizgen.core.errors import QuizgenError
-from quizgen.core.files import replacing
+from quizgen.core.files import cleanup_on_signals, final_target, not_regular, read_prefix, replacing
 from quizgen.core.store import CardRows, Store, StoredCard
 from quizgen.exchange import anki_out
 from quizgen.exchange.anki_progress import Progress
@@ -35,6 +37,9 @@ CSV_MARKER = "#quizgen deck:"
 DELIMITERS = {"csv": ",", "tsv": "\t"}
 # Runs of whitespace holding a line break or a tab (every character str.splitlines breaks at, and tab).
 _LINE_BREAKS = re.compile(r" *[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]\s*")
+TEXT_FORMATS = ("csv", "tsv", "json")
+HEAD_LIMIT = 1024 * 1024
+"""How much of an existing file is read to tell a previous export: enough for our header or deck table."""
 
 
 class ExportError(QuizgenError):
@@ -43,7 +48,7 @@ class ExportError(QuizgenError):
 
 @dataclass
 class ExportResult:
-    path: Path
+    path: Path | None  # None: written to a stream
     format: str
     deck: str
     cards: int
@@ -101,34 +106,69 @@ def export(
     check_place(path)
     fmt = format_for(path, file_format)
     chosen, cards = select(store, deck, kinds, section)
-    check_target(store, path, force, chosen.slug)
-    with collector_paused(), _progress(len(cards), f"Exporting {chosen.slug}") as advance, replacing(path) as partial:
-        if fmt == "apkg":
-            studied = None
-            if progress:
-                retention = setting_value(store.get_config, "retention")
-                studied = Progress.read(store, chosen.slug, retention, now or time.now())
-            anki_out.write_package(
-                partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied
-            )
-        elif fmt == "json":
-            write_json(partial, chosen, cards, advance)
-        else:
-            write_delimited(partial, chosen, cards, DELIMITERS[fmt], advance)
+    # From the check on: a SIGTERM then removes any scratch file the check or the write has made.
+    with cleanup_on_signals():
+        check_target(store, path, force, chosen.slug)
+        bar = _progress(len(cards), f"Exporting {chosen.slug}")
+        with collector_paused(), bar as advance, replacing(path) as partial:
+            if fmt == "apkg":
+                studied = None
+                if progress:
+                    retention = setting_value(store.get_config, "retention")
+                    studied = Progress.read(store, chosen.slug, retention, now or time.now())
+                anki_out.write_package(
+                    partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied
+                )
+            else:
+                write_text(partial, fmt, chosen, cards, advance)
     return ExportResult(path=path, format=fmt, deck=chosen.slug, cards=len(cards))
 
 
+def export_stream(
+    store: Store,
+    out: TextIO,
+    file_format: str | None,
+    deck: str | None = None,
+    kinds: list[str] | None = None,
+    section: str | None = None,
+) -> ExportResult:
+    """Write the chosen cards as JSON, CSV or TSV to ``out`` (stdout); there is no file to check or replace."""
+    if file_format is None:
+        raise ExportError(f"give --format ({', '.join(TEXT_FORMATS)}) to export to stdout")
+    fmt = format_for(Path("-"), file_format)
+    if fmt not in TEXT_FORMATS:
+        raise ExportError("an .apkg is binary and is not written to stdout; give a file name with -o")
+    chosen, cards = select(store, deck, kinds, section)
+    with collector_paused(), _progress(len(cards), f"Exporting {chosen.slug}") as advance:
+        write_text(out, fmt, chosen, cards, advance)
+        out.flush()
+    return ExportResult(path=None, format=fmt, deck=chosen.slug, cards=len(cards))
+
+
+def write_text(
+    out: Path | TextIO, fmt: str, deck: Deck, cards: Iterable[StoredCard], advance: Callable[[], None] | None
+) -> None:
+    if fmt == "json":
+        write_json(out, deck, cards, advance)
+    else:
+        write_delimited(out, deck, cards, DELIMITERS[fmt], advance)
+
+
 def check_place(path: Path) -> None:
-    """The output names a file in a folder that exists."""
-    if path.is_dir():
+    """The output names a regular file, or a new one, in a folder that exists."""
+    kind = not_regular(path)
+    if kind == "a folder":
         raise ExportError(f"{path} is a folder; give a file name, e.g. {path / 'deck.apkg'}")
-    if not path.parent.is_dir():
-        raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
+    if kind:
+        raise ExportError(f"{path} is {kind}, not a regular file; not writing to it (-o - writes to stdout)")
+    folder = final_target(path).parent if path.is_symlink() else path.parent
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
 
 
 def check_target(store: Store, path: Path, force: bool, slug: str) -> None:
     """Refuse to write over anything but a previous export of deck ``slug`` (unless ``force``)."""
-    if force or not path.exists():
+    if force or not final_target(path).exists():
         return
     if store.is_card_origin(path):
         raise ExportError(f"{path} is a question file cards were imported from; not overwriting it (use --force)")
@@ -137,30 +177,48 @@ def check_target(store: Store, path: Path, force: bool, slug: str) -> None:
 
 
 def is_previous_export(path: Path, slug: str) -> bool:
-    """True if ``path`` holds something this module wrote: an Anki package, or a CSV/TSV/JSON file of deck ``slug``
-    (a JSON question file of another deck may well be someone's own work)."""
-    if anki_out.is_quizgen_package(path):
-        return True
-    try:
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("#"):
-            header = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
-            return any(line.startswith(f"{CSV_MARKER}{slug} ") for line in header)
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+    """True if ``path`` holds something this module wrote of deck ``slug``: an Anki package with the deck's id, or a
+    CSV/TSV/JSON file of the deck (a JSON question file of another deck may well be someone's own work).
+
+    Only the first ``HEAD_LIMIT`` bytes of a text file are read (where our header and the deck table are), and only a
+    bounded collection of a package: a huge file cannot exhaust memory, and a device or FIFO is not opened at all.
+    """
+    if not_regular(path):
         return False
-    return _is_exported_json(data) and data["deck"]["slug"] == slug
+    if zipfile.is_zipfile(path):
+        return anki_out.is_package_of(path, slug)
+    head = read_prefix(path, HEAD_LIMIT)
+    if head is None:
+        return False
+    if len(head) == HEAD_LIMIT:
+        head = head[: head.rfind(b"\n") + 1]  # whole lines: never a character cut in two
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if text.startswith("#"):
+        header = itertools.takewhile(lambda line: line.startswith("#"), text.splitlines())
+        return any(line.startswith(f"{CSV_MARKER}{slug} ") for line in header)
+    return _exported_json_slug(text) == slug
 
 
-def _is_exported_json(data: Any) -> bool:
-    return (
-        isinstance(data, dict)
-        and set(data) == {"deck", "cards"}
-        and isinstance(data["deck"], dict)
-        and {"slug", "name"} <= set(data["deck"])
-        and isinstance(data["cards"], list)
-        and all(isinstance(card, dict) and {"id", "kind", "section"} <= set(card) for card in data["cards"])
-    )
+_JSON_DECK = re.compile(r'\s*\{\s*"deck"\s*:\s*')
+_JSON_CARDS = re.compile(r'\s*,\s*"cards"\s*:\s*\[')
+
+
+def _exported_json_slug(text: str) -> str | None:
+    """The deck slug of JSON shaped as our export, a ``deck`` table with slug and name then a ``cards`` list, read
+    from the start of the file alone."""
+    start = _JSON_DECK.match(text)
+    if not start:
+        return None
+    try:
+        deck, end = json.JSONDecoder().raw_decode(text, start.end())
+    except (ValueError, RecursionError):
+        return None
+    if not (isinstance(deck, dict) and {"slug", "name"} <= set(deck) and _JSON_CARDS.match(text, end)):
+        return None
+    return deck["slug"] if isinstance(deck["slug"], str) else None
 
 
 @contextmanager
@@ -205,7 +263,19 @@ def exported_deck(deck: Deck) -> dict[str, Any]:
     return data
 
 
-def write_json(path: Path, deck: Deck, cards: Iterable[StoredCard], advance: Callable[[], None] | None = None) -> None:
+@contextmanager
+def _text_out(out: Path | TextIO, newline: str | None = None) -> Iterator[TextIO]:
+    """A file opened for writing UTF-8 text, or the stream given."""
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+    else:
+        yield out
+
+
+def write_json(
+    out: Path | TextIO, deck: Deck, cards: Iterable[StoredCard], advance: Callable[[], None] | None = None
+) -> None:
     """A question file in JSON: ``quizgen import`` reads it back as the same deck and cards."""
     exported = []
     for stored in cards:
@@ -213,11 +283,16 @@ def write_json(path: Path, deck: Deck, cards: Iterable[StoredCard], advance: Cal
         if advance:
             advance()
     document = {"deck": exported_deck(deck), "cards": exported}
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with _text_out(out) as fh:
+        fh.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_delimited(
-    path: Path, deck: Deck, cards: Iterable[StoredCard], delimiter: str, advance: Callable[[], None] | None = None
+    out: Path | TextIO,
+    deck: Deck,
+    cards: Iterable[StoredCard],
+    delimiter: str,
+    advance: Callable[[], None] | None = None,
 ) -> None:
     """Plain-text rows of front, back and tags, one line each.
 
@@ -225,7 +300,7 @@ def write_delimited(
     column 3); Anki reads them and skips them, and other tools can drop them.
     """
     separator = "comma" if delimiter == "," else "tab"
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with _text_out(out, newline="") as fh:
         fh.write(f"#separator:{separator}\n#html:false\n#tags column:3\n#notetype:Basic\n")
         fh.write(f"{CSV_MARKER}{deck.slug} (columns: front, back, tags)\n")
         writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")

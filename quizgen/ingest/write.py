@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TextIO
 
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import ID_PATTERN, Deck
 from quizgen.core.errors import QuizgenError
-from quizgen.core.files import replacing
+from quizgen.core.files import final_target, not_regular, replacing
 from quizgen.core.store import Store, origin_name
 from quizgen.ingest import draft, read
 
@@ -144,26 +145,50 @@ def check_clashes(result: draft.Draft, store: Store, target: Path) -> None:
 
 
 def check_target(path: Path, result: draft.Draft, force: bool) -> None:
-    """Never replace a file silently: it may be a draft someone has already edited. The same draft again is fine."""
-    if path.is_dir():
+    """Never replace a file silently: it may be a draft someone has already edited. The same draft again is fine.
+    Nor write to anything but a regular file (a device, a FIFO), even with ``force``."""
+    kind = not_regular(path)
+    if kind == "a folder":
         raise SourceError(f"{path} is a folder; give a file name for the draft")
-    if force or not path.exists():
+    if kind:
+        raise SourceError(f"{path} is {kind}, not a regular file; not writing to it (-o - writes to stdout)")
+    if force or not final_target(path).exists():
         return
-    try:
-        unchanged = path.read_text(encoding="utf-8") == to_toml(result)
-    except (OSError, UnicodeDecodeError):
-        unchanged = False
-    if not unchanged:
+    if not _holds_draft(path, result):
         raise SourceError(f"{path} already exists and differs from this draft; not replacing it (use --force)")
 
 
-def write(result: draft.Draft, path: Path) -> None:
+def _holds_draft(path: Path, result: draft.Draft) -> bool:
+    """True if ``path`` holds exactly this draft, read no further than the draft's own length."""
+    try:
+        with path.open("rb") as existing:
+            for block in toml_blocks(result):
+                expected = block.encode("utf-8")
+                if existing.read(len(expected)) != expected:
+                    return False
+            return existing.read(1) == b""
+    except OSError:
+        return False
+
+
+def write(result: draft.Draft, out: Path | TextIO) -> None:
+    """Write the draft to a file (whole or not at all) or to a stream (stdout)."""
     if not result.cards:
         raise SourceError(f"no cards could be drafted from {result.source_name}; nothing written")
-    with collector_paused(), replacing(path) as partial, partial.open("w", encoding="utf-8") as out:
+    with collector_paused(), _draft_out(out) as stream:
         # Card by card: the whole draft as one string (and again as UTF-8 bytes) would triple its memory.
         for block in toml_blocks(result):
-            out.write(block)
+            stream.write(block)
+
+
+@contextmanager
+def _draft_out(out: Path | TextIO) -> Iterator[TextIO]:
+    if isinstance(out, Path):
+        with replacing(out) as partial, partial.open("w", encoding="utf-8") as stream:
+            yield stream
+    else:
+        yield out
+        out.flush()
 
 
 def toml_string(text: str) -> str:
@@ -188,7 +213,7 @@ def _toml_value(value: object) -> str:
 
 
 def _comment(text: str, prefix: str = "# ") -> list[str]:
-    out = []
+    out: list[str] = []
     for line in text.split("\n"):
         line = _COMMENT_UNSAFE.sub(" ", line).rstrip()
         out.extend(f"{prefix}{part}" for part in (textwrap.wrap(line, COMMENT_WIDTH, break_on_hyphens=False) or [""]))
@@ -201,7 +226,7 @@ def _passage(text: str) -> list[str]:
     short = text if len(text) <= budget else text[:budget]
     lines = _comment(short, "#   ")
     if len(lines) > MAX_PASSAGE_LINES or len(text) > budget:
-        lines = lines[:MAX_PASSAGE_LINES] + ["#   ..."]
+        lines = [*lines[:MAX_PASSAGE_LINES], "#   ..."]
     return lines
 
 
