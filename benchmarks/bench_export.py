@@ -16,6 +16,7 @@ import genanki
 from generate import DECK, make_large_db
 from harness import Row, paired_median_seconds
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.exchange import anki_out, export
 
@@ -25,7 +26,7 @@ TIMESTAMP = 1_800_000_000.0
 def measures(workdir: Path, quick: bool) -> list[Row]:
     count = 500 if quick else 10_000
     repeat = 3 if quick else 5
-    store = Store.open(make_large_db(workdir / "export.db", cards=count, reviews=0), seed_bundled=False)
+    store = Store.open(make_large_db(workdir / "export.db", cards=count, reviews=0))
     try:
         deck = store.deck(DECK)
         prepared = [(*anki_out.note_fields(stored.card), anki_out.note_tags(stored.card)) for stored in store.cards(DECK)]

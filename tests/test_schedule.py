@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs import Rating, State
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.study.schedule import (
     NEW,
@@ -104,7 +105,7 @@ def test_short_intervals_for_the_rating_line():
 
 
 def test_settings_come_from_the_config_table_with_defaults(tmp_path):
-    store = Store.open(tmp_path / "s.db", seed_bundled=False)
+    store = Store.open(tmp_path / "s.db")
     assert setting_value(store.get_config, "retention") == 0.9
     assert setting_value(store.get_config, "new-limit") == 20
     store.set_config("retention", check_setting("retention", "0.85"))
@@ -131,7 +132,7 @@ def small_db(tmp_path, db_path):
         'prompt = "What is one plus one, in words?"\nanswer = "two"\n',
         encoding="utf-8",
     )
-    Store.open(db_path, seed_bundled=False).import_paths([source])
+    importing.import_paths(Store.open(db_path), [source])
     return db_path
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rich.console import Console
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.study import stats
 from quizgen.study.schedule import FaceScheduler
@@ -60,8 +61,8 @@ def utc_days(monkeypatch):
 def store(tmp_path, db_path) -> Store:
     source = tmp_path / "tides.toml"
     source.write_text(DECK_FILE, encoding="utf-8")
-    opened = Store.open(db_path, seed_bundled=False)
-    opened.import_paths([source], now=NOW - timedelta(days=60))
+    opened = Store.open(db_path)
+    importing.import_paths(opened, [source], now=NOW - timedelta(days=60))
     yield opened
     opened.close()
 
@@ -158,7 +159,7 @@ def test_all_decks_together_and_one_deck_alone(history, tmp_path):
         'prompt = "Which star is nearest to us?"\nanswer = "the sun"\n',
         encoding="utf-8",
     )
-    history.import_paths([other])
+    importing.import_paths(history, [other])
     study_stars = {s.card.id: s for s in history.cards("stars")}
     history.record_answer(
         history.start_session("stars", REVIEW, 0, NOW), study_stars["sun"].pk, 0, reviewed_at=NOW - timedelta(hours=1),

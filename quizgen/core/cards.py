@@ -15,7 +15,8 @@ from typing import Any
 
 from quizgen.core.kinds import cloze_syntax
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Card ids and deck slugs; use fullmatch (a "$" would let a final newline through).
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # Value shapes a kind's key may take.
 STR = "string"
