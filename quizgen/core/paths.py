@@ -36,6 +36,10 @@ def user_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def default_db_path() -> tuple[Path, bool]:
     """``$QUIZGEN_DB`` if set, else ``quizgen.db`` in the user's data folder; and whether that folder is ours to
     create."""

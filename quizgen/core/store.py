@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+# In the user's cache folder: the databases that passed the damage check, as they were then.
+CHECKED_FILE = "checked-databases.json"
+CHECKED_KEPT = 20
 
 
 def utcnow() -> datetime:
@@ -131,10 +134,11 @@ def open_database(path: Path, create_folder: bool = False, read_only: bool = Fal
     if header != SQLITE_HEADER:
         raise DatabaseError(f"{path} is not a quizgen database (not an SQLite file)")
     reason = unwritable_reason(path) or ("opened read-only" if read_only else None)
+    signature = file_signature(path)  # before connecting, which makes a -wal file
     try:
         db = Database(_connect(path, reason))
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _check_intact(db, path)
+        _check_intact(db, path, signature)
         _check_identity(db, path)
         db.execute("PRAGMA foreign_keys = ON")
         if reason is None:
@@ -242,13 +246,59 @@ def _retry_while_locked(action: Any) -> None:
             time.sleep(0.05)
 
 
-def _check_intact(db: Database, path: Path) -> None:
-    """Refuse a damaged file before anything reads or writes past the damage."""
+def _check_intact(db: Database, path: Path, signature: list[int] | None) -> None:
+    """Refuse a damaged file before anything reads or writes past the damage.
+
+    The check reads every page (a second or more for a database of a million reviews), so it runs once for each
+    state of the file: ``signature`` (see ``file_signature``) is remembered once the file has passed.
+    """
+    checked = _read_checked()
+    key = str(path.resolve())
+    if signature is not None and checked.get(key) == signature:
+        return
     result = db.execute("PRAGMA quick_check(1)").fetchone()[0]
     if result != "ok":
         # The first finding, on one line (SQLite heads the findings with a "*** in database main ***" line).
         findings = [line for line in result.splitlines() if line.strip() and not line.startswith("***")]
         raise DatabaseError(damaged_message(path, findings[0] if findings else "failed its integrity check"))
+    if signature is not None:
+        checked.pop(key, None)
+        checked[key] = signature
+        _write_checked(dict(list(checked.items())[-CHECKED_KEPT:]))
+
+
+def file_signature(path: Path) -> list[int] | None:
+    """What changes whenever the database's content may have: inode, size and time of the file and its -wal."""
+    try:
+        signature = []
+        for file in (path, path.with_name(path.name + "-wal")):
+            if file.exists():
+                info = file.stat()
+                signature += [info.st_ino, info.st_size, info.st_mtime_ns]
+        return signature
+    except OSError:
+        return None
+
+
+def _read_checked() -> dict[str, list[int]]:
+    try:
+        checked = json.loads((paths.cache_dir() / CHECKED_FILE).read_text())
+        return checked if isinstance(checked, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_checked(checked: dict[str, list[int]]) -> None:
+    """Remember which files passed; best effort (a read-only home just means checking again next time)."""
+    try:
+        folder = paths.cache_dir()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = folder / CHECKED_FILE
+        partial = target.with_name(f".{CHECKED_FILE}.{os.getpid()}")
+        partial.write_text(json.dumps(checked))
+        os.replace(partial, target)
+    except OSError:
+        pass
 
 
 def damaged_message(path: Path | str, detail: str) -> str:
@@ -487,11 +537,12 @@ class Store:
             "slug": deck.slug, "name": deck.name, "description": deck.description,
             "source_title": deck.source_title, "source_location": deck.source_location,
         }
-        current = list(self.db["decks"].rows_where("slug = ?", [deck.slug]))
+        decks = self.db.table("decks")
+        current = list(decks.rows_where("slug = ?", [deck.slug]))
         if not current:
-            self.db["decks"].insert({**row, "created": stamp, "modified": stamp})
+            decks.insert({**row, "created": stamp, "modified": stamp})
         elif any(current[0][k] != v for k, v in row.items()):
-            self.db["decks"].update(deck.slug, {**row, "modified": stamp})
+            decks.update(deck.slug, {**row, "modified": stamp})
 
     def _drop_stale_faces(self, changed: dict[int, Card]) -> None:
         """Drop the schedule rows of faces that changed cards no longer have (a cloze deletion removed, say)."""
