@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -63,12 +64,19 @@ def test_on_a_read_only_filesystem_reads_work_and_writes_say_why_not(run, tmp_pa
     assert run("--db", str(path), "decks").exit_code == 0
     if not read_only_mount_works(folder):
         pytest.skip("needs a read-only bind mount (root in a mount namespace: unshare -m, mount -o bind,ro)")
+    # A database whose schema lacks a migration of this quizgen (as one from an older quizgen would).
+    older = folder / "older.db"
+    shutil.copy(path, older)
+    conn = sqlite3.connect(older)
+    conn.execute("DELETE FROM _sqlite_migrations")
+    conn.commit()
+    conn.close()
     out = tmp_path / "out"
     out.mkdir()
     before = path.read_bytes()
 
-    def quizgen(*args: str) -> subprocess.CompletedProcess:
-        command = " ".join(f"'{a}'" for a in (sys.executable, "-m", "quizgen", "--db", str(path), *args))
+    def quizgen(*args: str, db: Path = path) -> subprocess.CompletedProcess:
+        command = " ".join(f"'{a}'" for a in (sys.executable, "-m", "quizgen", "--db", str(db), *args))
         # A real read-only filesystem: the folder bind-mounted read-only in a private mount namespace.
         return subprocess.run(["unshare", "-m", "sh", "-c", f"mount -o bind,ro '{folder}' '{folder}' && {command}"],
                               capture_output=True, text=True)
@@ -84,6 +92,9 @@ def test_on_a_read_only_filesystem_reads_work_and_writes_say_why_not(run, tmp_pa
         assert "the filesystem is read-only" in result.stderr and "nothing was written" in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert path.read_bytes() == before
+    refused = quizgen("decks", db=older)
+    assert refused.returncode == 1
+    assert "needs upgrading by this quizgen, and cannot be written (the filesystem is read-only)" in refused.stderr
 
 
 def test_a_damaged_database_is_named_so_and_left_as_it_is(run, tmp_path, db_path):

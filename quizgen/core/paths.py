@@ -10,6 +10,8 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 import click
 import platformdirs
 
+from quizgen.core.errors import DatabaseError
+
 APP_NAME = "quizgen"
 DB_ENV = "QUIZGEN_DB"
 DB_NAME = "quizgen.db"
@@ -65,11 +67,14 @@ def move_old_database() -> tuple[Path, Path] | None:
     new, _ours = default_db_path()
     if old is None or new.exists() or not old.is_file() or old.resolve() == new.resolve():
         return None
-    new.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for suffix in ("-wal", "-shm", ""):
-        source = old.with_name(old.name + suffix)
-        if source.exists():
-            shutil.move(source, new.with_name(new.name + suffix))
+    try:
+        new.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for suffix in ("-wal", "-shm", ""):
+            source = old.with_name(old.name + suffix)
+            if source.exists():
+                shutil.move(source, new.with_name(new.name + suffix))
+    except OSError as ex:
+        raise DatabaseError(f"cannot move the database from {old} to {new}: {ex.strerror or ex}") from None
     return old, new
 
 
