@@ -40,7 +40,7 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
 
 def _measure(workdir: Path, name: str, count: int, reviews: int, repeat: int, progress: bool) -> tuple[float, float]:
     """Median seconds of raw genanki and of our export, run alternately."""
-    store = Store.open(make_large_db(workdir / f"{name}.db", cards=count, reviews=reviews), seed_bundled=False)
+    store = Store.open(make_large_db(workdir / f"{name}.db", cards=count, reviews=reviews))
     try:
         deck = store.deck(DECK)
         prepared = [(*anki_out.note_fields(stored.card), anki_out.note_tags(stored.card)) for stored in store.cards(DECK)]

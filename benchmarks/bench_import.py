@@ -15,6 +15,7 @@ from generate import KINDS, card_fields
 from harness import Row, paired_median_seconds
 from sqlite_utils import Database
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 
 DECK_TABLE = '[deck]\nslug = "generated"\nname = "Generated deck"\ndescription = "Filler cards for measuring."\n'
@@ -38,13 +39,13 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
     runs = itertools.count()
 
     def quizgen_import() -> Store:
-        store = Store.open(workdir / f"quizgen-{next(runs)}.db", seed_bundled=False)
-        store.import_paths([source])
+        store = Store.open(workdir / f"quizgen-{next(runs)}.db")
+        importing.import_paths(store, [source])
         store.close()
         return store
 
-    reference = Store.open(workdir / "reference.db", seed_bundled=False)
-    reference.import_paths([source])
+    reference = Store.open(workdir / "reference.db")
+    importing.import_paths(reference, [source])
     rows = [{k: v for k, v in row.items() if k != "pk"} for row in reference.db["cards"].rows]
     reference.close()
     assert len(rows) == count

@@ -23,6 +23,7 @@ from pathlib import Path
 from generate import DECK, shared_large_db
 from harness import Row, python_baseline
 
+from quizgen.core import importing
 from quizgen.core.kinds.grading import LETTERS
 from quizgen.core.store import Store
 from quizgen.study.plan import review_queue
@@ -70,7 +71,7 @@ def any_answer(question: Question) -> str:
 
 def answer_latencies(path: Path, answers: int) -> list[float]:
     """Seconds from submitting each answer to the next question being ready, stored in between."""
-    store = Store.open(path, seed_bundled=False)
+    store = Store.open(path)
     now = utcnow()
     queue = review_queue(store.due_faces(DECK, now), store.new_faces(DECK), new_limit=20)
 
@@ -100,7 +101,7 @@ def answer_latencies(path: Path, answers: int) -> list[float]:
 
 def commit_latencies(path: Path, count: int) -> list[float]:
     """The floor: one small INSERT and its COMMIT into the same database."""
-    store = Store.open(path, seed_bundled=False)
+    store = Store.open(path)
     store.db.execute("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, at TEXT)")
     times = []
     for _ in range(count):
@@ -151,7 +152,9 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
     answers = 100 if quick else 1000
 
     bundled_db = workdir / "bundled.db"
-    Store.open(bundled_db).close()
+    bundled = Store.open(bundled_db)
+    importing.seed(bundled)
+    bundled.close()
     env = dict(os.environ, QUIZGEN_DB=str(bundled_db), NO_COLOR="1", COLUMNS="80")
     baseline = python_baseline(repeat)
     seconds_to_first_question(env)  # warm the file cache

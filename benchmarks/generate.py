@@ -54,7 +54,7 @@ def make_large_db(
     rng = random.Random(seed)
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     stamp = to_stored(now)
-    db = open_database(Path(path))
+    db, _writable = open_database(Path(path))
     conn = db.conn
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("BEGIN")

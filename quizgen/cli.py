@@ -18,7 +18,7 @@ import click
 from quizgen.core import paths
 from quizgen.core.display import json_escaped, visible
 from quizgen.core.errors import QuizgenError, Terminated
-from quizgen.core.store import Store, describe_sqlite_error, existing_decks
+from quizgen.core.store import Store, describe_sqlite_error
 
 
 class UndecodableArgument(click.ClickException):
@@ -102,8 +102,16 @@ class Context:
         self._store: Store | None = None
 
     def store(self) -> Store:
+        """The database, opened on first use; a new one gets the bundled decks."""
         if self._store is None:
+            from quizgen.core import importing
+
+            if self.db_path is None:
+                moved = paths.move_old_database()
+                if moved:
+                    click.echo(f"quizgen: moved the database from {moved[0]} to {moved[1]}", err=True)
             self._store = Store.open(self.db_path)
+            importing.seed(self._store)
         return self._store
 
     def db_path_label(self) -> str:
@@ -171,12 +179,16 @@ def check_command(obj: Context, paths_: tuple[Path, ...], strict: bool) -> None:
 
     Every problem is printed as PATH:LINE: MESSAGE. Exits 1 on errors (or on warnings with --strict).
     """
-    from quizgen.core import lint, questions
+    from quizgen.core import importing, lint, questions
 
     targets = list(paths_) or paths.bundled_paths()
-    known = {**existing_decks(Path(obj.db_path_label())), **questions.load(paths.bundled_paths()).decks} if paths_ else {}
-    loaded = questions.load(targets, known_decks=known)
-    problems = loaded.problems + lint.lint(loaded)
+    # Read against the database, if there is one, so that what import would refuse is reported here too.
+    with importing.reading(Path(obj.db_path_label())) as stored:
+        stored_decks = {deck.slug: deck for deck in stored.decks()} if stored else {}
+        known = {**stored_decks, **questions.load(paths.bundled_paths()).decks} if paths_ else {}
+        loaded = questions.load(targets, known_decks=known)
+        refused = importing.plan_import(stored, loaded).refusals if stored else []
+    problems = loaded.problems + refused + lint.lint(loaded)
     for problem in problems:
         click.echo(visible(str(problem)))
     errors = sum(1 for p in problems if p.severity == questions.ERROR)
@@ -200,8 +212,10 @@ def import_command(obj: Context, paths_: tuple[Path, ...], json_: bool) -> None:
     All or nothing: if any file has an error, nothing is written. Edited cards keep their id, reviews and
     schedule; cards removed from their file are retired and come back if they return.
     """
+    from quizgen.core import importing
+
     store = obj.store()
-    report = store.import_paths(list(paths_)) if paths_ else store.import_bundled()
+    report = importing.import_paths(store, list(paths_)) if paths_ else importing.import_bundled(store)
     if json_:
         echo_json(report.to_dict())
     else:
@@ -461,5 +475,7 @@ def ingest_command(
     write.write(result, target)
     click.echo(f"wrote {len(result.cards)} draft cards to {target}")
     if import_:
-        report = obj.store().import_paths([target])
+        from quizgen.core import importing
+
+        report = importing.import_paths(obj.store(), [target])
         click.echo(f"imported into {slug}: {report.summary()}")

@@ -17,11 +17,13 @@ ARTICLE = SOURCE_DIR / "stopping-hormone-therapy.txt"
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
-    """Point the data folder and the default database at tmp_path, so no test touches a real user's files."""
+    """Point the data, config and cache folders and the default database at tmp_path: no test touches a user's files."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("QUIZGEN_DB", str(tmp_path / "quizgen.db"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")

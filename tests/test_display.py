@@ -14,6 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile.toml"
@@ -39,8 +40,8 @@ def assert_inert(text: str) -> None:
 def hostile_db(db_path, monkeypatch) -> Path:
     # Wide enough that no card text wraps, so each appears whole on one line.
     monkeypatch.setenv("COLUMNS", "400")
-    store = Store.open(db_path, seed_bundled=False)
-    store.import_paths([HOSTILE])
+    store = Store.open(db_path)
+    importing.import_paths(store, [HOSTILE])
     store.close()
     return db_path
 

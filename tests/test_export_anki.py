@@ -16,6 +16,7 @@ from anki.collection import (
     ImportAnkiPackageRequest,
 )
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.exchange import anki_out, export
 
@@ -147,9 +148,9 @@ def open_store(
     tmp_path: Path, now: datetime = FIRST_IMPORT, cards: dict[str, str] = CARDS, db: Path | None = None
 ) -> tuple[Store, Path]:
     """A database holding only our test deck, imported at ``now``; returns it and the question file."""
-    store = Store.open(db or tmp_path / "quizgen-test.db", seed_bundled=False)
+    store = Store.open(db or tmp_path / "quizgen-test.db")
     questions = write_deck(tmp_path / "deck", cards)
-    store.import_paths([questions.parent], now=now)
+    importing.import_paths(store, [questions.parent], now=now)
     return store, questions
 
 
@@ -370,7 +371,7 @@ def test_a_reworded_card_updates_exactly_its_note(tmp_path, collection):
         questions.read_text(encoding="utf-8").replace("Why add steam early", "Why is steam added early"),
         encoding="utf-8",
     )
-    report = store.import_paths([questions.parent], now=REWORDED)
+    report = importing.import_paths(store, [questions.parent], now=REWORDED)
     assert report.updated == ["steam"]
     export.export(store, tmp_path / "bread.apkg", "baking", timestamp=BUILD_TIME + 86_400)
     log = import_apkg(collection, tmp_path / "bread.apkg")
@@ -401,7 +402,7 @@ def test_a_retired_card_is_not_exported(tmp_path, collection):
     store, questions = open_store(tmp_path)
     remaining = {key: value for key, value in CARDS.items() if key != "steps"}
     questions.write_text('deck = "baking"\n' + "".join(remaining.values()), encoding="utf-8")
-    assert store.import_paths([questions.parent], now=REWORDED).retired == ["steps"]
+    assert importing.import_paths(store, [questions.parent], now=REWORDED).retired == ["steps"]
 
     import_apkg(collection, export_apkg(store, tmp_path / "bread.apkg"))
 

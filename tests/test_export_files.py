@@ -13,6 +13,7 @@ import pexpect
 import pytest
 from anki.collection import ImportAnkiPackageRequest, ImportCsvRequest
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.exchange import export
 from tests.test_export_anki import NOTES, open_store
@@ -47,7 +48,7 @@ def test_json_export_round_trips_through_import(store, run, tmp_path):
     other_db = tmp_path / "elsewhere.db"
     result = run("--db", str(other_db), "import", str(out))
     assert result.exit_code == 0, result.output
-    copy = Store.open(other_db, seed_bundled=False)
+    copy = Store.open(other_db)
     try:
         assert copy.deck("baking") == store.deck("baking")
         assert [s.card.to_dict() for s in copy.cards("baking")] == [s.card.to_dict() for s in store.cards("baking")]
@@ -176,8 +177,8 @@ def test_a_large_export_shows_progress_in_a_terminal_and_is_whole(tmp_path, db_p
     folder = tmp_path / "big"
     folder.mkdir()
     (folder / "big.toml").write_text('[deck]\nslug = "big"\nname = "Big deck"\n\n' + body, encoding="utf-8")
-    store = Store.open(db_path, seed_bundled=False)
-    store.import_paths([folder])
+    store = Store.open(db_path)
+    importing.import_paths(store, [folder])
     store.close()
 
     out = tmp_path / "big.apkg"

@@ -52,7 +52,7 @@ def assert_passes_check(path: Path) -> None:
 
 def assert_well_formed(result: draft.Draft) -> None:
     ids = [d.card.id for d in result.cards]
-    assert all(ID_PATTERN.match(i) for i in ids)
+    assert all(ID_PATTERN.fullmatch(i) for i in ids)
     assert len(set(ids)) == len(ids)
     texts = [(d.card.kind, d.card.prompt) for d in result.cards]
     assert len(set(texts)) == len(texts)
@@ -236,7 +236,7 @@ def test_sentences_keep_abbreviations_inside():
 
 def test_slug_falls_back_to_a_hash_for_non_latin_text():
     assert draft.slug("Ώρα του νερού") == draft.slug("Ώρα του νερού")
-    assert ID_PATTERN.match(draft.slug("Ώρα του νερού"))
+    assert ID_PATTERN.fullmatch(draft.slug("Ώρα του νερού"))
     assert draft.slug("Café au lait, 2 cups!") == "cafe-au-lait-2-cups"
 
 

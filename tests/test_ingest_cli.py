@@ -54,7 +54,9 @@ def test_output_file_passes_check(run, notes, tmp_path):
 def test_article_draft_passes_check(run, article, tmp_path):
     target = tmp_path / "article.toml"
     assert run("ingest", str(article), "-o", str(target)).exit_code == 0
-    checked = run("check", str(target))
+    # Against a database holding the bundled deck, check rightly reports the glossary ids that import would refuse
+    # (the draft's deck is the bundled deck's slug); the file itself must be valid.
+    checked = run("--db", str(tmp_path / "no-database-yet.db"), "check", str(target))
     assert checked.exit_code == 0, checked.output
     assert ": error" not in checked.stdout
 

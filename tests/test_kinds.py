@@ -170,7 +170,7 @@ def test_a_new_kind_is_one_class(tmp_path, run, db_path, collection, abbreviatio
     (note_id,) = collection.find_notes("tag:kind::abbreviation")
     assert "astronomical unit" in collection.get_note(note_id).cards()[0].answer()
 
-    store = Store.open(db_path, seed_bundled=False)
+    store = Store.open(db_path)
     try:
         (pk, face) = store.all_faces("space")[0]
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from quizgen.core import importing
 from quizgen.core.cards import Deck
 from quizgen.core.store import Answer, Store
 from quizgen.core.time import to_stored
@@ -91,8 +92,8 @@ def store(tmp_path) -> Store:
         ),
         encoding="utf-8",
     )
-    opened = Store.open(tmp_path / "plan.db", seed_bundled=False)
-    opened.import_paths([source])
+    opened = Store.open(tmp_path / "plan.db")
+    importing.import_paths(opened, [source])
     yield opened
     opened.close()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 
 DECK_FILE = '''
@@ -80,8 +81,8 @@ def quiz_db(tmp_path, db_path) -> Path:
     """The test database holding only our small deck."""
     source = tmp_path / "rivers.toml"
     source.write_text(DECK_FILE, encoding="utf-8")
-    store = Store.open(db_path, seed_bundled=False)
-    store.import_paths([source])
+    store = Store.open(db_path)
+    importing.import_paths(store, [source])
     store.close()
     return db_path
 
@@ -378,8 +379,8 @@ def easy_wait_in_days(retention: str) -> int:
 def test_the_stored_desired_retention_sets_the_intervals_offered(quiz_db, tmp_path, monkeypatch):
     cautious = easy_wait_in_days("0.97")
     other = tmp_path / "second.db"
-    store = Store.open(other, seed_bundled=False)
-    store.import_paths([tmp_path / "rivers.toml"])
+    store = Store.open(other)
+    importing.import_paths(store, [tmp_path / "rivers.toml"])
     store.close()
     monkeypatch.setenv("QUIZGEN_DB", str(other))
     relaxed = easy_wait_in_days("0.75")

@@ -11,8 +11,9 @@ import time
 import pytest
 
 from quizgen.cli import cli
+from quizgen.core import importing
 from quizgen.core.errors import DatabaseError
-from quizgen.core.migrations import migrations
+from quizgen.core.migrations import NAMES
 from quizgen.core.store import Store
 from tests.conftest import ROOT
 from tests.test_quiz_pty import finish, screen_text, spawn
@@ -89,6 +90,7 @@ def test_read_only_database_reads_but_refuses_writes_cleanly(tmp_path, run, db_p
 
 def test_full_database_keeps_nothing_of_a_failed_import(tmp_path, db_path):
     store = Store.open(db_path)
+    importing.seed(store)
     count = store.db.execute("SELECT count(*) FROM cards").fetchone()[0]
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages + 2}")
@@ -100,7 +102,7 @@ def test_full_database_keeps_nothing_of_a_failed_import(tmp_path, db_path):
         body.append(f'[[cards]]\nid = "c{i}"\nkind = "flashcard"\nsection = "S"\nfront = "Front number {i} {"x" * 200}"\nback = "Back {i}"\n')
     (folder / "cards.toml").write_text("\n".join(body))
     with pytest.raises(DatabaseError, match="full"):
-        store.import_paths([folder])
+        importing.import_paths(store, [folder])
     store.close()
     reopened = Store.open(db_path)
     assert reopened.db.execute("SELECT count(*) FROM cards").fetchone()[0] == count
@@ -115,7 +117,7 @@ def test_database_from_the_first_schema_opens_and_upgrades(tmp_path, run):
     assert '"first"' in result.stdout and '"second"' in result.stdout
     conn = sqlite3.connect(path)
     applied = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == [m.name for m in migrations._migrations]
+    assert applied == NAMES
 
 
 def test_future_schema_is_refused_and_left_untouched(tmp_path, run):
@@ -161,8 +163,8 @@ STATEMENTS_DECK = '[deck]\nslug = "facts"\nname = "Quick facts"\ndescription = "
 def test_two_quizzes_answering_one_database_at_once_keep_every_answer(tmp_path, db_path):
     source = tmp_path / "facts.toml"
     source.write_text(STATEMENTS_DECK)
-    store = Store.open(db_path, seed_bundled=False)
-    store.import_paths([source])
+    store = Store.open(db_path)
+    importing.import_paths(store, [source])
     store.close()
 
     first, first_log = spawn("--mode", "practice", "-n", "8", "--seed", "1")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from fsrs import Rating, State
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.core.time import from_stored
 from quizgen.study.schedule import (
@@ -104,7 +105,7 @@ def test_short_intervals_for_the_rating_line():
 
 
 def test_settings_come_from_the_config_table_with_defaults(tmp_path):
-    store = Store.open(tmp_path / "s.db", seed_bundled=False)
+    store = Store.open(tmp_path / "s.db")
     assert setting_value(store.get_config, "retention") == 0.9
     assert setting_value(store.get_config, "new-limit") == 20
     store.set_config("retention", check_setting("retention", "0.85"))
@@ -131,14 +132,14 @@ def small_db(tmp_path, db_path):
         'prompt = "What is one plus one, in words?"\nanswer = "two"\n',
         encoding="utf-8",
     )
-    Store.open(db_path, seed_bundled=False).import_paths([source])
+    importing.import_paths(Store.open(db_path), [source])
     return db_path
 
 
 @pytest.fixture
 def unseen(small_db) -> dict:
     """The schedule row of a face never studied, as the store holds it."""
-    store = Store.open(small_db, seed_bundled=False)
+    store = Store.open(small_db)
     ((pk, face),) = store.new_faces("tiny")
     row = store.quiz_face(pk, face)[1]
     store.close()

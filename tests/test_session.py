@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Rating, State
 
+from quizgen.core import importing
 from quizgen.core.cards import Card
 from quizgen.core.errors import DatabaseError, UnknownCard
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
@@ -420,8 +421,8 @@ def stored(tmp_path):
     for data in CARDS:
         lines.append("\n[[cards]]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in data.items()))
     source.write_text("".join(lines), encoding="utf-8")
-    store = Store.open(tmp_path / "quiz.db", seed_bundled=False)
-    store.import_paths([source])
+    store = Store.open(tmp_path / "quiz.db")
+    importing.import_paths(store, [source])
     yield store
     store.close()
 

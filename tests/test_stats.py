@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rich.console import Console
 
+from quizgen.core import importing
 from quizgen.core.store import Answer, Store
 from quizgen.core.time import local_day
 from quizgen.study import stats
@@ -61,8 +62,8 @@ def utc_days(monkeypatch):
 def store(tmp_path, db_path) -> Store:
     source = tmp_path / "tides.toml"
     source.write_text(DECK_FILE, encoding="utf-8")
-    opened = Store.open(db_path, seed_bundled=False)
-    opened.import_paths([source], now=NOW - timedelta(days=60))
+    opened = Store.open(db_path)
+    importing.import_paths(opened, [source], now=NOW - timedelta(days=60))
     yield opened
     opened.close()
 
@@ -171,7 +172,7 @@ def test_all_decks_together_and_one_deck_alone(history, tmp_path):
         'prompt = "Which star is nearest to us?"\nanswer = "the sun"\n',
         encoding="utf-8",
     )
-    history.import_paths([other])
+    importing.import_paths(history, [other])
     study_stars = {s.card.id: s for s in history.cards("stars")}
     sun = study_stars["sun"].pk
     history.record_answer(

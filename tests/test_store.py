@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from quizgen.core.errors import DatabaseError
+from quizgen.core.errors import DatabaseError, ImportProblems
 from quizgen.core.store import Store
 
 DECK = 'slug = "demo"\nname = "Demo deck"\ndescription = "Cards for tests.\\nNot advice."\n'
@@ -142,7 +142,7 @@ def test_db_path_follows_option_then_environment_then_data_folder(run, tmp_path,
 def test_default_location_is_created_on_first_use(run, monkeypatch, isolated_home):
     monkeypatch.delenv("QUIZGEN_DB")
     assert run("decks").exit_code == 0
-    assert (isolated_home / ".config" / "quizgen" / "quizgen.db").exists()
+    assert (isolated_home / ".local" / "share" / "quizgen" / "quizgen.db").exists()
 
 
 def refuses(run, path, words):
@@ -271,3 +271,27 @@ def test_a_card_of_another_file_is_not_taken_over(run, deck_dir, tmp_path):
     moved = deck_dir / "moved.toml"
     (deck_dir / "cards.toml").rename(moved)
     assert import_json(run, moved)["unchanged"] == 2
+
+
+def test_an_import_planned_before_another_process_wrote_is_planned_again(deck_dir, db_path, tmp_path):
+    from quizgen.core import importing, questions
+    from quizgen.core.store import StalePlan
+
+    first = Store.open(db_path)
+    importing.import_paths(first, [deck_dir])
+    bank = questions.load_strict([deck_dir])
+    planned = importing.plan_import(first, bank)
+    # Meanwhile another quizgen moves card 'one' into a file of its own.
+    (deck_dir / "cards.toml").write_text('deck = "demo"\n\n' + card("two", "Which gland makes LH?"))
+    other_file = tmp_path / "other.toml"
+    other_file.write_text('deck = "demo"\n\n' + card("one", "Which gland sits under the brain?"))
+    second = Store.open(db_path)
+    importing.import_paths(second, [deck_dir, other_file])
+    second.close()
+
+    with pytest.raises(StalePlan):
+        first.apply(planned)
+    # Planned again on what the other wrote, the same import is refused: 'one' now belongs to other.toml.
+    with pytest.raises(ImportProblems, match=f"already comes from {other_file}"):
+        importing.import_bank(first, bank)
+    assert first.card("demo/one").origin == str(other_file)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from quizgen.core import importing
 from quizgen.core.store import Store
 from tests.test_quiz_pty import DECK_FILE, query, reviews
 
@@ -23,8 +24,8 @@ QUIZGEN = [sys.executable, "-m", "quizgen"]
 def rivers_db(tmp_path, db_path) -> Path:
     source = tmp_path / "rivers.toml"
     source.write_text(DECK_FILE, encoding="utf-8")
-    store = Store.open(db_path, seed_bundled=False)
-    store.import_paths([source])
+    store = Store.open(db_path)
+    importing.import_paths(store, [source])
     store.close()
     return db_path
 

@@ -16,7 +16,8 @@ from typing import Any
 from quizgen.core.kinds import KINDS, Kind, kind_named
 from quizgen.core.kinds.base import STR, STR_LIST, Face
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Card ids and deck slugs; use fullmatch (a "$" would let a final newline through).
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # Keys every card may carry besides its kind's own.
 COMMON_REQUIRED = {"id": STR, "kind": STR, "section": STR}

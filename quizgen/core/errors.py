@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 
 class QuizgenError(Exception):
     """Base class for every error quizgen reports to the user without a traceback."""
@@ -15,20 +13,6 @@ class DatabaseError(QuizgenError):
 
 class DatabaseBusy(DatabaseError):
     """Another process held the database's write lock for longer than we wait; the write can be tried again."""
-
-
-class QuestionFileError(QuizgenError):
-    """One problem in a question or deck file, located by path and line."""
-
-    def __init__(self, path: Path | str, line: int | None, message: str):
-        self.path = str(path)
-        self.line = line
-        self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 class ImportProblems(QuizgenError):

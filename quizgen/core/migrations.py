@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlite_utils import Database, Migrations
 
 # PRAGMA application_id marks a file as quizgen's ("QGZ1"), so another program's database is never written to.
 APPLICATION_ID = 0x51475A31
 
 migrations = Migrations("quizgen")
+# The name of every migration this quizgen knows, in order: a database that has applied others is from a newer one.
+NAMES: list[str] = []
 
 
-@migrations()
+def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    NAMES.append(fn.__name__)
+    return migrations()(fn)
+
+
+@migration
 def m001_initial(db: Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     db["decks"].create(

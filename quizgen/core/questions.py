@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property, partial
@@ -33,6 +34,7 @@ QUESTION_FILE_KEYS = {"deck", "cards"}
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _CARDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 # A key's line: "key =" or, for a table, its "[key]" header.
+_LONG_NUMBER = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")
 _KEY_LINE = re.compile(r"^\s*(?:\"?([A-Za-z0-9_-]+)\"?\s*=|\[\s*([A-Za-z0-9_-]+)\s*\])")
 
 
@@ -66,14 +68,12 @@ class Bank:
     cards: list[LoadedCard] = field(default_factory=list)
     question_files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The file each name above stands for: a name shows bytes that are not UTF-8 as \xNN, so it may not be one.
+    sources: dict[str, Path] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING]
 
 
 class _Lines:
@@ -154,7 +154,8 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[P
     except OSError as ex:
         return None, None, [Problem(name, None, f"cannot read: {ex.strerror or ex}")]
     try:
-        text = raw.decode("utf-8")
+        # Some editors begin a UTF-8 file with a byte order mark; it is not part of the text.
+        text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as ex:
         line = raw[: ex.start].count(b"\n") + 1
         return None, None, [Problem(name, line, "not UTF-8 text (save the file as UTF-8)")]
@@ -177,6 +178,13 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[P
         return None, text, [Problem(name, None, "a string holds an unpaired surrogate escape (\\uD800-\\uDFFF)")]
     except RecursionError:
         return None, text, [Problem(name, None, "nested too deeply to read")]
+    except ValueError as ex:
+        # Python refuses to read integers of more than sys.get_int_max_str_digits() digits.
+        if "digits" not in str(ex):
+            raise
+        match = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, match.start()) + 1 if match else None
+        return None, text, [Problem(name, line, f"a number has more than {sys.get_int_max_str_digits()} digits, too many to read")]
     if not isinstance(data, dict):
         return None, text, [Problem(name, 1, "expected a table/object at the top of the file")]
     return data, text, []
@@ -196,6 +204,7 @@ def load(paths: Iterable[Path], known_decks: dict[str, Deck] | None = None) -> B
         data, text, problems = read_document(path)
         bank.problems.extend(problems)
         if data is not None:
+            bank.sources[display_path(path)] = path
             documents.append((display_path(path), data, _Lines(text if path.suffix == ".toml" else None)))
 
     # Deck files first, so question files anywhere in the set may refer to them.
@@ -237,7 +246,7 @@ def _deck_from(
         if key in data:
             _check_string(data[key], f"deck '{key}'", name, where(key), problems)
     slug = data.get("slug")
-    if isinstance(slug, str) and slug and not ID_PATTERN.match(slug):
+    if isinstance(slug, str) and slug and not ID_PATTERN.fullmatch(slug):
         problems.append(Problem(name, where("slug"), f"deck slug '{slug}' must be lowercase letters, digits and dashes"))
     source = data.get("source", {})
     if not isinstance(source, dict):
@@ -379,7 +388,7 @@ def _card_from(
         if key in raw:
             _check_string(raw[key], f"{label} '{key}'", name, partial(line, key), problems)
     card_id = raw.get("id")
-    if isinstance(card_id, str) and card_id.strip() and not ID_PATTERN.match(card_id):
+    if isinstance(card_id, str) and card_id.strip() and not ID_PATTERN.fullmatch(card_id):
         problems.append(
             Problem(name, line("id"), f"card id '{card_id}' must be lowercase letters, digits and single dashes")
         )

@@ -7,43 +7,33 @@ new schedule) is committed before the quiz moves on.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from time import monotonic, sleep
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlite_utils import Database
 
 from quizgen.core import paths, time
-from quizgen.core.bulk import collector_paused
-from quizgen.core.cards import Card, Deck, hash_of
+from quizgen.core.cards import Card, Deck
 from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
-from quizgen.core.kinds import kind_named
-from quizgen.core.migrations import APPLICATION_ID, migrations
-from quizgen.core.questions import Bank, Problem, load_strict
+from quizgen.core.migrations import APPLICATION_ID, NAMES, migrations
 from quizgen.core.time import from_stored, to_stored
+
+if TYPE_CHECKING:
+    from quizgen.core.sync import ImportPlan
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
-
-
-def origin_name(path: str | Path) -> str:
-    """How a card's file is remembered: bundled files by their place in the bundle, others by absolute path."""
-    resolved = Path(path).resolve()
-    try:
-        return "bundled:" + resolved.relative_to(paths.bundled_root().resolve()).as_posix()
-    except ValueError:
-        return paths.display_path(resolved)
-
-
-def origin_exists(origin: str) -> bool:
-    """Whether the file a card was imported from is still there."""
-    if origin.startswith("bundled:"):
-        return (paths.bundled_root() / origin.removeprefix("bundled:")).is_file()
-    return Path(origin).is_file()
+# In the user's cache folder: the databases that passed the damage check, as they were then.
+CHECKED_FILE = "checked-databases.json"
+CHECKED_KEPT = 20
 
 
 @dataclass(frozen=True)
@@ -134,89 +124,232 @@ class CardRows:
                 yield StoredCard(pk, Card.from_stored(self._deck, data), origin, modified, None)
 
 
-@dataclass
-class ImportReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    retired: list[str] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)
-    decks: list[str] = field(default_factory=list)
-    # Cards whose kind now exports to another Anki note type: Anki will not update their notes in place.
-    new_note_type: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class StoredRow:
+    """What an import plan needs to know of a stored card."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "decks": self.decks,
-            "added": len(self.added),
-            "updated": len(self.updated),
-            "unchanged": self.unchanged,
-            "retired": len(self.retired),
-            "restored": len(self.restored),
-            "new_note_type": self.new_note_type,
-        }
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
-            f"{len(self.retired)} retired, {len(self.restored)} restored"
-        )
+    pk: int
+    content_hash: str
+    origin: str
+    origin_line: int | None
+    retired: str | None
+    kind: str
 
 
-def open_database(path: Path, create_folder: bool = False) -> Database:
-    """Open (creating if new) a quizgen database, upgrading its schema; refuse anything else with one line."""
+@dataclass(frozen=True)
+class StoredRows:
+    """The stored cards of some decks and files, by (deck, card id), as read at one moment."""
+
+    decks: tuple[str, ...]
+    origins: tuple[str, ...]
+    rows: dict[tuple[str, str], StoredRow]
+    # PRAGMA data_version before the read: it changes only when another connection commits.
+    version: int
+
+
+class StalePlan(DatabaseError):
+    """Another process changed the cards an import was planned on; plan again."""
+
+
+def open_database(path: Path, create_folder: bool = False, read_only: bool = False) -> tuple[Database, str | None]:
+    """Open (creating if new) a quizgen database, upgrading its schema; refuse anything else with one line.
+
+    Returns the database and, when it cannot be written, why not (then it is opened read-only and left as it is).
+    ``read_only`` opens it so even when it could be written.
+    """
     if path.is_dir():
         raise DatabaseError(f"database path {path} is a folder, not a file")
     if not path.parent.exists():
         if not create_folder:
             raise DatabaseError(f"cannot open database {path}: folder {path.parent} does not exist")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                header = fh.read(len(SQLITE_HEADER))
-        except OSError as ex:
-            raise DatabaseError(f"cannot read database {path}: {ex.strerror or ex}") from None
-        if not header:
-            raise DatabaseError(f"{path} is an empty file, not a quizgen database (remove it to start afresh)")
-        if header != SQLITE_HEADER:
-            raise DatabaseError(f"{path} is not a quizgen database (not an SQLite file)")
+        # Every answer typed is in there: the folder is the user's alone.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        if read_only:
+            raise DatabaseError(f"no database at {path}")
+        _create(path)
     try:
-        db = Database(_connect(path))
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as ex:
+        raise DatabaseError(f"cannot read database {path}: {ex.strerror or ex}") from None
+    if not header:
+        raise DatabaseError(f"{path} is an empty file, not a quizgen database (remove it to start afresh)")
+    if header != SQLITE_HEADER:
+        raise DatabaseError(f"{path} is not a quizgen database (not an SQLite file)")
+    reason = unwritable_reason(path) or ("opened read-only" if read_only else None)
+    signature = file_signature(path)  # before connecting, which makes a -wal file
+    try:
+        db = Database(_connect(path, reason))
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_intact(db, path, signature)
         _check_identity(db, path)
-        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.execute("PRAGMA journal_mode = wal")
         db.execute("PRAGMA foreign_keys = ON")
-        if migrations.pending(db):
-            migrations.apply(db)
+        if reason is None:
+            _retry_while_locked(lambda: _use_wal(db))
+            _upgrade(db)
+        elif migrations.pending(db) and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise DatabaseError(f"database {path} needs upgrading by this quizgen, and cannot be written ({reason})")
     except sqlite3.DatabaseError as ex:
         raise DatabaseError(describe_sqlite_error(ex, path)) from None
-    return db
+    return db, reason
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    """A connection; read-only when the file's permission bits say so, honoured even for root (who could write it)."""
-    if path.exists() and not path.stat().st_mode & 0o222:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    return sqlite3.connect(path)
-
-
-def existing_decks(path: Path) -> dict[str, Deck]:
-    """The decks of a quizgen database that already exists, read without writing anything; empty otherwise."""
-    if not path.is_file():
-        return {}
+def _create(path: Path) -> None:
+    """Make a new database whole beside ``path``, then link it into place: a second quizgen starting at the same
+    moment finds either no file or a finished one, never an empty file or a schema half made."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    except OSError as ex:
+        raise DatabaseError(f"cannot create database {path}: {ex.strerror or ex}") from None
+    os.close(fd)  # mkstemp makes it 0600: the answers in it are the user's alone
+    partial = Path(name)
+    try:
+        db = Database(sqlite3.connect(partial))
         try:
-            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-                return {}
-            conn.row_factory = sqlite3.Row
-            return {row["slug"]: _deck_from_row(dict(row)) for row in conn.execute("SELECT * FROM decks")}
+            db.execute("PRAGMA journal_mode = wal")
+            migrations.apply(db)
         finally:
-            conn.close()
-    except sqlite3.Error:
+            db.close()
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass  # another quizgen made it first: use that one
+        except OSError:
+            # A filesystem without hard links: a plain rename, unless the other quizgen got there first.
+            if not path.exists():
+                os.replace(partial, path)
+    except sqlite3.Error as ex:
+        raise DatabaseError(describe_sqlite_error(ex, path)) from None
+    except OSError as ex:
+        raise DatabaseError(f"cannot create database {path}: {ex.strerror or ex}") from None
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(name + suffix).unlink(missing_ok=True)
+
+
+def unwritable_reason(path: Path) -> str | None:
+    """Why the database file, or the folder its -wal and -shm files go in, cannot be written; None if it can."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "the filesystem is read-only"
+    except OSError:
+        pass
+    # The permission bits, not access(): root may write anything, but a file marked read-only is kept so.
+    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if not os.access(path.parent, os.W_OK):
+        return f"its folder {path.parent} is not writable"
+    return None
+
+
+def _connect(path: Path, unwritable: str | None) -> sqlite3.Connection:
+    """A connection; read-only when the database cannot be written."""
+    if unwritable is None:
+        return sqlite3.connect(path)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists():
+        # A read-only connection to a WAL database makes a -shm file, impossible here; with no -wal file
+        # there is nothing but the file itself to read, so it may be read as unchanging.
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True)
+
+
+def _use_wal(db: Database) -> None:
+    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        db.execute("PRAGMA journal_mode = wal")
+
+
+def _upgrade(db: Database) -> None:
+    """Apply pending migrations holding the write lock, so two quizgens opening an old database upgrade it once."""
+    if not migrations.pending(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def _retry_while_locked(action: Any) -> None:
+    """Run ``action``, waiting while another connection holds a lock it needs.
+
+    Switching to WAL takes an exclusive lock and fails at once, busy timeout or not, while anyone else writes.
+    """
+    deadline = monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as ex:
+            if "locked" not in str(ex) or monotonic() > deadline:
+                raise
+            sleep(0.05)
+
+
+def _check_intact(db: Database, path: Path, signature: list[int] | None) -> None:
+    """Refuse a damaged file before anything reads or writes past the damage.
+
+    The check reads every page (a second or more for a database of a million reviews), so it runs once for each
+    state of the file: ``signature`` (see ``file_signature``) is remembered once the file has passed.
+    """
+    checked = _read_checked()
+    key = str(path.resolve())
+    if signature is not None and checked.get(key) == signature:
+        return
+    result = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if result != "ok":
+        # The first finding, on one line (SQLite heads the findings with a "*** in database main ***" line).
+        findings = [line for line in result.splitlines() if line.strip() and not line.startswith("***")]
+        raise DatabaseError(damaged_message(path, findings[0] if findings else "failed its integrity check"))
+    if signature is not None:
+        checked.pop(key, None)
+        checked[key] = signature
+        _write_checked(dict(list(checked.items())[-CHECKED_KEPT:]))
+
+
+def file_signature(path: Path) -> list[int] | None:
+    """What changes whenever the database's content may have: inode, size and time of the file and its -wal."""
+    try:
+        signature = []
+        for file in (path, path.with_name(path.name + "-wal")):
+            if file.exists():
+                info = file.stat()
+                signature += [info.st_ino, info.st_size, info.st_mtime_ns]
+        return signature
+    except OSError:
+        return None
+
+
+def _read_checked() -> dict[str, list[int]]:
+    try:
+        checked = json.loads((paths.cache_dir() / CHECKED_FILE).read_text())
+        return checked if isinstance(checked, dict) else {}
+    except (OSError, ValueError):
         return {}
+
+
+def _write_checked(checked: dict[str, list[int]]) -> None:
+    """Remember which files passed; best effort (a read-only home just means checking again next time)."""
+    try:
+        folder = paths.cache_dir()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = folder / CHECKED_FILE
+        partial = target.with_name(f".{CHECKED_FILE}.{os.getpid()}")
+        partial.write_text(json.dumps(checked))
+        os.replace(partial, target)
+    except OSError:
+        pass
+
+
+def damaged_message(path: Path | str, detail: str) -> str:
+    return (
+        f"database {path} is damaged ({detail}); nothing was written. Recover what it holds with: "
+        f"sqlite3 {path} .recover | sqlite3 recovered.db"
+    )
 
 
 def _check_identity(db: Database, path: Path) -> None:
@@ -226,8 +359,7 @@ def _check_identity(db: Database, path: Path) -> None:
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID:
         raise DatabaseError(f"{path} is not a quizgen database (it holds another program's tables)")
-    known = {m.name for m in migrations._migrations}
-    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    unknown = [m.name for m in migrations.applied(db) if m.name not in NAMES]
     if unknown:
         raise DatabaseError(
             f"{path} was written by a newer quizgen (schema {unknown[-1]}); upgrade quizgen to use it"
@@ -247,7 +379,7 @@ def describe_sqlite_error(ex: sqlite3.Error, path: Path | str) -> str:
     if "disk is full" in text or "database or disk is full" in text:
         return f"database {path}: the disk is full: nothing was written"
     if "not a database" in text or "malformed" in text:
-        return f"{path} is not a quizgen database ({text})"
+        return damaged_message(path, text)
     if is_busy(ex):
         return f"database {path} is busy in another process; try again"
     if "unable to open" in text:
@@ -258,18 +390,18 @@ def describe_sqlite_error(ex: sqlite3.Error, path: Path | str) -> str:
 class Store:
     """Library access to one quizgen database."""
 
-    def __init__(self, db: Database, path: Path | None = None):
+    def __init__(self, db: Database, path: Path | None = None, read_only: str | None = None):
         self.db = db
         self.path = path
+        # Why the database cannot be written, when it cannot.
+        self.read_only = read_only
 
     @classmethod
-    def open(cls, path: Path | None = None, seed_bundled: bool = True) -> Store:
-        """Open the database at ``path`` (default: ``paths.default_db_path()``), filling an empty one with the bundled decks."""
+    def open(cls, path: Path | None = None, read_only: bool = False) -> Store:
+        """Open the database at ``path`` (default: ``paths.default_db_path()``); read-only when it must be, or asked."""
         target, in_data_dir = (path, False) if path is not None else paths.default_db_path()
-        store = cls(open_database(target, create_folder=in_data_dir), target)
-        if seed_bundled and store.is_empty():
-            store.import_bundled()
-        return store
+        db, reason = open_database(target, create_folder=in_data_dir, read_only=read_only)
+        return cls(db, target, reason)
 
     def close(self) -> None:
         self.db.close()
@@ -281,6 +413,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue instead of failing."""
+        if self.read_only:
+            raise DatabaseError(f"database {self.path} is read-only ({self.read_only}): nothing was written")
         conn = self.db.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -390,120 +524,18 @@ class Store:
 
     def is_card_origin(self, path: Path) -> bool:
         """True if cards in the database were imported from this file (so it is someone's question file)."""
-        row = self.db.execute("SELECT 1 FROM cards WHERE origin = ? LIMIT 1", [origin_name(path)]).fetchone()
+        row = self.db.execute("SELECT 1 FROM cards WHERE origin = ? LIMIT 1", [paths.origin_name(path)]).fetchone()
         return row is not None
 
     # Import --------------------------------------------------------------------------------------------------
 
-    def import_bundled(self, now: datetime | None = None) -> ImportReport:
-        return self.import_bank(load_strict(paths.bundled_paths()), now)
+    def import_rows(self, decks: list[str], origins: list[str]) -> StoredRows:
+        """The stored cards of these decks or from these files (whatever their deck: a file emptied, or moved to
+        another deck, retires what it held), for planning an import."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return StoredRows(tuple(decks), tuple(origins), self._import_rows(decks, origins), version)
 
-    def import_paths(self, files: list[Path], now: datetime | None = None) -> ImportReport:
-        known = {deck.slug: deck for deck in self.decks()}
-        with collector_paused():
-            return self.import_bank(load_strict(files, known), now)
-
-    def import_bank(self, bank: Bank, now: datetime | None = None) -> ImportReport:
-        """Sync the database with validated files, all or nothing.
-
-        New cards are added; changed cards are updated in place (same pk, so reviews and schedule stay); cards
-        missing from a file they came from are retired, and restored if they come back.
-        """
-        stamp = to_stored(now or time.now())
-        report = ImportReport()
-        with self.transaction():
-            for deck in bank.decks.values():
-                self._upsert_deck(deck, stamp)
-            touched_decks = sorted({loaded.card.deck for loaded in bank.cards} | set(bank.decks))
-            report.decks = touched_decks
-            files = {origin_name(name) for name in bank.question_files}
-            # Cards from these files count too, whatever their deck: a file emptied, or moved to another deck,
-            # retires what it held.
-            existing = self._existing_cards(touched_decks, sorted(files))
-            seen: set[tuple[str, str]] = set()
-            origins: dict[str, str] = {}
-            inserts, added, updates, faces_by_pk = [], [], [], {}
-            taken: list[Problem] = []
-            for loaded in bank.cards:
-                card = loaded.card
-                key = (card.deck, card.id)
-                seen.add(key)
-                origin = origins.get(loaded.path) or origins.setdefault(loaded.path, origin_name(loaded.path))
-                data = card.to_json()
-                digest = hash_of(data)
-                old = existing.get(key)
-                if old is None:
-                    inserts.append(
-                        (card.deck, card.id, card.kind, card.section, data, digest, origin, loaded.line, stamp, stamp)
-                    )
-                    added.append(card)
-                    report.added.append(card.id)
-                    continue
-                pk, old_hash, old_origin, old_line, retired, old_kind = old
-                if old_origin != origin and not retired and old_origin not in files and origin_exists(old_origin):
-                    taken.append(Problem(loaded.path, loaded.line,
-                                         f"card '{card.id}' of deck '{card.deck}' already comes from {old_origin}; "
-                                         "a card belongs to one file (import both together to move it)"))
-                    continue
-                changed = old_hash != digest
-                if kind_named(old_kind).anki_note != card.spec.anki_note:
-                    report.new_note_type.append(card.id)
-                if changed:
-                    report.updated.append(card.id)
-                    faces_by_pk[pk] = card
-                if retired:
-                    report.restored.append(card.id)
-                if not changed and not retired:
-                    report.unchanged += 1
-                if changed or retired or origin != old_origin or loaded.line != old_line:
-                    updates.append(
-                        (card.kind, card.section, data, digest, origin, loaded.line,
-                         stamp if changed else None, pk)
-                    )
-            if taken:
-                raise ImportProblems(taken)
-            self.db.conn.executemany(
-                """UPDATE cards SET kind = ?, section = ?, data = ?, content_hash = ?, origin = ?, origin_line = ?,
-                   modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
-                updates,
-            )
-            self._drop_stale_faces(faces_by_pk)
-            if inserts:
-                # The write lock is held (BEGIN IMMEDIATE), so the next pks are ours to number.
-                first_pk = self.db.execute("SELECT coalesce(max(pk), 0) + 1 FROM cards").fetchone()[0]
-                self.db.conn.executemany(
-                    """INSERT INTO cards (pk, deck, card_id, kind, section, data, content_hash, origin, origin_line,
-                       created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [(first_pk + n, *row) for n, row in enumerate(inserts)],
-                )
-                faces_by_pk.update((first_pk + n, card) for n, card in enumerate(added))
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO schedule (card_pk, face, state) VALUES (?, ?, 0)",
-                [(pk, face.number) for pk, card in faces_by_pk.items() for face in card.faces()],
-            )
-            gone = {
-                key: pk for key, (pk, _hash, origin, _line, retired, _kind) in existing.items()
-                if origin in files and key not in seen and not retired
-            }
-            self.db.conn.executemany("UPDATE cards SET retired = ? WHERE pk = ?", [(stamp, pk) for pk in gone.values()])
-            report.retired = [card_id for _deck, card_id in gone]
-        return report
-
-    def _upsert_deck(self, deck: Deck, stamp: str) -> None:
-        row = {
-            "slug": deck.slug, "name": deck.name, "description": deck.description,
-            "source_title": deck.source_title, "source_location": deck.source_location,
-        }
-        current = list(self.db["decks"].rows_where("slug = ?", [deck.slug]))
-        if not current:
-            self.db["decks"].insert({**row, "created": stamp, "modified": stamp})
-        elif any(current[0][k] != v for k, v in row.items()):
-            self.db["decks"].update(deck.slug, {**row, "modified": stamp})
-
-    def _existing_cards(
-        self, decks: list[str], origins: list[str] = ()
-    ) -> dict[tuple[str, str], tuple[int, str, str, int, str | None, str]]:
-        """Stored cards of these decks or from these files, by (deck, card id)."""
+    def _import_rows(self, decks: list[str] | tuple[str, ...], origins: list[str] | tuple[str, ...]) -> dict:
         if not decks and not origins:
             return {}
         rows = self.db.execute(
@@ -511,7 +543,61 @@ class Store:
                 WHERE deck IN ({", ".join("?" for _ in decks)}) OR origin IN ({", ".join("?" for _ in origins)})""",
             [*decks, *origins],
         ).fetchall()
-        return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+        return {(r[0], r[1]): StoredRow(*r[2:]) for r in rows}
+
+    def apply(self, plan: ImportPlan, now: datetime | None = None) -> None:
+        """Write an import plan in one transaction: all of it or, on any failure, nothing.
+
+        Raises ``StalePlan`` (writing nothing) if another process changed the planned-on cards since they were read.
+        """
+        if plan.refusals:
+            raise ImportProblems(plan.refusals)
+        stamp = to_stored(now or time.now())
+        conn = self.db.conn
+        with self.transaction():
+            basis = plan.basis
+            if (
+                self.db.execute("PRAGMA data_version").fetchone()[0] != basis.version
+                and self._import_rows(basis.decks, basis.origins) != basis.rows
+            ):
+                raise StalePlan(f"database {self.path} changed during the import; nothing was written")
+            for deck in plan.decks:
+                self._upsert_deck(deck, stamp)
+            conn.executemany(
+                """UPDATE cards SET kind = ?, section = ?, data = ?, content_hash = ?, origin = ?, origin_line = ?,
+                   modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
+                [(u.card.kind, u.card.section, u.data, u.digest, u.origin, u.line, stamp if u.edited else None, u.pk)
+                 for u in plan.updates],
+            )
+            faces_by_pk = {u.pk: u.card for u in plan.updates if u.edited}
+            self._drop_stale_faces(faces_by_pk)
+            if plan.inserts:
+                # The write lock is held (BEGIN IMMEDIATE), so the next pks are ours to number.
+                first_pk = self.db.execute("SELECT coalesce(max(pk), 0) + 1 FROM cards").fetchone()[0]
+                conn.executemany(
+                    """INSERT INTO cards (pk, deck, card_id, kind, section, data, content_hash, origin, origin_line,
+                       created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [(first_pk + n, new.card.deck, new.card.id, new.card.kind, new.card.section, new.data, new.digest,
+                      new.origin, new.line, stamp, stamp) for n, new in enumerate(plan.inserts)],
+                )
+                faces_by_pk.update((first_pk + n, new.card) for n, new in enumerate(plan.inserts))
+            conn.executemany(
+                "INSERT OR IGNORE INTO schedule (card_pk, face, state) VALUES (?, ?, 0)",
+                [(pk, face.number) for pk, card in faces_by_pk.items() for face in card.faces()],
+            )
+            conn.executemany("UPDATE cards SET retired = ? WHERE pk = ?", [(stamp, pk) for pk in plan.retires])
+
+    def _upsert_deck(self, deck: Deck, stamp: str) -> None:
+        row = {
+            "slug": deck.slug, "name": deck.name, "description": deck.description,
+            "source_title": deck.source_title, "source_location": deck.source_location,
+        }
+        decks = self.db.table("decks")
+        current = list(decks.rows_where("slug = ?", [deck.slug]))
+        if not current:
+            decks.insert({**row, "created": stamp, "modified": stamp})
+        elif any(current[0][k] != v for k, v in row.items()):
+            decks.update(deck.slug, {**row, "modified": stamp})
 
     def _drop_stale_faces(self, changed: dict[int, Card]) -> None:
         """Drop the schedule rows of faces that changed cards no longer have (a cloze deletion removed, say)."""

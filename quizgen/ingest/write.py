@@ -20,7 +20,8 @@ from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import ID_PATTERN, Deck
 from quizgen.core.errors import QuizgenError
 from quizgen.core.files import final_target, not_regular, replacing
-from quizgen.core.store import Store, origin_name
+from quizgen.core.paths import origin_label, origin_name
+from quizgen.core.store import Store
 from quizgen.ingest import draft, read
 
 LONG_INPUT = 256 * 1024
@@ -68,11 +69,11 @@ def guess_format(path: Path) -> str:
 def deck_slug(path: Path, slug: str | None = None) -> str:
     """The deck's slug: the one given (checked), else one made from the file name."""
     if slug is not None:
-        if not ID_PATTERN.match(slug):
+        if not ID_PATTERN.fullmatch(slug):
             raise SourceError(f"deck slug '{slug}' must be lowercase letters, digits and single dashes")
         return slug
     made = draft.slug(path.stem, max_length=60)
-    return made if ID_PATTERN.match(made) else "draft"
+    return made if ID_PATTERN.fullmatch(made) else "draft"
 
 
 def default_output(path: Path) -> Path:
@@ -139,7 +140,7 @@ def check_clashes(result: draft.Draft, store: Store, target: Path) -> None:
     clashes = [d.card.id for d in result.cards if d.card.id in taken]
     if clashes:
         raise SourceError(
-            f"deck '{result.deck.slug}' already has a card '{clashes[0]}' from {taken[clashes[0]]}"
+            f"deck '{result.deck.slug}' already has a card '{clashes[0]}' from {origin_label(taken[clashes[0]])}"
             f"{f' (and {len(clashes) - 1} more)' if len(clashes) > 1 else ''}; choose another --deck"
         )
 
