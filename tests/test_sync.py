@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quizgen.core.cards import Card, Deck
+from quizgen.core.cards import Card, Deck, hash_of
 from quizgen.core.questions import Bank, LoadedCard
 from quizgen.core.store import StoredRow, StoredRows
 from quizgen.core.sync import ImportPlan, plan
@@ -24,7 +24,7 @@ def bank(*cards: Card, name: str = "mine.toml") -> Bank:
 
 
 def row(pk: int, card: Card, origin: str = MINE, line: int | None = 3, retired: str | None = None) -> StoredRow:
-    return StoredRow(pk, card.content_hash(), origin, line, retired, card.kind)
+    return StoredRow(pk, hash_of(card.to_json()), origin, line, retired, card.kind)
 
 
 def stored(**rows: StoredRow) -> StoredRows:
