@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
+from anki.decks import DeckId
 
 from quizgen.core import questions
 from quizgen.core.cards import ID_PATTERN
@@ -99,6 +100,12 @@ def build(path: Path, fsrs: bool) -> Source:
     add("custom", "Vocabulary", spanish, Front="libro", Back="book", Example="Leo un libro.")
     add("suspended", "Basic", science, Front="Suspended front", Back="Suspended back")
     add("buried", "Basic", science, Front="Buried front", Back="Buried back")
+    add("filtered", "Basic", science, Front="Crammed front", Back="Crammed back")
+    add("optional-emptied", "Basic (optional reversed card)", spanish, Front="mesa", Back="table",
+        **{"Add Reverse": "y"})
+    emptied = source.notes["optional-emptied"]
+    emptied["Add Reverse"] = ""
+    col.update_note(emptied)  # Anki keeps the reverse card it made
 
     basic, = source.card_ids["basic"]
     answer(col, basic, 4)  # graduates to review at once
@@ -113,6 +120,11 @@ def build(path: Path, fsrs: bool) -> Source:
     col.sched.suspend_cards([source.card_ids["suspended"][0]])
     answer(col, source.card_ids["buried"][0], 4)
     col.sched.bury_cards([source.card_ids["buried"][0]])
+    cram = col.sched.get_or_create_filtered_deck(DeckId(0))
+    cram.name = "Cram"
+    cram.config.search_terms[0].search = '"front:Crammed front"'
+    col.sched.add_or_update_filtered_deck(cram)
+    assert col.get_card(source.card_ids["filtered"][0]).odid  # the card is in the filtered deck
 
     for cid, count in col.db.all("select cid, count() from revlog group by cid"):
         source.revlog_per_card[cid] = count
@@ -236,7 +248,7 @@ def test_stock_note_types_become_their_kinds(fsrs, fsrs_read):
     renamed = card_of(fsrs_read, "renamed", fsrs)
     assert (renamed["kind"], renamed["front"], renamed["back"]) == (
         "flashcard", "Boiling point of water at sea level?", "100 °C")
-    assert fsrs_read.report.kinds == {"flashcard": 9, "glossary": 2, "typed": 1, "cloze": 1}
+    assert fsrs_read.report.kinds == {"flashcard": 11, "glossary": 2, "typed": 1, "cloze": 1}
 
 
 def test_each_anki_card_maps_to_the_face_it_asks(fsrs, fsrs_read):
@@ -281,15 +293,18 @@ def test_media_is_left_out_marked_in_the_text_and_reported(fsrs, fsrs_read):
     assert report.media_files == {"cat.jpg", "meow.mp3"}
 
 
-def test_a_card_with_nothing_to_read_on_its_front_is_skipped_with_the_reason(fsrs, fsrs_read):
+def test_what_cannot_be_asked_is_skipped_with_the_reason(fsrs, fsrs_read):
     report = fsrs_read.report
-    guid = fsrs.source.notes["image-only"].guid
-    assert [(s.note_guid, s.reason) for s in report.skipped] == [
-        (guid, "the front is empty once its HTML is made text"),
+    notes, card_ids = fsrs.source.notes, fsrs.source.card_ids
+    assert [(s.note_guid, s.anki_card_id, s.reason) for s in report.skipped] == [
+        (notes["image-only"].guid, None, "the front is empty once its HTML is made text"),
+        (notes["optional-emptied"].guid, card_ids["optional-emptied"][1], "card 2 has no face in the quizgen card"),
     ]
-    assert fsrs.source.card_ids["image-only"][0] not in fsrs_read.faces
-    assert report.notes_read == len(fsrs.source.notes) - 1
-    assert any("1 skipped" in line for line in report.summary())
+    assert card_ids["image-only"][0] not in fsrs_read.faces
+    assert card_ids["optional-emptied"][1] not in fsrs_read.faces
+    assert card_of(fsrs_read, "optional-emptied", fsrs)["kind"] == "flashcard"
+    assert report.notes_read == len(notes) - 1
+    assert any("2 skipped" in line for line in report.summary())
 
 
 def test_reviews_are_kept_per_face_with_manual_changes_as_events(fsrs, fsrs_read):
@@ -329,6 +344,17 @@ def test_schedule_states_due_dates_and_fsrs_memory(fsrs, fsrs_read):
         assert memory is not None
         assert (memory.stability, memory.difficulty) == (pytest.approx(stability), pytest.approx(difficulty))
     assert basic.last_review is not None and basic.desired_retention == pytest.approx(0.9)
+
+
+def test_a_card_in_a_filtered_deck_is_read_from_its_home_deck(fsrs, fsrs_read):
+    # Only a whole-collection package keeps filtered decks.
+    result = read_anki(fsrs.files["all.colpkg"])
+    cid = fsrs.source.card_ids["filtered"][0]
+    assert card_of(result, "filtered", fsrs)["section"] == "Science"
+    schedule = result.schedules[result.faces[cid]]
+    assert (schedule.state, schedule.new_position) == ("new", fsrs_read.schedules[fsrs_read.faces[cid]].new_position)
+    assert schedule.new_position is not None and schedule.new_position > 0
+    assert "Cram" not in [deck.name for deck in result.decks]
 
 
 def test_under_sm2_there_is_no_memory_state_but_the_ease_and_interval_are_kept(tmp_path):

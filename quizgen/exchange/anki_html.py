@@ -27,6 +27,8 @@ BLOCK_TAGS = {
 DROPPED_TAGS = {"script", "style", "head", "title", "template", "noscript", "object", "canvas", "svg", "math"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 WHITESPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
+# Text without any of these has nothing to convert but its whitespace.
+MARKUP = re.compile(r"[<&\[]")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def to_text(field_html: str, after_answer_rule: bool = False) -> Converted:
     ``after_answer_rule`` keeps only what follows ``<hr id=answer>`` when there is one: a rendered answer repeats
     the question above that rule.
     """
+    if not MARKUP.search(field_html):
+        return Converted(WHITESPACE.sub(" ", field_html).strip())
     omitted: list[Omitted] = []
 
     def replace(item: Omitted) -> str:
