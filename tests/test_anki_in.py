@@ -68,7 +68,7 @@ def build(path: Path, fsrs: bool) -> Source:
     custom["tmpls"][0]["qfmt"] = "<div class=word>{{Front}}</div>"
     custom["tmpls"][0]["afmt"] = "{{FrontSide}}<hr id=answer>{{Back}}<br><i>{{Example}}</i>"
     second = col.models.new_template("Listening")
-    second["qfmt"] = "Say it: {{Back}}"
+    second["qfmt"] = "Say it: {{Back}} {{type:Front}}"
     second["afmt"] = "{{FrontSide}}<hr id=answer>{{Front}}"
     col.models.add_template(custom, second)
     col.models.add(custom)
