@@ -168,6 +168,12 @@ def export_all(source: Source, out: Path) -> dict[str, Path]:
     files["collection.anki21"] = out / "legacy" / "collection.anki21"
     files["collection.anki21"].parent.mkdir()
     files["collection.anki21"].write_bytes(zipfile.ZipFile(files["deck-legacy.apkg"]).read("collection.anki21"))
+    # Anki 2.1 before 2.1.50 wrote packages without the metadata entry.
+    files["anki21.apkg"] = out / "anki21.apkg"
+    with zipfile.ZipFile(files["deck-legacy.apkg"]) as original, zipfile.ZipFile(files["anki21.apkg"], "w") as archive:
+        for entry in original.namelist():
+            if entry != "meta":
+                archive.writestr(entry, original.read(entry))
     # Anki 2.0 wrote schema 11 as collection.anki2 in a package with no metadata.
     old = out / "old" / "collection.anki2"
     old.parent.mkdir()
@@ -206,7 +212,7 @@ def key_of(result, fsrs: Exports, label: str, index: int = 0) -> FaceKey:
 
 
 FORMATS = [
-    "deck.apkg", "deck-legacy.apkg", "all.colpkg", "all-legacy.colpkg", "anki20.apkg",
+    "deck.apkg", "deck-legacy.apkg", "all.colpkg", "all-legacy.colpkg", "anki21.apkg", "anki20.apkg",
     "collection.anki21b", "collection.anki21", "collection.anki2", "current.anki2",
 ]
 
