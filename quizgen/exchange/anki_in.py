@@ -1,0 +1,629 @@
+"""Anki packages and collections read into plain data: decks, cards in question-file form, reviews and schedules.
+
+Reads ``.apkg`` and ``.colpkg`` packages and collection files (``collection.anki2``, ``.anki21``, ``.anki21b``) of
+every format Anki writes, with the ``anki`` library itself. The source is never opened for writing: Anki upgrades a
+collection when it opens one, so it only ever sees a copy in a temporary directory, removed afterwards.
+
+Stock note types are recognised by their templates, not their names (people rename them): Basic becomes a
+flashcard, Basic (and reversed card) a glossary card (face 0 is Anki's card 1, face 1 its card 2), Basic (optional
+reversed card) either of the two by its third field, Basic (type in the answer) a typed card and Cloze a cloze card
+with the same deletion numbers (face ``n`` is deletion ``cn``). Any other note type gives one flashcard per Anki card,
+from the rendered question and answer.
+
+Ids are derived from the note's GUID (and the card's template for other note types), deck slugs from the top-level
+deck's name, so reading the same package again gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sqlite3
+import tempfile
+import unicodedata
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from anki import import_export_pb2
+from anki._backend import RustBackend
+from anki.collection import CardId, Collection
+from anki.errors import AnkiException, DBError
+
+from quizgen.core.errors import QuizgenError
+from quizgen.core.kinds import cloze_syntax
+from quizgen.exchange.anki_html import Converted, Omitted, to_text
+
+PACKAGE_COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# The zstd frame of empty input: the media list of a package that has no media, in the current package format.
+EMPTY_ZSTD_FRAME = bytes.fromhex("28b52ffd2000010000")
+
+QUEUE_STATES = {-3: "buried", -2: "buried", -1: "suspended"}
+TYPE_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+REVLOG_KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "rescheduled"}
+# Due values above this are epoch seconds (intraday learning), below it day numbers; Anki tells them apart so too.
+EPOCH_DUE_FLOOR = 1_000_000_000
+
+TEMPLATE_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
+TYPE_ANSWER = re.compile(r"\[\[type:(.+?)\]\]")
+AV_TAG = re.compile(r"\[anki:play:([qa]):(\d+)\]")
+
+
+class AnkiReadError(QuizgenError):
+    """An Anki file that cannot be read: damaged, not Anki's, or from a newer Anki."""
+
+
+@dataclass(frozen=True)
+class AnkiDeck:
+    slug: str
+    name: str
+    description: str
+
+
+class FaceKey(NamedTuple):
+    """One face of one quizgen card: what the scheduler keys reviews and states on."""
+
+    deck: str
+    card_id: str
+    face: int
+
+
+class Review(NamedTuple):
+    """One revlog entry. ``rating`` (1-4) is set only for an answer; manual and rescheduling entries are events.
+
+    A named tuple keeping Anki's millisecond timestamp, as there are often hundreds of thousands.
+    """
+
+    time_ms: int
+    kind: str
+    rating: int | None
+    duration_ms: int
+    interval: int  # days when positive, seconds when negative, as Anki keeps it
+
+    @property
+    def time(self) -> datetime:
+        return datetime.fromtimestamp(self.time_ms / 1000, UTC)
+
+    @property
+    def is_rating(self) -> bool:
+        return self.rating is not None
+
+
+@dataclass(frozen=True)
+class MemoryState:
+    stability: float
+    difficulty: float
+
+
+@dataclass(slots=True)
+class FaceSchedule:
+    """Where a face stands in Anki: ``state`` is new, learning, review, relearning, suspended or buried; ``card_type``
+    is what it is under a suspension or burial (new, learning, review or relearning)."""
+
+    state: str
+    card_type: str
+    due: datetime | None  # None for new cards, which have a position instead
+    new_position: int | None
+    interval_days: int
+    ease: float | None  # SM-2 ease factor (2.5 = 250%), None when unset
+    reps: int
+    lapses: int
+    memory: MemoryState | None  # FSRS memory state when Anki has one, else None: compute it from the reviews
+    desired_retention: float | None
+    last_review: datetime | None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A note (``anki_card_id`` None) or one card of a note left out, and why."""
+
+    note_guid: str
+    note_type: str
+    anki_card_id: int | None
+    reason: str
+
+
+@dataclass
+class AnkiReport:
+    notes_read: int = 0
+    cards_read: int = 0  # Anki cards that became a face
+    skipped: list[Skipped] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)  # quizgen cards per kind
+    media: Counter[str] = field(default_factory=Counter)  # omitted references per kind: image, audio, video, latex
+    media_files: set[str] = field(default_factory=set)
+    reviews_read: int = 0
+    reviews_dropped: int = 0  # of cards skipped or no longer in the collection
+
+    def summary(self) -> list[str]:
+        """The report as lines for people."""
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.kinds.items())) or "no cards"
+        lines = [f"{self.notes_read} notes read as {kinds}; {self.reviews_read} reviews"]
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} skipped:")
+            lines += [f"  note {s.note_guid} ({s.note_type}): {s.reason}" for s in self.skipped]
+        if self.media:
+            omitted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.media.items()))
+            lines.append(f"media not shown in the terminal: {omitted}")
+        if self.reviews_dropped:
+            lines.append(f"{self.reviews_dropped} reviews of skipped or deleted cards left out")
+        return lines
+
+
+@dataclass
+class AnkiImport:
+    decks: list[AnkiDeck]
+    cards: dict[str, list[dict[str, Any]]]  # deck slug -> cards exactly as a question file's [[cards]] holds them
+    faces: dict[int, FaceKey]  # Anki card id -> the face it became
+    reviews: dict[FaceKey, list[Review]]  # oldest first; every face has an entry
+    schedules: dict[FaceKey, FaceSchedule]
+    report: AnkiReport
+
+
+def read_anki(path: Path | str) -> AnkiImport:
+    """Read an Anki package or collection file; raise AnkiReadError if it cannot be read."""
+    source = Path(path)
+    if not source.is_file():
+        raise AnkiReadError(f"{source}: no such file")
+    try:
+        with _opened(source) as col:
+            return _Reader(col).read()
+    except OSError as error:
+        raise AnkiReadError(f"{source}: cannot be read: {error.strerror or error}") from None
+
+
+@contextmanager
+def _opened(source: Path) -> Iterator[Collection]:
+    with source.open("rb") as handle:
+        head = handle.read(16)
+    with tempfile.TemporaryDirectory(prefix="quizgen-anki-") as scratch:
+        col_path = Path(scratch) / "collection.anki2"
+        backend = RustBackend()
+        try:
+            if head.startswith(ZIP_MAGIC):
+                _restore_package(backend, source, source, col_path)
+            elif head.startswith(ZSTD_MAGIC):
+                _restore_package(backend, source, _package_around(source, Path(scratch)), col_path)
+            elif head.startswith(SQLITE_MAGIC):
+                _copy_collection(source, col_path)
+            elif source.suffix.lower() in (".apkg", ".colpkg"):
+                raise AnkiReadError(f"{source}: not an Anki package (not a zip archive)")
+            else:
+                raise AnkiReadError(f"{source}: not an Anki package or collection")
+            col = Collection(str(col_path), backend=backend)
+        except AnkiException as error:
+            raise AnkiReadError(f"{source}: {_reason(error)}") from None
+        try:
+            yield col
+        finally:
+            col.close()
+
+
+def _restore_package(backend: RustBackend, source: Path, package: Path, col_path: Path) -> None:
+    """Unpack a package's collection with Anki's own restore.
+
+    This is Anki's restore of a collection package, not its .apkg importer: it unpacks whichever collection the
+    package holds (anki2, anki21 or compressed anki21b, refusing one newer than it knows) and leaves it exactly as
+    written, card ids, note GUIDs, scheduling, FSRS memory states and revlog included. The importer instead merges
+    into another collection: it shifts due days, takes cards out of filtered decks, renumbers decks and copies note
+    types, and takes longer. An .apkg has the same layout as a .colpkg, so both are read this way.
+    """
+    try:
+        with zipfile.ZipFile(package) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        raise AnkiReadError(f"{source}: a damaged or truncated zip archive, not a readable package") from None
+    if not names.intersection(PACKAGE_COLLECTIONS):
+        raise AnkiReadError(f"{source}: a zip archive with no Anki collection in it")
+    backend.import_collection_package(
+        col_path=str(col_path),
+        backup_path=str(package),
+        media_folder=str(col_path.with_suffix(".media")),
+        media_db=str(col_path.with_suffix(".media.db")),
+    )
+
+
+def _package_around(source: Path, scratch: Path) -> Path:
+    """A compressed collection (collection.anki21b taken out of a package) put back in a package Anki can restore."""
+    package = scratch / "wrapped.colpkg"
+    meta = import_export_pb2.PackageMetadata(version=import_export_pb2.PackageMetadata.VERSION_LATEST)
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("meta", meta.SerializeToString())
+        archive.write(source, "collection.anki21b")
+        archive.writestr("media", EMPTY_ZSTD_FRAME)
+    return package
+
+
+def _copy_collection(source: Path, col_path: Path) -> None:
+    shutil.copyfile(source, col_path)
+    # A collection open in Anki keeps its latest changes in the write-ahead log beside it.
+    wal = source.with_name(source.name + "-wal")
+    if wal.is_file():
+        shutil.copyfile(wal, col_path.with_name(col_path.name + "-wal"))
+    # Anki would create its tables in any other SQLite file, so only a file that has them goes on.
+    try:
+        db = sqlite3.connect(col_path)
+        try:
+            tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        raise AnkiReadError(f"{source}: not an Anki collection (a damaged SQLite file)") from None
+    if not {"col", "notes", "cards", "revlog"} <= tables:
+        raise AnkiReadError(f"{source}: a SQLite database, but not an Anki collection")
+
+
+def _reason(error: AnkiException) -> str:
+    message = str(error).strip()
+    if (isinstance(error, DBError) and "FileTooNew" in message) or "newer version" in message:
+        return "made by a newer version of Anki than this reader knows; export it from Anki as an older format"
+    if "NotADatabase" in message or "not a database" in message:
+        return "not an Anki collection (damaged or not SQLite)"
+    first_line = message.splitlines()[0] if message else type(error).__name__
+    return f"cannot be read as an Anki file: {first_line}"
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How a note type's notes become quizgen cards; the fields are indexes into a note's fields."""
+
+    kind: str  # flashcard, glossary, optional, typed, cloze, rendered, image-occlusion
+    first: int = 0
+    second: int = 0
+    switch: int = 0
+    extras: tuple[int, ...] = ()
+
+
+def _refs(template: str) -> list[tuple[str, str]]:
+    return [(sigil, name) for sigil, name in TEMPLATE_REF.findall(template)]
+
+
+def note_shape(notetype: dict[str, Any]) -> _Shape:
+    """Recognise a stock note type by its fields' roles in its templates."""
+    names = [f["name"] for f in notetype["flds"]]
+    index = {name: i for i, name in enumerate(names)}
+    templates = notetype["tmpls"]
+    questions = [_refs(t["qfmt"]) for t in templates]
+    answers = [[ref for ref in _refs(t["afmt"]) if ref != ("", "FrontSide")] for t in templates]
+
+    def plain(refs: list[tuple[str, str]]) -> str | None:
+        return refs[0][1] if len(refs) == 1 and refs[0][0] == "" and refs[0][1] in index else None
+
+    if notetype.get("type") == 1:
+        if any(name.startswith("cloze:") and "image-occlusion" in t["qfmt"] for t in templates for _, name in
+               _refs(t["qfmt"])):
+            return _Shape("image-occlusion")
+        if len(templates) == 1 and len(questions[0]) == 1 and questions[0][0][0] == "":
+            text = questions[0][0][1].removeprefix("cloze:")
+            answer_fields = [name for sigil, name in answers[0] if sigil == ""]
+            if questions[0][0][1].startswith("cloze:") and text in index and all(
+                name in index or name == f"cloze:{text}" for name in answer_fields
+            ):
+                extras = tuple(dict.fromkeys(index[name] for name in answer_fields if name in index and name != text))
+                return _Shape("cloze", first=index[text], extras=extras)
+        return _Shape("rendered")
+    if len(templates) == 1:
+        front, back = plain(questions[0]), plain(answers[0])
+        if front and back and front != back:
+            return _Shape("flashcard", index[front], index[back])
+        q, a = questions[0], answers[0]
+        if len(q) == 2 and q[0][0] == "" and q[0][1] in index and q[1][0] == "" and q[1][1].startswith("type:"):
+            answer = q[1][1].removeprefix("type:")
+            if answer in index and answer != q[0][1] and a in ([q[1]], [q[0], q[1]]):
+                return _Shape("typed", index[q[0][1]], index[answer])
+    if len(templates) == 2:
+        front, back = plain(questions[0]), plain(answers[0])
+        if front and back and front != back and plain(answers[1]) == front:
+            if plain(questions[1]) == back:
+                return _Shape("glossary", index[front], index[back])
+            q = questions[1]
+            if (
+                len(q) == 3
+                and q[0][0] == "#"
+                and q[2] == ("/", q[0][1])
+                and q[1] == ("", back)
+                and q[0][1] in index
+                and q[0][1] not in (front, back)
+            ):
+                return _Shape("optional", index[front], index[back], switch=index[q[0][1]])
+    return _Shape("rendered")
+
+
+def card_id_base(guid: str) -> str:
+    """A quizgen card id from an Anki note GUID: the same GUID gives the same id in every import."""
+    return "anki-" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:16]
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_name))
+
+
+def deck_slugs(names: list[str]) -> dict[str, str]:
+    """Slugs for top-level deck names, from the name; names that give no slug or the same one get a hash of it."""
+
+    def hashed(name: str) -> str:
+        suffix = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        return f"{slugify(name)}-{suffix}" if slugify(name) else f"anki-deck-{suffix}"
+
+    taken = Counter(slugify(name) for name in names)
+    return {name: slugify(name) if slugify(name) and taken[slugify(name)] == 1 else hashed(name) for name in names}
+
+
+@dataclass(slots=True)
+class _AnkiCard:
+    id: int
+    ord: int
+    deck_id: int
+    type: int
+    queue: int
+    due: int
+    interval: int
+    factor: int
+    reps: int
+    lapses: int
+    data: str
+
+
+class _Reader:
+    def __init__(self, col: Collection):
+        self.col = col
+        self.report = AnkiReport()
+        self.cards: dict[str, list[dict[str, Any]]] = {}
+        self.faces: dict[int, FaceKey] = {}
+        self.schedules: dict[FaceKey, FaceSchedule] = {}
+        if col.db is None:
+            raise AnkiReadError(f"{col.path}: the collection is closed")
+        self.db = col.db
+        timing = col.sched
+        self.today = timing.today
+        self.next_day_at = timing.day_cutoff
+
+    def read(self) -> AnkiImport:
+        col = self.col
+        notetypes = {int(m["id"]): m for m in col.models.all()}
+        shapes = {mid: note_shape(m) for mid, m in notetypes.items()}
+        deck_names = {int(d.id): d.name for d in col.decks.all_names_and_ids()}
+        # Anki's own check puts a card whose deck is gone in the default deck (id 1), whatever it is called now.
+        orphans = deck_names.get(1, "Default")
+        tops = sorted({name.split("::")[0] for name in [*deck_names.values(), orphans]})
+        slugs = deck_slugs(tops)
+        by_note: dict[int, list[_AnkiCard]] = {}
+        for cid, nid, did, odid, ordinal, ctype, queue, due, odue, ivl, factor, reps, lapses, data in self.db.all(
+            "select id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, data "
+            "from cards order by nid, ord"
+        ):
+            # A card in a filtered deck keeps its home deck and due in odid/odue.
+            home, home_due = (odid, odue or due) if odid else (did, due)
+            by_note.setdefault(nid, []).append(
+                _AnkiCard(cid, ordinal, home, ctype, queue, home_due, ivl, factor, reps, lapses, data)
+            )
+        used_tops: set[str] = set()
+        for nid, guid, mid, tags, flds in self.db.all("select id, guid, mid, tags, flds from notes order by id"):
+            cards = by_note.get(nid)
+            notetype = notetypes.get(mid)
+            if not cards or notetype is None:
+                continue
+            deck_name = deck_names.get(cards[0].deck_id, orphans)
+            top = deck_name.split("::")[0]
+            base = {
+                "deck": slugs[top],
+                "section": " > ".join(part.strip() for part in deck_name.split("::")),
+                "tags": tags.split(),
+            }
+            note = _Note(guid, notetype["name"], [f["name"] for f in notetype["flds"]], flds.split("\x1f"), cards, base)
+            if self._read_note(note, shapes[mid]):
+                self.report.notes_read += 1
+                used_tops.add(top)
+        reviews = self._reviews()
+        decks = [AnkiDeck(slugs[top], top, self._deck_description(top)) for top in tops if top in used_tops]
+        return AnkiImport(decks, self.cards, self.faces, reviews, self.schedules, self.report)
+
+    def _deck_description(self, top: str) -> str:
+        """The Anki deck's description as text; quizgen decks need one, so a deck without says where it came from."""
+        deck = self.col.decks.by_name(top)
+        text = to_text(str(deck.get("desc", ""))).text if deck else ""
+        return text if text.strip() else f"Cards from the Anki deck {top}."
+
+    def _read_note(self, note: _Note, shape: _Shape) -> bool:
+        """Turn one note into its quizgen cards; False when nothing of it could be used."""
+        if shape.kind == "image-occlusion":
+            return note.skip(self.report, "image occlusion needs its image")
+        if shape.kind == "rendered":
+            return self._read_rendered(note)
+        first, second = note.text(shape.first), note.text(shape.second)
+        kind = shape.kind
+        if kind == "optional":
+            reverse = to_text(note.fields[shape.switch]) if shape.switch < len(note.fields) else Converted("")
+            kind = "glossary" if reverse.text.strip() else "flashcard"
+        if not first.has_text:
+            return note.skip(self.report, "the front is empty once its HTML is made text")
+        if kind == "flashcard":
+            if not second.has_text:
+                return note.skip(self.report, "the back is empty once its HTML is made text")
+            return self._add(note, {"kind": kind, "front": first.text, "back": second.text}, {0: 0})
+        if kind == "glossary":
+            if not second.has_text:
+                return note.skip(self.report, "the back is empty once its HTML is made text")
+            return self._add(note, {"kind": kind, "term": first.text, "definition": second.text}, {0: 0, 1: 1})
+        if kind == "typed":
+            answer = " ".join(line.strip() for line in second.text.splitlines() if line.strip())
+            if not answer:
+                return note.skip(self.report, "the answer is empty once its HTML is made text")
+            return self._add(note, {"kind": kind, "prompt": first.text, "answer": answer}, {0: 0})
+        problems = cloze_syntax.problems(first.text)
+        if problems:
+            return note.skip(self.report, f"cloze text not usable: {problems[0]}")
+        numbers = cloze_syntax.numbers(first.text)
+        fields: dict[str, Any] = {"kind": "cloze", "text": first.text}
+        extras = [note.text(i).text for i in shape.extras]
+        explanation = "\n".join(text for text in extras if text.strip())
+        if explanation:
+            fields["explanation"] = explanation
+        return self._add(note, fields, {number - 1: number for number in numbers})
+
+    def _read_rendered(self, note: _Note) -> bool:
+        """One flashcard per Anki card of a note type that is none of the stock ones, from the card as Anki shows it."""
+        added = False
+        for card in note.cards:
+            output = self.col.get_card(CardId(card.id)).render_output()
+            question = _rendered_text(output.question_text, output.question_av_tags, note, False)
+            answer = _rendered_text(output.answer_text, output.answer_av_tags, note, True)
+            if not question.has_text:
+                note.skip(self.report, f"card {card.ord + 1}: the front is empty once its HTML is made text", card.id)
+                continue
+            if not answer.has_text:
+                note.skip(self.report, f"card {card.ord + 1}: the back is empty once its HTML is made text", card.id)
+                continue
+            added = self._add(note, {"kind": "flashcard", "front": question.text, "back": answer.text},
+                              {card.ord: 0}, f"-{card.ord + 1}", [question, answer])
+        return added
+
+    def _add(
+        self,
+        note: _Note,
+        fields: dict[str, Any],
+        faces: dict[int, int],
+        id_suffix: str = "",
+        converted: list[Converted] | None = None,
+    ) -> bool:
+        deck = note.base["deck"]
+        card_id = card_id_base(note.guid) + id_suffix
+        data: dict[str, Any] = {"id": card_id, "kind": fields.pop("kind"), "section": note.base["section"]}
+        explanation = fields.pop("explanation", "")
+        data.update(fields)
+        if explanation:
+            data["explanation"] = explanation
+        if note.base["tags"]:
+            data["tags"] = list(note.base["tags"])
+        self.cards.setdefault(deck, []).append(data)
+        self.report.kinds[data["kind"]] += 1
+        for item in note.omitted if converted is None else [o for c in converted for o in c.omitted]:
+            self.report.media[item.kind] += 1
+            if item.name:
+                self.report.media_files.add(item.name)
+        for card in note.cards:
+            if card.ord in faces:
+                key = FaceKey(deck, card_id, faces[card.ord])
+                self.faces[card.id] = key
+                self.schedules[key] = self._schedule(card)
+                self.report.cards_read += 1
+            elif converted is None:
+                note.skip(self.report, f"card {card.ord + 1} has no face in the quizgen card", card.id)
+        return True
+
+    def _schedule(self, card: _AnkiCard) -> FaceSchedule:
+        card_type = TYPE_STATES.get(card.type, "new")
+        state = QUEUE_STATES.get(card.queue, card_type)
+        due: datetime | None = None
+        position: int | None = None
+        if card.type == 0:
+            position = card.due
+        elif card.due > EPOCH_DUE_FLOOR:
+            due = datetime.fromtimestamp(card.due, UTC)
+        else:
+            # A day number counts days since the collection was made; each day starts at its rollover hour, so day
+            # ``today`` started a day before ``next_day_at``.
+            due = datetime.fromtimestamp(self.next_day_at - (self.today - card.due + 1) * 86400, UTC)
+        memory, retention, last = None, None, None
+        extra = _json_object(card.data) if len(card.data) > 2 else {}
+        if isinstance(extra.get("s"), int | float) and isinstance(extra.get("d"), int | float):
+            memory = MemoryState(float(extra["s"]), float(extra["d"]))
+        if isinstance(extra.get("dr"), int | float):
+            retention = float(extra["dr"])
+        if isinstance(extra.get("lrt"), int) and extra["lrt"] > 0:
+            last = datetime.fromtimestamp(extra["lrt"], UTC)
+        return FaceSchedule(
+            state=state,
+            card_type=card_type,
+            due=due,
+            new_position=position,
+            interval_days=card.interval if card.type in (2, 3) else 0,
+            ease=card.factor / 1000 if card.factor else None,
+            reps=card.reps,
+            lapses=card.lapses,
+            memory=memory,
+            desired_retention=retention,
+            last_review=last,
+        )
+
+    def _reviews(self) -> dict[FaceKey, list[Review]]:
+        reviews: dict[FaceKey, list[Review]] = {key: [] for key in self.schedules}
+        faces, kinds, read, dropped = self.faces, REVLOG_KINDS, 0, 0
+        # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
+        # filtered entries without an answer are events.
+        for rid, cid, rating, ivl, duration, rtype in self.db.all(
+            "select id, cid, case when type between 0 and 3 and ease between 1 and 4 then ease end, ivl, time, type "
+            "from revlog order by id"
+        ):
+            key = faces.get(cid)
+            if key is None:
+                dropped += 1
+                continue
+            reviews[key].append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
+            read += 1
+        self.report.reviews_read, self.report.reviews_dropped = read, dropped
+        return reviews
+
+
+@dataclass
+class _Note:
+    guid: str
+    notetype: str
+    names: list[str]
+    fields: list[str]
+    cards: list[_AnkiCard]
+    base: dict[str, Any]
+    omitted: list[Omitted] = field(default_factory=list)
+
+    def text(self, index: int) -> Converted:
+        converted = to_text(self.fields[index]) if index < len(self.fields) else Converted("")
+        self.omitted += converted.omitted
+        return converted
+
+    def skip(self, report: AnkiReport, reason: str, anki_card_id: int | None = None) -> bool:
+        report.skipped.append(Skipped(self.guid, self.notetype, anki_card_id, reason))
+        return False
+
+
+def _rendered_text(side_html: str, av_tags: Any, note: _Note, answer: bool) -> Converted:
+    """A rendered side as text: Anki's sound placeholders back to their files, the type-in box to its answer."""
+
+    def sound(match: re.Match[str]) -> str:
+        index = int(match[2])
+        tag = av_tags[index] if index < len(av_tags) else None
+        filename = getattr(tag, "filename", "")
+        return f"[sound:{filename}]" if filename else ""
+
+    def typed(match: re.Match[str]) -> str:
+        if not answer:
+            return ""
+        return "<div>" + _field_by_name(note, match[1]) + "</div>"
+
+    side = TYPE_ANSWER.sub(typed, AV_TAG.sub(sound, side_html))
+    return to_text(side, after_answer_rule=answer)
+
+
+def _field_by_name(note: _Note, name: str) -> str:
+    """A field's raw value by a template's name for it (``type:Back`` names ``Back``, ``type:cloze:Text`` ``Text``)."""
+    plain = name.split(":")[-1]
+    return note.fields[note.names.index(plain)] if plain in note.names[: len(note.fields)] else ""
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
