@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generate import DECK, shared_large_db
@@ -34,7 +34,7 @@ PROMPT_MARK = b"> "
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def seconds_to_first_question(env: dict[str, str]) -> float:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from quizgen.core.cards import Card, hash_of  # noqa: E402
-from quizgen.core.store import open_database  # noqa: E402
-from quizgen.core.time import to_stored  # noqa: E402
+from quizgen.core.cards import Card, hash_of
+from quizgen.core.store import open_database
+from quizgen.core.time import to_stored
 
 DECK = "generated"
 DECK_NOTE = "Generated filler for benchmarks, not for study."
@@ -52,7 +52,7 @@ def make_large_db(
 ) -> Path:
     """Write a database of ``cards`` cards (75% studied, about a tenth of those due) and ``reviews`` reviews over a year."""
     rng = random.Random(seed)
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     stamp = to_stored(now)
     db, _writable = open_database(Path(path))
     conn = db.conn

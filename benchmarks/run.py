@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Row  # noqa: E402
+from harness import Row
 
 MODULES = ["bench_quiz", "bench_import", "bench_export", "bench_ingest", "bench_stats"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def test_studied_cards_arrive_in_anki_with_their_schedule_memory_and_reviews(stu
     quizgen("export", "baking", "-o", str(package))
     col = import_into_anki(studied, package)
     try:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for card_id, rating in RATED.items():
             ours = shown(card_id)
             (face,) = ours["schedule"]

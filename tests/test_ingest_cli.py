@@ -97,7 +97,7 @@ def test_format_option_overrides_the_suffix(run, tmp_path):
         (lambda p: p.write_bytes(b""), "is empty"),
         (lambda p: p.write_text("  \n\n\t\n"), "is empty"),
         (lambda p: p.write_bytes(b"PK\x03\x04\x00\x00binary\x00"), "looks like a binary file"),
-        (lambda p: p.write_bytes("Dunes\n\nSand moves.\n".encode("utf-8") + b"caf\xe9\n"), "not UTF-8"),
+        (lambda p: p.write_bytes(b"Dunes\n\nSand moves.\n" + b"caf\xe9\n"), "not UTF-8"),
         (lambda p: None, "no such file"),
         (lambda p: p.mkdir(), "is a folder"),
     ],

@@ -12,10 +12,11 @@ import json
 import re
 import sys
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property, partial
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from quizgen.core.cards import COMMON_OPTIONAL, COMMON_REQUIRED, ID_PATTERN, Card, Deck
 from quizgen.core.errors import ImportProblems

@@ -23,8 +23,8 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from quizgen.core.cards import Card, Deck
 from quizgen.core.kinds import cloze_syntax
@@ -315,9 +315,7 @@ class _Drafter:
             for block in section.blocks:
                 if isinstance(block, GlossaryEntry):
                     self._glossary(block, name)
-                elif isinstance(block, ReferenceList):
-                    continue
-                elif section.kind != BODY:
+                elif isinstance(block, ReferenceList) or section.kind != BODY:
                     continue
                 elif isinstance(block, Paragraph):
                     self._sentences(block.text, block.span, name)

@@ -18,9 +18,10 @@ Every element keeps its 1-based source line range, so a drafted card can quote t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Callable, Iterator, Union
+from typing import Any, Union
 
 TEXT = "text"
 MARKDOWN = "markdown"
