@@ -43,7 +43,9 @@ def _measure(workdir: Path, name: str, count: int, reviews: int, repeat: int, pr
     store = Store.open(make_large_db(workdir / f"{name}.db", cards=count, reviews=reviews))
     try:
         deck = store.deck(DECK)
-        prepared = [(*anki_out.note_fields(stored.card), anki_out.note_tags(stored.card)) for stored in store.cards(DECK)]
+        prepared = [
+            (*anki_out.note_fields(stored.card), anki_out.note_tags(stored.card)) for stored in store.cards(DECK)
+        ]
         runs = itertools.count()
 
         def raw_genanki() -> None:

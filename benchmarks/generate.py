@@ -41,7 +41,10 @@ def card_fields(kind: str, n: int) -> dict:
     if kind == "order":
         return {"prompt": f"Put the steps of process {n} in order.", "items": [f"step {i} of {n}" for i in range(1, 5)]}
     if kind == "match":
-        return {"prompt": f"Match the parts of group {n}.", "pairs": [[f"left {i}.{n}", f"right {i}.{n}"] for i in range(3)]}
+        return {
+            "prompt": f"Match the parts of group {n}.",
+            "pairs": [[f"left {i}.{n}", f"right {i}.{n}"] for i in range(3)],
+        }
     if kind == "glossary":
         return {"term": f"term{n}", "definition": f"The generated definition of term number {n}."}
     return {"front": f"Front of card {n}", "back": f"Back of card {n}"}
@@ -50,7 +53,8 @@ def card_fields(kind: str, n: int) -> dict:
 def make_large_db(
     path: Path, cards: int = 100_000, reviews: int = 1_000_000, seed: int = 0, now: datetime | None = None
 ) -> Path:
-    """Write a database of ``cards`` cards (75% studied, about a tenth of those due) and ``reviews`` reviews over a year."""
+    """Write a database of ``cards`` cards (75% studied, about a tenth of those due) and ``reviews`` reviews over a
+    year."""
     rng = random.Random(seed)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     stamp = to_stored(now)

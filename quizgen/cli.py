@@ -254,7 +254,13 @@ def decks_command(obj: Context, json_: bool) -> None:
 @click.option("json_", "--json", is_flag=True, help="Print as JSON.")
 @click.pass_obj
 def cards_command(
-    obj: Context, deck: str | None, kinds: str | None, section: str | None, search: str | None, retired: bool, json_: bool
+    obj: Context,
+    deck: str | None,
+    kinds: str | None,
+    section: str | None,
+    search: str | None,
+    retired: bool,
+    json_: bool,
 ) -> None:
     """List cards, optionally filtered."""
     kind_list = parse_kinds(kinds)
@@ -367,7 +373,11 @@ def export_command(
 @click.option("--kind", "kinds", help="Only these kinds (comma-separated), e.g. mcq,typed.")
 @click.option("--section", help="Only sections containing this text.")
 @click.option("--seed", type=int, help="Seed for the order and the shuffled choices, to repeat a session.")
-@click.option("--new-limit", type=click.IntRange(min=0), help="New cards per day in review mode (default: 'quizgen config new-limit', 20).")
+@click.option(
+    "--new-limit",
+    type=click.IntRange(min=0),
+    help="New cards per day in review mode (default: 'quizgen config new-limit', 20).",
+)
 @click.pass_obj
 def quiz_command(
     obj: Context, deck: str | None, count: int | None, mode: str, kinds: str | None, section: str | None,

@@ -93,8 +93,8 @@ def test_malformed_file_reported_at_its_line(tmp_path, run, db_path, name, body,
     path = write(tmp_path, name, body)
     result = run("check", str(tmp_path / "demo.toml"), str(path))
     assert result.exit_code == 1
-    located = [l for l in result.stdout.splitlines() if l.startswith(f"{path}:{line}: ")]
-    assert any(words in l for l in located), result.stdout
+    located = [shown for shown in result.stdout.splitlines() if shown.startswith(f"{path}:{line}: ")]
+    assert any(words in shown for shown in located), result.stdout
     assert "Traceback" not in result.output
     assert not db_path.exists(), "check must write nothing"
 

@@ -177,7 +177,7 @@ def note_id_of(col: Collection, card_id: str) -> int | None:
 
 
 def card_of(col: Collection, card_id: str, ordinal: int = 0):
-    return [card for card in col.get_note(note_id_of(col, card_id)).cards() if card.ord == ordinal][0]
+    return next(card for card in col.get_note(note_id_of(col, card_id)).cards() if card.ord == ordinal)
 
 
 def note_guid(card_id: str) -> str:

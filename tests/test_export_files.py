@@ -137,7 +137,10 @@ def test_refuses_to_overwrite_other_files_unless_forced(store, run, tmp_path, na
 
     result = run("export", "-o", str(out))
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {out} exists and is not a quizgen export of baking; not overwriting it (use --force)"
+    assert (
+        result.stderr.strip()
+        == f"Error: {out} exists and is not a quizgen export of baking; not overwriting it (use --force)"
+    )
     assert out.read_bytes() == before
 
     assert run("export", "-o", str(out), "--force").exit_code == 0
@@ -199,8 +202,14 @@ def test_a_large_export_shows_progress_in_a_terminal_and_is_whole(tmp_path, db_p
 
 def test_a_question_file_of_another_deck_is_never_taken_for_an_export(store, run, tmp_path):
     mine = tmp_path / "mine.json"
-    mine.write_text(json.dumps({"deck": {"slug": "mine", "name": "Mine"},
-                                "cards": [{"id": "a", "kind": "flashcard", "section": "S", "front": "my work", "back": "b"}]}))
+    mine.write_text(
+        json.dumps(
+            {
+                "deck": {"slug": "mine", "name": "Mine"},
+                "cards": [{"id": "a", "kind": "flashcard", "section": "S", "front": "my work", "back": "b"}],
+            }
+        )
+    )
     before = mine.read_bytes()
     result = run("export", "-o", str(mine))
     assert result.exit_code == 1 and "not a quizgen export of baking" in result.stderr

@@ -272,8 +272,10 @@ def test_fuzz_draft_is_always_a_valid_question_file(text, format):
 
 def test_a_table_with_a_repeated_heading_still_drafts_a_valid_file(tmp_path):
     notes = tmp_path / "doses.md"
-    notes.write_text("## Doses\n\n| Drug | Dose | Dose |\n|---|---|---|\n| Alpha | 5 mg | 10 mg |\n| Beta | 7 mg | 14 mg |\n"
-                     "\n## Notes\n\nThe reservoir (RSV) refills in about 90 minutes.\n")
+    notes.write_text(
+        "## Doses\n\n| Drug | Dose | Dose |\n|---|---|---|\n| Alpha | 5 mg | 10 mg |\n| Beta | 7 mg | 14 mg |\n"
+        "\n## Notes\n\nThe reservoir (RSV) refills in about 90 minutes.\n"
+    )
     result = build(notes)
     path, _text = written(result, tmp_path)
     assert_passes_check(path)

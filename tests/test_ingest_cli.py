@@ -137,7 +137,9 @@ def test_text_with_nothing_to_draft_writes_nothing(run, tmp_path):
 
 def test_an_edited_draft_is_never_replaced_without_force(tmp_path, run):
     notes = tmp_path / "notes.md"
-    notes.write_text("# Trees\n\n**Oak**: a broad-leaved tree that bears acorns.\n\n**Pine**: a conifer with needles.\n")
+    notes.write_text(
+        "# Trees\n\n**Oak**: a broad-leaved tree that bears acorns.\n\n**Pine**: a conifer with needles.\n"
+    )
     draft = tmp_path / "draft.toml"
     assert run("ingest", str(notes), "-o", str(draft)).exit_code == 0
     edited = draft.read_text() + "\n# my own note\n"
@@ -151,7 +153,9 @@ def test_an_edited_draft_is_never_replaced_without_force(tmp_path, run):
 
 def test_a_draft_for_an_existing_deck_keeps_its_name_and_notice(tmp_path, run):
     notes = tmp_path / "notes.md"
-    notes.write_text("# Trees\n\n**Oak**: a broad-leaved tree that bears acorns.\n\n**Pine**: a conifer with needles.\n")
+    notes.write_text(
+        "# Trees\n\n**Oak**: a broad-leaved tree that bears acorns.\n\n**Pine**: a conifer with needles.\n"
+    )
     draft_path = tmp_path / "draft.toml"
     assert run("ingest", str(notes), "--deck", "stopping-hormone-therapy", "-o", str(draft_path)).exit_code == 0
     text = draft_path.read_text()

@@ -28,7 +28,7 @@ def readme_command(marker: str) -> str:
 
 def test_ci_runs_exactly_the_readmes_test_command():
     command = readme_command("Run the tests")
-    ci_lines = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l and not l.startswith("#")]
+    ci_lines = [text for text in (ROOT / ".ci" / "run").read_text().splitlines() if text and not text.startswith("#")]
     assert command in ci_lines
 
 
@@ -44,6 +44,13 @@ def test_cli_reference_is_up_to_date():
     assert cog.main(["cog", "--check", str(ROOT / "docs" / "cli.md")]) == 0, "run: cog -r docs/cli.md"
 
 
+@pytest.mark.parametrize("tool", [["ruff", "check", "."], ["mypy"]], ids=["ruff", "mypy"])
+def test_lint_and_types_are_clean(tool):
+    """ruff and mypy, configured in pyproject.toml, find nothing: they run with the tests, so CI checks them."""
+    result = subprocess.run([sys.executable, "-m", *tool], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def all_commands(group: click.Group, path=()):
     for name, command in group.commands.items():
         yield (*path, name), command
@@ -51,7 +58,9 @@ def all_commands(group: click.Group, path=()):
             yield from all_commands(command, (*path, name))
 
 
-@pytest.mark.parametrize("path, command", list(all_commands(cli)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize(
+    "path, command", list(all_commands(cli)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else ""
+)
 def test_every_command_has_help_text(path, command, run):
     assert command.help and command.help.strip()
     result = run(*path, "--help")

@@ -99,7 +99,10 @@ def test_full_database_keeps_nothing_of_a_failed_import(tmp_path, db_path):
     (folder / "deck.toml").write_text('slug = "big"\nname = "Big"\n')
     body = ['deck = "big"\n']
     for i in range(2000):
-        body.append(f'[[cards]]\nid = "c{i}"\nkind = "flashcard"\nsection = "S"\nfront = "Front number {i} {"x" * 200}"\nback = "Back {i}"\n')
+        body.append(
+            f'[[cards]]\nid = "c{i}"\nkind = "flashcard"\nsection = "S"\n'
+            f'front = "Front number {i} {"x" * 200}"\nback = "Back {i}"\n'
+        )
     (folder / "cards.toml").write_text("\n".join(body))
     with pytest.raises(DatabaseError, match="full"):
         importing.import_paths(store, [folder])
@@ -124,7 +127,9 @@ def test_future_schema_is_refused_and_left_untouched(tmp_path, run):
     path = tmp_path / "future.db"
     shutil.copy(ROOT / "tests" / "fixtures" / "schema-v1.db", path)
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('quizgen', 'm900_later', 'x')")
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('quizgen', 'm900_later', 'x')"
+    )
     conn.commit()
     conn.close()
     before = path.read_bytes()
@@ -155,7 +160,8 @@ def test_ten_thousand_card_import_with_a_bad_last_card_writes_nothing(tmp_path, 
 
 STATEMENTS_DECK = '[deck]\nslug = "facts"\nname = "Quick facts"\ndescription = "True or false, for tests."\n' + "".join(
     f'\n[[cards]]\nid = "fact-{n}"\nkind = "truefalse"\nsection = "Facts"\n'
-    f'prompt = "Statement number {n} about rivers."\nanswer = {"true" if n % 2 else "false"}\nexplanation = "Because."\n'
+    f'prompt = "Statement number {n} about rivers."\n'
+    f'answer = {"true" if n % 2 else "false"}\nexplanation = "Because."\n'
     for n in range(8)
 )
 

@@ -125,7 +125,14 @@ def test_cards_filters_and_json_fields(run, deck_dir):
 def test_show_prints_the_whole_card(run, deck_dir):
     import_json(run, deck_dir)
     out = run("show", "one").stdout
-    for text in ("demo/one", "typed", "Which gland sits under the brain?", "Pituitary", "Written for the tests.", "Basics"):
+    for text in (
+        "demo/one",
+        "typed",
+        "Which gland sits under the brain?",
+        "Pituitary",
+        "Written for the tests.",
+        "Basics",
+    ):
         assert text in out
     missing = run("show", "nope")
     assert missing.exit_code == 1 and missing.stderr.strip() == "Error: no card 'nope'"
@@ -168,7 +175,9 @@ def test_refuses_another_programs_database(run, tmp_path):
 def test_refuses_a_database_from_a_newer_quizgen(run, db_path):
     Store.open(db_path).close()
     conn = sqlite3.connect(db_path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('quizgen', 'm999_future', 'x')")
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('quizgen', 'm999_future', 'x')"
+    )
     conn.commit()
     conn.close()
     refuses(run, db_path, "newer quizgen")

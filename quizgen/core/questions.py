@@ -115,6 +115,7 @@ class _Lines:
         """Each key's first line within one card (or the top level), scanned once and cached."""
         if index in self._key_cache:
             return self._key_cache[index]
+        start: int | None
         if index is None:
             start, end = 1, (self.card_starts[0] if self.card_starts else len(self.lines) + 1)
         else:
@@ -158,8 +159,8 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[P
         # Some editors begin a UTF-8 file with a byte order mark; it is not part of the text.
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as ex:
-        line = raw[: ex.start].count(b"\n") + 1
-        return None, None, [Problem(name, line, "not UTF-8 text (save the file as UTF-8)")]
+        bad_line = raw[: ex.start].count(b"\n") + 1
+        return None, None, [Problem(name, bad_line, "not UTF-8 text (save the file as UTF-8)")]
     try:
         if path.suffix == ".json":
             data = json.loads(text)
@@ -172,9 +173,9 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[P
     except tomllib.TOMLDecodeError as ex:
         message = str(ex)
         match = _TOML_LINE.search(message)
-        line = int(match[1]) if match else None
+        toml_line = int(match[1]) if match else None
         message = _TOML_LINE.sub("", message)
-        return None, text, [Problem(name, line, f"invalid TOML: {message}")]
+        return None, text, [Problem(name, toml_line, f"invalid TOML: {message}")]
     except UnicodeEncodeError:
         return None, text, [Problem(name, None, "a string holds an unpaired surrogate escape (\\uD800-\\uDFFF)")]
     except RecursionError:
@@ -184,8 +185,9 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[P
         if "digits" not in str(ex):
             raise
         match = _LONG_NUMBER.search(text)
-        line = text.count("\n", 0, match.start()) + 1 if match else None
-        return None, text, [Problem(name, line, f"a number has more than {sys.get_int_max_str_digits()} digits, too many to read")]
+        number_line = text.count("\n", 0, match.start()) + 1 if match else None
+        limit = sys.get_int_max_str_digits()
+        return None, text, [Problem(name, number_line, f"a number has more than {limit} digits, too many to read")]
     if not isinstance(data, dict):
         return None, text, [Problem(name, 1, "expected a table/object at the top of the file")]
     return data, text, []
@@ -239,7 +241,9 @@ def _deck_from(
     before = len(problems)
     for key in data:
         if key not in DECK_KEYS:
-            problems.append(Problem(name, where(key), f"unknown deck key '{key}' (expected: {', '.join(sorted(DECK_KEYS))})"))
+            problems.append(
+                Problem(name, where(key), f"unknown deck key '{key}' (expected: {', '.join(sorted(DECK_KEYS))})")
+            )
     for key in ("slug", "name"):
         if key not in data:
             problems.append(Problem(name, where(key) or 1, f"deck is missing '{key}'"))
@@ -248,14 +252,18 @@ def _deck_from(
             _check_string(data[key], f"deck '{key}'", name, where(key), problems)
     slug = data.get("slug")
     if isinstance(slug, str) and slug and not ID_PATTERN.fullmatch(slug):
-        problems.append(Problem(name, where("slug"), f"deck slug '{slug}' must be lowercase letters, digits and dashes"))
+        problems.append(
+            Problem(name, where("slug"), f"deck slug '{slug}' must be lowercase letters, digits and dashes")
+        )
     source = data.get("source", {})
     if not isinstance(source, dict):
         problems.append(Problem(name, where("source"), "deck 'source' must be a table with 'title' and 'location'"))
     else:
         for key, value in source.items():
             if key not in SOURCE_KEYS:
-                problems.append(Problem(name, where("source"), f"unknown source key '{key}' (expected: title, location)"))
+                problems.append(
+                    Problem(name, where("source"), f"unknown source key '{key}' (expected: title, location)")
+                )
             elif not isinstance(value, str):
                 problems.append(Problem(name, where("source"), f"source '{key}' must be a string"))
     if len(problems) > before:
@@ -322,9 +330,14 @@ def _check_string(value: Any, what: str, name: str, line: Line, problems: list[P
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 def _check_shape(value: Any, shape: str, key: str, name: str, line: Line, problems: list[Problem]) -> bool:
@@ -337,7 +350,9 @@ def _check_shape(value: Any, shape: str, key: str, name: str, line: Line, proble
         return True
     if shape == STR_LIST:
         if not isinstance(value, list):
-            problems.append(Problem(name, _resolve(line), f"'{key}' must be a list of strings, not {_type_name(value)}"))
+            problems.append(
+                Problem(name, _resolve(line), f"'{key}' must be a list of strings, not {_type_name(value)}")
+            )
             return False
         return all(_check_string(item, f"an item of '{key}'", name, line, problems) for item in value)
     if shape == PAIR_LIST:
@@ -347,7 +362,9 @@ def _check_shape(value: Any, shape: str, key: str, name: str, line: Line, proble
         ok = True
         for pair in value:
             if not (isinstance(pair, list) and len(pair) == 2):
-                problems.append(Problem(name, _resolve(line), f"each item of '{key}' must be a [left, right] pair of strings"))
+                problems.append(
+                    Problem(name, _resolve(line), f"each item of '{key}' must be a [left, right] pair of strings")
+                )
                 ok = False
             else:
                 ok = all(_check_string(s, f"a side of a pair in '{key}'", name, line, problems) for s in pair) and ok

@@ -120,7 +120,7 @@ class CardRows:
         for start in range(0, len(self._rows), self.PARSED_TOGETHER):
             rows = self._rows[start : start + self.PARSED_TOGETHER]
             parsed = json.loads("[" + ",".join([data for _pk, data, _origin, _modified in rows]) + "]")
-            for (pk, _data, origin, modified), data in zip(rows, parsed):
+            for (pk, _data, origin, modified), data in zip(rows, parsed, strict=True):
                 yield StoredCard(pk, Card.from_stored(self._deck, data), origin, modified, None)
 
 
@@ -470,7 +470,7 @@ class Store:
             """,
             [moment],
         ).fetchall()
-        return [dict(zip(("slug", "name", "cards", "retired", "new", "due"), row)) for row in rows]
+        return [dict(zip(("slug", "name", "cards", "retired", "new", "due"), row, strict=True)) for row in rows]
 
     # Cards ---------------------------------------------------------------------------------------------------
 
@@ -889,4 +889,6 @@ def _deck_from_row(row: dict[str, Any]) -> Deck:
 
 def _stored_from_row(row: tuple) -> StoredCard:
     pk, deck, data, origin, modified, retired = row
-    return StoredCard(pk=pk, card=Card.from_dict(deck, json.loads(data)), origin=origin, modified=modified, retired=retired)
+    return StoredCard(
+        pk=pk, card=Card.from_dict(deck, json.loads(data)), origin=origin, modified=modified, retired=retired
+    )

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import genanki
 
@@ -113,8 +114,8 @@ class NoteType(genanki.Model):
         self.style_changed = style_changed
         self.layout_changed = layout_changed
 
-    def to_json(self, timestamp: float, deck_id: int) -> dict:
-        data = super().to_json(timestamp, deck_id)
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_json(timestamp, deck_id)
         data["mod"] = self.style_changed
         return data
 
@@ -218,7 +219,7 @@ class QuizgenNote(genanki.Note):
         self.modified = modified
         self.on_written = on_written
 
-    def write_to_db(self, cursor, timestamp: float, deck_id: int, id_gen) -> None:
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
         super().write_to_db(cursor, self.modified, deck_id, id_gen)
         if self.on_written:
             self.on_written()
@@ -267,7 +268,8 @@ def _tags(kind: str, section: str, own: tuple[str, ...]) -> tuple[str, ...]:
 
 def note_guid(card: Card) -> str:
     """Stable for the card's identity, so a reworded card updates its note instead of adding one."""
-    return genanki.guid_for(card.deck, card.id)
+    guid: str = genanki.guid_for(card.deck, card.id)
+    return guid
 
 
 def note_modified(stored: StoredCard, note_type: NoteType) -> int:

@@ -20,6 +20,7 @@ made again and compared. Ids are a kind prefix and a slug of the key text, numbe
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -484,7 +485,7 @@ class _Drafter:
 
     def _order(self, lst: ItemList, section: Section, name: str) -> None:
         labels = [core_term(item.term) if item.term else item.text for item in lst.items]
-        if any(len(label.split()) > 15 for label in labels) or len({l.lower() for l in labels}) != len(labels):
+        if any(len(label.split()) > 15 for label in labels) or len({label.lower() for label in labels}) != len(labels):
             return
         topic = section.title or self.result.deck.name
         intro = sentences(lst.intro)[-1].rstrip(":;,. ") if lst.intro else ""
@@ -499,7 +500,7 @@ class _Drafter:
             return
         width = len(table.header)
         lines = table.row_lines or [table.span.start] * len(table.rows)
-        rows = [(row, line) for row, line in zip(table.rows, lines) if len(row) == width and row[0]]
+        rows = [(row, line) for row, line in zip(table.rows, lines, strict=True) if len(row) == width and row[0]]
         if width < 2 or len(rows) < 2:
             return
         headings = [heading or f"column {number + 1}" for number, heading in enumerate(table.header)]
@@ -579,7 +580,7 @@ class _Drafter:
 def _apply(sentence: str, deletions: list[tuple[int, int, str]]) -> tuple[str, list[str]] | None:
     """Replace each (start, end, answer) with ``{{cN::answer}}``; None if they overlap or leave too little."""
     ordered = sorted(deletions)
-    for (_, end, _), (start, _, _) in zip(ordered, ordered[1:]):
+    for (_, end, _), (start, _, _) in itertools.pairwise(ordered):
         if start < end:
             return None
     out, last, answers = [], 0, []

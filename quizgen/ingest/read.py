@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any, Union
 
 TEXT = "text"
@@ -236,6 +236,14 @@ def parse(text: str, format: str = TEXT, progress: Progress | None = None) -> Do
     return _TextReader(lines, progress).read()
 
 
+def _matched_text(pattern: re.Pattern[str], line: str) -> str:
+    """The ``text`` group of a line that was classified by ``pattern``."""
+    match = pattern.match(line)
+    if match is None:
+        raise ValueError(f"line does not match the pattern it was classified by: {line!r}")
+    return match["text"]
+
+
 def clean(text: str) -> str:
     """One line of plain text: whitespace runs collapsed, control characters gone."""
     return _WHITESPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
@@ -340,8 +348,8 @@ def _row_cells(row: str) -> list[str]:
         if _capitalised(tokens[i]) and _lower(tokens[i + 1]):
             starts.add(i)
             break
-    bounds = sorted(starts) + [len(tokens)]
-    return [" ".join(tokens[a:b]) for a, b in zip(bounds, bounds[1:])]
+    bounds = [*sorted(starts), len(tokens)]
+    return [" ".join(tokens[a:b]) for a, b in pairwise(bounds)]
 
 
 def _header_cells(header: str, count: int) -> list[str] | None:
@@ -371,8 +379,8 @@ def _header_cells(header: str, count: int) -> list[str] | None:
     scored: list[tuple[float, tuple[int, ...]]] = []
     for inner in combinations(range(1, n), count - 1):
         cuts = (0, *inner, n)
-        cells = [tokens[a:b] for a, b in zip(cuts, cuts[1:])]
-        cost = sum(cell_cost(a, b) for a, b in zip(cuts, cuts[1:]))
+        cells = [tokens[a:b] for a, b in pairwise(cuts)]
+        cost = sum(cell_cost(a, b) for a, b in pairwise(cuts))
         parallel = sum(
             1 for x, y in combinations(cells, 2) if len(x) == len(y) >= 2 and x[-1].lower() == y[-1].lower()
         )
@@ -381,7 +389,7 @@ def _header_cells(header: str, count: int) -> list[str] | None:
     if not scored or scored[0][0] == float("inf") or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None
     cuts = scored[0][1]
-    return [" ".join(tokens[a:b]) for a, b in zip(cuts, cuts[1:])]
+    return [" ".join(tokens[a:b]) for a, b in pairwise(cuts)]
 
 
 def recover_table(
@@ -443,7 +451,7 @@ class _Builder:
     def finish(self, format: str, title: str = "") -> Document:
         sections = [s for s in self.sections if s.title or s.blocks]
         last_line = max(len(self.lines), 1)
-        for section, following in zip(sections, sections[1:] + [None]):
+        for section, following in zip(sections, [*sections[1:], None], strict=True):
             end = following.span.start - 1 if following else last_line
             section.span = Span(section.span.start, max(section.span.start, end))
         _assign_paths(sections)
@@ -566,14 +574,14 @@ class _TextReader:
         if len(run) == 1 and self.kinds[i] == _TEXT_LINE:
             after = self._next_content(i)
             if _short_label(first, 10) and after < len(self.lines) and self.kinds[after] == _MEANING_LINE:
-                definition = clean(_MEANING.match(self.text[after])["text"])
+                definition = clean(_matched_text(_MEANING, self.text[after]))
                 self.builder.add(GlossaryEntry(first, definition, Span(i + 1, after + 1)))
                 self.glossary_mode = True
                 return after + 1
-            if self._isolated(i) and _short_label(first, 12) and (first[0].isupper() or first[0].isdigit()):
-                if not self.glossary_mode or self._top_level(i):
-                    self._heading(i)
-                    return j
+            heading_like = self._isolated(i) and _short_label(first, 12) and (first[0].isupper() or first[0].isdigit())
+            if heading_like and (not self.glossary_mode or self._top_level(i)):
+                self._heading(i)
+                return j
             if self.glossary_mode and _short_label(first, 8):
                 self.builder.add(GlossaryEntry(first, "", Span(i + 1, i + 1)))
                 return j
@@ -609,7 +617,7 @@ class _TextReader:
             for index, (section, blanks) in enumerate(self.headings)
         ]
         layered = any(marked[1:])
-        for (section, _), top in zip(self.headings, marked):
+        for (section, _), top in zip(self.headings, marked, strict=True):
             section.level = 1 if top or not layered else 2
 
     def _paragraph(self, run: list[int]) -> None:
@@ -658,7 +666,7 @@ class _TextReader:
         items: list[ListItem] = []
         n = len(self.lines)
         while i < n and self.kinds[i] == kind:
-            text = clean(pattern.match(self.lines[i])["text"])
+            text = clean(_matched_text(pattern, self.lines[i]))
             start = i
             i += 1
             # Wrapped items: lines that go on without a blank line, indented or starting in lower case.
