@@ -56,7 +56,11 @@ def _measure(workdir: Path, name: str, count: int, reviews: int, repeat: int, pr
 
         def quizgen_export() -> None:
             export.export(
-                store, workdir / f"quizgen-{next(runs)}.apkg", DECK, timestamp=TIMESTAMP, progress=progress
+                store,
+                workdir / f"quizgen-{next(runs)}.apkg",
+                DECK,
+                timestamp=TIMESTAMP,
+                retention=0.9 if progress else None,
             )
 
         # genanki leaves a scratch database in the temp folder on every write; keep those in workdir.

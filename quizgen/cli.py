@@ -347,14 +347,17 @@ def export_command(
     and adds no duplicates.
     """
     from quizgen.exchange import export
+    from quizgen.study.schedule import setting_value
 
     if str(output) == STDOUT:
         with data_on_stdout() as out:
             result = export.export_stream(obj.store(), out, format_, deck, parse_kinds(kinds), section)
         click.echo(f"{result.cards} card(s) of {result.deck} written to stdout ({result.format})", err=True)
         return
+    store = obj.store()
+    retention = setting_value(store.get_config, "retention") if progress else None
     result = export.export(
-        obj.store(), output, deck, format_, parse_kinds(kinds), section, flat=flat, force=force, progress=progress
+        store, output, deck, format_, parse_kinds(kinds), section, flat=flat, force=force, retention=retention
     )
     click.echo(f"{result.cards} card(s) of {result.deck} written to {result.path} ({result.format})")
 

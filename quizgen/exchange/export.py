@@ -29,7 +29,6 @@ from quizgen.core.files import cleanup_on_signals, final_target, not_regular, re
 from quizgen.core.store import CardRows, Store, StoredCard
 from quizgen.exchange import anki_out
 from quizgen.exchange.anki_progress import Progress
-from quizgen.study.schedule import setting_value
 
 FORMATS = ("apkg", "csv", "tsv", "json")
 PROGRESS_THRESHOLD = 1000
@@ -91,7 +90,7 @@ def export(
     flat: bool = False,
     force: bool = False,
     timestamp: float | None = None,
-    progress: bool = True,
+    retention: float | None = 0.9,
     now: datetime | None = None,
 ) -> ExportResult:
     """Write the chosen cards to ``path``.
@@ -100,7 +99,8 @@ def export(
         flat: put every Anki note in the deck itself rather than in a subdeck per top-level section.
         force: replace ``path`` even if it is not a previous export.
         timestamp: fixes the .apkg's note and card ids (reproducible files); default now.
-        progress: in an .apkg, give studied cards their schedule and review log (``anki_progress``).
+        retention: with a number (the learner's desired retention), an .apkg gives studied cards their schedule
+            and review log (``anki_progress``); with None every card is new.
         now: the moment the schedule is exported at; default the clock's.
     """
     check_place(path)
@@ -113,8 +113,7 @@ def export(
         with collector_paused(), bar as advance, replacing(path) as partial:
             if fmt == "apkg":
                 studied = None
-                if progress:
-                    retention = setting_value(store.get_config, "retention")
+                if retention is not None:
                     studied = Progress.read(store, chosen.slug, retention, now or time.now())
                 anki_out.write_package(
                     partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied

@@ -451,7 +451,7 @@ class _Builder:
     def finish(self, format: str, title: str = "") -> Document:
         sections = [s for s in self.sections if s.title or s.blocks]
         last_line = max(len(self.lines), 1)
-        for section, following in zip(sections, [*sections[1:], None], strict=True):
+        for section, following in zip(sections, [*sections[1:], None], strict=False):
             end = following.span.start - 1 if following else last_line
             section.span = Span(section.span.start, max(section.span.start, end))
         _assign_paths(sections)
