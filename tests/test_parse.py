@@ -291,28 +291,15 @@ def _check_document(document: read.Document) -> None:
         assert 1 <= dropped.span.start <= dropped.span.end
 
 
-@fuzz(3000)
-@given(st.text(max_size=300))
-def test_fuzz_plain_text_never_crashes(text):
-    _check_document(read.parse(text, "text"))
+@pytest.mark.parametrize("format_", read.FORMATS)
+@pytest.mark.parametrize("texts", [st.text(max_size=300), _lines], ids=["any-text", "line-shaped"])
+def test_fuzz_parse_never_crashes(texts, format_):
+    @fuzz(2500)
+    @given(texts)
+    def parse_and_check(text):
+        _check_document(read.parse(text, format_))
 
-
-@fuzz(3500)
-@given(_lines)
-def test_fuzz_line_shaped_text_never_crashes(text):
-    _check_document(read.parse(text, "text"))
-
-
-@fuzz(1500)
-@given(st.text(max_size=300))
-def test_fuzz_markdown_never_crashes(text):
-    _check_document(read.parse(text, "markdown"))
-
-
-@fuzz(2000)
-@given(_lines)
-def test_fuzz_line_shaped_markdown_never_crashes(text):
-    _check_document(read.parse(text, "markdown"))
+    parse_and_check()
 
 
 def test_markdown_dash_definitions_on_their_own_lines():

@@ -18,73 +18,8 @@ import pytest
 from quizgen.core import importing
 from quizgen.core.store import Store
 
-DECK_FILE = '''
-[deck]
-slug = "rivers"
-name = "Rivers and Water"
-description = """
-How water moves through rivers and lakes.
-A practice deck written for tests, not a textbook.
-"""
-
-[[cards]]
-id = "delta"
-kind = "typed"
-section = "Landforms"
-prompt = "What is the fan of sediment at a river's mouth called?"
-answer = "delta"
-explanation = "Sediment dropped where the current slows builds a fan."
-
-[[cards]]
-id = "salt-lakes"
-kind = "truefalse"
-section = "Facts"
-prompt = "Every lake holds fresh water."
-answer = false
-explanation = "Some lakes are salty."
-
-[[cards]]
-id = "longest"
-kind = "mcq"
-section = "Facts"
-prompt = "Which river is usually listed as the longest in Africa?"
-choices = ["Nile", "Congo", "Niger", "Zambezi"]
-answer = "Nile"
-
-[[cards]]
-id = "source"
-kind = "typed"
-section = "Landforms"
-prompt = "What is the place where a river begins called?"
-answer = "source"
-
-[[cards]]
-id = "meander"
-kind = "glossary"
-section = "Glossary"
-term = "Meander"
-definition = "A wide bend in a river."
-
-[[cards]]
-id = "evaporation"
-kind = "cloze"
-section = "Processes"
-text = "Water rises into the air by {{c1::evaporation}}."
-'''
-
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PROMPT = r"> "
-
-
-@pytest.fixture
-def quiz_db(tmp_path, db_path) -> Path:
-    """The test database holding only our small deck."""
-    source = tmp_path / "rivers.toml"
-    source.write_text(DECK_FILE, encoding="utf-8")
-    store = Store.open(db_path)
-    importing.import_paths(store, [source])
-    store.close()
-    return db_path
 
 
 def spawn(*args: str) -> tuple[pexpect.spawn, io.StringIO]:

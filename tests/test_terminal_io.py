@@ -8,26 +8,13 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pexpect
 import pytest
 
-from quizgen.core import importing
-from quizgen.core.store import Store
-from tests.test_quiz_pty import DECK_FILE, query, reviews
+from tests.test_quiz_pty import query, reviews
 
 QUIZGEN = [sys.executable, "-m", "quizgen"]
-
-
-@pytest.fixture
-def rivers_db(tmp_path, db_path) -> Path:
-    source = tmp_path / "rivers.toml"
-    source.write_text(DECK_FILE, encoding="utf-8")
-    store = Store.open(db_path)
-    importing.import_paths(store, [source])
-    store.close()
-    return db_path
 
 
 def quizgen(*args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -40,18 +27,18 @@ def in_shell(command: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60)
 
 
-def test_an_answer_that_is_not_utf8_is_stored_with_replacement_characters_and_graded(rivers_db):
+def test_an_answer_that_is_not_utf8_is_stored_with_replacement_characters_and_graded(quiz_db):
     result = quizgen("quiz", "--seed", "2", stdin=b"del\xfft\n")
     assert result.returncode == 0, result.stderr.decode()
     assert b"Traceback" not in result.stderr and result.stderr == b""
     # One byte replaced is one typo: the answer is graded, and accepted.
     assert "Right, accepted (typo)." in result.stdout.decode()
     assert "Session over: 1 of 1 right" in result.stdout.decode()
-    assert [(r[0], r[4], r[5]) for r in reviews(rivers_db)] == [("delta", 1, "del\ufffdt")]
-    assert query(rivers_db, "SELECT answered, ended IS NOT NULL FROM sessions") == [(1, 1)]
+    assert [(r[0], r[4], r[5]) for r in reviews(quiz_db)] == [("delta", 1, "del\ufffdt")]
+    assert query(quiz_db, "SELECT answered, ended IS NOT NULL FROM sessions") == [(1, 1)]
 
 
-def test_typing_bytes_that_are_not_utf8_on_a_terminal_keeps_the_answer(rivers_db):
+def test_typing_bytes_that_are_not_utf8_on_a_terminal_keeps_the_answer(quiz_db):
     env = dict(os.environ, COLUMNS="80", LINES="40", NO_COLOR="1", TERM="xterm")
     child = pexpect.spawn(sys.executable, ["-m", "quizgen", "quiz", "--seed", "2"], env=env, encoding="utf-8",
                           codec_errors="replace", dimensions=(40, 80), timeout=20)
@@ -65,7 +52,7 @@ def test_typing_bytes_that_are_not_utf8_on_a_terminal_keeps_the_answer(rivers_db
     child.close()
     assert child.exitstatus == 0
     assert "Session over: 1 of 1 right" in transcript.getvalue() and "Traceback" not in transcript.getvalue()
-    assert [r[5] for r in reviews(rivers_db)] == ["del\ufffdt"]
+    assert [r[5] for r in reviews(quiz_db)] == ["del\ufffdt"]
 
 
 @pytest.mark.parametrize("args, name", [
@@ -76,16 +63,16 @@ def test_typing_bytes_that_are_not_utf8_on_a_terminal_keeps_the_answer(rivers_db
     (["export", b"\xff", "-o", "x.json"], "DECK"),
     (["quiz", "--section", b"Land\xffforms"], "--section"),
 ])
-def test_an_argument_that_is_not_utf8_is_one_line_and_exit_2(rivers_db, tmp_path, args, name):
+def test_an_argument_that_is_not_utf8_is_one_line_and_exit_2(quiz_db, tmp_path, args, name):
     result = subprocess.run([*QUIZGEN, *args], capture_output=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.decode() == f"Error: {name} is not valid UTF-8 text\n"
     assert result.stdout == b""
     assert not (tmp_path / "x.json").exists()
-    assert query(rivers_db, "SELECT count(*) FROM sessions") == [(0,)]
+    assert query(quiz_db, "SELECT count(*) FROM sessions") == [(0,)]
 
 
-def test_piped_input_that_is_never_a_valid_answer_ends_the_quiz(rivers_db):
+def test_piped_input_that_is_never_a_valid_answer_ends_the_quiz(quiz_db):
     yes = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
     try:
         result = subprocess.run([*QUIZGEN, "quiz", "--seed", "5"], stdin=yes.stdout, capture_output=True, text=True,
@@ -101,11 +88,11 @@ def test_piped_input_that_is_never_a_valid_answer_ends_the_quiz(rivers_db):
     assert out.count("press Enter, or type 1, 2, 3 or 4") == 3
     assert "3 unusable answers in a row from input that is not a terminal; ending the session." in out
     assert "Session over: 0 of 1 right (0%)" in out and "5 not reached" in out
-    assert [r[0] for r in reviews(rivers_db)] == ["delta"]
-    assert query(rivers_db, "SELECT answered, ended IS NOT NULL FROM sessions") == [(1, 1)]
+    assert [r[0] for r in reviews(quiz_db)] == ["delta"]
+    assert query(quiz_db, "SELECT answered, ended IS NOT NULL FROM sessions") == [(1, 1)]
 
 
-def test_wrong_answers_on_a_terminal_never_end_the_session(rivers_db):
+def test_wrong_answers_on_a_terminal_never_end_the_session(quiz_db):
     env = dict(os.environ, COLUMNS="80", LINES="40", NO_COLOR="1", TERM="xterm")
     child = pexpect.spawn(sys.executable, ["-m", "quizgen", "quiz", "--kind", "truefalse"], env=env,
                           encoding="utf-8", dimensions=(40, 80), timeout=20)
@@ -119,7 +106,7 @@ def test_wrong_answers_on_a_terminal_never_end_the_session(rivers_db):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert [r[0] for r in reviews(rivers_db)] == ["salt-lakes"]
+    assert [r[0] for r in reviews(quiz_db)] == ["salt-lakes"]
 
 
 @pytest.mark.parametrize("command, message", [
@@ -131,15 +118,15 @@ def test_wrong_answers_on_a_terminal_never_end_the_session(rivers_db):
     ("cards --json > /dev/full", "Error: cannot write the output: No space left on device"),
     ("db path > /dev/full", "Error: cannot write the output: No space left on device"),
 ])
-def test_a_closed_or_full_output_or_input_is_one_line_and_a_failure(rivers_db, command, message):
+def test_a_closed_or_full_output_or_input_is_one_line_and_a_failure(quiz_db, command, message):
     result = in_shell(command)
     assert result.returncode == 1
     assert result.stderr == message + "\n"
-    assert query(rivers_db, "SELECT count(*) FROM reviews") == [(0,)]
+    assert query(quiz_db, "SELECT count(*) FROM reviews") == [(0,)]
 
 
 @pytest.mark.parametrize("args", [["cards"], ["cards", "--json"], ["decks"], ["stats"], ["quiz"]])
-def test_a_pipe_whose_reader_has_gone_ends_quietly(rivers_db, args):
+def test_a_pipe_whose_reader_has_gone_ends_quietly(quiz_db, args):
     read_end, write_end = os.pipe()
     os.close(read_end)  # like `| head` that has already exited: every write fails with EPIPE
     try:
