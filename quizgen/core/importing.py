@@ -14,6 +14,7 @@ from pathlib import Path
 from quizgen.core import paths, sync
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import Deck, hash_of
+from quizgen.core.display import visible
 from quizgen.core.errors import DatabaseError, QuizgenError
 from quizgen.core.files import final_target, replacing
 from quizgen.core.questions import Bank, load_strict
@@ -82,8 +83,9 @@ def fork(store: Store, slug: str, folder: Path) -> list[Path]:
     for origin, cards in sorted(by_origin.items()):
         cards.sort(key=lambda s: (rows[(slug, s.card.id)].origin_line or 0, s.pk))
         target = _fork_target(folder, origin, targets)
-        header = [f"# Forked from {paths.origin_label(origin)} by `quizgen deck fork`: edit these cards, then run",
-                  f"# `quizgen import {paths.display_path(folder)}`. Keep the ids: they carry each card's history.",
+        header = [f"# Forked from {_commented(paths.origin_label(origin))} by `quizgen deck fork`: edit these cards,",
+                  f"# then run `quizgen import {_commented(paths.display_path(folder))}`. Keep the ids: they carry "
+                  "each card's history.",
                   "", f"deck = {write.toml_string(slug)}"]
         targets[target] = "\n".join(header + [line for s in cards for line in ["", *write.card_lines(s.card)]]) + "\n"
     taken = [path for path in targets if final_target(path).exists()]
@@ -109,6 +111,11 @@ def fork(store: Store, slug: str, folder: Path) -> list[Path]:
             path.unlink(missing_ok=True)
         raise
     return list(targets)
+
+
+def _commented(text: str) -> str:
+    """Text that may go in a TOML comment, which must hold no control character and stay on its line."""
+    return visible(text).replace("\n", "\\n")
 
 
 def _deck_toml(deck: Deck, quote: Callable[[str], str]) -> str:
