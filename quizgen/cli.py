@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import inspect
 import io
 import json
 import os
@@ -25,8 +26,20 @@ class UndecodableArgument(click.ClickException):
     exit_code = 2
 
 
+def whole_summary(command: click.Command) -> str:
+    """A command's summary in the list of commands: the first paragraph of its help, whole (click would cut it at
+    45 characters, in the middle of what it says)."""
+    if command.short_help:
+        return command.short_help
+    first = inspect.cleandoc(command.help or "").split("\n\n")[0]
+    return " ".join(first.split())
+
+
 class QuizgenCommand(click.Command):
     """Refuses text arguments and options that are not valid UTF-8, before they reach the database or the screen."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return whole_summary(self)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         rest = super().parse_args(ctx, args)
@@ -54,6 +67,9 @@ class QuizgenGroup(click.Group):
 
     command_class = QuizgenCommand
     group_class = type
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return whole_summary(self)
 
     def invoke(self, ctx: click.Context) -> Any:
         if sys.stdout is None:
@@ -187,6 +203,8 @@ def check_command(obj: Context, paths_: tuple[Path, ...], strict: bool) -> None:
         stored_decks = {deck.slug: deck for deck in stored.decks()} if stored else {}
         known = {**stored_decks, **questions.load(paths.bundled_paths()).decks} if paths_ else {}
         loaded = questions.load(targets, known_decks=known)
+        if stored and not paths_:
+            loaded = importing.leave_forked(stored, loaded)
         refused = importing.plan_import(stored, loaded).refusals if stored else []
     problems = loaded.problems + refused + lint.lint(loaded)
     for problem in problems:
@@ -232,7 +250,10 @@ def import_command(obj: Context, paths_: tuple[Path, ...], json_: bool) -> None:
 @click.option("json_", "--json", is_flag=True, help="Print as JSON.")
 @click.pass_obj
 def decks_command(obj: Context, json_: bool) -> None:
-    """List decks with their card counts, new and due."""
+    """List decks: their cards, and how many faces are new and due now.
+
+    A face is one way a card is asked: most cards have one, a glossary card two, a cloze card one per blank.
+    """
     rows = obj.store().deck_summaries()
     if json_:
         echo_json(rows)
@@ -240,9 +261,11 @@ def decks_command(obj: Context, json_: bool) -> None:
     from quizgen import views
 
     views.table(
-        ["deck", "name", "cards", "new", "due"],
+        ["deck", "name", "cards", "new faces", "due faces"],
         [[r["slug"], r["name"], r["cards"], r["new"], r["due"]] for r in rows],
     )
+    click.echo("A face is one way a card is asked: a glossary card has two (term to definition and back), a cloze "
+               "card one per blank; new and due count faces.")
 
 
 @cli.command(name="cards")
@@ -251,7 +274,12 @@ def decks_command(obj: Context, json_: bool) -> None:
 @click.option("--section", help="Only sections containing this text.")
 @click.option("--search", help="Only cards containing this text.")
 @click.option("--retired", is_flag=True, help="Include retired cards.")
-@click.option("json_", "--json", is_flag=True, help="Print as JSON.")
+@click.option(
+    "--sort", "sort_by", type=click.Choice(["due", "lapses", "difficulty"]),
+    help="due: soonest first, new cards last; lapses: most often forgotten (Again on a learnt face) first; "
+    "difficulty: highest FSRS difficulty first. Default: the order the cards were written in.",
+)
+@click.option("json_", "--json", is_flag=True, help="Print as JSON, with the schedule of each face.")
 @click.pass_obj
 def cards_command(
     obj: Context,
@@ -260,28 +288,23 @@ def cards_command(
     section: str | None,
     search: str | None,
     retired: bool,
+    sort_by: str | None,
     json_: bool,
 ) -> None:
-    """List cards, optionally filtered."""
-    kind_list = parse_kinds(kinds)
-    rows = obj.store().cards(deck, kind_list, section, search, include_retired=retired)
-    if json_:
-        echo_json(
-            [
-                {"id": s.card.id, "deck": s.card.deck, "kind": s.card.kind, "prompt": s.card.prompt,
-                 "answer": s.card.answer, "section": s.card.section, "retired": s.retired is not None}
-                for s in rows
-            ]
-        )
-        return
+    """List cards, optionally filtered, with when each is due and its interval."""
     from quizgen import views
+    from quizgen.core import time
 
-    views.table(
-        ["id", "kind", "prompt", "answer", "section"],
-        [[s.card.id + (" (retired)" if s.retired else ""), s.card.kind, s.card.prompt, s.card.answer, s.card.section]
-         for s in rows],
-        wrap=True,
-    )
+    kind_list = parse_kinds(kinds)
+    store = obj.store()
+    rows = store.cards(deck, kind_list, section, search, include_retired=retired)
+    faces = store.listed_faces(deck, kind_list, section, search, include_retired=retired)
+    now = time.now()
+    rows = views.sorted_cards(rows, faces, sort_by, now)
+    if json_:
+        echo_json([views.card_record(s, faces.get(s.pk, [])) for s in rows])
+        return
+    views.card_list(rows, faces, now)
     click.echo(f"{len(rows)} card(s)", err=True)
 
 
@@ -302,20 +325,95 @@ def parse_kinds(kinds: str | None) -> list[str] | None:
 @click.option("json_", "--json", is_flag=True, help="Print as JSON.")
 @click.pass_obj
 def show_command(obj: Context, card_ref: str, json_: bool) -> None:
-    """Show one card in full (CARD_ID, or DECK/CARD_ID)."""
+    """Show one card in full, its schedule and every answer given to it.
+
+    CARD_ID may be DECK/CARD_ID, or the start of an id that only one card's id starts with.
+    """
+    from quizgen import views
+    from quizgen.core import time
+
     store = obj.store()
     stored = store.card(card_ref)
-    schedule = store.schedule_rows(stored.pk)
-    reviews = store.review_count(stored.pk)
+    faces = store.card_faces(stored.pk)
+    reviews = store.card_reviews(stored.pk)
     if json_:
         echo_json(
             {**stored.card.to_dict(), "deck": stored.card.deck, "retired": stored.retired,
-             "modified": stored.modified, "reviews": reviews, "schedule": schedule}
+             "modified": stored.modified, "reviews": len(reviews), "schedule": store.schedule_rows(stored.pk),
+             "faces": views.card_record(stored, faces)["faces"],
+             "review_log": [review._asdict() for review in reviews]}
         )
         return
-    from quizgen import views
+    views.card_detail(stored, faces, reviews, time.now())
 
-    views.card_detail(stored, schedule, reviews)
+
+@cli.group(name="deck")
+def deck_group() -> None:
+    """Delete, reset or fork a whole deck."""
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Go on when the user said --yes or answers yes; a command run without a terminal to ask at needs --yes."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise click.ClickException("not asking without a terminal: add --yes to go ahead")
+    if not click.confirm(question, default=False):
+        raise click.ClickException("nothing was changed")
+
+
+@deck_group.command(name="delete")
+@click.argument("deck")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def deck_delete_command(obj: Context, deck: str, yes: bool) -> None:
+    """Delete a deck with its cards, their schedule and answers, and its sessions.
+
+    Asks first (or give --yes). A deck that comes with quizgen comes back, new, with 'quizgen import'.
+    """
+    from quizgen.core import questions
+
+    store = obj.store()
+    cards, answers = store.deck_contents(deck)
+    confirm(visible(f"Delete deck '{deck}' with its {cards} cards and {answers} answers? It cannot be undone"), yes)
+    store.delete_deck(deck)
+    click.echo(visible(f"deleted deck '{deck}': {cards} cards, {answers} answers"))
+    if deck in questions.load(paths.bundled_paths()).decks:
+        click.echo("it comes with quizgen: 'quizgen import' brings it back, every card new")
+
+
+@deck_group.command(name="reset")
+@click.argument("deck")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def deck_reset_command(obj: Context, deck: str, yes: bool) -> None:
+    """Forget a deck's answers, sessions and schedule: every face is new again. The cards stay.
+
+    Asks first (or give --yes).
+    """
+    store = obj.store()
+    _cards, answers = store.deck_contents(deck)
+    confirm(visible(f"Forget all {answers} answers to deck '{deck}' and its schedule? It cannot be undone"), yes)
+    store.reset_deck(deck)
+    click.echo(visible(f"reset deck '{deck}': {answers} answers forgotten, every face new"))
+
+
+@deck_group.command(name="fork")
+@click.argument("deck")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.pass_obj
+def deck_fork_command(obj: Context, deck: str, folder: Path) -> None:
+    """Copy a deck into question files of your own in FOLDER, and make them the cards' source.
+
+    This is how to edit the bundled deck: its cards keep their ids, reviews and schedule. Edit the files, then run
+    'quizgen import FOLDER'; 'quizgen import' with no argument leaves the forked cards alone from then on.
+    """
+    from quizgen.core import importing
+
+    for path in importing.fork(obj.store(), deck, folder):
+        click.echo(f"wrote {paths.display_path(path)}")
+    where = paths.display_path(folder)
+    click.echo(visible(f"deck '{deck}' now comes from {where}: edit the files there, then 'quizgen import {where}'"))
 
 
 @cli.command(name="export")

@@ -29,6 +29,7 @@ DATABASE_COMMANDS = {
     "export": ["export", "-o", "{tmp}/out.json"],
     "config": ["config", "retention"],
     "ingest": ["ingest", "{tmp}/notes.md", "--import"],
+    "deck": ["deck", "reset", "some-deck", "--yes"],
 }
 NO_DATABASE = {"check", "db"}
 

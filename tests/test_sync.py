@@ -84,6 +84,16 @@ def test_a_card_of_another_file_still_on_disk_is_refused_with_its_line():
     assert result.updates == []
 
 
+def test_a_card_of_the_bundled_deck_is_refused_with_the_way_to_fork_it():
+    one = typed("one")
+    bundled = "bundled:questions/1-fundamentals.toml"
+    [refusal] = plan_of(bank(one), stored(one=row(7, one, origin=bundled)), present={bundled}).refusals
+    assert str(refusal) == (
+        f"mine.toml:3: card 'one' of deck 'demo' already comes from {bundled}; a card belongs to one file "
+        "(to edit the bundled deck, fork it: quizgen deck fork demo FOLDER, then edit and import FOLDER)"
+    )
+
+
 def test_a_card_whose_file_is_gone_or_retired_moves_to_the_new_file():
     one = typed("one")
     gone = plan_of(bank(one), stored(one=row(7, one, origin=THEIRS)), present=set())

@@ -34,6 +34,10 @@ BUSY_TIMEOUT_MS = 10_000
 # In the user's cache folder: the databases that passed the damage check, as they were then.
 CHECKED_FILE = "checked-databases.json"
 CHECKED_KEPT = 20
+# The config key saying the database has had its bundled decks: a database is filled with them once.
+SEEDED = "seeded"
+# Card ids named when the start of an id given matches several.
+AMBIGUOUS_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,32 @@ class StudiedFace(NamedTuple):
     difficulty: float
     due: str
     last_review: str
+
+
+class FaceDetail(NamedTuple):
+    """One face's schedule row as stored, with how often it lapsed (Again after it had been learnt)."""
+
+    card_pk: int
+    face: int
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: str | None
+    last_review: str | None
+    lapses: int
+
+
+class CardReview(NamedTuple):
+    """One answer given to a card, as stored (``reviewed_at`` is stored UTC text)."""
+
+    face: int
+    reviewed_at: str
+    mode: str
+    rating: int
+    correct: int | None
+    response: str | None
+    duration_ms: int | None
+    scheduled: int | None
 
 
 class ScheduledReview(NamedTuple):
@@ -501,26 +531,86 @@ class Store:
         return CardRows(deck, self.db.execute(sql, params).fetchall())
 
     def card(self, reference: str) -> StoredCard:
-        """A card by ``id`` or ``deck/id``."""
+        """A card by ``id`` or ``deck/id``, or by the start of its id when only one card's id starts so."""
         deck, _, card_id = reference.rpartition("/")
-        sql = "SELECT pk, deck, data, origin, modified, retired FROM cards WHERE card_id = ?"
-        params = [card_id]
-        if deck:
-            sql += " AND deck = ?"
-            params.append(deck)
-        rows = self.db.execute(sql, params).fetchall()
+        rows = self._cards_named(deck, "card_id = ?", card_id) if card_id else []
+        if not rows and card_id:
+            rows = self._cards_named(deck, "card_id LIKE ? ESCAPE '\\'", _like_escape(card_id) + "%")
+            if len(rows) > 1:
+                several_decks = len({row[1] for row in rows}) > 1
+                names = [f"{row[1]}/{row[2]}" if several_decks else row[2] for row in rows]
+                shown = ", ".join(names[:AMBIGUOUS_SHOWN])
+                more = f" and {len(names) - AMBIGUOUS_SHOWN} more" if len(names) > AMBIGUOUS_SHOWN else ""
+                raise UnknownCard(f"'{reference}' is the start of {len(rows)} card ids: {shown}{more}")
         if not rows:
             raise UnknownCard(f"no card '{reference}'")
         if len(rows) > 1:
             decks = ", ".join(sorted(row[1] for row in rows))
             raise UnknownCard(f"card id '{card_id}' is in several decks ({decks}); write it as DECK/{card_id}")
-        return _stored_from_row(rows[0])
+        return _stored_from_row(rows[0][:2] + rows[0][3:])
+
+    def _cards_named(self, deck: str, condition: str, value: str) -> list[tuple]:
+        sql = f"SELECT pk, deck, card_id, data, origin, modified, retired FROM cards WHERE {condition}"
+        params = [value]
+        if deck:
+            sql += " AND deck = ?"
+            params.append(deck)
+        return self.db.execute(sql + " ORDER BY deck, card_id", params).fetchall()
 
     def review_count(self, card_pk: int) -> int:
         return int(self.db.execute("SELECT count(*) FROM reviews WHERE card_pk = ?", [card_pk]).fetchone()[0])
 
     def schedule_rows(self, card_pk: int) -> list[dict[str, Any]]:
         return list(self.db["schedule"].rows_where("card_pk = ?", [card_pk], order_by="face"))
+
+    def card_faces(self, card_pk: int) -> list[FaceDetail]:
+        """The schedule of each face of one card, with its lapses."""
+        return self._face_details("c.pk = ?", [card_pk])
+
+    def listed_faces(
+        self,
+        deck: str | None = None,
+        kinds: list[str] | None = None,
+        section: str | None = None,
+        search: str | None = None,
+        include_retired: bool = False,
+    ) -> dict[int, list[FaceDetail]]:
+        """The faces of the cards ``cards`` lists with the same filters, by card pk."""
+        where, params = card_filter("c.", deck, kinds, section, search, include_retired)
+        faces: dict[int, list[FaceDetail]] = {}
+        for detail in self._face_details(where, params):
+            faces.setdefault(detail.card_pk, []).append(detail)
+        return faces
+
+    def _face_details(self, where: str, params: list[Any]) -> list[FaceDetail]:
+        # A lapse is an Again given in review mode to a face whose wait had reached a day: FSRS waits a day or more
+        # only in its Review state, so Again during the first learning steps or a relearning step is no lapse.
+        rows = self.db.execute(
+            f"""WITH scheduled AS (
+                  SELECT r.card_pk, r.face, r.rating, r.due_before,
+                    lag(r.reviewed_at) OVER (PARTITION BY r.card_pk, r.face ORDER BY r.reviewed_at, r.id) AS previous
+                  FROM reviews r JOIN cards c ON c.pk = r.card_pk WHERE {where} AND r.scheduled = 1
+                ), lapses AS (
+                  SELECT card_pk, face, count(*) AS lapses FROM scheduled
+                  WHERE rating = 1 AND julianday(due_before) - julianday(previous) >= 1 GROUP BY card_pk, face
+                )
+                SELECT s.card_pk, s.face, s.state, s.stability, s.difficulty, s.due, s.last_review,
+                  coalesce(l.lapses, 0)
+                FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                  LEFT JOIN lapses l ON l.card_pk = s.card_pk AND l.face = s.face
+                WHERE {where} ORDER BY s.card_pk, s.face""",
+            [*params, *params],
+        ).fetchall()
+        return [FaceDetail(*row) for row in rows]
+
+    def card_reviews(self, card_pk: int) -> list[CardReview]:
+        """Every answer given to the card, oldest first."""
+        rows = self.db.execute(
+            """SELECT face, reviewed_at, mode, rating, correct, response, duration_ms, scheduled FROM reviews
+               WHERE card_pk = ? ORDER BY reviewed_at, id""",
+            [card_pk],
+        ).fetchall()
+        return [CardReview(*row) for row in rows]
 
     def is_card_origin(self, path: Path) -> bool:
         """True if cards in the database were imported from this file (so it is someone's question file)."""
@@ -607,6 +697,61 @@ class Store:
             ).fetchall()
             stale = [(pk, face) for pk, face in rows if face not in {f.number for f in changed[pk].faces()}]
             self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
+
+    # Decks as a whole --------------------------------------------------------------------------------------------
+
+    def deck_contents(self, slug: str) -> tuple[int, int]:
+        """How many cards (retired ones too) and answers the deck holds."""
+        self.deck(slug)
+        cards, reviews = self.db.execute(
+            """SELECT count(*), (SELECT count(*) FROM reviews r JOIN cards c ON c.pk = r.card_pk WHERE c.deck = ?)
+               FROM cards WHERE deck = ?""",
+            [slug, slug],
+        ).fetchone()
+        return int(cards), int(reviews)
+
+    def delete_deck(self, slug: str) -> None:
+        """Remove the deck with its cards, their schedule and reviews, and its sessions, in one transaction."""
+        self.deck(slug)
+        with self.transaction():
+            self._delete_rows("decks", "slug = ?", [slug])
+            # Emptied, the database must not be filled with the bundled decks again on its next use.
+            self.db.conn.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [SEEDED, "yes"])
+
+    def reset_deck(self, slug: str) -> None:
+        """Forget every answer given to the deck's cards and its sessions: every face is new again."""
+        self.deck(slug)
+        cards = "card_pk IN (SELECT pk FROM cards WHERE deck = ?)"
+        with self.transaction():
+            self._delete_rows("reviews", cards, [slug])
+            self._delete_rows("sessions", "deck = ?", [slug])
+            self.db.conn.execute(
+                f"""UPDATE schedule SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = NULL,
+                    last_review = NULL WHERE {cards}""",
+                [slug],
+            )
+
+    def _delete_rows(self, table: str, condition: str, params: list[Any]) -> None:
+        """Delete the rows of ``table`` meeting ``condition``, after the rows of any table that refer to them."""
+        for child, column, key in self._referring(table):
+            self._delete_rows(child, f"{column} IN (SELECT {key} FROM {table} WHERE {condition})", params)
+        self.db.conn.execute(f"DELETE FROM {table} WHERE {condition}", params)
+
+    def _referring(self, table: str) -> list[tuple[str, str, str]]:
+        """(table, column, referred column) of every foreign key to ``table``, whichever migration added it."""
+        names = [row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        found = []
+        for name in names:
+            for _id, _seq, target, column, key, *_rest in self.db.execute(f"PRAGMA foreign_key_list([{name}])"):
+                if target == table and name != table:
+                    found.append((name, column, key or "rowid"))
+        return found
+
+    def move_origins(self, moves: list[tuple[int, str, int | None]]) -> None:
+        """Make other files the origins of cards, as (card pk, origin, line): their content and history stay."""
+        with self.transaction():
+            self.db.conn.executemany("UPDATE cards SET origin = ?, origin_line = ? WHERE pk = ?",
+                                     [(origin, line, pk) for pk, origin, line in moves])
 
     # Settings ------------------------------------------------------------------------------------------------
 

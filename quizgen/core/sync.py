@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from quizgen.core.cards import Card, Deck, hash_of
 from quizgen.core.kinds import kind_named
-from quizgen.core.paths import origin_label
+from quizgen.core.paths import BUNDLED_ORIGIN, origin_label
 from quizgen.core.questions import Bank, Problem
 
 if TYPE_CHECKING:
@@ -125,10 +125,13 @@ def plan(bank: Bank, stored: StoredRows, origins: Mapping[str, str], present: Se
             report.added.append(card.id)
             continue
         if old.origin != origin and not old.retired and old.origin not in files and old.origin in present:
+            # The bundled files cannot be imported beside a copy of them: a fork is the way to take their cards over.
+            move = (f"to edit the bundled deck, fork it: quizgen deck fork {card.deck} FOLDER, then edit and import "
+                    "FOLDER" if old.origin.startswith(BUNDLED_ORIGIN) else "import both together to move it")
             result.refusals.append(
                 Problem(loaded.path, loaded.line,
                         f"card '{card.id}' of deck '{card.deck}' already comes from {origin_label(old.origin)}; "
-                        "a card belongs to one file (import both together to move it)")
+                        f"a card belongs to one file ({move})")
             )
             continue
         edited = old.content_hash != digest

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from quizgen.core.bulk import collector_paused
-from quizgen.core.cards import ID_PATTERN, Deck
+from quizgen.core.cards import ID_PATTERN, Card, Deck
 from quizgen.core.errors import QuizgenError
 from quizgen.core.files import final_target, not_regular, replacing
 from quizgen.core.paths import origin_label, origin_name
@@ -213,6 +213,11 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"no TOML form for {type(value).__name__}")
 
 
+def card_lines(card: Card) -> list[str]:
+    """A card as it is written in a question file: its ``[[cards]]`` header and its keys, one a line."""
+    return ["[[cards]]", *(f"{key} = {_toml_value(value)}" for key, value in card.to_dict().items())]
+
+
 def _comment(text: str, prefix: str = "# ") -> list[str]:
     out: list[str] = []
     for line in text.split("\n"):
@@ -265,8 +270,7 @@ def toml_blocks(result: draft.Draft) -> Iterator[str]:
         if card.section != section:
             section = card.section
             out += ["", f"# {'-' * 100}", *_comment(section), f"# {'-' * 100}"]
-        out += ["", f"# from {card.source}:", *_passage(drafted.passage), "[[cards]]"]
-        out.extend(f"{key} = {_toml_value(value)}" for key, value in card.to_dict().items())
+        out += ["", f"# from {card.source}:", *_passage(drafted.passage), *card_lines(card)]
         yield "\n".join(out) + "\n"
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import State
 
-from quizgen.core.display import literal
+from quizgen.core.display import literal, visible
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored, utc
 from quizgen.study.schedule import NEW, STATE_NAMES, FaceScheduler
@@ -247,18 +247,18 @@ def render(stats: Stats, console: Console | None = None) -> None:
     console.print()
     console.print(Text("Weakest cards (highest FSRS difficulty)", style="bold"))
     if stats.weakest_cards:
-        table = Table("card", "prompt", "difficulty", "wrong", box=None, header_style="bold", padding=(0, 1))
+        table = Table("card", "difficulty", "wrong", box=None, header_style="bold", padding=(0, 1))
         for column in table.columns:
             column.no_wrap = True
             column.overflow = "ellipsis"
-        # The figures keep their width on an 80-column terminal; the id and prompt give way.
-        table.columns[0].max_width = 24
-        table.columns[1].max_width = 28
-        table.columns[2].min_width = len("difficulty")
-        table.columns[3].min_width = len("10 of 10")
+        # Each card's id on a line of its own, whole (it is what 'quizgen show' takes); its prompt below, cut short.
+        table.columns[0].min_width = max(len(visible(c.id)) for c in stats.weakest_cards)
+        table.columns[1].min_width = len("difficulty")
+        table.columns[2].min_width = len("10 of 10")
         for c in stats.weakest_cards:
-            name = c.id + (f" ({c.face_label})" if c.face_label else "")
-            table.add_row(literal(name), literal(c.prompt), f"{c.difficulty:.1f}/10", f"{c.wrong} of {c.answered}")
+            prompt = (f"({c.face_label}) " if c.face_label else "") + c.prompt
+            table.add_row(literal(f"{c.id}\n  {' '.join(prompt.split())}"), f"{c.difficulty:.1f}/10",
+                          f"{c.wrong} of {c.answered}")
         console.print(table)
     else:
         console.print("none yet: nothing studied")
