@@ -17,6 +17,8 @@ ROWS = [
     "ingest 0.1 MB",
     "ingest 1 MB",
     "quizgen stats",
+    "grading false accepts",
+    "grading false rejects",
 ]
 
 

@@ -86,20 +86,22 @@ def test_answering_stores_reviews_and_schedules_and_shows_feedback(quiz_db):
     assert "Why: Sediment dropped where the current slows builds a fan." in text
     assert "Section: Landforms" in text
     assert "Rating: Good, next review in 10 minutes." in text
-    assert "Session over: 2 of 3 right (67%)" in text
-    assert re.search(r"Facts\s+1/2\s+50%", text)
+    # The wrong true/false answer rated Hard counts as right: right or wrong follows the final rating.
+    assert "Counted as right." in text
+    assert "Session over: 3 of 3 right (100%)" in text
+    assert re.search(r"Facts\s+2/2\s+100%", text)
     assert "Due tomorrow: 0 · due in the next 7 days: 3" in text
     assert "Traceback" not in text
     assert all(len(line) <= 80 for line in text.splitlines())
 
     assert reviews(quiz_db) == [
         ("delta", 0, "review", 3, 1, "Delta", 1),
-        ("salt-lakes", 0, "review", 2, 0, "t", 1),
+        ("salt-lakes", 0, "review", 2, 1, "t", 1),
         ("longest", 0, "review", 3, 1, letter_of(transcript, "Nile"), 1),
     ]
     states = dict(((pk, face), state) for pk, face, state, *_ in schedule(quiz_db))
     assert states[(1, 0)] == states[(2, 0)] == states[(3, 0)] == 1 and states[(4, 0)] == 0
-    assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(3, 2, 1)]
+    assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(3, 3, 1)]
 
 
 def test_an_answer_given_while_another_process_holds_the_database_waits_and_is_kept(quiz_db):

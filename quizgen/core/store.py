@@ -879,12 +879,22 @@ class Store:
         return _row_id(cursor)
 
     def amend_answer(self, review_id: int, answer: Answer) -> None:
-        """Replace a stored answer's rating (the learner overrode the proposed one) and the schedule it led to, from
-        the amended answer; the rest of the review row stays as first stored."""
+        """Replace a stored answer's rating (the learner overrode the proposed one), whether it was right, and the
+        schedule it led to, from the amended answer, keeping its session's tally; the rest of the review row stays
+        as first stored."""
         due_after = answer.schedule["due"] if answer.schedule else answer.due_before
+        conn = self.db.conn
         with self.transaction():
-            self.db.conn.execute(
-                "UPDATE reviews SET rating = ?, due_after = ? WHERE id = ?", [int(answer.rating), due_after, review_id]
+            (session_id, was_correct), = conn.execute(
+                "SELECT session_id, correct FROM reviews WHERE id = ?", [review_id]
+            ).fetchall()
+            conn.execute(
+                "UPDATE reviews SET rating = ?, correct = ?, due_after = ? WHERE id = ?",
+                [int(answer.rating), int(answer.correct), due_after, review_id],
+            )
+            conn.execute(
+                "UPDATE sessions SET correct = correct + ? WHERE id = ?",
+                [int(answer.correct) - int(was_correct), session_id],
             )
             if answer.schedule is not None:
                 self._write_schedule(answer.card_pk, answer.face, answer.schedule)

@@ -105,6 +105,8 @@ class Outcome:
     duration_ms: int
     previews: dict[Rating, dict[str, Any]]
     schedule_after: dict[str, Any] | None
+    # More about the verdict for the feedback: which pairs were right, what was accepted.
+    detail: str = ""
 
     def interval(self, rating: Rating | None = None) -> timedelta | None:
         """Wait until the next review after ``rating`` (default: the chosen one); None if not scheduled."""
@@ -170,6 +172,19 @@ class SessionState(Enum):
     REVEALED = "revealed"
     ANSWERED = "answered"
     DONE = "done"
+
+
+CLAIM_MARK = "!"
+CLAIMED = "Counted as right: you marked your answer with '!'."
+
+
+def claims_right(response: str) -> tuple[bool, str]:
+    """Whether the learner marked the answer right themselves ("pitutary!", as Quizlet's "I was right": the only
+    remedy when the grader misses a synonym), and the answer to grade without the mark."""
+    text = response.rstrip()
+    if text.endswith(CLAIM_MARK) and text[:-1].strip():
+        return True, text[:-1]
+    return False, response
 
 
 def propose_rating(correct: bool, typo: bool, slow: bool) -> Rating:
@@ -292,13 +307,32 @@ class Session:
         self._expect(SessionState.ASKING)
         if self.question.self_rated:
             raise SessionError("self-rated cards are revealed and rated, not answered")
-        verdict = self._grade(response)
+        claimed, graded = claims_right(response)
+        verdict = self._grade(graded)
+        if claimed and not verdict.correct:
+            verdict = Grade(True, detail=CLAIMED)
         now = self.clock()
         took = now - self.question.shown_at
         limit = self.question.card.spec.slow_seconds
         slow = verdict.correct and limit is not None and took.total_seconds() > limit
         proposed = propose_rating(verdict.correct, verdict.typo, slow)
-        return self._conclude(response, verdict.correct, verdict.typo, slow, proposed, now, took)
+        outcome = self._conclude(response, verdict.correct, verdict.typo, slow, proposed, now, took)
+        outcome.detail = verdict.detail
+        return outcome
+
+    def waits(self) -> dict[Rating, timedelta]:
+        """The wait until the next review each rating would give the current face now (review mode; else empty),
+        to show before a self-rated card is rated."""
+        if self.mode != REVIEW or self.scheduler is None:
+            return {}
+        now = self.clock()
+        previews = self.scheduler.preview(self.question.item.schedule, now)
+        waits = {}
+        for rating, row in previews.items():
+            due = due_at(row)
+            if due is not None:
+                waits[rating] = due - now
+        return waits
 
     def reveal(self) -> Question:
         """Show the back of a self-rated card; the time to recall ends here."""
@@ -310,7 +344,8 @@ class Session:
         return self.question
 
     def rate(self, rating: Rating | int) -> Outcome:
-        """Rate a revealed self-rated card, or override the rating proposed for the last answer."""
+        """Rate a revealed self-rated card, or override the rating proposed for the last answer: right or wrong then
+        follows the rating (Again is wrong, any other rating right), as a grader that missed a synonym needs."""
         rating = Rating(rating)
         self._expect(SessionState.REVEALED, SessionState.ANSWERED)
         if self.state == SessionState.REVEALED:
@@ -319,7 +354,7 @@ class Session:
             return self._conclude("", rating != Rating.Again, False, False, rating, self.clock(), took, rating)
         last = self.outcomes[-1]
         schedule_after = last.previews[rating] if last.previews else None
-        overridden = replace(last, rating=rating, schedule_after=schedule_after)
+        overridden = replace(last, rating=rating, correct=rating != Rating.Again, schedule_after=schedule_after)
         self.outcomes[-1] = overridden
         self._remember(overridden)
         return overridden

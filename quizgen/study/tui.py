@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import signal
 import sys
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from functools import partial
+from types import ModuleType
 from typing import TypeVar
 
 from fsrs import Rating
@@ -27,7 +29,7 @@ from quizgen.core import time
 from quizgen.core.cards import Deck
 from quizgen.core.display import literal
 from quizgen.core.errors import DatabaseBusy, QuizgenError
-from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
+from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences
 from quizgen.core.store import Store
 from quizgen.study.plan import QuizOptions, forecast, open_plan
 from quizgen.study.schedule import RATING_NAMES, describe_interval
@@ -45,10 +47,14 @@ from quizgen.study.session import (
 
 HELP = (
     "Keys: ? this help · s skip this card · q end the session (answers so far are kept; so do Ctrl-C and Ctrl-D).\n"
-    "Free text is graded leniently: case, accents, punctuation, articles and small typos do not matter; "
-    "Enter on its own shows the answer (counts as wrong).\n"
-    "After an answer: Enter goes on; in review mode 1-4 replaces the proposed rating "
-    "(1 Again, 2 Hard, 3 Good, 4 Easy), and a card rated Again comes back at the end of the session."
+    "Typing: arrows, Home/End and Ctrl-A/Ctrl-E move in the line; Up and Down recall this session's answers.\n"
+    "Free text is graded leniently: case, accents, punctuation, articles, filler words, British or American "
+    "spelling, singular or plural, numbers in words, the order of a list and small typos do not matter; "
+    "Enter on its own shows the answer (counts as wrong). End an answer with ! (pitutary!) to count it right "
+    "when you know it is.\n"
+    "After an answer: Enter goes on; ! counts a wrong answer right; in review mode 1-4 replaces the proposed "
+    "rating (1 Again, 2 Hard, 3 Good, 4 Easy; Again counts as wrong, the others as right), and a card rated Again "
+    "comes back at the end of the session."
 )
 # While another process holds the write lock, a write is tried again and again, each try waiting this long. Short,
 # because SQLite's wait does not return to Python: Ctrl-C is honoured only between tries.
@@ -61,6 +67,25 @@ T = TypeVar("T")
 # On input that is not a terminal, this many unusable answers in a row at one prompt end the session: piped input
 # that keeps failing (``yes | quizgen quiz``) would otherwise loop for ever.
 MAX_REFUSALS = 3
+
+
+# Terminal escapes in a prompt, which readline must be told take no room on the line.
+_ESCAPE = re.compile(r"(\x1b\[[0-9;]*m)")
+
+
+def _line_editing() -> ModuleType | None:
+    """The readline module, with its history emptied and left to us; None where Python has none (Windows)."""
+    try:
+        import readline
+    except ImportError:
+        return None
+    readline.set_auto_history(False)
+    readline.clear_history()
+    return readline
+
+
+RATING_KEYS = {str(int(rating)): rating for rating in Rating}
+CLAIM_KEY = "!"
 
 
 class _Skip(Exception):
@@ -96,6 +121,10 @@ class Screen:
         self.console = Console(highlight=False, markup=False, emoji=False)
         self._prompting: tuple[str, Question | None] | None = None
         self._refusals = 0
+        # Line editing on a terminal only: piped answers are read line by line, as they come. History is kept per
+        # prompt for this session and never written to disk.
+        self._readline = _line_editing() if self.interactive and sys.stdout.isatty() else None
+        self._histories: dict[str, list[str]] = {}
 
     def say(self, text: str | Text = "", style: str = "") -> None:
         self.console.print(literal(text), style=style)
@@ -114,7 +143,7 @@ class Screen:
         if self._prompting is None or self._prompting[0] != label or self._prompting[1] is not question:
             self._prompting, self._refusals = (label, question), 0
         while True:
-            text = self.console.input(Text(f"{label} > ", style="bold")).strip()
+            text = self._read(Text(f"{label} > ", style="bold"), label).strip()
             key = text.casefold()
             if key == "?":
                 self.say(HELP, style="dim")
@@ -124,6 +153,21 @@ class Screen:
             if key == "s" and question is not None:
                 raise _Skip
             return text
+
+    def _read(self, prompt: Text, label: str) -> str:
+        if self._readline is None:
+            return self.console.input(prompt)
+        with self.console.capture() as captured:
+            self.console.print(prompt, end="")
+        history = self._histories.setdefault(label, [])
+        self._readline.clear_history()
+        for line in history:
+            self._readline.add_history(line)
+        # The prompt goes to input() so that readline redraws it (Ctrl-L, a line that wraps).
+        text = input(_ESCAPE.sub("\x01\\1\x02", captured.get()))
+        if text.strip() and text not in history[-1:]:
+            history.append(text)
+        return text
 
     # Screens ---------------------------------------------------------------------------------------------------
 
@@ -171,8 +215,11 @@ class Screen:
         grid.add_row(label, literal(text))
         self.console.print(grid)
 
-    def reveal(self, q: Question) -> None:
+    def reveal(self, q: Question, explain: bool = True) -> None:
+        """The back of a self-rated card, with its explanation unless ``explain`` is False (exam mode)."""
         self.say(Text(q.back))
+        if explain and q.card.explanation:
+            self.say(Text(f"Why: {q.card.explanation}"))
 
     def feedback(self, outcome: Outcome) -> None:
         q = outcome.question
@@ -184,16 +231,44 @@ class Screen:
                 self.say(Text(verdict, style="bold green"))
             else:
                 self.say(Text("Wrong.", style="bold red"))
-            self.say(Text(f"Answer: {q.expected}"))
-        if q.card.explanation:
-            self.say(Text(f"Why: {q.card.explanation}"))
+            if outcome.detail:
+                self.say(Text(outcome.detail))
+            typed = outcome.response.strip()
+            if q.card.spec.free_text and typed and (outcome.typo or not outcome.correct):
+                self._compare(typed, q.expected)
+            else:
+                self.say(Text(f"Answer: {q.expected}"))
+            # A self-rated card's explanation came with its back.
+            if q.card.explanation:
+                self.say(Text(f"Why: {q.card.explanation}"))
         self.say(Text(f"Section: {q.card.section}", style="dim"))
+
+    def _compare(self, typed: str, expected: str) -> None:
+        """What was typed above the answer, the characters that differ marked: in colour on a colour terminal,
+        in brackets (a missing character as [-]) where there is no colour."""
+        plain = self.console.no_color or self.console.color_system is None
+        typed_runs, answer_runs = differences(typed, expected)
+
+        def marked(label: str, runs: list[tuple[str, bool]], style: str) -> Text:
+            line = Text(label)
+            for run, differs in runs:
+                line.append(f"[{run}]" if differs and plain else run, style=style if differs else "")
+            return line
+
+        self.say(marked("You typed: ", typed_runs, "bold red"))
+        self.say(marked("Answer:    ", answer_runs, "bold green"))
 
     def rating_choices(self, outcome: Outcome) -> None:
         """The four ratings with the wait each would give."""
+        self.waits({rating: outcome.interval(rating) for rating in Rating})
+
+    def waits(self, waits: dict[Rating, timedelta | None]) -> None:
+        """The four ratings with the wait each would give; nothing if no rating schedules anything."""
+        if not any(waits.values()):
+            return
         parts = []
         for rating in Rating:
-            wait = outcome.interval(rating)
+            wait = waits.get(rating)
             shown = f" {describe_interval(wait, short=True)}" if wait else ""
             parts.append(f"{int(rating)} {RATING_NAMES[rating]}{shown}")
         self.say("  " + " · ".join(parts), style="dim")
@@ -315,7 +390,8 @@ def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
 def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Outcome:
     screen.prompt("Enter to show the answer", question)
     session.reveal()
-    screen.reveal(question)
+    screen.reveal(question, explain=session.mode != EXAM)
+    screen.waits(dict(session.waits()))
     while True:
         text = screen.prompt("How well did you know it? 1 Again · 2 Hard · 3 Good · 4 Easy", question)
         if text in ("1", "2", "3", "4"):
@@ -331,18 +407,30 @@ def _after(session: Session, screen: Screen, store: Store, review_id: int, outco
     if outcome.question.self_rated:
         screen.next_review(outcome)
         return
+    ratings: dict[str, Rating] = {}
     if session.mode == PRACTICE:
-        screen.prompt("Enter to go on")
-        return
-    screen.next_review(outcome)
-    screen.rating_choices(outcome)
+        label, hint = "Enter to go on", ""
+    else:
+        screen.next_review(outcome)
+        screen.rating_choices(outcome)
+        label, ratings = "Enter to go on, or 1-4 to change the rating", dict(RATING_KEYS)
+        hint = "press Enter, or type 1, 2, 3 or 4"
+    if not outcome.correct:
+        # "I was right": the grader missed a synonym or a spelling it should have taken.
+        if outcome.question.card.spec.free_text:
+            screen.say(f"{CLAIM_KEY} if you were right: counts it right (rated Good)", style="dim")
+        ratings[CLAIM_KEY] = Rating.Good
+        hint += ", or ! if you were right" if hint else ""
     while True:
-        text = screen.prompt("Enter to go on, or 1-4 to change the rating")
-        if not text:
-            return
-        if text in ("1", "2", "3", "4"):
-            changed = session.rate(int(text))
+        text = screen.prompt(label)
+        if text in ratings:
+            changed = session.rate(ratings[text])
             _patiently(screen, partial(store.amend_answer, review_id, changed.record()))
+            if changed.correct != outcome.correct:
+                screen.say(Text("Counted as right." if changed.correct else "Counted as wrong.", style="bold"))
             screen.next_review(changed)
             return
-        screen.refuse("press Enter, or type 1, 2, 3 or 4")
+        # In practice mode anything but ! goes on, as Enter does.
+        if not text or not hint:
+            return
+        screen.refuse(hint)

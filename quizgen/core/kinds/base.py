@@ -86,6 +86,8 @@ class Kind(ABC):
     main: ClassVar[str] = "prompt"
     # Self-rated kinds are revealed and rated by the learner instead of answered and graded.
     self_rated: ClassVar[bool] = False
+    # Free-text kinds are typed in full: a wrong answer is shown beside the right one with the differences marked.
+    free_text: ClassVar[bool] = False
     # A right answer slower than this (seconds) is proposed as Hard: recalled, but with effort. Self-rated kinds,
     # which the learner rates themselves, have none.
     slow_seconds: ClassVar[float | None] = None

@@ -20,6 +20,7 @@ class Cloze(Kind):
     required: ClassVar[dict[str, str]] = {"text": STR}
     main = "text"
     slow_seconds = 30
+    free_text = True
     input_label = "Fill the blank"
     anki_note = CLOZE_NOTE
 

@@ -20,6 +20,7 @@ class Typed(Kind):
     required: ClassVar[dict[str, str]] = {"prompt": STR, "answer": STR}
     optional: ClassVar[dict[str, str]] = {"accept": STR_LIST}
     slow_seconds = 30
+    free_text = True
     input_label = "Your answer"
     anki_note = TYPE_IN_NOTE
 
