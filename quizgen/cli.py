@@ -19,6 +19,7 @@ from quizgen.core import paths
 from quizgen.core.display import json_escaped, visible
 from quizgen.core.errors import QuizgenError, Terminated
 from quizgen.core.store import Store, describe_sqlite_error
+from quizgen.core.time import now
 
 
 class UndecodableArgument(click.ClickException):
@@ -264,12 +265,15 @@ def cards_command(
 ) -> None:
     """List cards, optionally filtered."""
     kind_list = parse_kinds(kinds)
-    rows = obj.store().cards(deck, kind_list, section, search, include_retired=retired)
+    store = obj.store()
+    rows = store.cards(deck, kind_list, section, search, include_retired=retired)
+    marks = store.card_marks(now())
     if json_:
         echo_json(
             [
                 {"id": s.card.id, "deck": s.card.deck, "kind": s.card.kind, "prompt": s.card.prompt,
-                 "answer": s.card.answer, "section": s.card.section, "retired": s.retired is not None}
+                 "answer": s.card.answer, "section": s.card.section, "retired": s.retired is not None,
+                 "marks": marks.get(s.pk, [])}
                 for s in rows
             ]
         )
@@ -278,11 +282,17 @@ def cards_command(
 
     views.table(
         ["id", "kind", "prompt", "answer", "section"],
-        [[s.card.id + (" (retired)" if s.retired else ""), s.card.kind, s.card.prompt, s.card.answer, s.card.section]
+        [[s.card.id + (" (retired)" if s.retired else "") + marked(marks, s.pk), s.card.kind, s.card.prompt,
+          s.card.answer, s.card.section]
          for s in rows],
         wrap=True,
     )
     click.echo(f"{len(rows)} card(s)", err=True)
+
+
+def marked(marks: dict[int, list[str]], card_pk: int) -> str:
+    """What the learner marked a card with during quizzes, as " (suspended, flagged)", or nothing."""
+    return f" ({', '.join(marks[card_pk])})" if card_pk in marks else ""
 
 
 def parse_kinds(kinds: str | None) -> list[str] | None:
@@ -307,15 +317,33 @@ def show_command(obj: Context, card_ref: str, json_: bool) -> None:
     stored = store.card(card_ref)
     schedule = store.schedule_rows(stored.pk)
     reviews = store.review_count(stored.pk)
+    marks = store.card_marks(now(), stored.pk)
     if json_:
         echo_json(
             {**stored.card.to_dict(), "deck": stored.card.deck, "retired": stored.retired,
-             "modified": stored.modified, "reviews": reviews, "schedule": schedule}
+             "modified": stored.modified, "reviews": reviews, "schedule": schedule,
+             "marks": marks.get(stored.pk, [])}
         )
         return
     from quizgen import views
 
     views.card_detail(stored, schedule, reviews)
+    if stored.pk in marks:
+        click.echo(f"marked: {', '.join(marks[stored.pk])}")
+
+
+@cli.command(name="unsuspend")
+@click.argument("card_ref", metavar="CARD_ID")
+@click.pass_obj
+def unsuspend_command(obj: Context, card_ref: str) -> None:
+    """Let a suspended card be asked again (CARD_ID, or DECK/CARD_ID)."""
+    store = obj.store()
+    stored = store.card(card_ref)
+    label = f"{stored.card.deck}/{stored.card.id}"
+    if store.unsuspend_card(stored.pk):
+        click.echo(visible(f"{label} is no longer suspended"))
+    else:
+        click.echo(visible(f"{label} was not suspended"))
 
 
 @cli.command(name="export")
@@ -360,7 +388,7 @@ def export_command(
 
 
 @cli.command(name="quiz")
-@click.argument("deck", required=False)
+@click.argument("decks", metavar="[DECK]...", nargs=-1)
 @click.option(
     "-n", "count", type=click.IntRange(min=1),
     help="Ask N cards (exam default 20); in review mode a card you miss comes back at the end.",
@@ -380,17 +408,18 @@ def export_command(
 )
 @click.pass_obj
 def quiz_command(
-    obj: Context, deck: str | None, count: int | None, mode: str, kinds: str | None, section: str | None,
+    obj: Context, decks: tuple[str, ...], count: int | None, mode: str, kinds: str | None, section: str | None,
     seed: int | None, new_limit: int | None,
 ) -> None:
-    """Study a deck in the terminal (DECK may be left out when there is one deck).
+    """Study in the terminal: the decks named, or every deck together (due cards first, then each deck's new ones).
 
-    Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Every answer is saved
-    before the next question.
+    Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Card actions: :u undo the
+    last answer, :b bury the card until tomorrow, :s suspend it, :f flag it, :e edit it in $EDITOR. Every answer
+    and action is saved before the next question.
     """
     from quizgen.study import plan, tui
 
-    options = plan.QuizOptions(deck, mode, count, parse_kinds(kinds), section, seed, new_limit)
+    options = plan.QuizOptions(list(decks), mode, count, parse_kinds(kinds), section, seed, new_limit)
     tui.run_quiz(obj.store(), options)
 
 
@@ -420,7 +449,8 @@ def stats_command(obj: Context, deck: str | None, json_: bool) -> None:
 def config_command(obj: Context, key: str | None, value: str | None) -> None:
     """Show or change settings: 'quizgen config', 'quizgen config retention', 'quizgen config retention 0.85'.
 
-    Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20).
+    Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20);
+    learn-ahead (minutes ahead a card still being learnt is asked when nothing else is left, 20).
     """
     from quizgen.study import schedule
 
