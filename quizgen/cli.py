@@ -388,7 +388,7 @@ def export_command(
 
 
 @cli.command(name="quiz")
-@click.argument("decks", metavar="[DECK]...", nargs=-1)
+@click.argument("deck", nargs=-1)
 @click.option(
     "-n", "count", type=click.IntRange(min=1),
     help="Ask N cards (exam default 20); in review mode a card you miss comes back at the end.",
@@ -408,10 +408,12 @@ def export_command(
 )
 @click.pass_obj
 def quiz_command(
-    obj: Context, decks: tuple[str, ...], count: int | None, mode: str, kinds: str | None, section: str | None,
+    obj: Context, deck: tuple[str, ...], count: int | None, mode: str, kinds: str | None, section: str | None,
     seed: int | None, new_limit: int | None,
 ) -> None:
-    """Study in the terminal: the decks named, or every deck together (due cards first, then each deck's new ones).
+    """Study the decks named, or every deck together, in the terminal.
+
+    Due cards come first, across the decks; then each deck's new cards, up to its daily limit.
 
     Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Card actions: :u undo the
     last answer, :b bury the card until tomorrow, :s suspend it, :f flag it, :e edit it in $EDITOR. Every answer
@@ -419,7 +421,7 @@ def quiz_command(
     """
     from quizgen.study import plan, tui
 
-    options = plan.QuizOptions(list(decks), mode, count, parse_kinds(kinds), section, seed, new_limit)
+    options = plan.QuizOptions(list(deck), mode, count, parse_kinds(kinds), section, seed, new_limit)
     tui.run_quiz(obj.store(), options)
 
 
