@@ -9,8 +9,6 @@ happened; the terminal shows it (``tui``).
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,7 +50,8 @@ class CardActions:
         session_id: the session's row.
         clock: now.
         write: runs a store write (the quiz retries it while the database is busy).
-        editor: runs the editor on a file at a line; by default ``$VISUAL`` or ``$EDITOR`` as ``EDITOR +LINE FILE``.
+        editor: runs the editor on a file at a line; by default ``$EDITOR`` (else ``$VISUAL``, else vi) as
+            ``EDITOR +LINE FILE``.
     """
 
     def __init__(
@@ -135,5 +134,9 @@ class CardActions:
 
 def run_editor(path: Path, line: int) -> None:
     """Open ``path`` at ``line`` in the learner's editor, and wait for it."""
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    # Here, not at the top: the quiz starts without them.
+    import shlex
+    import subprocess
+
+    command = os.environ.get("EDITOR") or os.environ.get("VISUAL") or "vi"
     subprocess.run([*shlex.split(command), f"+{line}", str(path)], check=False)

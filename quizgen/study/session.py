@@ -16,6 +16,7 @@ card aside for the rest of the session (``set_aside``: buried or suspended) and 
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -235,7 +236,11 @@ class Session:
         self._ended: datetime | None = None
         self._unanswered = 0
         self.learn_ahead = learn_ahead
-        self._learning: dict[Entry, datetime] = {Entry(*entry): utc(due) for entry, due in learning or []}
+        self._learning: dict[Entry, datetime] = {}
+        # The same faces, soonest first; entries no longer in ``_learning`` (or due otherwise now) are passed over.
+        self._learning_heap: list[tuple[datetime, Entry]] = []
+        for entry, due in learning or []:
+            self._keep_learning(Entry(*entry), utc(due))
         self._set_aside: set[int] = set()
 
     @property
@@ -289,16 +294,24 @@ class Session:
         if outcome.rating == Rating.Again:
             self.queue.append(entry)
         elif after["state"] in LEARNING_STATES and (due := due_at(after)) is not None:
-            self._learning[entry] = due
+            self._keep_learning(entry, due)
+
+    def _keep_learning(self, entry: Entry, due: datetime) -> None:
+        self._learning[entry] = due
+        heapq.heappush(self._learning_heap, (due, entry))
 
     def _take_learning(self) -> None:
         """Put the soonest face being learnt next in the queue if it is due, or if nothing else is left and it falls
         due within the learn-ahead limit."""
-        if not self._learning:
+        heap = self._learning_heap
+        while heap and self._learning.get(heap[0][1]) != heap[0][0]:
+            heapq.heappop(heap)
+        if not heap:
             return
-        entry, due = min(self._learning.items(), key=lambda pair: (pair[1], pair[0]))
+        due, entry = heap[0]
         now = self.clock()
         if due <= now or (self.position >= len(self.queue) and due <= now + self.learn_ahead):
+            heapq.heappop(heap)
             del self._learning[entry]
             self.queue.insert(self.position, entry)
 
