@@ -300,11 +300,12 @@ def cards_command(
     rows = store.cards(deck, kind_list, section, search, include_retired=retired)
     faces = store.listed_faces(deck, kind_list, section, search, include_retired=retired)
     now = time.now()
+    marks = store.card_marks(now)
     rows = views.sorted_cards(rows, faces, sort_by, now)
     if json_:
-        echo_json([views.card_record(s, faces.get(s.pk, [])) for s in rows])
+        echo_json([{**views.card_record(s, faces.get(s.pk, [])), "marks": marks.get(s.pk, [])} for s in rows])
         return
-    views.card_list(rows, faces, now)
+    views.card_list(rows, faces, now, marks)
     click.echo(f"{len(rows)} card(s)", err=True)
 
 
@@ -336,15 +337,18 @@ def show_command(obj: Context, card_ref: str, json_: bool) -> None:
     stored = store.card(card_ref)
     faces = store.card_faces(stored.pk)
     reviews = store.card_reviews(stored.pk)
+    now = time.now()
+    marks = store.card_marks(now, stored.pk).get(stored.pk, [])
     if json_:
         echo_json(
             {**stored.card.to_dict(), "deck": stored.card.deck, "retired": stored.retired,
              "modified": stored.modified, "reviews": len(reviews), "schedule": store.schedule_rows(stored.pk),
              "faces": views.card_record(stored, faces)["faces"],
-             "review_log": [review._asdict() for review in reviews]}
+             "review_log": [review._asdict() for review in reviews],
+             "marks": marks}
         )
         return
-    views.card_detail(stored, faces, reviews, time.now())
+    views.card_detail(stored, faces, reviews, now, marks)
 
 
 @cli.group(name="deck")
@@ -416,6 +420,20 @@ def deck_fork_command(obj: Context, deck: str, folder: Path) -> None:
     click.echo(visible(f"deck '{deck}' now comes from {where}: edit the files there, then 'quizgen import {where}'"))
 
 
+@cli.command(name="unsuspend")
+@click.argument("card_ref", metavar="CARD_ID")
+@click.pass_obj
+def unsuspend_command(obj: Context, card_ref: str) -> None:
+    """Let a suspended card be asked again (CARD_ID, or DECK/CARD_ID)."""
+    store = obj.store()
+    stored = store.card(card_ref)
+    label = f"{stored.card.deck}/{stored.card.id}"
+    if store.unsuspend_card(stored.pk):
+        click.echo(visible(f"{label} is no longer suspended"))
+    else:
+        click.echo(visible(f"{label} was not suspended"))
+
+
 @cli.command(name="export")
 @click.argument("deck", required=False)
 @click.option(
@@ -461,7 +479,7 @@ def export_command(
 
 
 @cli.command(name="quiz")
-@click.argument("deck", required=False)
+@click.argument("deck", nargs=-1)
 @click.option(
     "-n", "count", type=click.IntRange(min=1),
     help="Ask N cards (exam default 20); in review mode a card you miss comes back at the end.",
@@ -481,17 +499,20 @@ def export_command(
 )
 @click.pass_obj
 def quiz_command(
-    obj: Context, deck: str | None, count: int | None, mode: str, kinds: str | None, section: str | None,
+    obj: Context, deck: tuple[str, ...], count: int | None, mode: str, kinds: str | None, section: str | None,
     seed: int | None, new_limit: int | None,
 ) -> None:
-    """Study a deck in the terminal (DECK may be left out when there is one deck).
+    """Study the decks named, or every deck together, in the terminal.
 
-    Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Every answer is saved
-    before the next question.
+    Due cards come first, across the decks; then each deck's new cards, up to its daily limit.
+
+    Keys at any prompt: ? help, s skip, q quit; Ctrl-C and Ctrl-D end the session too. Card actions: :u undo the
+    last answer, :b bury the card until tomorrow, :s suspend it, :f flag it, :e edit it in $EDITOR. Every answer
+    and action is saved before the next question.
     """
     from quizgen.study import plan, tui
 
-    options = plan.QuizOptions(deck, mode, count, parse_kinds(kinds), section, seed, new_limit)
+    options = plan.QuizOptions(list(deck), mode, count, parse_kinds(kinds), section, seed, new_limit)
     tui.run_quiz(obj.store(), options)
 
 
@@ -521,7 +542,8 @@ def stats_command(obj: Context, deck: str | None, json_: bool) -> None:
 def config_command(obj: Context, key: str | None, value: str | None) -> None:
     """Show or change settings: 'quizgen config', 'quizgen config retention', 'quizgen config retention 0.85'.
 
-    Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20).
+    Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20);
+    learn-ahead (minutes ahead a card still being learnt is asked when nothing else is left, 20).
     """
     from quizgen.study import schedule
 

@@ -33,10 +33,13 @@ def table(headers: list[str], rows: list[list[Any]], wrap: bool = False) -> None
     console().print(grid)
 
 
-def card_detail(stored: StoredCard, faces: list[FaceDetail], reviews: list[CardReview], now: datetime) -> None:
+def card_detail(
+    stored: StoredCard, faces: list[FaceDetail], reviews: list[CardReview], now: datetime, marks: list[str]
+) -> None:
     card = stored.card
     out = console()
     status = f"retired {when(from_stored(stored.retired), now)}" if stored.retired else "active"
+    status = ", ".join([status, *marks])
     out.print(Text.assemble(literal(f"{card.deck}/{card.id}", style="bold"), f"  ({card.kind}, {status})"))
 
     def line(text: str) -> None:
@@ -187,9 +190,9 @@ def due_cell(faces: list[FaceDetail], now: datetime) -> tuple[str, str]:
     return f"in {days_between(now, due)} d", interval
 
 
-def card_status(stored: StoredCard) -> str:
-    """The word saying a card is not studied as usual, if it is not."""
-    return "retired" if stored.retired else ""
+def card_status(stored: StoredCard, marks: list[str]) -> str:
+    """The words saying a card is not studied as usual (retired; suspended, buried or flagged in a quiz)."""
+    return ", ".join((["retired"] if stored.retired else []) + marks)
 
 
 # The card listing: ids are never cut, and the text columns take what room is left, dropped from the right when
@@ -197,14 +200,17 @@ def card_status(stored: StoredCard) -> str:
 TEXT_COLUMNS = (("prompt", 24), ("answer", 14), ("section", 14))
 
 
-def card_list(stored_cards: list[StoredCard], faces: dict[int, list[FaceDetail]], now: datetime) -> None:
+def card_list(
+    stored_cards: list[StoredCard], faces: dict[int, list[FaceDetail]], now: datetime, marks: dict[int, list[str]]
+) -> None:
     out = console()
     rows = []
     for stored in stored_cards:
         due, interval = due_cell(faces.get(stored.pk, []), now)
         card = stored.card
-        rows.append({"id": card.id, "status": card_status(stored), "kind": card.kind, "due": due,
-                     "interval": interval, "prompt": card.prompt, "answer": card.answer, "section": card.section})
+        status = card_status(stored, marks.get(stored.pk, []))
+        rows.append({"id": card.id, "status": status, "kind": card.kind, "due": due, "interval": interval,
+                     "prompt": card.prompt, "answer": card.answer, "section": card.section})
     fixed = ["id", "kind", "due", "interval"]
     if any(row["status"] for row in rows):
         fixed.insert(1, "status")

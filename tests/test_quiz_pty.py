@@ -4,6 +4,7 @@ is stored after answers, Ctrl-C, Ctrl-D and kill -9."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ import pytest
 
 from quizgen.core import importing
 from quizgen.core.store import Store
+from tests.conftest import RIVERS_DECK_FILE
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PROMPT = r"> "
@@ -215,6 +217,10 @@ def test_glossary_reveals_then_takes_a_self_rating(quiz_db):
     child.expect_exact("type 1, 2, 3 or 4")
     child.sendline("2")
     child.expect_exact("Rating: Hard, next review in")
+    # Still being learnt and due within the learn-ahead limit: asked again rather than ending the session.
+    child.expect_exact("Question 2 of 2")
+    child.expect_exact("Enter to show the answer >")
+    child.sendline("q")
     assert finish(child) == 0
     assert reviews(quiz_db) == [("meander", 0, "review", 2, 1, "", 1)]
     assert "Meander" in screen_text(transcript)
@@ -328,7 +334,9 @@ def test_a_spent_daily_new_limit_is_explained(quiz_db):
     result = subprocess.run([sys.executable, "-m", "quizgen", "quiz", "--new-limit", "0"], input="",
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
-    assert "Today's new cards are done (7 more wait)" in result.stdout
+    assert "Today's new cards are done (6 more wait): come back tomorrow, or use --new-limit." in result.stdout
+    # The glossary card's reverse waits for its front, whatever the limit.
+    assert "1 new face waits for another face of the same card to be studied first" in result.stdout
 
 
 def test_a_filter_matching_nothing_says_so(quiz_db):
@@ -345,3 +353,196 @@ def test_the_quiz_does_not_import_the_anki_writer(quiz_db):
     assert "rich.console" in imported and "fsrs" in imported
     assert not {name for name in imported if name.split(".")[0] in ("genanki", "anki")}
     assert "quizgen.exchange.anki_out" not in imported and "quizgen.exchange.export" not in imported
+
+
+# Faces still being learnt, several decks, new faces held back ----------------------------------------------------
+
+
+def quiz(*args: str, input: str = "") -> str:
+    result = subprocess.run([sys.executable, "-m", "quizgen", *args], input=input, capture_output=True, text=True,
+                            timeout=60, env=dict(os.environ, COLUMNS="80"))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout
+
+
+def test_cards_being_learnt_come_back_in_the_session_until_they_graduate(quiz_db):
+    child, transcript = spawn("--kind", "typed", "--seed", "1")
+    for expected in ("Question 1 of 2", "Question 2 of 2", "Question 3 of 3", "Question 4 of 4"):
+        child.expect_exact(expected)
+        child.expect_exact("Your answer >")
+        prompt = child.before
+        child.sendline("delta" if "fan of sediment" in prompt else "source")
+        child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+        child.sendline("")
+    child.expect_exact("Session over: 4 of 4 right")
+    assert finish(child) == 0
+    text = screen_text(transcript)
+    assert "still being learnt" not in text
+    assert [r[0] for r in reviews(quiz_db)] == ["delta", "source", "delta", "source"]
+    assert all(state == 2 for _pk, _face, state, *_ in schedule(quiz_db) if state)
+
+
+def test_beyond_the_learn_ahead_limit_the_session_ends_saying_when_to_come_back(quiz_db):
+    quiz("config", "learn-ahead", "5")
+    text = quiz("quiz", "--kind", "typed", input="delta\n\nsource\n\n")
+    assert "Session over: 2 of 2 right" in text
+    assert "Still being learnt: 2 cards, the next due in 10 minutes; come back then." in text
+
+
+OCEANS_FILE = '''
+[deck]
+slug = "oceans"
+name = "Oceans and Seas"
+description = """
+The world's salt water.
+Written for tests; check an atlas.
+"""
+
+[[cards]]
+id = "largest"
+kind = "typed"
+section = "Oceans"
+prompt = "Which is the largest ocean?"
+answer = "pacific"
+'''
+
+
+@pytest.fixture
+def two_decks(quiz_db, tmp_path) -> Path:
+    source = tmp_path / "oceans.toml"
+    source.write_text(OCEANS_FILE, encoding="utf-8")
+    store = Store.open(quiz_db)
+    importing.import_paths(store, [source])
+    store.close()
+    return quiz_db
+
+
+def test_with_several_decks_the_quiz_studies_them_all_and_each_notice_shows_once(two_decks):
+    text = quiz("quiz", "--kind", "typed", input="pacific\n\ndelta\n\nsource\n\n")
+    assert "Oceans and Seas · Rivers and Water" in text
+    assert "Review: 0 due now, 3 new (of 3 never studied)." in text
+    assert text.count("Oceans and Seas: Written for tests; check an atlas.") == 1
+    assert text.count("Rivers and Water: A practice deck written for tests, not a textbook.") == 1
+    assert "Session over: 3 of 3 right" in text
+    assert [r[0] for r in reviews(two_decks)] == ["largest", "delta", "source"]
+    assert query(two_decks, "SELECT deck FROM sessions") == [(None,)]
+
+    narrowed = quiz("quiz", "oceans", "--mode", "practice", input="pacific\n\n")
+    assert "Oceans and Seas" in narrowed and "Rivers and Water" not in narrowed
+    assert "A practice deck" not in narrowed and "Session over: 1 of 1 right" in narrowed
+    exam = quiz("quiz", "rivers", "oceans", "--mode", "exam", "--kind", "typed", input="pacific\ndelta\nsource\n")
+    assert "Rivers and Water · Oceans and Seas" in exam and "Session over: " in exam
+    assert {r[0] for r in reviews(two_decks) if r[2] == "exam"} == {"largest", "delta", "source"}
+    assert query(two_decks, "SELECT deck FROM sessions ORDER BY id")[1:] == [("oceans",), (None,)]
+
+
+def test_a_sibling_held_back_is_told_apart_from_the_new_card_limit(quiz_db):
+    quiz("config", "learn-ahead", "0")
+    quiz("quiz", "--kind", "glossary", input="\n3\n")
+    text = quiz("quiz", "--kind", "glossary")
+    assert "Nothing due now; the next review is in 10 minutes." in text
+    assert "1 new face waits for another face of the same card to be studied first" in text
+    assert "Today's new cards are done" not in text
+
+
+# Card actions -----------------------------------------------------------------------------------------------------
+
+
+def test_undo_takes_back_the_answer_and_asks_the_face_again(quiz_db):
+    before = schedule(quiz_db)
+    child, transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    child.sendline("lake")
+    child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+    child.sendline(":u")
+    child.expect_exact("Answer to rivers/delta taken back; it is asked again.")
+    child.expect_exact("Your answer >")
+    assert reviews(quiz_db) == [] and schedule(quiz_db) == before
+    child.sendline("delta")
+    child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+    child.sendline("")
+    child.expect_exact("True or false (t/f) >")
+    # At the next question's prompt, :u takes back the answer before it.
+    child.sendline(":u")
+    child.expect_exact("taken back")
+    child.expect_exact("Your answer >")
+    assert reviews(quiz_db) == [] and schedule(quiz_db) == before
+    assert query(quiz_db, "SELECT answered, correct FROM sessions") == [(0, 0)]
+    child.sendline("delta")
+    child.expect_exact("Enter to go on")
+    child.sendline("?")
+    child.expect_exact(":u undo the last answer")
+    child.sendline("q")
+    assert finish(child) == 0
+    assert reviews(quiz_db) == [("delta", 0, "review", 3, 1, "delta", 1)]
+    assert "Session over: 1 of 1 right" in screen_text(transcript)
+
+
+def test_flag_bury_and_suspend_are_stored_at_once_and_shown(quiz_db, run):
+    child, _transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    child.sendline(":f")
+    child.expect_exact("Flagged rivers/delta.")
+    child.expect_exact("Your answer >")
+    child.sendline(":b")
+    child.expect_exact("Buried rivers/delta until tomorrow.")
+    child.expect_exact("True or false (t/f) >")
+    child.sendline(":s")
+    child.expect_exact("Suspended rivers/salt-lakes")
+    child.expect_exact("Your answer (a letter) >")
+    child.kill(signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert query(quiz_db, "SELECT card_id, flagged, suspended IS NOT NULL, buried_until IS NOT NULL FROM cards "
+                          "WHERE card_id IN ('delta', 'salt-lakes') ORDER BY card_id") == [
+        ("delta", 1, 0, 1), ("salt-lakes", 0, 1, 0)]
+    listing = run("cards").output
+    assert "delta (flagged," in listing and "salt-lakes (suspended)" in listing
+    marks = {row["id"]: row["marks"] for row in json.loads(run("cards", "--json").output)}
+    assert marks["delta"] == ["flagged", "buried"] and marks["salt-lakes"] == ["suspended"] and marks["source"] == []
+    assert "marked: suspended" in run("show", "salt-lakes").output
+    assert json.loads(run("show", "delta", "--json").output)["marks"] == ["flagged", "buried"]
+
+    text = quiz("quiz", "--mode", "practice", input="")
+    assert "Practice: 5 cards" in text
+    assert run("unsuspend", "salt-lakes").output == "rivers/salt-lakes is no longer suspended\n"
+    assert run("unsuspend", "salt-lakes").output == "rivers/salt-lakes was not suspended\n"
+    assert "Practice: 6 cards" in quiz("quiz", "--mode", "practice", input="")
+
+
+EDITOR_SCRIPT = """
+import pathlib, sys
+line, path = sys.argv[1], pathlib.Path(sys.argv[2])
+pathlib.Path(sys.argv[0]).with_suffix(".log").write_text(line)
+path.write_text(path.read_text().replace("What is the fan of sediment at a river's mouth called?",
+                                         "What is the sediment fan at a river mouth called?"))
+"""
+
+
+def test_edit_opens_the_question_file_at_the_card_and_asks_the_card_as_edited(quiz_db, tmp_path, monkeypatch):
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_SCRIPT)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    child, transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    child.sendline(":e")
+    child.expect_exact("re-imported")
+    child.expect_exact("What is the sediment fan at a river mouth called?")
+    child.expect_exact("Your answer >")
+    child.sendline("delta")
+    child.expect_exact("Enter to go on")
+    (tmp_path / "rivers.toml").unlink()
+    child.sendline(":e")
+    child.expect_exact("rivers/delta has no question file to edit")
+    child.sendline("q")
+    assert finish(child) == 0
+
+    (origin_line,) = query(quiz_db, "SELECT origin_line FROM cards WHERE card_id = 'delta'")[0]
+    assert editor.with_suffix(".log").read_text() == f"+{origin_line}"
+    assert 'id = "delta"' in "\n".join(RIVERS_DECK_FILE.splitlines()[origin_line - 1 : origin_line + 1])
+    assert reviews(quiz_db) == [("delta", 0, "review", 3, 1, "delta", 1)]
+    assert query(quiz_db, "SELECT count(*) FROM cards WHERE data LIKE '%sediment fan%'") == [(1,)]
+    assert "Traceback" not in screen_text(transcript)

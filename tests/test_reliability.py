@@ -23,6 +23,7 @@ DATABASE_COMMANDS = {
     "decks": ["decks"],
     "cards": ["cards"],
     "show": ["show", "some-card"],
+    "unsuspend": ["unsuspend", "some-card"],
     "import": ["import"],
     "quiz": ["quiz", "-n", "1"],
     "stats": ["stats"],

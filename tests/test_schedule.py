@@ -162,7 +162,7 @@ def test_config_sets_and_reads_back_a_setting(small_db, run):
     "args, message",
     [
         (("retention", "2"), "Error: retention must be between 0.70 and 0.99 (got 2); 0.9 is a good default"),
-        (("pace",), "Error: unknown setting 'pace' (settings: retention, new-limit)"),
+        (("pace",), "Error: unknown setting 'pace' (settings: retention, new-limit, learn-ahead)"),
         (("new-limit", "lots"), "Error: new-limit must be a whole number, not 'lots'"),
     ],
 )

@@ -486,3 +486,121 @@ def test_the_daily_new_limit_counts_faces_first_studied_since_midnight(stored):
     assert stored.new_faces_started("rivers", midnight) == 3
     assert stored.new_faces_started("rivers", START + timedelta(minutes=1)) == 0
     assert len(review_queue([], stored.new_faces("rivers"), new_limit=20 - 3)) == len(CARDS) - 3
+
+
+# Faces still being learnt -----------------------------------------------------------------------------------------
+
+
+def learning_session(queue, clock, learn_ahead, learning=None):
+    return Session(REVIEW, queue, make_items().__getitem__, clock, random.Random(3), FaceScheduler(fuzz=False),
+                   learning, learn_ahead)
+
+
+def test_a_face_left_in_learning_comes_back_when_nothing_else_is_left_within_the_learn_ahead_limit():
+    clock = Clock()
+    session = learning_session([Entry(pk_of("salt"), 0), Entry(pk_of("delta"), 0)], clock, timedelta(minutes=20))
+    asked = []
+    while (question := session.next_question()) is not None:
+        asked.append(question.card.id)
+        session.answer(right_answer(question))
+        clock.advance(seconds=10)
+    # Good on a new face: learning, due in 10 minutes; Good again: graduated to review, due in days.
+    assert asked == ["salt", "delta", "salt", "delta"]
+    summary = session.summary()
+    assert summary.answered == 4 and summary.learning == 0 and summary.next_learning is None
+
+
+def test_beyond_the_learn_ahead_limit_the_session_ends_and_says_when_the_next_is_due():
+    clock = Clock()
+    session = learning_session([Entry(pk_of("salt"), 0)], clock, timedelta(minutes=5))
+    session.answer(right_answer(session.next_question()))
+    assert session.next_question() is None
+    summary = session.summary()
+    assert summary.learning == 1 and summary.next_learning == START + timedelta(minutes=10)
+
+
+def test_a_learning_face_falling_due_is_asked_before_the_rest_of_the_queue():
+    clock = Clock()
+    queue = [Entry(pk_of(card_id), 0) for card_id in ("salt", "delta", "longest")]
+    session = learning_session(queue, clock, timedelta(0))
+    session.answer(right_answer(session.next_question()))
+    clock.advance(minutes=11)
+    assert session.next_question().card.id == "salt"
+
+
+def test_learning_faces_from_the_plan_are_asked_when_due_or_at_the_end():
+    clock = Clock()
+    session = learning_session([Entry(pk_of("delta"), 0)], clock, timedelta(minutes=20),
+                               [(Entry(pk_of("salt"), 0), START + timedelta(minutes=8))])
+    assert session.next_question().card.id == "delta"
+    session.answer("delta")
+    again = session.next_question()
+    assert again.card.id == "salt" and again.number == 2 and again.total == 2
+
+
+# Undo, set aside, ask again --------------------------------------------------------------------------------------
+
+
+def test_undo_after_an_answer_asks_the_face_again_from_its_schedule_before():
+    session = make_session(REVIEW, [Entry(pk_of("longest"), 0), Entry(pk_of("salt"), 0)])
+    first = session.next_question()
+    outcome = session.answer(wrong_answer(first))
+    undone = session.undo()
+    assert undone is outcome and undone.question.item.schedule == UNSEEN
+    again = session.next_question()
+    assert again.card.id == "longest" and again.item.schedule == UNSEEN and again.total == 2
+    session.answer(right_answer(again))
+    assert session.next_question().card.id == "salt"
+    session.answer("f")
+    # The Again taken back brings nothing back at the end.
+    assert session.next_question() is None
+    assert session.summary().answered == 2 and session.summary().correct == 2
+
+
+def test_undo_at_the_next_prompt_asks_the_last_face_then_the_one_shown():
+    session = make_session(REVIEW, [Entry(pk_of("longest"), 0), Entry(pk_of("salt"), 0)])
+    session.answer(wrong_answer(session.next_question()))
+    assert session.next_question().card.id == "salt"
+    assert session.undo() is not None
+    assert [session.next_question().card.id] == ["longest"]
+    session.answer(right_answer(session.question))
+    assert session.next_question().card.id == "salt"
+    session.answer("f")
+    assert session.next_question() is None
+
+
+def test_nothing_to_undo_before_the_first_answer():
+    session = make_session(REVIEW, [Entry(pk_of("salt"), 0)])
+    session.next_question()
+    assert session.undo() is None and session.state == SessionState.ASKING
+
+
+def test_a_card_set_aside_asks_none_of_its_faces_again():
+    cycle = pk_of("cycle")
+    session = make_session(REVIEW, [Entry(cycle, 1), Entry(pk_of("salt"), 0), Entry(cycle, 2)])
+    session.next_question()
+    session.set_aside(cycle)
+    assert session.next_question().card.id == "salt"
+    session.answer("f")
+    assert session.next_question() is None
+    assert session.summary().remaining == 0 and session.summary().skipped == 0
+
+
+def test_an_answered_card_set_aside_keeps_its_answer_and_does_not_come_back():
+    session = make_session(REVIEW, [Entry(pk_of("longest"), 0)])
+    session.answer(wrong_answer(session.next_question()))
+    session.set_aside(pk_of("longest"))
+    assert session.next_question() is None
+    assert session.summary().answered == 1
+
+
+def test_reask_shows_the_face_again_read_afresh():
+    items = make_items()
+    entry = Entry(pk_of("delta"), 0)
+    session = Session(REVIEW, [entry], items.__getitem__, Clock(), random.Random(1), FaceScheduler(fuzz=False))
+    assert session.next_question().text == "The fan of sediment at a mouth?"
+    edited = Card.from_dict("rivers", {**CARDS[pk_of("delta") - 1], "prompt": "The fan at a river's mouth?"})
+    items[entry] = replace(items[entry], card=edited)
+    session.reask()
+    again = session.next_question()
+    assert again.text == "The fan at a river's mouth?" and again.number == 1

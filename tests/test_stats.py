@@ -219,3 +219,25 @@ def test_stats_of_an_unknown_deck_is_one_line(history, run):
     result = run("stats", "planets")
     assert result.exit_code == 1
     assert result.output.strip() == "Error: no deck 'planets' (decks: tides)"
+
+
+def test_practice_and_exam_answers_are_counted_apart_from_reviews(history):
+    before = stats.compute(history, "tides", NOW)
+    by_id = {s.card.id: s for s in history.cards("tides")}
+    for mode, card_id, right in [("practice", "stack", False), ("practice", "arch", False),
+                                 ("practice", "spring-tide", True), ("exam", "stack", False)]:
+        session_id = history.start_session("tides", mode, 0, NOW - timedelta(hours=1))
+        history.record_answer(session_id, Answer(by_id[card_id].pk, 0, NOW - timedelta(hours=1), mode, 3 if right
+                                                 else 1, right, "x", 800, None, None))
+    figures = stats.compute(history, "tides", NOW)
+    # Reviews, accuracy and the weakest sections and cards are the scheduled reviews' alone.
+    assert (figures.reviews, figures.reviews_7d, figures.accuracy) == (before.reviews, 2, before.accuracy)
+    assert figures.weakest_sections == before.weakest_sections
+    assert [(c.id, c.wrong) for c in figures.weakest_cards] == [(c.id, c.wrong) for c in before.weakest_cards]
+    assert (figures.practice_answers, figures.practice_correct, figures.exam_answers, figures.exam_correct) == (
+        3, 1, 1, 0)
+    data = figures.to_dict()
+    assert (data["practice_answers"], data["exam_answers"], data["reviews"]) == (3, 1, 7)
+    out = io.StringIO()
+    stats.render(figures, Console(file=out, width=80, no_color=True, highlight=False, markup=False, emoji=False))
+    assert "Not counted as reviews: practice 3 answers, 33% right · exam 1 answer, 0% right" in out.getvalue()

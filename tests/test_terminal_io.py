@@ -103,6 +103,9 @@ def test_wrong_answers_on_a_terminal_never_end_the_session(quiz_db):
     child.sendline("f")
     child.expect_exact("Enter to go on")
     child.sendline("")
+    # Still being learnt, the card comes back within the learn-ahead limit.
+    child.expect_exact("True or false (t/f) >")
+    child.sendline("q")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

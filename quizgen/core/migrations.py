@@ -111,3 +111,12 @@ def m001_initial(db: Database) -> None:
     db["reviews"].create_index(["card_pk", "face"])
     db["reviews"].create_index(["reviewed_at"])
     db["config"].create({"key": str, "value": str}, pk="key")
+
+
+@migration
+def m003_card_actions(db: Database) -> None:
+    # What the learner did to a card while studying: suspended (when; never asked until unsuspended), flagged, and
+    # buried until a time (the start of the learner's next day).
+    db["cards"].add_column("suspended", str)
+    db["cards"].add_column("flagged", int, not_null_default=0)
+    db["cards"].add_column("buried_until", str)

@@ -484,6 +484,15 @@ class Store:
             raise UnknownDeck("the database has no decks; run 'quizgen import'")
         raise UnknownDeck(f"several decks: name one of {', '.join(d.slug for d in decks)}")
 
+    def resolve_decks(self, slugs: list[str]) -> list[Deck]:
+        """The named decks (each once, in the order named), or every deck when none is named."""
+        if slugs:
+            return [self.deck(slug) for slug in dict.fromkeys(slugs)]
+        decks = self.decks()
+        if not decks:
+            raise UnknownDeck("the database has no decks; run 'quizgen import'")
+        return decks
+
     def deck_summaries(self, now: datetime | None = None) -> list[dict[str, Any]]:
         """Per deck: slug, name, cards (active), retired, new and due faces."""
         moment = to_stored(now or time.now())
@@ -769,33 +778,52 @@ class Store:
     # face's new schedule and the session's tally, committed before the next question is shown.
 
     def _faces(
-        self, condition: str, order: str, deck: str, kinds: list[str] | None, section: str | None, extra: list[Any]
+        self, condition: str, order: str, deck: str | list[str], kinds: list[str] | None, section: str | None,
+        extra: list[Any], now: datetime | None = None,
     ) -> list[tuple[int, int]]:
+        """Faces the quiz may ask: of active cards neither suspended nor buried at ``now`` (default: now)."""
         where, params = card_filter("c.", deck, kinds, section)
         sql = (
             f"SELECT s.card_pk, s.face FROM schedule s JOIN cards c ON c.pk = s.card_pk "
-            f"WHERE {where} AND {condition} ORDER BY {order}"
+            f"WHERE {where} AND {ASKABLE} AND {condition} ORDER BY {order}"
         )
+        params.append(to_stored(now or time.now()))
         return [(pk, face) for pk, face in self.db.execute(sql, params + extra).fetchall()]
 
     def due_faces(
-        self, deck: str, now: datetime, kinds: list[str] | None = None, section: str | None = None
+        self, deck: str | list[str], now: datetime, kinds: list[str] | None = None, section: str | None = None
     ) -> list[tuple[int, int]]:
-        """Faces already studied and due by ``now``, most overdue first."""
+        """Faces already studied and due by ``now``, most overdue first (of one deck, or several together)."""
         return self._faces(
-            "s.state > 0 AND s.due <= ?", "s.due, s.card_pk, s.face", deck, kinds, section, [to_stored(now)]
+            "s.state > 0 AND s.due <= ?", "s.due, s.card_pk, s.face", deck, kinds, section, [to_stored(now)], now
         )
 
+    def learning_faces(
+        self, deck: str | list[str], after: datetime, until: datetime, kinds: list[str] | None = None,
+        section: str | None = None,
+    ) -> list[tuple[int, int, str]]:
+        """Faces in (re)learning falling due after ``after`` and by ``until``, with their stored due times."""
+        where, params = card_filter("c.", deck, kinds, section)
+        rows = self.db.execute(
+            f"""SELECT s.card_pk, s.face, s.due FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                WHERE {where} AND {ASKABLE} AND s.state IN (1, 3) AND s.due > ? AND s.due <= ?
+                ORDER BY s.due, s.card_pk, s.face""",
+            [*params, to_stored(after), to_stored(after), to_stored(until)],
+        ).fetchall()
+        return [(pk, face, due) for pk, face, due in rows]
+
     def new_faces(
-        self, deck: str, kinds: list[str] | None = None, section: str | None = None
+        self, deck: str | list[str], kinds: list[str] | None = None, section: str | None = None,
+        now: datetime | None = None,
     ) -> list[tuple[int, int]]:
         """Faces never studied, in the order their cards were written."""
-        return self._faces("s.state = 0", "s.card_pk, s.face", deck, kinds, section, [])
+        return self._faces("s.state = 0", "s.card_pk, s.face", deck, kinds, section, [], now)
 
     def all_faces(
-        self, deck: str, kinds: list[str] | None = None, section: str | None = None
+        self, deck: str | list[str], kinds: list[str] | None = None, section: str | None = None,
+        now: datetime | None = None,
     ) -> list[tuple[int, int]]:
-        return self._faces("1", "s.card_pk, s.face", deck, kinds, section, [])
+        return self._faces("1", "s.card_pk, s.face", deck, kinds, section, [], now)
 
     def new_faces_started(self, deck: str, since: datetime) -> int:
         """Faces first studied (in review mode) since ``since``: what the daily new-card limit counts."""
@@ -829,24 +857,29 @@ class Store:
         keys = ("state", "step", "stability", "difficulty", "due", "last_review")
         return Card.from_dict(deck, json.loads(data)), dict(zip(keys, schedule, strict=True))
 
-    def count_due_between(self, deck: str, start: datetime, end: datetime) -> int:
-        """Faces of active cards falling due after ``start`` and by ``end``."""
+    def count_due_between(self, deck: str | list[str], start: datetime, end: datetime) -> int:
+        """Faces of active cards, not suspended, falling due after ``start`` and by ``end``."""
+        where, params = card_filter("c.", deck)
         return int(self.db.execute(
-            """SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
-               WHERE c.deck = ? AND c.retired IS NULL AND s.state > 0 AND s.due > ? AND s.due <= ?""",
-            [deck, to_stored(start), to_stored(end)],
+            f"""SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+               WHERE {where} AND c.suspended IS NULL AND s.state > 0 AND s.due > ? AND s.due <= ?""",
+            [*params, to_stored(start), to_stored(end)],
         ).fetchone()[0])
 
-    def next_due(self, deck: str, kinds: list[str] | None = None, section: str | None = None) -> datetime | None:
-        """When the next studied face falls due, if any."""
+    def next_due(
+        self, deck: str | list[str], kinds: list[str] | None = None, section: str | None = None
+    ) -> datetime | None:
+        """When the next studied face of a card not suspended falls due, if any."""
         where, params = card_filter("c.", deck, kinds, section)
         row = self.db.execute(
-            f"SELECT min(s.due) FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0",
+            f"""SELECT min(s.due) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                WHERE {where} AND c.suspended IS NULL AND s.state > 0""",
             params,
         ).fetchone()
         return from_stored(row[0]) if row[0] else None
 
-    def start_session(self, deck: str, mode: str, seed: int, now: datetime) -> int:
+    def start_session(self, deck: str | None, mode: str, seed: int, now: datetime) -> int:
+        """A new session's id; ``deck`` is None for a session over several decks."""
         with self.transaction():
             cursor = self.db.conn.execute(
                 "INSERT INTO sessions (deck, mode, seed, started, answered, correct) VALUES (?, ?, ?, ?, 0, 0)",
@@ -899,6 +932,70 @@ class Store:
             if answer.schedule is not None:
                 self._write_schedule(answer.card_pk, answer.face, answer.schedule)
 
+    def undo_answer(self, session_id: int, review_id: int, answer: Answer, schedule_before: dict[str, Any]) -> None:
+        """Take back a stored answer: its review row goes, and the face's schedule returns to ``schedule_before``
+        if the answer had moved it."""
+        with self.transaction():
+            self.db.conn.execute(
+                """UPDATE sessions SET answered = answered - 1,
+                   correct = correct - (SELECT correct FROM reviews WHERE id = ?) WHERE id = ?""",
+                [review_id, session_id],
+            )
+            self.db.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            if answer.schedule is not None:
+                self._write_schedule(answer.card_pk, answer.face, schedule_before)
+
+    # Card actions --------------------------------------------------------------------------------------------
+    # What the learner does to a card during a quiz, each committed at once like an answer.
+
+    def bury_card(self, card_pk: int, until: datetime) -> None:
+        """Leave the card's faces out of every quiz until ``until``."""
+        with self.transaction():
+            self.db.conn.execute("UPDATE cards SET buried_until = ? WHERE pk = ?", [to_stored(until), card_pk])
+
+    def suspend_card(self, card_pk: int, now: datetime) -> None:
+        """Never ask the card again until it is unsuspended."""
+        with self.transaction():
+            self.db.conn.execute(
+                "UPDATE cards SET suspended = coalesce(suspended, ?) WHERE pk = ?", [to_stored(now), card_pk]
+            )
+
+    def unsuspend_card(self, card_pk: int) -> bool:
+        """Let a suspended card be asked again; False if it was not suspended."""
+        with self.transaction():
+            cursor = self.db.conn.execute(
+                "UPDATE cards SET suspended = NULL WHERE pk = ? AND suspended IS NOT NULL", [card_pk]
+            )
+        return cursor.rowcount > 0
+
+    def toggle_flag(self, card_pk: int) -> bool:
+        """Flag the card, or take its flag off; whether it is flagged now."""
+        with self.transaction():
+            self.db.conn.execute("UPDATE cards SET flagged = 1 - flagged WHERE pk = ?", [card_pk])
+        return bool(self.db.execute("SELECT flagged FROM cards WHERE pk = ?", [card_pk]).fetchone()[0])
+
+    def card_origin(self, card_pk: int) -> tuple[str | None, int | None]:
+        """The origin (see ``paths.origin_name``) and line a card was imported from."""
+        origin, line = self.db.execute("SELECT origin, origin_line FROM cards WHERE pk = ?", [card_pk]).fetchone()
+        return origin, line
+
+    def card_marks(self, now: datetime, card_pk: int | None = None) -> dict[int, list[str]]:
+        """What the learner marked cards with (all cards, or one): "suspended", "flagged", "buried" (until the
+        start of the day it was buried for), by pk; unmarked cards are left out."""
+        moment = to_stored(now)
+        rows = self.db.execute(
+            f"""SELECT pk, suspended, flagged, buried_until FROM cards
+                WHERE (suspended IS NOT NULL OR flagged = 1 OR buried_until > ?) {"AND pk = ?" if card_pk else ""}""",
+            [moment, card_pk] if card_pk else [moment],
+        ).fetchall()
+        marks = {}
+        for pk, suspended, flagged, buried_until in rows:
+            names = ["suspended"] if suspended else []
+            names += ["flagged"] if flagged else []
+            names += ["buried"] if buried_until and buried_until > moment else []
+            marks[pk] = names
+        return marks
+
     def _write_schedule(self, card_pk: int, face: int, row: dict[str, Any]) -> None:
         self.db.conn.execute(
             """UPDATE schedule SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?
@@ -925,20 +1022,35 @@ class Store:
         )
         return (FaceSchedule(*row) for row in rows)
 
+    # Stats count scheduled reviews (answers that moved a schedule); practice and exam answers are tallied apart.
+
     def face_answer_tally(self, card_pk: int, face: int) -> tuple[int, int]:
-        """How often one face was answered, and how often rightly."""
+        """How often one face was reviewed, and how often rightly."""
         answered, right = self.db.execute(
-            "SELECT count(*), coalesce(sum(correct), 0) FROM reviews WHERE card_pk = ? AND face = ?", [card_pk, face]
+            """SELECT count(*), coalesce(sum(correct), 0) FROM reviews
+               WHERE card_pk = ? AND face = ? AND scheduled = 1""",
+            [card_pk, face],
         ).fetchone()
         return int(answered), int(right)
 
     def answer_tally(self, deck: str | None = None) -> tuple[int, int]:
-        """How many answers were ever given (to the deck's cards, retired ones too), and how many were right."""
+        """How many reviews were ever given (to the deck's cards, retired ones too), and how many were right."""
         review_filter, params = self._reviews_of(deck)
         answered, right = self.db.execute(
-            f"SELECT count(*), coalesce(sum(correct), 0) FROM reviews r WHERE 1 {review_filter}", params
+            f"SELECT count(*), coalesce(sum(correct), 0) FROM reviews r WHERE r.scheduled = 1 {review_filter}",
+            params,
         ).fetchone()
         return int(answered), int(right)
+
+    def unscheduled_tally(self, deck: str | None = None) -> dict[str, tuple[int, int]]:
+        """Answers that left the schedule alone (practice, exam), by mode: how many, and how many right."""
+        review_filter, params = self._reviews_of(deck)
+        rows = self.db.execute(
+            f"""SELECT r.mode, count(*), coalesce(sum(r.correct), 0) FROM reviews r
+                WHERE r.scheduled = 0 {review_filter} GROUP BY r.mode""",
+            params,
+        ).fetchall()
+        return {mode: (int(answered), int(right)) for mode, answered, right in rows}
 
     def card_sections(self, deck: str | None = None) -> dict[int, str]:
         """The section of every card (retired ones too, whose answers still count), by pk."""
@@ -946,11 +1058,12 @@ class Store:
         return dict(self.db.execute(f"SELECT pk, section FROM cards {where}", params).fetchall())
 
     def answers_since(self, since: datetime, deck: str | None = None) -> Iterator[tuple[int, int, str]]:
-        """Card pk, right (1) or not (0), and stored time of every answer given since ``since``, read by the
+        """Card pk, right (1) or not (0), and stored time of every review given since ``since``, read by the
         reviewed_at index."""
         review_filter, params = self._reviews_of(deck)
         rows: Iterator[tuple[int, int, str]] = self.db.execute(
-            f"SELECT card_pk, correct, reviewed_at FROM reviews r WHERE reviewed_at >= ? {review_filter}",
+            f"""SELECT card_pk, correct, reviewed_at FROM reviews r
+                WHERE reviewed_at >= ? AND r.scheduled = 1 {review_filter}""",
             [to_stored(since), *params],
         )
         return rows
@@ -993,6 +1106,10 @@ class Store:
         ).fetchall()
         return [ScheduledReview(*row) for row in rows]
 
+# Which cards a quiz may ask at a moment (its one parameter, a stored time): neither suspended nor buried then.
+ASKABLE = "c.suspended IS NULL AND (c.buried_until IS NULL OR c.buried_until <= ?)"
+
+
 def _row_id(cursor: sqlite3.Cursor) -> int:
     """The id of the row an INSERT just wrote (always set after one)."""
     assert cursor.lastrowid is not None
@@ -1006,15 +1123,20 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 def card_filter(
     prefix: str,
-    deck: str | None,
+    deck: str | list[str] | None,
     kinds: list[str] | None = None,
     section: str | None = None,
     search: str | None = None,
     include_retired: bool = False,
 ) -> tuple[str, list[Any]]:
-    """One SQL condition (and its parameters) for the filters every listing shares; ``prefix`` is a table alias."""
+    """One SQL condition (and its parameters) for the filters every listing shares; ``prefix`` is a table alias.
+
+    ``deck`` is one deck's slug or a list of them."""
     where, params = ["1"], []
-    if deck:
+    if isinstance(deck, list):
+        where.append(f"{prefix}deck IN ({', '.join('?' for _ in deck)})")
+        params.extend(deck)
+    elif deck:
         where.append(f"{prefix}deck = ?")
         params.append(deck)
     if kinds:

@@ -1,8 +1,10 @@
 """What a quiz asks, and what it forecasts at the end: the policy of each mode, apart from the terminal.
 
-Review asks the faces due now, then new faces up to what is left of today's new-card allowance, none of a card
-already studied today. Practice asks every face of the filter, shuffled; an exam a random sample of cards. After
-the session the learner sees what falls due tomorrow and within a week (overdue faces included).
+Review asks the faces due now, then new faces up to what is left of each deck's new-card allowance for today, none
+of a card already studied today; faces still being learnt that fall due within the learn-ahead limit are kept for
+the session, to be asked when due or when nothing else is left. Practice asks every face of the filter, shuffled;
+an exam a random sample of cards. A session may span several decks (all of them when none is named). After the
+session the learner sees what falls due tomorrow and within a week (overdue faces included).
 
 The planning functions are pure: they take what the store holds as plain data, the time and a ``random.Random``, and
 return a ``Plan``. ``open_plan`` and ``forecast`` are the thin readers the quiz calls: they read the store for them.
@@ -11,12 +13,12 @@ return a ``Plan``. ``open_plan`` and ``forecast`` are the thin readers the quiz 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from quizgen.core.cards import Deck
 from quizgen.core.store import Store
-from quizgen.core.time import day_start, local_day
+from quizgen.core.time import day_start, from_stored, local_day
 from quizgen.study.schedule import FaceScheduler, setting_value
 from quizgen.study.session import EXAM, PRACTICE, REVIEW, Entry
 
@@ -25,7 +27,7 @@ DEFAULT_EXAM_SIZE = 20
 
 @dataclass
 class QuizOptions:
-    deck: str | None = None
+    decks: list[str] = field(default_factory=list)
     mode: str = REVIEW
     count: int | None = None
     kinds: list[str] | None = None
@@ -38,19 +40,39 @@ class QuizOptions:
 class Plan:
     """The faces a session asks, in order, and the figures its first screen shows.
 
-    ``due``, ``new`` and ``unseen`` (faces never studied that match the filter) count in review mode only;
+    ``due``, ``new`` and ``unseen`` (faces never studied that match the filter) count in review mode only; of the
+    unseen faces left out, ``over_limit`` wait for a deck's daily new-card limit and ``siblings`` are held back
+    because another face of their card is studied first (a cloze's other blank, a glossary card's reverse).
+    ``learning`` are faces still being learnt that fall due within ``learn_ahead``, with their due times.
     ``next_due`` is read only when a review has nothing to ask, to say when to come back. ``scheduler`` is set in
     review mode, the only one that reschedules.
     """
 
-    deck: Deck
+    decks: list[Deck]
     mode: str
     queue: list[Entry]
     due: int = 0
     new: int = 0
     unseen: int = 0
+    over_limit: int = 0
+    siblings: int = 0
+    learning: list[tuple[Entry, datetime]] = field(default_factory=list)
+    learn_ahead: timedelta = timedelta(0)
     next_due: datetime | None = None
     scheduler: FaceScheduler | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.queue and not self.learning
+
+
+@dataclass(frozen=True)
+class DeckNew:
+    """One deck's faces never studied, in the store's order, and how many of its faces were first studied today
+    (each deck has its own new-card allowance)."""
+
+    new: list[Entry]
+    started_today: int
 
 
 @dataclass(frozen=True)
@@ -83,20 +105,36 @@ def spread_siblings(entries: list[Entry]) -> list[Entry]:
     return first + (spread_siblings(later) if later else [])
 
 
+def bury_until(now: datetime) -> datetime:
+    """When a card buried at ``now`` may be asked again: the start of the learner's next day."""
+    return day_start(local_day(now) + timedelta(days=1))
+
+
+def pick_new(new: list[Entry], allowance: int, taken: set[int]) -> tuple[list[Entry], int, int]:
+    """New faces up to ``allowance``, at most one per card and none of a card in ``taken`` (which grows with what
+    is picked); and, of the faces left, how many are siblings held back and how many wait for the allowance."""
+    fresh: list[Entry] = []
+    waiting: set[int] = set()
+    siblings = over = 0
+    for entry in (Entry(*e) for e in new):
+        if entry.card_pk in taken or entry.card_pk in waiting:
+            siblings += 1
+        elif len(fresh) >= allowance:
+            over += 1
+            waiting.add(entry.card_pk)
+        else:
+            fresh.append(entry)
+            taken.add(entry.card_pk)
+    return fresh, siblings, over
+
+
 def review_queue(
     due: list[Entry], new: list[Entry], new_limit: int, limit: int | None = None, studied: set[int] | None = None
 ) -> list[Entry]:
     """Faces due now (most overdue first), then new faces up to ``new_limit``, at most one per card, and none of a
     card ``studied`` today (its sibling face would give the answer away)."""
     due = spread_siblings([Entry(*e) for e in due])
-    taken = {e.card_pk for e in due} | (studied or set())
-    fresh: list[Entry] = []
-    for entry in (Entry(*e) for e in new):
-        if len(fresh) >= new_limit:
-            break
-        if entry.card_pk not in taken:
-            fresh.append(entry)
-            taken.add(entry.card_pk)
+    fresh, _siblings, _over = pick_new(new, new_limit, {e.card_pk for e in due} | (studied or set()))
     queue = due + fresh
     return queue[:limit] if limit is not None else queue
 
@@ -119,31 +157,44 @@ def exam_queue(entries: list[Entry], rng: random.Random, size: int = DEFAULT_EXA
 
 
 def review_plan(
-    deck: Deck,
+    decks: list[Deck],
     due: list[Entry],
-    new: list[Entry],
+    new: list[DeckNew],
     daily_limit: int,
-    started_today: int,
     studied_today: set[int],
     retention: float,
     count: int | None = None,
+    learning: list[tuple[Entry, datetime]] | None = None,
+    learn_ahead: timedelta = timedelta(0),
 ) -> Plan:
-    """A review: ``due`` and ``new`` are the filter's faces due now and never studied, in the store's order;
-    ``started_today`` the faces first studied today and ``studied_today`` the cards answered today."""
-    queue = review_queue(due, new, new_allowance(daily_limit, started_today), count, studied_today)
+    """A review of ``decks``: ``due`` are their faces due now, most overdue first; ``new`` each deck's faces never
+    studied, each within its own allowance of ``daily_limit``; ``studied_today`` the cards answered today;
+    ``learning`` the faces in (re)learning falling due within ``learn_ahead``, soonest first."""
+    due = spread_siblings([Entry(*e) for e in due])
+    taken = {e.card_pk for e in due} | studied_today
+    fresh: list[Entry] = []
+    siblings = over = 0
+    for deck_new in new:
+        picked, held, waiting = pick_new(deck_new.new, new_allowance(daily_limit, deck_new.started_today), taken)
+        fresh += picked
+        siblings += held
+        over += waiting
+    queue = due + fresh
+    queue = queue[:count] if count is not None else queue
     due_count = min(len(due), len(queue))
     return Plan(
-        deck, REVIEW, queue, due=due_count, new=len(queue) - due_count, unseen=len(new),
-        scheduler=FaceScheduler(retention),
+        decks, REVIEW, queue, due=due_count, new=len(queue) - due_count,
+        unseen=sum(len(deck_new.new) for deck_new in new), over_limit=over, siblings=siblings,
+        learning=list(learning or []), learn_ahead=learn_ahead, scheduler=FaceScheduler(retention),
     )
 
 
-def practice_plan(deck: Deck, faces: list[Entry], rng: random.Random, count: int | None = None) -> Plan:
-    return Plan(deck, PRACTICE, practice_queue(faces, rng, count))
+def practice_plan(decks: list[Deck], faces: list[Entry], rng: random.Random, count: int | None = None) -> Plan:
+    return Plan(decks, PRACTICE, practice_queue(faces, rng, count))
 
 
-def exam_plan(deck: Deck, faces: list[Entry], rng: random.Random, count: int | None = None) -> Plan:
-    return Plan(deck, EXAM, exam_queue(faces, rng, count or DEFAULT_EXAM_SIZE))
+def exam_plan(decks: list[Deck], faces: list[Entry], rng: random.Random, count: int | None = None) -> Plan:
+    return Plan(decks, EXAM, exam_queue(faces, rng, count or DEFAULT_EXAM_SIZE))
 
 
 def forecast_windows(ended: datetime) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
@@ -160,35 +211,40 @@ def forecast_windows(ended: datetime) -> tuple[tuple[datetime, datetime], tuple[
 
 def open_plan(store: Store, options: QuizOptions, now: datetime, rng: random.Random) -> Plan:
     """Read what the mode needs from the store and plan the session; ``rng`` draws practice and exam queues."""
-    deck = store.resolve_deck(options.deck)
+    decks = store.resolve_decks(options.decks)
+    slugs = [deck.slug for deck in decks]
     kinds, section = options.kinds, options.section
     if options.mode == PRACTICE:
-        return practice_plan(deck, _entries(store.all_faces(deck.slug, kinds, section)), rng, options.count)
+        return practice_plan(decks, _entries(store.all_faces(slugs, kinds, section, now)), rng, options.count)
     if options.mode == EXAM:
-        return exam_plan(deck, _entries(store.all_faces(deck.slug, kinds, section)), rng, options.count)
+        return exam_plan(decks, _entries(store.all_faces(slugs, kinds, section, now)), rng, options.count)
     daily_limit = options.new_limit
     if daily_limit is None:
         daily_limit = setting_value(store.get_config, "new-limit")
+    learn_ahead = timedelta(minutes=setting_value(store.get_config, "learn-ahead"))
     since = today_began(now)
     plan = review_plan(
-        deck,
-        _entries(store.due_faces(deck.slug, now, kinds, section)),
-        _entries(store.new_faces(deck.slug, kinds, section)),
+        decks,
+        _entries(store.due_faces(slugs, now, kinds, section)),
+        [DeckNew(_entries(store.new_faces(slug, kinds, section, now)), store.new_faces_started(slug, since))
+         for slug in slugs],
         daily_limit,
-        store.new_faces_started(deck.slug, since),
-        store.cards_studied_since(deck.slug, since),
+        set().union(*(store.cards_studied_since(slug, since) for slug in slugs)),
         setting_value(store.get_config, "retention"),
         options.count,
+        [(Entry(pk, face), from_stored(due))
+         for pk, face, due in store.learning_faces(slugs, now, now + learn_ahead, kinds, section)],
+        learn_ahead,
     )
-    if not plan.queue:
-        plan = replace(plan, next_due=store.next_due(deck.slug, kinds, section))
+    if plan.empty:
+        plan = replace(plan, next_due=store.next_due(slugs, kinds, section))
     return plan
 
 
-def forecast(store: Store, deck: str, ended: datetime) -> Forecast:
-    """What falls due after a session of ``deck`` that ended at ``ended``."""
+def forecast(store: Store, decks: list[str], ended: datetime) -> Forecast:
+    """What falls due after a session of ``decks`` that ended at ``ended``."""
     tomorrow, week = forecast_windows(ended)
-    return Forecast(store.count_due_between(deck, *tomorrow), store.count_due_between(deck, *week))
+    return Forecast(store.count_due_between(decks, *tomorrow), store.count_due_between(decks, *week))
 
 
 def _entries(faces: list[tuple[int, int]]) -> list[Entry]:

@@ -25,6 +25,9 @@ STATE_NAMES: dict[int, str] = {
     NEW: "new", State.Learning: "learning", State.Review: "review", State.Relearning: "relearning",
 }
 
+# The states of a face still being learnt, due again within minutes or hours.
+LEARNING_STATES = (State.Learning, State.Relearning)
+
 RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
 
 Row = dict[str, Any]
@@ -142,11 +145,26 @@ def _new_limit(text: str) -> int:
     return value
 
 
+def _learn_ahead(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingError(f"learn-ahead must be a whole number of minutes, not '{text}'") from None
+    if value < 0:
+        raise SettingError("learn-ahead cannot be negative")
+    return value
+
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in [
         Setting("retention", "0.9", "desired retention: the chance of recall FSRS aims for at each review", _retention),
         Setting("new-limit", "20", "new cards introduced per day in review mode", _new_limit),
+        Setting(
+            "learn-ahead", "20",
+            "minutes ahead a card still being learnt is asked when nothing else is left, rather than ending",
+            _learn_ahead,
+        ),
     ]
 }
 

@@ -6,10 +6,17 @@ schedule of a face) are passed in, so a test pins every choice. Which faces to a
 caller stores each ``Outcome`` (``Outcome.record()``) before asking for the next question.
 
 States (``SessionState``): idle -> asking -> (revealed, for self-rated kinds) -> answered -> idle ... -> done.
+
+In review mode a face rated Again comes back at the end of the queue; a face left in (re)learning by another
+rating is kept aside with its due time, and asked as soon as it is due, or, when nothing else is left, if it falls
+due within the learn-ahead limit (as Anki does). The learner may also take back the last answer (``undo``), set a
+card aside for the rest of the session (``set_aside``: buried or suspended) and ask a face again as edited
+(``reask``).
 """
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,7 +32,7 @@ from quizgen.core.kinds.base import Shown
 from quizgen.core.kinds.grading import Grade
 from quizgen.core.store import Answer
 from quizgen.core.time import utc
-from quizgen.study.schedule import NEW, FaceScheduler, due_at
+from quizgen.study.schedule import LEARNING_STATES, NEW, FaceScheduler, due_at
 
 REVIEW, PRACTICE, EXAM = "review", "practice", "exam"
 MODES = (REVIEW, PRACTICE, EXAM)
@@ -152,6 +159,9 @@ class Summary:
     remaining: int
     by_section: dict[str, SectionScore] = field(default_factory=dict)
     missed: list[Outcome] = field(default_factory=list)
+    # Faces still being learnt that the session left for later (due beyond the learn-ahead limit), and the soonest.
+    learning: int = 0
+    next_learning: datetime | None = None
 
     @property
     def elapsed(self) -> timedelta:
@@ -205,6 +215,8 @@ class Session:
         clock: now, timezone-aware.
         rng: shuffles choices.
         scheduler: computes the next schedule in review mode.
+        learning: faces in (re)learning to keep for this session, with their due times.
+        learn_ahead: how far ahead of its due time a face being learnt is asked when nothing else is left.
     """
 
     def __init__(
@@ -215,6 +227,8 @@ class Session:
         clock: Callable[[], datetime],
         rng: random.Random,
         scheduler: FaceScheduler | None = None,
+        learning: list[tuple[Entry, datetime]] | None = None,
+        learn_ahead: timedelta = timedelta(0),
     ):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
@@ -236,6 +250,13 @@ class Session:
         self._updated: dict[Entry, dict[str, Any]] = {}
         self._ended: datetime | None = None
         self._unanswered = 0
+        self.learn_ahead = learn_ahead
+        self._learning: dict[Entry, datetime] = {}
+        # The same faces, soonest first; entries no longer in ``_learning`` (or due otherwise now) are passed over.
+        self._learning_heap: list[tuple[datetime, Entry]] = []
+        for entry, due in learning or []:
+            self._keep_learning(Entry(*entry), utc(due))
+        self._set_aside: set[int] = set()
 
     @property
     def question(self) -> Question:
@@ -255,21 +276,22 @@ class Session:
         if self.state == SessionState.DONE:
             return None
         if self.state == SessionState.ANSWERED:
-            self._requeue_if_missed(self.outcomes[-1])
-        if self.position >= len(self.queue):
-            self._finish()
-            return None
+            self._keep_if_learning(self.outcomes[-1])
         while True:
+            self._take_learning()
+            if self.position >= len(self.queue):
+                self._finish()
+                return None
             entry = self.queue[self.position]
             self.position += 1
+            if entry.card_pk in self._set_aside:
+                continue
             try:
                 item = self.fetch(entry)
                 break
             except UnknownCard:
                 # Retired, or the face removed, by an import while this session ran: nothing left to ask.
-                if self.position >= len(self.queue):
-                    self._finish()
-                    return None
+                continue
         if entry in self._updated:
             item = replace(item, schedule=self._updated[entry])
         self._question = self._present(item)
@@ -277,10 +299,36 @@ class Session:
         self.state = SessionState.ASKING
         return self._question
 
-    def _requeue_if_missed(self, outcome: Outcome) -> None:
-        """In review mode a face rated Again comes back at the end of the session, from its relearning state."""
-        if outcome.schedule_after is not None and outcome.rating == Rating.Again:
-            self.queue.append(Entry(outcome.question.item.card_pk, outcome.question.item.face))
+    def _keep_if_learning(self, outcome: Outcome) -> None:
+        """In review mode a face rated Again comes back at the end of the session, from its relearning state; one
+        left in (re)learning otherwise is kept to be asked when due."""
+        after = outcome.schedule_after
+        entry = Entry(outcome.question.item.card_pk, outcome.question.item.face)
+        if after is None or entry.card_pk in self._set_aside:
+            return
+        if outcome.rating == Rating.Again:
+            self.queue.append(entry)
+        elif after["state"] in LEARNING_STATES and (due := due_at(after)) is not None:
+            self._keep_learning(entry, due)
+
+    def _keep_learning(self, entry: Entry, due: datetime) -> None:
+        self._learning[entry] = due
+        heapq.heappush(self._learning_heap, (due, entry))
+
+    def _take_learning(self) -> None:
+        """Put the soonest face being learnt next in the queue if it is due, or if nothing else is left and it falls
+        due within the learn-ahead limit."""
+        heap = self._learning_heap
+        while heap and self._learning.get(heap[0][1]) != heap[0][0]:
+            heapq.heappop(heap)
+        if not heap:
+            return
+        due, entry = heap[0]
+        now = self.clock()
+        if due <= now or (self.position >= len(self.queue) and due <= now + self.learn_ahead):
+            heapq.heappop(heap)
+            del self._learning[entry]
+            self.queue.insert(self.position, entry)
 
     def _present(self, item: Item) -> Question:
         shown = item.card.spec.present(item.card, item.face, self.rng)
@@ -381,6 +429,44 @@ class Session:
             item = outcome.question.item
             self._updated[Entry(item.card_pk, item.face)] = outcome.schedule_after
 
+    def undo(self) -> Outcome | None:
+        """Take back the last answer: the face it answered is asked again next (before the one shown, if any).
+        Returns the outcome taken back, whose ``question.item.schedule`` is the face's schedule before it; None if
+        nothing was answered yet."""
+        self._expect(SessionState.ASKING, SessionState.REVEALED, SessionState.ANSWERED)
+        if not self.outcomes:
+            return None
+        outcome = self.outcomes.pop()
+        item = outcome.question.item
+        entry = Entry(item.card_pk, item.face)
+        # Answered: that face is the one before ``position``. Asking: the face shown goes back to come after it.
+        self.position -= 1
+        if self.state != SessionState.ANSWERED:
+            # What moving on from the answer did (``_keep_if_learning``) is undone too.
+            self._learning.pop(entry, None)
+            again = outcome.schedule_after is not None and outcome.rating == Rating.Again
+            if again and self.queue[-1] == entry and len(self.queue) > self.position:
+                self.queue.pop()
+            self.queue.insert(self.position, entry)
+        self._updated[entry] = item.schedule
+        self.state = SessionState.IDLE
+        return outcome
+
+    def set_aside(self, card_pk: int) -> None:
+        """Ask no more faces of this card in this session (it was buried or suspended); the face shown, if any, is
+        left unanswered, and an answer already given stands."""
+        self._expect(SessionState.ASKING, SessionState.REVEALED, SessionState.ANSWERED)
+        self._set_aside.add(card_pk)
+        self._learning = {entry: due for entry, due in self._learning.items() if entry.card_pk != card_pk}
+        if self.state != SessionState.ANSWERED:
+            self.state = SessionState.IDLE
+
+    def reask(self) -> None:
+        """Show the face being asked again from the start, read afresh (after its card was edited)."""
+        self._expect(SessionState.ASKING, SessionState.REVEALED)
+        self.position -= 1
+        self.state = SessionState.IDLE
+
     def skip(self) -> None:
         """Leave the current face unanswered (in review mode it stays due)."""
         self._expect(SessionState.ASKING, SessionState.REVEALED)
@@ -417,4 +503,6 @@ class Session:
             remaining=unasked,
             by_section=dict(sorted(by_section.items())),
             missed=[o for o in self.outcomes if not o.correct],
+            learning=len(self._learning),
+            next_learning=min(self._learning.values(), default=None),
         )

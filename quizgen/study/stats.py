@@ -1,5 +1,8 @@
 """The figures of ``quizgen stats``: what is studied and due, how reviews went, and where the learner is weakest.
 
+Reviews are the answers that rescheduled a face (review mode); practice and exam answers are counted on a line of
+their own and leave accuracy and the weakest sections and cards alone.
+
 Built to stay under a second on 100k cards and 1M reviews: one pass over the schedule computes the state counts,
 the 14-day forecast, FSRS retrievability and the weakest cards; reviews are read by one scan for the totals and by
 the ``reviewed_at`` index for the last 30 days. Days are the learner's local days.
@@ -69,6 +72,11 @@ class Stats:
     accuracy: float | None = None
     accuracy_30d: float | None = None
     retrievability: float | None = None
+    # Practice and exam answers leave the schedule alone: counted here, apart from the reviews above.
+    practice_answers: int = 0
+    practice_correct: int = 0
+    exam_answers: int = 0
+    exam_correct: int = 0
     forecast: list[tuple[date, int]] = field(default_factory=list)
     history: list[tuple[date, int, int]] = field(default_factory=list)
     weakest_sections: list[SectionStat] = field(default_factory=list)
@@ -163,6 +171,9 @@ def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime)
     total, right = store.answer_tally(deck)
     stats.reviews = total
     stats.accuracy = right / total if total else None
+    unscheduled = store.unscheduled_tally(deck)
+    stats.practice_answers, stats.practice_correct = unscheduled.get("practice", (0, 0))
+    stats.exam_answers, stats.exam_correct = unscheduled.get("exam", (0, 0))
 
     section_of = store.card_sections(deck)
     by_day = [[0, 0] for _ in range(HISTORY_DAYS)]
@@ -217,6 +228,16 @@ def render(stats: Stats, console: Console | None = None) -> None:
         f"Accuracy {percent(stats.accuracy)} all time · {percent(stats.accuracy_30d)} last 30 days · "
         f"average recall now (FSRS) {percent(stats.retrievability)}"
     )
+    if stats.practice_answers or stats.exam_answers:
+        parts = [
+            f"{label} {answered:,} answer{'' if answered == 1 else 's'}, {percent(correct / answered)} right"
+            for label, answered, correct in (
+                ("practice", stats.practice_answers, stats.practice_correct),
+                ("exam", stats.exam_answers, stats.exam_correct),
+            )
+            if answered
+        ]
+        console.print(f"Not counted as reviews: {' · '.join(parts)}")
 
     console.print()
     console.print(Text(f"Due over the next {FORECAST_DAYS} days (today includes overdue)", style="bold"))

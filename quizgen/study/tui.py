@@ -31,7 +31,8 @@ from quizgen.core.display import literal
 from quizgen.core.errors import DatabaseBusy, QuizgenError
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences
 from quizgen.core.store import Store
-from quizgen.study.plan import QuizOptions, forecast, open_plan
+from quizgen.study import actions
+from quizgen.study.plan import Plan, QuizOptions, forecast, open_plan
 from quizgen.study.schedule import RATING_NAMES, describe_interval
 from quizgen.study.session import (
     EXAM,
@@ -53,8 +54,9 @@ HELP = (
     "Enter on its own shows the answer (counts as wrong). End an answer with ! (pitutary!) to count it right "
     "when you know it is.\n"
     "After an answer: Enter goes on; ! counts a wrong answer right; in review mode 1-4 replaces the proposed "
-    "rating (1 Again, 2 Hard, 3 Good, 4 Easy; Again counts as wrong, the others as right), and a card rated Again "
-    "comes back at the end of the session."
+    "rating (1 Again, 2 Hard, 3 Good, 4 Easy; Again counts as wrong, the others as right). A card rated Again "
+    "comes back at the end of the session; one still being learnt comes back when due, or sooner when nothing "
+    "else is left ('quizgen config learn-ahead', minutes)."
 )
 # While another process holds the write lock, a write is tried again and again, each try waiting this long. Short,
 # because SQLite's wait does not return to Python: Ctrl-C is honoured only between tries.
@@ -96,6 +98,10 @@ class _Quit(Exception):
     pass
 
 
+class _Moved(Exception):
+    """A card action moved the quiz on from the face shown (undone, buried, suspended, edited)."""
+
+
 def describe_duration(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 60:
@@ -125,6 +131,8 @@ class Screen:
         # prompt for this session and never written to disk.
         self._readline = _line_editing() if self.interactive and sys.stdout.isatty() else None
         self._histories: dict[str, list[str]] = {}
+        # Does a card action (``actions.KEYS``) typed at a prompt; True if the quiz stays at that prompt.
+        self.act: Callable[[str], bool] | None = None
 
     def say(self, text: str | Text = "", style: str = "") -> None:
         self.console.print(literal(text), style=style)
@@ -147,7 +155,12 @@ class Screen:
             key = text.casefold()
             if key == "?":
                 self.say(HELP, style="dim")
+                self.say(actions.HELP, style="dim")
                 continue
+            if key in actions.KEYS and self.act is not None:
+                if self.act(actions.KEYS[key]):
+                    continue
+                raise _Moved
             if key == "q":
                 raise _Quit
             if key == "s" and question is not None:
@@ -171,29 +184,42 @@ class Screen:
 
     # Screens ---------------------------------------------------------------------------------------------------
 
-    def start(self, deck: Deck, mode: str, due: int, new: int, unseen: int, size: int) -> None:
-        self.say(Text(deck.name, style="bold"))
+    def start(self, decks: list[Deck], mode: str, due: int, new: int, unseen: int, size: int) -> None:
+        self.say(Text(" · ".join(deck.name for deck in decks), style="bold"))
         if mode == REVIEW:
             self.say(f"Review: {due} due now, {new} new (of {unseen} never studied).")
         elif mode == PRACTICE:
             self.say(f"Practice: {size} cards, with feedback; the schedule is left as it is.")
         else:
             self.say(f"Exam: {size} random cards, scored at the end; the schedule is left as it is.")
-        if deck.note:
-            self.say(deck.note, style="italic")
-        self.say("? help · s skip · q quit · every answer is saved as you go", style="dim")
+        self.say("? help · s skip · q quit · :u undo · every answer is saved as you go", style="dim")
 
-    def nothing_due(self, deck: Deck, next_due: datetime | None, now: datetime, unseen: int) -> None:
+    def deck_note(self, deck: Deck, several: bool) -> None:
+        """The deck's notice, once a session; prefixed with the deck's name when the session spans several."""
+        self.say(f"{deck.name}: {deck.note}" if several else deck.note, style="italic")
+
+    def nothing_due(self, plan: Plan, now: datetime) -> None:
         """Why there is no question, and what the learner can do instead."""
-        self.say(Text(deck.name, style="bold"))
-        if next_due is None and not unseen:
+        self.say(Text(" · ".join(deck.name for deck in plan.decks), style="bold"))
+        if plan.next_due is None and not plan.unseen:
             self.say("Nothing to study: no cards match.")
             return
-        if next_due is not None:
-            self.say(f"Nothing due now; the next review is in {describe_interval(next_due - now)}.")
-        if unseen:
-            self.say(f"Today's new cards are done ({unseen} more wait): come back tomorrow, or use --new-limit.")
+        if plan.next_due is not None:
+            self.say(f"Nothing due now; the next review is in {describe_interval(plan.next_due - now)}.")
+        if plan.over_limit:
+            self.say(f"Today's new cards are done ({plan.over_limit} more wait): come back tomorrow, "
+                     "or use --new-limit.")
+        if plan.siblings:
+            faces = "1 new face waits" if plan.siblings == 1 else f"{plan.siblings} new faces wait"
+            self.say(f"{faces} for another face of the same card to be studied first (a cloze's other blank, "
+                     "a glossary card's reverse): they come a day later, whatever --new-limit says.")
         self.say("To study ahead: quizgen quiz --mode practice")
+
+    def acted(self, done: actions.Done) -> None:
+        self.say(done.message, style="yellow")
+        if done.card is not None:
+            self.say(Text(done.card.prompt, style="bold"))
+            self.say(Text(f"Answer: {done.card.answer}"))
 
     def question(self, q: Question) -> None:
         self.say()
@@ -303,6 +329,10 @@ class Screen:
                 q = outcome.question
                 self.say(Text(f"- {q.text}"))
                 self.say(Text(f"  answer: {q.expected}", style="green"))
+        if summary.next_learning is not None:
+            cards = "1 card" if summary.learning == 1 else f"{summary.learning} cards"
+            wait = describe_interval(summary.next_learning - summary.ended)
+            self.say(f"Still being learnt: {cards}, the next due in {wait}; come back then.")
         if due_tomorrow is not None:
             self.say(f"Due tomorrow: {due_tomorrow} · due in the next 7 days: {due_week}")
 
@@ -320,20 +350,32 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
     plan = open_plan(store, options, now, rng)
-    if not plan.queue:
-        screen.nothing_due(plan.deck, plan.next_due, now, plan.unseen)
+    if plan.empty:
+        screen.nothing_due(plan, now)
         return None
 
     def fetch(entry: Entry) -> Item:
         card, schedule = store.quiz_face(entry.card_pk, entry.face)
         return Item(entry.card_pk, entry.face, card, schedule)
 
-    session = Session(options.mode, plan.queue, fetch, clock, rng, plan.scheduler)
+    session = Session(
+        options.mode, plan.queue, fetch, clock, rng, plan.scheduler, plan.learning, plan.learn_ahead
+    )
     store.set_busy_timeout(BUSY_TRY_MS)
-    session_id = _patiently(screen, partial(store.start_session, plan.deck.slug, options.mode, seed, now))
-    screen.start(plan.deck, options.mode, plan.due, plan.new, plan.unseen, len(plan.queue))
+    slugs = [deck.slug for deck in plan.decks]
+    deck_of_session = slugs[0] if len(slugs) == 1 else None
+    session_id = _patiently(screen, partial(store.start_session, deck_of_session, options.mode, seed, now))
+    screen.start(plan.decks, options.mode, plan.due, plan.new, plan.unseen, len(plan.queue))
+    card_actions = actions.CardActions(session, store, session_id, clock, partial(_patiently, screen))
+
+    def act(action: str) -> bool:
+        done = card_actions.perform(action)
+        screen.acted(done)
+        return not done.moved
+
+    screen.act = act
     try:
-        _loop(session, screen, store, session_id)
+        _loop(session, screen, store, card_actions, {deck.slug: deck for deck in plan.decks})
     except (KeyboardInterrupt, EOFError):
         session.quit()
         screen.say()
@@ -341,7 +383,7 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
     # Ctrl-C while the database is busy gives up only the session's end time: its answers are all stored.
     with suppress(KeyboardInterrupt):
         _patiently(screen, partial(store.end_session, session_id, summary.ended))
-    coming = forecast(store, plan.deck.slug, summary.ended)
+    coming = forecast(store, slugs, summary.ended)
     screen.summary(summary, coming.tomorrow, coming.week)
     return summary
 
@@ -358,8 +400,18 @@ def _patiently(screen: Screen, write: Callable[[], T]) -> T:
                 screen.say("database busy, retrying...", style="yellow")
 
 
-def _loop(session: Session, screen: Screen, store: Store, session_id: int) -> None:
+def _loop(
+    session: Session, screen: Screen, store: Store, card_actions: actions.CardActions, decks: dict[str, Deck]
+) -> None:
+    """Ask until the session is done; ``decks`` are the session's, each of whose notice is shown once, before
+    its first question."""
+    noted: set[str] = set()
     while (question := session.next_question()) is not None:
+        deck = decks.get(question.card.deck)
+        if deck is not None and deck.slug not in noted:
+            noted.add(deck.slug)
+            if deck.note:
+                screen.deck_note(deck, len(decks) > 1)
         screen.question(question)
         try:
             ask = _ask_self_rated if question.self_rated else _ask
@@ -367,12 +419,17 @@ def _loop(session: Session, screen: Screen, store: Store, session_id: int) -> No
         except _Skip:
             session.skip()
             continue
+        except _Moved:
+            continue
         except _Quit:
             session.quit()
             return
-        review_id = _patiently(screen, partial(store.record_answer, session_id, outcome.record()))
+        review_id = _patiently(screen, partial(store.record_answer, card_actions.session_id, outcome.record()))
+        card_actions.review_ids.append(review_id)
         try:
             _after(session, screen, store, review_id, outcome)
+        except _Moved:
+            continue
         except _Quit:
             session.quit()
             return
