@@ -55,6 +55,8 @@ def glands_db(tmp_path, db_path) -> Path:
     source.write_text(DECK_FILE, encoding="utf-8")
     store = Store.open(db_path)
     importing.import_paths(store, [source])
+    # These sessions end after their answers: a card still being learnt does not come back in them.
+    store.set_config("learn-ahead", "0")
     store.close()
     return db_path
 
