@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from quizgen.core.display import hidden_characters, visible
 from quizgen.core.kinds import KINDS
+from quizgen.core.kinds.base import contains_phrase
 from quizgen.core.kinds.grading import normalise
 from quizgen.core.questions import WARNING, Bank, LoadedCard, Problem
 
@@ -26,6 +27,7 @@ def lint(bank: Bank) -> list[Problem]:
             problems.append(Problem(loaded.path, loaded.line, f"card '{loaded.card.id}': {message}", WARNING))
     problems.extend(_hidden_text(bank.cards))
     problems.extend(_near_duplicates(bank.cards))
+    problems.extend(_answers_given_away(bank.cards))
     problems.extend(_deck_warnings(bank.cards))
     return problems
 
@@ -90,6 +92,32 @@ def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
                             f"card '{later.card.id}' has {what} card '{earlier.card.id}' "
                             f"({earlier.path}:{earlier.line})", WARNING)
                 )
+    return problems
+
+
+def _answers_given_away(cards: list[LoadedCard]) -> list[Problem]:
+    """A card whose answer an earlier card of its section already shows (SuperMemo's interference rule): new cards
+    come in file order, so the learner meets the answer before the question."""
+    problems = []
+    sections: dict[tuple[str, str], list[tuple[LoadedCard, str]]] = defaultdict(list)
+    for loaded in cards:
+        card = loaded.card
+        earlier = sections[card.deck, card.section]
+        if card.spec.recall_spoiled_by_own_kind_only:
+            earlier = [(before, text) for before, text in earlier if before.card.kind == card.kind]
+        given_away = next(
+            ((answer, before) for answer in card.spec.recalled(card) for before, text in earlier
+             if contains_phrase(text, answer)),
+            None,
+        )
+        if given_away:
+            answer, before = given_away
+            problems.append(
+                Problem(loaded.path, loaded.line,
+                        f"card '{card.id}': its answer {answer!r} already appears in card '{before.card.id}' "
+                        f"({before.path}:{before.line}), which comes earlier in the same section", WARNING)
+            )
+        sections[card.deck, card.section].append((loaded, " ".join([*card.spec.shown_texts(card), card.explanation])))
     return problems
 
 

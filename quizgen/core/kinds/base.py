@@ -93,6 +93,8 @@ class Kind(ABC):
     input_label: ClassVar[str] = ""
     # The Anki note type it exports to (one of the *_NOTE names); Anki cannot move a note to another type.
     anki_note: ClassVar[str]
+    # Whether what ``recalled`` returns counts as given away only by an earlier card of this same kind.
+    recall_spoiled_by_own_kind_only: ClassVar[bool] = False
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"
@@ -116,6 +118,17 @@ class Kind(ABC):
     def plain_text(self, card: Card) -> str:
         """The card's main text as a learner reads it, markup removed (for comparing cards with each other)."""
         return card.prompt
+
+    def shown_texts(self, card: Card) -> list[str]:
+        """Everything a learner reads on the card besides its explanation, so a later card must not rely on
+        recalling any of it."""
+        return [self.plain_text(card)]
+
+    def recalled(self, card: Card) -> list[str]:
+        """What the learner must produce or pick unprompted, which an earlier card of its section must not show;
+        kinds whose answer is a judgement, an arrangement or a self-rated back recall nothing one phrase gives
+        away."""
+        return []
 
     # Asking ------------------------------------------------------------------------------------------------------
 

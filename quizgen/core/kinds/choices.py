@@ -42,6 +42,9 @@ class ChoiceKind(Kind):
             out.append("a choice like 'all/none of the above'; use a multi-select card instead")
         return out
 
+    def shown_texts(self, card: Card) -> list[str]:
+        return [card.fields["prompt"], *card.fields["choices"]]
+
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         options = shuffled(card.fields["choices"], rng)
         right = set(self.right_answers(card.fields))

@@ -68,6 +68,9 @@ class Mcq(ChoiceKind):
         return [(longest[0], f"in {share:.0%} of its {len(cards)} multiple-choice cards the right choice is "
                              f"the longest; keep it under {LONGEST_SHARE:.0%} so length gives nothing away")]
 
+    def recalled(self, card: Card) -> list[str]:
+        return [card.fields["answer"]]
+
     def grade(self, card: Card, face: int, shown: Shown, response: str) -> Grade:
         return grade_mcq(response, shown.options, card.fields["answer"])
 
