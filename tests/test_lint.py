@@ -128,15 +128,15 @@ def test_answers_are_matched_as_whole_words_within_one_section(tmp_path, run):
     assert "already appears" not in check(tmp_path, run, first, other_section).stdout
 
 
-def test_a_glossary_term_is_given_away_only_by_another_definition(tmp_path, run):
-    teaching = card("typed", 'prompt = "Which hormone does the hypothalamus release in pulses?"\nanswer = "GnRH"\n', "teach")
-    gloss = card("glossary", 'term = "Luteinizing hormone (LH)"\ndefinition = "A pituitary hormone that drives the gonads."\n',
-                 "gloss-lh")
-    naming = card("glossary", 'term = "Pituitary gland"\ndefinition = "The gland that releases LH and FSH."\n', "gloss-pit")
-    result = check(tmp_path, run, teaching, naming, gloss)
-    assert "card 'gloss-lh': its answer 'LH' already appears in card 'gloss-pit'" in result.stdout
-    mentioned = card("typed", 'prompt = "Which pituitary hormone is paired with LH?"\nanswer = "FSH"\n', "mention")
-    assert "already appears" not in check(tmp_path, run, mentioned, gloss).stdout
+def test_same_family_distractors_and_glossary_terms_give_nothing_away(tmp_path, run):
+    first = card("mcq", 'prompt = "Which gland releases GnRH?"\nchoices = ["Hypothalamus", "Pituitary", "Adrenal", "Thyroid"]\n'
+                 'answer = "Hypothalamus"\n', "first")
+    # Offered as a wrong choice before, the pituitary is still only one of four options here.
+    sibling = card("mcq", 'prompt = "Which gland answers the GnRH signal?"\nchoices = ["Pituitary", "Adrenal", "Thyroid", "Pineal"]\n'
+                   'answer = "Pituitary"\n', "sibling")
+    # A glossary card sums up a term the cards before it teach; naming the term does not link it to its definition.
+    gloss = card("glossary", 'term = "Hypothalamus"\ndefinition = "The brain region that releases GnRH in pulses."\n', "gloss")
+    assert "already appears" not in check(tmp_path, run, first, sibling, gloss).stdout
 
 
 @pytest.mark.parametrize("stem", ["Which two glands are listed?", "Select three of the glands.", "Pick 2 glands.",

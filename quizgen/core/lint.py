@@ -10,9 +10,9 @@ from collections import defaultdict
 
 from rapidfuzz import fuzz, process
 
+from quizgen.core.cards import Card
 from quizgen.core.display import hidden_characters, visible
 from quizgen.core.kinds import KINDS
-from quizgen.core.kinds.base import contains_phrase
 from quizgen.core.kinds.grading import normalise
 from quizgen.core.questions import WARNING, Bank, LoadedCard, Problem
 
@@ -99,26 +99,57 @@ def _answers_given_away(cards: list[LoadedCard]) -> list[Problem]:
     """A card whose answer an earlier card of its section already shows (SuperMemo's interference rule): new cards
     come in file order, so the learner meets the answer before the question."""
     problems = []
-    sections: dict[tuple[str, str], list[tuple[LoadedCard, str]]] = defaultdict(list)
+    sections: dict[tuple[str, str], Introduced] = defaultdict(Introduced)
+    where = {id(loaded.card): loaded for loaded in cards}
     for loaded in cards:
         card = loaded.card
-        earlier = sections[card.deck, card.section]
-        if card.spec.recall_spoiled_by_own_kind_only:
-            earlier = [(before, text) for before, text in earlier if before.card.kind == card.kind]
-        given_away = next(
-            ((answer, before) for answer in card.spec.recalled(card) for before, text in earlier
-             if contains_phrase(text, answer)),
-            None,
-        )
+        introduced = sections[card.deck, card.section]
+        given_away = introduced.giving_away(card)
         if given_away:
             answer, before = given_away
+            at = where[id(before)]
             problems.append(
                 Problem(loaded.path, loaded.line,
-                        f"card '{card.id}': its answer {answer!r} already appears in card '{before.card.id}' "
-                        f"({before.path}:{before.line}), which comes earlier in the same section", WARNING)
+                        f"card '{card.id}': its answer {answer!r} already appears in card '{before.id}' "
+                        f"({at.path}:{at.line}), which comes earlier in the same section", WARNING)
             )
-        sections[card.deck, card.section].append((loaded, " ".join([*card.spec.shown_texts(card), card.explanation])))
+        introduced.add(card)
     return problems
+
+
+class Introduced:
+    """The cards of one section met so far, in order, and the text each shows (compared as the grader compares
+    answers, whole words only), to tell which answers they give away."""
+
+    def __init__(self) -> None:
+        self._cards: list[tuple[Card, list[str], list[str]]] = []
+
+    def add(self, card: Card) -> None:
+        statements = [*card.spec.shown_texts(card), card.explanation]
+        self._cards.append((card, _padded(statements), _padded(card.spec.options(card))))
+
+    def giving_away(self, card: Card) -> tuple[str, Card] | None:
+        """The first of ``card``'s answers that an earlier card shows, with that card; None if none does."""
+        for answer in card.spec.recalled(card):
+            before = self.showing(answer, options_too=not card.spec.picked_from_options)
+            if before:
+                return answer, before
+        return None
+
+    def showing(self, phrase: str, options_too: bool = True) -> Card | None:
+        """The first card met so far that shows ``phrase`` (in its options too, unless told otherwise)."""
+        folded = normalise(phrase)
+        if not folded:
+            return None
+        needle = f" {folded} "
+        for before, statements, options in self._cards:
+            if any(needle in text for text in (statements + options if options_too else statements)):
+                return before
+        return None
+
+
+def _padded(texts: list[str]) -> list[str]:
+    return [f" {normalise(text)} " for text in texts]
 
 
 def _deck_warnings(cards: list[LoadedCard]) -> list[Problem]:

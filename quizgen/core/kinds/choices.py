@@ -42,8 +42,9 @@ class ChoiceKind(Kind):
             out.append("a choice like 'all/none of the above'; use a multi-select card instead")
         return out
 
-    def shown_texts(self, card: Card) -> list[str]:
-        return [card.fields["prompt"], *card.fields["choices"]]
+    def options(self, card: Card) -> list[str]:
+        choices: list[str] = card.fields["choices"]
+        return choices
 
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         options = shuffled(card.fields["choices"], rng)

@@ -29,9 +29,6 @@ class Glossary(Kind):
     main = "term"
     self_rated = True
     anki_note = GLOSSARY_NOTE
-    # A term the body of a section defines is glossed after the cards that teach it, by design; only another
-    # definition naming it hands it over.
-    recall_spoiled_by_own_kind_only = True
 
     def warnings(self, card: Card) -> list[str]:
         if any(contains_phrase(card.fields["definition"], part) for part in _term_parts(card.fields["term"])):
@@ -40,10 +37,6 @@ class Glossary(Kind):
 
     def shown_texts(self, card: Card) -> list[str]:
         return [card.fields["term"], card.fields["definition"]]
-
-    def recalled(self, card: Card) -> list[str]:
-        # Asked definition-to-term, the learner must come up with the term: its full name or its acronym.
-        return _term_parts(card.fields["term"])
 
     def faces(self, card: Card) -> list[Face]:
         return [Face(TERM_TO_DEFINITION, "term to definition"), Face(DEFINITION_TO_TERM, "definition to term")]

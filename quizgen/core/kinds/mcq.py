@@ -34,6 +34,7 @@ class Mcq(ChoiceKind):
     slow_seconds = 20
     input_label = "Your answer (a letter)"
     instruction = "Choose one"
+    picked_from_options = True
 
     def right_answers(self, fields: dict[str, Any]) -> list[str]:
         return [fields["answer"]]
