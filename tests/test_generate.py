@@ -43,10 +43,13 @@ def source_lines(card) -> range:
 
 
 def assert_passes_check(path: Path) -> None:
-    """What `quizgen check` says: no errors, and no warning but a missing explanation (a draft has none)."""
+    """What `quizgen check` says: no errors, and no warning but a missing explanation (a draft has none) or an answer
+    an earlier card of the section shows (a draft follows its text sentence by sentence; that warning tells the
+    author which of two overlapping cards to cut)."""
     loaded = questions.load([path])
     assert loaded.errors == []
-    warnings = [str(p) for p in lint.lint(loaded) if "no explanation" not in p.message]
+    expected = ("no explanation", "which comes earlier in the same section")
+    warnings = [str(p) for p in lint.lint(loaded) if not any(words in p.message for words in expected)]
     assert warnings == []
 
 

@@ -91,3 +91,87 @@ def test_longest_choice_bias_across_a_deck(tmp_path, run):
     ]
     result = check(tmp_path, run, *cards)
     assert "the right choice is the longest" in result.stdout
+
+
+def test_an_answer_shown_by_an_earlier_card_of_the_section(tmp_path, run):
+    first = card("mcq", 'prompt = "Which gland releases GnRH?"\nchoices = ["Hypothalamus", "Pituitary", "Adrenal", "Thyroid"]\n'
+                 'answer = "Hypothalamus"\n', "first")
+    later = card("typed", 'prompt = "Which gland answers the GnRH signal?"\nanswer = "pituitary gland"\naccept = ["pituitary"]\n',
+                 "later")
+    result = check(tmp_path, run, first, later)
+    assert "card 'later': its answer 'pituitary' already appears in card 'first'" in result.stdout
+    assert f"({tmp_path / 'cards.toml'}:3)" in result.stdout
+    assert check(tmp_path, run, first, later, strict=True).exit_code == 1
+    # The other way round the typed card comes first and the choices give nothing away to it.
+    assert "already appears" not in check(tmp_path, run, later, first).stdout
+
+
+@pytest.mark.parametrize("later_body, answer", [
+    ('text = "The hypothalamus signals the {{c1::pituitary}} gland."\n', "pituitary"),
+    ('prompt = "Which gland lies below the hypothalamus?"\nchoices = ["Pituitary", "Adrenal", "Thyroid", "Pineal"]\n'
+     'answer = "Pituitary"\n', "Pituitary"),
+], ids=["cloze deletion", "mcq answer"])
+def test_explanations_give_answers_away_too(tmp_path, run, later_body, answer):
+    kind = "cloze" if later_body.startswith("text") else "mcq"
+    first = card("typed", 'prompt = "Which gland releases GnRH?"\nanswer = "hypothalamus"\n', "first",
+                 explanation='explanation = "The hypothalamus sends GnRH to the pituitary."\n')
+    result = check(tmp_path, run, first, card(kind, later_body, "later"))
+    assert f"card 'later': its answer '{answer}' already appears in card 'first'" in result.stdout
+
+
+def test_answers_are_matched_as_whole_words_within_one_section(tmp_path, run):
+    first = card("typed", 'prompt = "Which hormone, by its letters, do gonadotropins include besides FSH?"\nanswer = "LH"\n', "first")
+    part_of_a_word = card("typed", 'prompt = "What is FSH?"\nanswer = "gonadotropin"\n', "second")
+    assert "already appears" not in check(tmp_path, run, first, part_of_a_word).stdout
+    other_section = card("typed", 'prompt = "Name the pituitary hormone paired with LH."\nanswer = "FSH"\n', "third")
+    other_section = other_section.replace('section = "S"', 'section = "T"')
+    assert "already appears" not in check(tmp_path, run, first, other_section).stdout
+
+
+def test_same_family_distractors_and_glossary_terms_give_nothing_away(tmp_path, run):
+    first = card("mcq", 'prompt = "Which gland releases GnRH?"\nchoices = ["Hypothalamus", "Pituitary", "Adrenal", "Thyroid"]\n'
+                 'answer = "Hypothalamus"\n', "first")
+    # Offered as a wrong choice before, the pituitary is still only one of four options here.
+    sibling = card("mcq", 'prompt = "Which gland answers the GnRH signal?"\nchoices = ["Pituitary", "Adrenal", "Thyroid", "Pineal"]\n'
+                   'answer = "Pituitary"\n', "sibling")
+    # A glossary card sums up a term the cards before it teach; naming the term does not link it to its definition.
+    gloss = card("glossary", 'term = "Hypothalamus"\ndefinition = "The brain region that releases GnRH in pulses."\n', "gloss")
+    assert "already appears" not in check(tmp_path, run, first, sibling, gloss).stdout
+
+
+@pytest.mark.parametrize("stem", ["Which two glands are listed?", "Select three of the glands.", "Pick 2 glands.",
+                                  "Name both glands the article gives."])
+def test_a_multi_stem_that_says_how_many_to_pick(tmp_path, run, stem):
+    body = f'prompt = "{stem}"\nchoices = ["Pituitary", "Adrenal", "Thyroid", "Pineal"]\nanswer = ["Pituitary", "Adrenal"]\n'
+    result = check(tmp_path, run, card("multi", body))
+    assert f"{tmp_path / 'cards.toml'}:3: warning: card 'c': the prompt says how many answers to pick" in result.stdout
+    assert check(tmp_path, run, card("multi", body), strict=True).exit_code == 1
+
+
+def test_a_multi_stem_that_leaves_the_count_open(tmp_path, run):
+    body = ('prompt = "Which glands, of the two families shown, does the article list? Select all that apply."\n'
+            'choices = ["Pituitary", "Adrenal", "Thyroid", "Pineal"]\nanswer = ["Pituitary", "Adrenal"]\n')
+    assert "warning" not in check(tmp_path, run, card("multi", body)).stdout
+
+
+def statements(*pairs: tuple[str, bool]) -> list[str]:
+    return [card("truefalse", f'prompt = "{text}"\nanswer = {str(answer).lower()}\n', f"s{n}")
+            for n, (text, answer) in enumerate(pairs)]
+
+
+def test_absolutes_only_in_false_statements(tmp_path, run):
+    cards = statements(("The pituitary always releases GnRH.", False), ("Only the adrenals make LH.", False),
+                       ("The hypothalamus releases GnRH.", True), ("LH acts on the gonads.", True),
+                       ("FSH comes from the pituitary.", True), ("The thyroid makes FSH.", False))
+    result = check(tmp_path, run, *cards)
+    assert result.stdout.count("absolutes appear in false true/false statements") == 1
+    assert "'s0' (always), 's1' (only)" in result.stdout
+    assert f"{tmp_path / 'cards.toml'}:3: warning: deck 'demo': absolutes" in result.stdout
+    assert check(tmp_path, run, *cards, strict=True).exit_code == 1
+
+
+def test_absolutes_on_both_sides_draw_no_warning(tmp_path, run):
+    cards = statements(("The pituitary always releases GnRH.", False), ("Only the adrenals make LH.", False),
+                       ("The hypothalamus always releases GnRH.", True), ("LH acts only on the gonads.", True),
+                       ("FSH comes from the pituitary.", True), ("The thyroid makes FSH.", False))
+    assert "absolutes" not in check(tmp_path, run, *cards).stdout

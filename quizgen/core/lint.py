@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from rapidfuzz import fuzz, process
 
+from quizgen.core.cards import Card
 from quizgen.core.display import hidden_characters, visible
 from quizgen.core.kinds import KINDS
 from quizgen.core.kinds.grading import normalise
@@ -26,6 +27,7 @@ def lint(bank: Bank) -> list[Problem]:
             problems.append(Problem(loaded.path, loaded.line, f"card '{loaded.card.id}': {message}", WARNING))
     problems.extend(_hidden_text(bank.cards))
     problems.extend(_near_duplicates(bank.cards))
+    problems.extend(_answers_given_away(bank.cards))
     problems.extend(_deck_warnings(bank.cards))
     return problems
 
@@ -91,6 +93,63 @@ def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
                             f"({earlier.path}:{earlier.line})", WARNING)
                 )
     return problems
+
+
+def _answers_given_away(cards: list[LoadedCard]) -> list[Problem]:
+    """A card whose answer an earlier card of its section already shows (SuperMemo's interference rule): new cards
+    come in file order, so the learner meets the answer before the question."""
+    problems = []
+    sections: dict[tuple[str, str], Introduced] = defaultdict(Introduced)
+    where = {id(loaded.card): loaded for loaded in cards}
+    for loaded in cards:
+        card = loaded.card
+        introduced = sections[card.deck, card.section]
+        given_away = introduced.giving_away(card)
+        if given_away:
+            answer, before = given_away
+            at = where[id(before)]
+            problems.append(
+                Problem(loaded.path, loaded.line,
+                        f"card '{card.id}': its answer {answer!r} already appears in card '{before.id}' "
+                        f"({at.path}:{at.line}), which comes earlier in the same section", WARNING)
+            )
+        introduced.add(card)
+    return problems
+
+
+class Introduced:
+    """The cards of one section met so far, in order, and the text each shows (compared as the grader compares
+    answers, whole words only), to tell which answers they give away."""
+
+    def __init__(self) -> None:
+        self._cards: list[tuple[Card, list[str], list[str]]] = []
+
+    def add(self, card: Card) -> None:
+        statements = [*card.spec.shown_texts(card), card.explanation]
+        self._cards.append((card, _padded(statements), _padded(card.spec.options(card))))
+
+    def giving_away(self, card: Card) -> tuple[str, Card] | None:
+        """The first of ``card``'s answers that an earlier card shows, with that card; None if none does."""
+        for answer in card.spec.recalled(card):
+            before = self.showing(answer, options_too=not card.spec.picked_from_options)
+            if before:
+                return answer, before
+        return None
+
+    def showing(self, phrase: str, options_too: bool = True) -> Card | None:
+        """The first card met so far that shows ``phrase`` (in its options too, unless told otherwise)."""
+        folded = normalise(phrase)
+        if not folded:
+            return None
+        needle = f" {folded} "
+        for before, statements, options in self._cards:
+            if any(needle in text for text in (statements + options if options_too else statements)):
+                return before
+        return None
+
+
+def _padded(texts: list[str]) -> list[str]:
+    return [f" {normalise(text)} " for text in texts]
 
 
 def _deck_warnings(cards: list[LoadedCard]) -> list[Problem]:

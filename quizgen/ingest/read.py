@@ -451,7 +451,9 @@ class _Builder:
     def finish(self, format: str, title: str = "") -> Document:
         sections = [s for s in self.sections if s.title or s.blocks]
         last_line = max(len(self.lines), 1)
-        for section, following in zip(sections, [*sections[1:], None], strict=False):
+        # An empty text has no section, and so nothing to follow one.
+        following_sections: list[Section | None] = [*sections[1:], None] if sections else []
+        for section, following in zip(sections, following_sections, strict=True):
             end = following.span.start - 1 if following else last_line
             section.span = Span(section.span.start, max(section.span.start, end))
         _assign_paths(sections)

@@ -95,6 +95,9 @@ class Kind(ABC):
     input_label: ClassVar[str] = ""
     # The Anki note type it exports to (one of the *_NOTE names); Anki cannot move a note to another type.
     anki_note: ClassVar[str]
+    # Whether the answer is picked from options the card shows, so that another card offering it as one of its own
+    # options gives nothing away (same-family distractors are what the card standard asks for).
+    picked_from_options: ClassVar[bool] = False
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"
@@ -118,6 +121,22 @@ class Kind(ABC):
     def plain_text(self, card: Card) -> str:
         """The card's main text as a learner reads it, markup removed (for comparing cards with each other)."""
         return card.prompt
+
+    def shown_texts(self, card: Card) -> list[str]:
+        """What a learner reads on the card besides its options and its explanation, so a later card must not rely
+        on recalling any of it."""
+        return [self.plain_text(card)]
+
+    def options(self, card: Card) -> list[str]:
+        """The options a learner picks from, right and wrong alike."""
+        return []
+
+    def recalled(self, card: Card) -> list[str]:
+        """What the learner must produce or pick, which an earlier card of its section must not show. Kinds whose
+        answer is a judgement or an arrangement recall nothing one phrase gives away; nor do self-rated ones: a
+        glossary term is meant to be taught by the cards before it, and merely naming it gives no link to its
+        definition."""
+        return []
 
     # Asking ------------------------------------------------------------------------------------------------------
 

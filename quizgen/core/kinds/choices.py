@@ -42,6 +42,10 @@ class ChoiceKind(Kind):
             out.append("a choice like 'all/none of the above'; use a multi-select card instead")
         return out
 
+    def options(self, card: Card) -> list[str]:
+        choices: list[str] = card.fields["choices"]
+        return choices
+
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         options = shuffled(card.fields["choices"], rng)
         right = set(self.right_answers(card.fields))

@@ -46,6 +46,9 @@ class Cloze(Kind):
     def plain_text(self, card: Card) -> str:
         return cloze_syntax.render(card.fields["text"], None)
 
+    def recalled(self, card: Card) -> list[str]:
+        return [d.answer for d in cloze_syntax.deletions(card.fields["text"])]
+
     def faces(self, card: Card) -> list[Face]:
         return [Face(n, f"c{n}") for n in cloze_syntax.numbers(card.fields["text"])]
 

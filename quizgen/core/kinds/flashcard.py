@@ -19,6 +19,9 @@ class Flashcard(Kind):
     self_rated = True
     anki_note = BASIC_NOTE
 
+    def shown_texts(self, card: Card) -> list[str]:
+        return [card.fields["front"], card.fields["back"]]
+
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         back = card.fields["back"]
         return Shown(card.fields["front"], [], [], back, back)

@@ -35,6 +35,9 @@ class Glossary(Kind):
             return ["the term appears in its definition (it is also asked definition-to-term)"]
         return []
 
+    def shown_texts(self, card: Card) -> list[str]:
+        return [card.fields["term"], card.fields["definition"]]
+
     def faces(self, card: Card) -> list[Face]:
         return [Face(TERM_TO_DEFINITION, "term to definition"), Face(DEFINITION_TO_TERM, "definition to term")]
 

@@ -31,6 +31,9 @@ class Match(Kind):
             out.append(("match pairs must have distinct left sides and distinct right sides", "pairs"))
         return out
 
+    def shown_texts(self, card: Card) -> list[str]:
+        return [card.fields["prompt"], *(side for pair in card.fields["pairs"] for side in pair)]
+
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         pairs = card.fields["pairs"]
         lefts = [left for left, _ in pairs]

@@ -34,6 +34,7 @@ class Mcq(ChoiceKind):
     slow_seconds = 20
     input_label = "Your answer (a letter)"
     instruction = "Choose one"
+    picked_from_options = True
 
     def right_answers(self, fields: dict[str, Any]) -> list[str]:
         return [fields["answer"]]
@@ -67,6 +68,9 @@ class Mcq(ChoiceKind):
             return []
         return [(longest[0], f"in {share:.0%} of its {len(cards)} multiple-choice cards the right choice is "
                              f"the longest; keep it under {LONGEST_SHARE:.0%} so length gives nothing away")]
+
+    def recalled(self, card: Card) -> list[str]:
+        return [card.fields["answer"]]
 
     def grade(self, card: Card, face: int, shown: Shown, response: str) -> Grade:
         return grade_mcq(response, shown.options, card.fields["answer"])

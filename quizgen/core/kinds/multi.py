@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from quizgen.core.kinds.base import STR, STR_LIST, Shown
@@ -10,6 +11,14 @@ from quizgen.core.kinds.grading import Grade, grade_multi
 
 if TYPE_CHECKING:
     from quizgen.core.cards import Card
+
+_COUNT = r"(?:two|three|four|five|six|seven|eight|nine|ten|both|\d+)"
+# "Which two ...", "select three", "pick 2", "name both": the stem tells how many to choose, so the learner stops
+# weighing the others once that many look right.
+STATED_COUNT = re.compile(
+    rf"\b(?:which|what|select|choose|pick|name|tick|mark|identify|give)\s+(?:the\s+|any\s+|exactly\s+)?{_COUNT}\b",
+    re.IGNORECASE,
+)
 
 
 class Multi(ChoiceKind):
@@ -33,6 +42,12 @@ class Multi(ChoiceKind):
         missing = [a for a in answers if a not in fields["choices"]]
         if missing:
             out.append((f"answer is not a subset of the choices: {missing!r}", "answer"))
+        return out
+
+    def warnings(self, card: Card) -> list[str]:
+        out = super().warnings(card)
+        if STATED_COUNT.search(card.fields["prompt"]):
+            out.append("the prompt says how many answers to pick; let the learner judge every choice")
         return out
 
     def grade(self, card: Card, face: int, shown: Shown, response: str) -> Grade:

@@ -29,6 +29,9 @@ class Order(Kind):
             out.append(("order items must be distinct", "items"))
         return out
 
+    def shown_texts(self, card: Card) -> list[str]:
+        return [card.fields["prompt"], *card.fields["items"]]
+
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         items = card.fields["items"]
         options = shuffled(items, rng, avoid=items)

@@ -43,6 +43,9 @@ class Typed(Kind):
             out.append(f"typed answer has {words} words; keep it to one fact of at most {MAX_ANSWER_WORDS}")
         return out
 
+    def recalled(self, card: Card) -> list[str]:
+        return [card.fields["answer"], *card.fields.get("accept", [])]
+
     def grade(self, card: Card, face: int, shown: Shown, response: str) -> Grade:
         return grade_text(response, [card.fields["answer"], *card.fields.get("accept", [])])
 
