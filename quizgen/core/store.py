@@ -937,7 +937,7 @@ class Store:
     ) -> None:
         """Write imported Anki reviews and events (each revlog id once per face) and the schedules they lead to.
 
-        Call inside a transaction: this is the last step of an Anki import.
+        Call inside a transaction (an Anki import's), as often as it takes to write them all.
         """
         conn = self.db.conn
         conn.executemany(
@@ -951,8 +951,12 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?)""",
             events,
         )
-        for card_pk, face, row in schedules:
-            self._write_schedule(card_pk, face, row)
+        conn.executemany(
+            """UPDATE schedule SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?
+               WHERE card_pk = ? AND face = ?""",
+            [(row["state"], row["step"], row["stability"], row["difficulty"], row["due"], row["last_review"],
+              card_pk, face) for card_pk, face, row in schedules],
+        )
 
 
 def _row_id(cursor: sqlite3.Cursor) -> int:

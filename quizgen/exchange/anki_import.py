@@ -49,6 +49,8 @@ BASE_ID_LENGTH = len("anki-") + 16
 OWN_REVIEW_MS = 5
 # Stored times and Anki's differ by rounding: a side's history is newer only when it is newer by more than this.
 SAME_MOMENT_MS = 1000
+DAY_MS = 86_400_000
+WRITTEN_TOGETHER = 10_000
 CARD_TYPE_STATES = {"new": NEW, "learning": State.Learning, "review": State.Review, "relearning": State.Relearning}
 SCHEDULE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
@@ -315,8 +317,20 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
         events += merged.events
         if merged.schedule is not None:
             schedules.append((pk, key.face, merged.schedule))
-    report.reviews_added, report.events_added, report.schedules_updated = len(reviews), len(events), len(schedules)
+        if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
+            _flush(store, report, reviews, events, schedules)
+    _flush(store, report, reviews, events, schedules)
+
+
+def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
+           schedules: list[tuple[int, int, dict[str, Any]]]) -> None:
     store.add_anki_history(reviews, events, schedules)
+    report.reviews_added += len(reviews)
+    report.events_added += len(events)
+    report.schedules_updated += len(schedules)
+    reviews.clear()
+    events.clear()
+    schedules.clear()
 
 
 @dataclass
@@ -335,42 +349,42 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     known = history.anki_ids
     due_after: str | None = None
     answered = False
-    for review in anki.reviews:
-        if review.rating is None:
-            if review.time_ms not in known:
-                events.append(AnkiEventRow(pk, face, review.time_ms, _stored_ms(review.time_ms), review.kind,
-                                           review.interval))
+    for time_ms, kind, rating, duration_ms, interval in anki.reviews:
+        if rating is None:
+            if time_ms not in known:
+                events.append(AnkiEventRow(pk, face, time_ms, _ms_stored(time_ms), kind, interval))
             continue
+        reviewed_at = _ms_stored(time_ms)
+        # Each answer was due when the one before said; the face's first answer was due at no time.
         due_before = due_after
-        if not answered and due_before is None and native and native[0] < review.time_ms:
-            due_before = _stored_ms(review.time_ms)  # not the face's first answer: ours came before
+        if not answered and native and native[0] < time_ms:
+            due_before = reviewed_at  # not the face's first answer: ours came before
         answered = True
-        wait = review.interval * 86400 if review.interval > 0 else -review.interval
-        due_after = _stored_ms(review.time_ms + wait * 1000) if wait else None
-        if review.time_ms in known or _is_own(review.time_ms, native):
+        wait_ms = interval * DAY_MS if interval > 0 else -interval * 1000
+        due_after = _ms_stored(time_ms + wait_ms) if wait_ms else None
+        if time_ms in known or (native and _is_own(time_ms, native)):
             continue
-        reviews.append(AnkiReviewRow(
-            pk, face, _stored_ms(review.time_ms), review.rating, int(review.rating > Rating.Again),
-            max(0, review.duration_ms), due_before, due_after, review.time_ms,
-        ))
-    row = _anki_schedule(anki, scheduler)
+        reviews.append(AnkiReviewRow(pk, face, reviewed_at, rating, int(rating > Rating.Again), max(0, duration_ms),
+                                     due_before, due_after, time_ms))
     stored_last = history.schedule["last_review"]
-    newest = max((r.time_ms for r in anki.reviews), default=None)
+    newest = anki.reviews[-1].time_ms if anki.reviews else None
     anki_newer = stored_last is None or (
         newest is not None and newest > from_stored(stored_last).timestamp() * 1000 + SAME_MOMENT_MS
     )
-    has_state = anki.schedule.card_type != "new" or bool(anki.reviews)
-    take = has_state and anki_newer and row != {k: history.schedule[k] for k in SCHEDULE_KEYS}
-    return MergedFace(reviews, events, row if take else None)
+    if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
+        return MergedFace(reviews, events, None)
+    row = _anki_schedule(anki, scheduler)
+    return MergedFace(reviews, events, None if row == {k: history.schedule[k] for k in SCHEDULE_KEYS} else row)
+
+
+def _ms_stored(time_ms: int) -> str:
+    """Unix ms as stored text: ``to_stored``'s form, without its checks, as there is one for every review."""
+    return datetime.fromtimestamp(time_ms / 1000, UTC).isoformat(timespec="microseconds")
 
 
 def _is_own(time_ms: int, native: list[int]) -> bool:
     """Whether a revlog entry is one of our own reviews that went out in an export."""
     return any(0 <= time_ms - ms <= OWN_REVIEW_MS for ms in native)
-
-
-def _stored_ms(ms: int) -> str:
-    return to_stored(datetime.fromtimestamp(ms / 1000, UTC))
 
 
 def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
@@ -379,9 +393,12 @@ def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
     state = CARD_TYPE_STATES.get(schedule.card_type, NEW)
     if state == NEW:
         return dict.fromkeys(SCHEDULE_KEYS) | {"state": NEW}
-    answers = [(Rating(r.rating), r.time) for r in anki.reviews if r.rating is not None]
-    last = answers[-1][1] if answers else schedule.last_review
-    memory = (schedule.memory.stability, schedule.memory.difficulty) if schedule.memory else _replay(answers, scheduler)
+    last_answer = next((r for r in reversed(anki.reviews) if r.rating is not None), None)
+    last = last_answer.time if last_answer else schedule.last_review
+    if schedule.memory:
+        memory: tuple[float, float] | None = (schedule.memory.stability, schedule.memory.difficulty)
+    else:
+        memory = _replay([(Rating(r.rating), r.time) for r in anki.reviews if r.rating is not None], scheduler)
     due = schedule.due
     if last is None:
         last = (due - timedelta(days=schedule.interval_days)) if due else datetime.now(UTC)
