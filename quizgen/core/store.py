@@ -876,9 +876,9 @@ class Store:
     # What an Anki import reads to link notes back to our cards and merge their history with ours; its writes run
     # inside the import's transaction (``apply(..., then=...)``).
 
-    def card_keys(self) -> list[tuple[str, str, int, str]]:
-        """Deck, card id, pk and kind of every card, retired ones too."""
-        return self.db.execute("SELECT deck, card_id, pk, kind FROM cards").fetchall()
+    def card_keys(self) -> list[tuple[str, str, int]]:
+        """Deck, card id and pk of every card, retired ones too."""
+        return self.db.execute("SELECT deck, card_id, pk FROM cards").fetchall()
 
     def cards_by_pk(self, pks: list[int]) -> dict[int, Card]:
         cards: dict[int, Card] = {}

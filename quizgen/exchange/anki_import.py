@@ -109,7 +109,7 @@ class AnkiImportReport:
     def summary(self) -> list[str]:
         lines = [
             f"{self.source}: notes {self.notes_new} new, {self.notes_updated} updated, {self.notes_unchanged} "
-            f"unchanged, {self.notes_linked} linked to quizgen cards, {len(self.skipped)} skipped; "
+            f"unchanged, {self.notes_linked} linked to quizgen cards; {len(self.skipped)} notes or cards skipped; "
             f"{self.reviews_added} reviews and {self.events_added} other Anki events added, "
             f"{self.schedules_updated} schedules updated"
         ]
@@ -176,9 +176,9 @@ def plan_anki(imported: AnkiImport, store: Store, origin: str, source: str) -> A
     return plan(imported, stored, origin, source, linked, linked_cards, known_decks)
 
 
-def own_cards(keys: list[tuple[str, str, int, str]]) -> dict[str, tuple[str, str, int]]:
+def own_cards(keys: list[tuple[str, str, int]]) -> dict[str, tuple[str, str, int]]:
     """The card id read_anki gives a note of our own export, for every stored card: -> (deck, card id, pk)."""
-    return {card_id_base(genanki.guid_for(deck, card_id)): (deck, card_id, pk) for deck, card_id, pk, _kind in keys}
+    return {card_id_base(genanki.guid_for(deck, card_id)): (deck, card_id, pk) for deck, card_id, pk in keys}
 
 
 def plan(
@@ -391,7 +391,8 @@ def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
     """The schedule row that continues where Anki left the card."""
     schedule = anki.schedule
     state = CARD_TYPE_STATES.get(schedule.card_type, NEW)
-    if state == NEW:
+    due = schedule.due
+    if state == NEW or due is None:  # only new cards have no due date
         return dict.fromkeys(SCHEDULE_KEYS) | {"state": NEW}
     last_answer = next((r for r in reversed(anki.reviews) if r.rating is not None), None)
     last = last_answer.time if last_answer else schedule.last_review
@@ -399,9 +400,8 @@ def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
         memory: tuple[float, float] | None = (schedule.memory.stability, schedule.memory.difficulty)
     else:
         memory = _replay([(Rating(r.rating), r.time) for r in anki.reviews if r.rating is not None], scheduler)
-    due = schedule.due
     if last is None:
-        last = (due - timedelta(days=schedule.interval_days)) if due else datetime.now(UTC)
+        last = due - timedelta(days=schedule.interval_days)
     if memory is None:
         # Neither a memory state nor an answer to compute one from (a due date set by hand): FSRS at its default
         # retention waits about the stability, so the interval is the best guess of it.
@@ -411,7 +411,7 @@ def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
         "step": 0 if state in (State.Learning, State.Relearning) else None,
         "stability": memory[0],
         "difficulty": memory[1],
-        "due": to_stored(due or last),
+        "due": to_stored(due),
         "last_review": to_stored(last),
     }
 
@@ -431,4 +431,5 @@ def _replay(answers: list[tuple[Rating, datetime]], scheduler: Scheduler) -> tup
 def _replay_difficulty(scheduler: Scheduler, moment: datetime) -> float:
     """The difficulty FSRS gives a card first answered Good."""
     card, _log = scheduler.review_card(FsrsCard(card_id=0, due=moment), Rating.Good, moment)
-    return float(card.difficulty or 5.0)
+    assert card.difficulty is not None  # set by every review
+    return card.difficulty
