@@ -116,6 +116,18 @@ def test_an_apkg_becomes_cards_with_their_reviews_and_schedule(run, anki_source)
     assert stats["reviews"] == report["reviews_added"]
 
 
+def test_the_report_says_what_became_of_every_note(run, anki_source):
+    _source, package = anki_source
+    result = run("import", str(package))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{package}: notes 14 new, 0 updated, 0 unchanged, 0 linked to quizgen cards; ")
+    assert "2 notes or cards skipped" in lines[0] and "1 other Anki events added" in lines[0]
+    assert any("the front is empty once its HTML is made text" in line for line in lines)
+    assert any(line.startswith("1 suspended and 1 buried cards") for line in lines)
+    assert any(line.startswith("media skipped") and "1 image" in line for line in lines)
+
+
 def test_importing_the_same_package_again_changes_nothing(run, anki_source, db_path):
     _source, package = anki_source
     imported_json(run, package)
