@@ -225,13 +225,21 @@ def check_command(obj: Context, paths_: tuple[Path, ...], strict: bool) -> None:
 @click.option("json_", "--json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def import_command(obj: Context, paths_: tuple[Path, ...], json_: bool) -> None:
-    """Import question files or folders (default: re-sync the bundled decks).
+    """Import question files or folders (default: re-sync the bundled decks), or one Anki file.
 
     All or nothing: if any file has an error, nothing is written. Edited cards keep their id, reviews and
-    schedule; cards removed from their file are retired and come back if they return.
+    schedule; cards removed from their file are retired and come back if they return. An Anki package (.apkg,
+    .colpkg) or collection (collection.anki2, .anki21, .anki21b) brings its notes as cards with their review
+    history and schedule; the file is only read.
     """
     from quizgen.core import importing
+    from quizgen.exchange import anki_import
 
+    if any(anki_import.is_anki_file(path) for path in paths_):
+        if len(paths_) > 1:
+            raise click.UsageError("import one Anki file at a time, and question files separately")
+        _import_anki(obj, paths_[0], json_)
+        return
     store = obj.store()
     report = importing.import_paths(store, list(paths_)) if paths_ else importing.import_bundled(store)
     if json_:
@@ -244,6 +252,19 @@ def import_command(obj: Context, paths_: tuple[Path, ...], json_: bool) -> None:
             "its note from a new export (delete the note there, or give the card a new id)",
             err=True,
         )
+
+
+def _import_anki(obj: Context, path: Path, json_: bool) -> None:
+    from quizgen.exchange import anki_import, anki_in
+
+    # Read before the database is opened: a file that cannot be read leaves no new database behind.
+    imported = anki_in.read_anki(path)
+    report = anki_import.import_anki(obj.store(), path, imported)
+    if json_:
+        echo_json(report.to_dict())
+        return
+    for line in report.summary():
+        click.echo(visible(line))
 
 
 @cli.command(name="decks")

@@ -19,6 +19,7 @@ ROWS = [
     "quizgen stats",
     "grading false accepts",
     "grading false rejects",
+    "Anki notes with",
 ]
 
 

@@ -114,6 +114,30 @@ def m001_initial(db: Database) -> None:
 
 
 @migration
+def m002_anki_history(db: Database) -> None:
+    # An Anki review imported keeps its revlog id, so importing the same package again adds it once; the index is
+    # per face because ids are only unique within one Anki collection.
+    db["reviews"].add_column("anki_revlog_id", int)
+    db["reviews"].create_index(["card_pk", "face", "anki_revlog_id"], unique=True)
+    # Anki's manual changes and reschedulings are events, not answers: kept apart so no count of answers sees them.
+    db["anki_events"].create(
+        {
+            "id": int,
+            "card_pk": int,
+            "face": int,
+            "anki_revlog_id": int,
+            "happened_at": str,
+            "kind": str,
+            "interval": int,
+        },
+        pk="id",
+        foreign_keys=[("card_pk", "cards", "pk")],
+        not_null={"card_pk", "face", "anki_revlog_id", "happened_at", "kind"},
+    )
+    db["anki_events"].create_index(["card_pk", "face", "anki_revlog_id"], unique=True)
+
+
+@migration
 def m003_card_actions(db: Database) -> None:
     # What the learner did to a card while studying: suspended (when; never asked until unsuspended), flagged, and
     # buried until a time (the start of the learner's next day).

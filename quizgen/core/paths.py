@@ -18,6 +18,9 @@ DB_NAME = "quizgen.db"
 # How an origin whose path is not UTF-8 is written: its bytes, %-escaped, so it can be turned back into the path.
 BYTES_ORIGIN = "bytes:"
 BUNDLED_ORIGIN = "bundled:"
+# Cards imported from an Anki package or collection: ``anki:`` and the file's origin name. No question file holds
+# them, so a question file that has them takes them over.
+ANKI_ORIGIN = "anki:"
 
 
 def bundled_root() -> Path:
@@ -117,5 +120,5 @@ def origin_label(origin: str) -> str:
 
 
 def origin_exists(origin: str) -> bool:
-    """Whether the file a card was imported from is still there."""
-    return origin_path(origin).is_file()
+    """Whether the question file a card was imported from is still there (an Anki file is no question file)."""
+    return not origin.startswith(ANKI_ORIGIN) and origin_path(origin).is_file()

@@ -441,6 +441,12 @@ def _card_from(
     return Card.from_dict(deck, raw)
 
 
+def card_from(name: str, index: int, raw: Any, deck: str, problems: list[Problem]) -> Card | None:
+    """A card of ``deck`` from its question-file form (written by a program, so without lines), or None with the
+    problems found added to ``problems``."""
+    return _card_from(name, index, raw, _Lines(None), deck, problems)
+
+
 def _check_duplicate_ids(bank: Bank) -> None:
     seen: dict[tuple[str, str], LoadedCard] = {}
     keep: list[LoadedCard] = []

@@ -10,7 +10,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,6 +132,37 @@ class ScheduledReview(NamedTuple):
     rating: int
     duration_ms: int | None
     wait_seconds: int | None
+
+@dataclass
+class FaceHistory:
+    """What an Anki import merges a face's Anki history with: its schedule row (as ``quiz_face`` gives it), the
+    times (Unix ms) of its own scheduled reviews, and the Anki revlog ids already imported for it."""
+
+    schedule: dict[str, Any]
+    native_ms: list[int]
+    anki_ids: set[int]
+
+
+class AnkiReviewRow(NamedTuple):
+    card_pk: int
+    face: int
+    reviewed_at: str
+    rating: int
+    correct: int
+    duration_ms: int
+    due_before: str | None
+    due_after: str | None
+    anki_revlog_id: int
+
+
+class AnkiEventRow(NamedTuple):
+    card_pk: int
+    face: int
+    anki_revlog_id: int
+    happened_at: str
+    kind: str
+    interval: int
+
 
 class CardRows:
     """Cards fetched as database rows, each built into a ``StoredCard`` only when iterated over."""
@@ -644,10 +675,11 @@ class Store:
         ).fetchall()
         return {(r[0], r[1]): StoredRow(*r[2:]) for r in rows}
 
-    def apply(self, plan: ImportPlan, now: datetime | None = None) -> None:
+    def apply(self, plan: ImportPlan, now: datetime | None = None, then: Callable[[], None] | None = None) -> None:
         """Write an import plan in one transaction: all of it or, on any failure, nothing.
 
         Raises ``StalePlan`` (writing nothing) if another process changed the planned-on cards since they were read.
+        ``then`` runs in the same transaction once the cards are written (an Anki import adds their history).
         """
         if plan.refusals:
             raise ImportProblems(plan.refusals)
@@ -685,6 +717,8 @@ class Store:
                 [(pk, face.number) for pk, card in faces_by_pk.items() for face in card.faces()],
             )
             conn.executemany("UPDATE cards SET retired = ? WHERE pk = ?", [(stamp, pk) for pk in plan.retires])
+            if then is not None:
+                then()
 
     def _upsert_deck(self, deck: Deck, stamp: str) -> None:
         row = {
@@ -1105,6 +1139,93 @@ class Store:
             [deck],
         ).fetchall()
         return [ScheduledReview(*row) for row in rows]
+
+    # Anki import -------------------------------------------------------------------------------------------
+    # What an Anki import reads to link notes back to our cards and merge their history with ours; its writes run
+    # inside the import's transaction (``apply(..., then=...)``).
+
+    def card_keys(self) -> list[tuple[str, str, int]]:
+        """Deck, card id and pk of every card, retired ones too."""
+        return self.db.execute("SELECT deck, card_id, pk FROM cards").fetchall()
+
+    def cards_by_pk(self, pks: list[int]) -> dict[int, Card]:
+        cards: dict[int, Card] = {}
+        for chunk in _chunks(pks, 500):
+            rows = self.db.execute(
+                f"SELECT pk, deck, data FROM cards WHERE pk IN ({', '.join('?' for _ in chunk)})", chunk
+            ).fetchall()
+            cards.update((pk, Card.from_dict(deck, json.loads(data))) for pk, deck, data in rows)
+        return cards
+
+    def card_pks(self, decks: list[str]) -> dict[tuple[str, str], int]:
+        """The pk of every card of these decks, by (deck, card id)."""
+        pks: dict[tuple[str, str], int] = {}
+        for chunk in _chunks(decks, 500):
+            rows = self.db.execute(
+                f"SELECT deck, card_id, pk FROM cards WHERE deck IN ({', '.join('?' for _ in chunk)})", chunk
+            ).fetchall()
+            pks.update(((deck, card_id), pk) for deck, card_id, pk in rows)
+        return pks
+
+    def face_histories(self, pks: list[int]) -> dict[tuple[int, int], FaceHistory]:
+        """The schedule row of every face of these cards, with the times of its own reviews and the Anki revlog ids
+        already imported for it."""
+        histories: dict[tuple[int, int], FaceHistory] = {}
+        for chunk in _chunks(sorted(set(pks)), 500):
+            marks = ", ".join("?" for _ in chunk)
+            for pk, face, *row in self.db.execute(
+                f"""SELECT card_pk, face, state, step, stability, difficulty, due, last_review FROM schedule
+                    WHERE card_pk IN ({marks})""",
+                chunk,
+            ):
+                keys = ("state", "step", "stability", "difficulty", "due", "last_review")
+                histories[(pk, face)] = FaceHistory(dict(zip(keys, row, strict=True)), [], set())
+            for pk, face, reviewed_ms, anki_id in self.db.execute(
+                f"""SELECT card_pk, face,
+                      CAST(round((julianday(reviewed_at) - 2440587.5) * 86400000) AS INTEGER), anki_revlog_id
+                    FROM reviews WHERE card_pk IN ({marks}) AND scheduled = 1""",
+                chunk,
+            ):
+                history = histories.get((pk, face))
+                if history is None:
+                    continue
+                if anki_id is None:
+                    history.native_ms.append(reviewed_ms)
+                else:
+                    history.anki_ids.add(anki_id)
+            for pk, face, anki_id in self.db.execute(
+                f"SELECT card_pk, face, anki_revlog_id FROM anki_events WHERE card_pk IN ({marks})", chunk
+            ):
+                if (pk, face) in histories:
+                    histories[(pk, face)].anki_ids.add(anki_id)
+        return histories
+
+    def add_anki_history(
+        self, reviews: list[AnkiReviewRow], events: list[AnkiEventRow], schedules: list[tuple[int, int, dict]]
+    ) -> None:
+        """Write imported Anki reviews and events (each revlog id once per face) and the schedules they lead to.
+
+        Call inside a transaction (an Anki import's), as often as it takes to write them all.
+        """
+        conn = self.db.conn
+        conn.executemany(
+            """INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
+               duration_ms, scheduled, due_before, due_after, anki_revlog_id)
+               VALUES (?, ?, ?, 'anki', ?, ?, '', ?, 1, ?, ?, ?)""",
+            reviews,
+        )
+        conn.executemany(
+            """INSERT OR IGNORE INTO anki_events (card_pk, face, anki_revlog_id, happened_at, kind, interval)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            events,
+        )
+        conn.executemany(
+            """UPDATE schedule SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?
+               WHERE card_pk = ? AND face = ?""",
+            [(row["state"], row["step"], row["stability"], row["difficulty"], row["due"], row["last_review"],
+              card_pk, face) for card_pk, face, row in schedules],
+        )
+
 
 # Which cards a quiz may ask at a moment (its one parameter, a stored time): neither suspended nor buried then.
 ASKABLE = "c.suspended IS NULL AND (c.buried_until IS NULL OR c.buried_until <= ?)"

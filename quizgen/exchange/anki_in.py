@@ -53,6 +53,7 @@ TYPE_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 REVLOG_KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "rescheduled"}
 # Due values above this are epoch seconds (intraday learning), below it day numbers; Anki tells them apart so too.
 EPOCH_DUE_FLOOR = 1_000_000_000
+REVLOG_PAGE = 10_000
 
 TEMPLATE_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 TYPE_ANSWER = re.compile(r"\[\[type:(.+?)\]\]")
@@ -561,16 +562,22 @@ class _Reader:
         faces, kinds, read, dropped = self.faces, REVLOG_KINDS, 0, 0
         # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
         # filtered entries without an answer are events.
-        for rid, cid, rating, ivl, duration, rtype in self.db.all(
+        # Read a page at a time: the anki library hands over all the rows of a query at once, and a whole revlog
+        # of a big collection, as rows, would take more memory than the reviews made of it.
+        after = -(2**63)
+        while page := self.db.all(
             "select id, cid, case when type between 0 and 3 and ease between 1 and 4 then ease end, ivl, time, type "
-            "from revlog order by id"
+            "from revlog where id > ? order by id limit ?",
+            after, REVLOG_PAGE,
         ):
-            key = faces.get(cid)
-            if key is None:
-                dropped += 1
-                continue
-            reviews[key].append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
-            read += 1
+            for rid, cid, rating, ivl, duration, rtype in page:
+                key = faces.get(cid)
+                if key is None:
+                    dropped += 1
+                    continue
+                reviews[key].append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
+                read += 1
+            after = page[-1][0]
         self.report.reviews_read, self.report.reviews_dropped = read, dropped
         return reviews
 

@@ -1,0 +1,435 @@
+"""Importing an Anki package or collection into the store: its notes become cards, its review log their history.
+
+``read_anki`` gives the file as plain data; this decides what it means for the cards already stored and writes it in
+one transaction (cards, reviews, events and schedules together, or nothing).
+
+- Cards are stored like question-file cards, with the origin ``anki:`` + the file, so question-file imports never
+  retire them and importing the same package again (or a newer version of it) updates them in place. A question
+  file may take them over (``quizgen export DECK -o deck.json``, edit, import): from then on that file owns their
+  text, and an Anki import brings only their history.
+- A note of quizgen's own export (its GUID is ``anki_out.note_guid`` of a stored card) links back to that card: its
+  Anki reviews join the card's own, its text is left as the card's file has it.
+- Every revlog entry is added once, by its id, however often the file is imported; an entry that is one of our
+  own reviews, exported earlier, is recognised by its time and not added again. Answers become reviews (mode
+  ``anki``); manual changes and reschedulings become ``anki_events`` rows, not answers.
+- A face's schedule follows whichever side reviewed it last: Anki's state, due date and FSRS memory state (computed
+  from the Anki answers by FSRS when the card has none) when Anki's history is newer, else ours is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import genanki
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
+
+from quizgen.core import paths
+from quizgen.core.bulk import collector_paused
+from quizgen.core.cards import Card, Deck, hash_of
+from quizgen.core.errors import DatabaseError
+from quizgen.core.questions import Problem, card_from
+from quizgen.core.store import AnkiEventRow, AnkiReviewRow, FaceHistory, StalePlan, Store, StoredRows
+from quizgen.core.sync import CardUpdate, ImportPlan, NewCard
+from quizgen.core.time import from_stored, to_stored
+from quizgen.exchange.anki_in import AnkiImport, FaceKey, FaceSchedule, Review, card_id_base, read_anki
+from quizgen.study.schedule import NEW
+
+# Anki collection files and packages, by the names Anki gives them.
+ANKI_SUFFIXES = (".apkg", ".colpkg", ".anki2", ".anki21", ".anki21b")
+REPLANS = 5
+# card_id_base gives "anki-" and 16 hex digits; a card of a note type read as rendered cards adds "-<card number>".
+BASE_ID_LENGTH = len("anki-") + 16
+# Our reviews go out to Anki with their time in ms as revlog id, one ms later when two share a time.
+OWN_REVIEW_MS = 5
+# Stored times and Anki's differ by rounding: a side's history is newer only when it is newer by more than this.
+SAME_MOMENT_MS = 1000
+DAY_MS = 86_400_000
+WRITTEN_TOGETHER = 10_000
+CARD_TYPE_STATES = {"new": NEW, "learning": State.Learning, "review": State.Review, "relearning": State.Relearning}
+SCHEDULE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def is_anki_file(path: Path) -> bool:
+    return path.suffix.lower() in ANKI_SUFFIXES
+
+
+def anki_origin(path: Path) -> str:
+    return paths.ANKI_ORIGIN + paths.origin_name(path)
+
+
+@dataclass
+class AnkiImportReport:
+    """What an Anki import did, note by note and review by review, as Anki's own import log tells it."""
+
+    source: str
+    decks: list[str] = field(default_factory=list)
+    notes_new: int = 0
+    notes_updated: int = 0
+    notes_unchanged: int = 0
+    notes_linked: int = 0  # notes of quizgen's own export, linked back to their cards
+    cards_retired: int = 0  # cards of an earlier import of this file that it no longer has
+    kept_by_file: int = 0  # cards a question file has taken over: their history comes, their text stays
+    skipped: list[str] = field(default_factory=list)
+    reviews_added: int = 0
+    events_added: int = 0
+    reviews_left_out: int = 0
+    schedules_updated: int = 0
+    suspended: int = 0
+    buried: int = 0
+    media: Counter[str] = field(default_factory=Counter)
+    media_files: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "decks": self.decks,
+            "notes": {
+                "new": self.notes_new, "updated": self.notes_updated, "unchanged": self.notes_unchanged,
+                "linked": self.notes_linked, "skipped": len(self.skipped),
+            },
+            "skipped": self.skipped,
+            "cards_retired": self.cards_retired,
+            "kept_by_question_files": self.kept_by_file,
+            "reviews_added": self.reviews_added,
+            "events_added": self.events_added,
+            "reviews_left_out": self.reviews_left_out,
+            "schedules_updated": self.schedules_updated,
+            "suspended": self.suspended,
+            "buried": self.buried,
+            "media_skipped": dict(sorted(self.media.items())),
+            "media_files": self.media_files,
+        }
+
+    def summary(self) -> list[str]:
+        lines = [
+            f"{self.source}: notes {self.notes_new} new, {self.notes_updated} updated, {self.notes_unchanged} "
+            f"unchanged, {self.notes_linked} linked to quizgen cards; {len(self.skipped)} notes or cards skipped; "
+            f"{self.reviews_added} reviews and {self.events_added} other Anki events added, "
+            f"{self.schedules_updated} schedules updated"
+        ]
+        if self.decks:
+            lines.append(f"decks: {', '.join(self.decks)}")
+        if self.cards_retired:
+            lines.append(f"{self.cards_retired} cards of an earlier import of this file retired (no longer in it)")
+        if self.kept_by_file:
+            lines.append(f"{self.kept_by_file} cards kept as their question file has them (history added)")
+        lines += [f"skipped {reason}" for reason in self.skipped]
+        if self.reviews_left_out:
+            lines.append(f"{self.reviews_left_out} reviews of skipped or deleted cards left out")
+        if self.suspended or self.buried:
+            lines.append(
+                f"{self.suspended} suspended and {self.buried} buried cards imported with their schedule "
+                "(quizgen has no suspension: they come up when due)"
+            )
+        if self.media:
+            omitted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.media.items()))
+            lines.append(f"media skipped (not shown in the terminal): {omitted} in {self.media_files} files")
+        return lines
+
+
+@dataclass
+class FaceImport:
+    """One Anki card's history, for the face of our card it became."""
+
+    reviews: list[Review]
+    schedule: FaceSchedule
+
+
+@dataclass
+class AnkiPlan:
+    cards: ImportPlan
+    # (deck, card id, face) of our card -> its Anki history.
+    faces: dict[FaceKey, FaceImport]
+    report: AnkiImportReport
+
+
+def import_anki(store: Store, path: Path, imported: AnkiImport | None = None, now: datetime | None = None
+                ) -> AnkiImportReport:
+    """Import an Anki package or collection file, all or nothing; ``imported`` is the file already read."""
+    with collector_paused():
+        imported = imported or read_anki(path)
+        origin = anki_origin(path)
+        scheduler = Scheduler(enable_fuzzing=False)
+        for _attempt in range(REPLANS):
+            plan = plan_anki(imported, store, origin, paths.display_path(path))
+            try:
+                store.apply(plan.cards, now, then=partial(_write_history, store, plan, scheduler))
+            except StalePlan:
+                continue
+            return plan.report
+    raise DatabaseError(f"database {store.path} kept changing during the import; nothing was written, try again")
+
+
+def plan_anki(imported: AnkiImport, store: Store, origin: str, source: str) -> AnkiPlan:
+    """Read what the import touches from the store and plan it, without writing."""
+    linked = own_cards(store.card_keys())
+    known_decks = {deck.slug for deck in store.decks()}
+    stored = store.import_rows(sorted(imported.cards), [origin])
+    bases = {key.card_id[:BASE_ID_LENGTH] for key in imported.schedules}
+    linked_cards = store.cards_by_pk(sorted(pk for base, (_deck, _id, pk) in linked.items() if base in bases))
+    return plan(imported, stored, origin, source, linked, linked_cards, known_decks)
+
+
+def own_cards(keys: list[tuple[str, str, int]]) -> dict[str, tuple[str, str, int]]:
+    """The card id read_anki gives a note of our own export, for every stored card: -> (deck, card id, pk)."""
+    return {card_id_base(genanki.guid_for(deck, card_id)): (deck, card_id, pk) for deck, card_id, pk in keys}
+
+
+def plan(
+    imported: AnkiImport,
+    stored: StoredRows,
+    origin: str,
+    source: str,
+    linked: dict[str, tuple[str, str, int]],
+    linked_cards: dict[int, Card],
+    known_decks: set[str],
+) -> AnkiPlan:
+    """What importing ``imported`` from ``origin`` does to the stored cards.
+
+    Args:
+        stored: the stored cards of the file's decks and of the file's earlier imports.
+        linked: own_cards of every stored card; linked_cards: those of them the file has notes of.
+        known_decks: the decks the database has; a deck that exists keeps its name and description.
+    """
+    report = AnkiImportReport(source)
+    anki = imported.report
+    report.skipped = [f"note {s.note_guid} ({s.note_type}): {s.reason}" for s in anki.skipped]
+    report.reviews_left_out = anki.reviews_dropped
+    report.media, report.media_files = Counter(anki.media), len(anki.media_files)
+    cards_plan = ImportPlan(basis=stored)
+    notes: dict[str, set[str]] = {}  # note (base id) -> what became of its cards: new, updated, unchanged
+    taken: dict[tuple[str, str], Card] = {}
+    for slug, raws in imported.cards.items():
+        for index, raw in enumerate(raws):
+            card_id = raw["id"]
+            base = card_id[:BASE_ID_LENGTH]
+            if (slug, card_id) not in stored.rows and base in linked:
+                continue  # a note of our own export: its faces go to our card below
+            problems: list[Problem] = []
+            card = card_from(source, index, raw, slug, problems)
+            if card is None:
+                report.skipped.append(f"card {card_id}: {problems[0].message}")
+                continue
+            taken[(slug, card_id)] = card
+            notes.setdefault(base, set()).add(_plan_card(cards_plan, card, stored, origin, report))
+    for key, row in stored.rows.items():
+        if row.origin == origin and key not in taken and not row.retired:
+            cards_plan.retires.append(row.pk)
+            cards_plan.report.retired.append(key[1])
+    report.cards_retired = len(cards_plan.retires)
+    for outcome in notes.values():
+        if "new" in outcome:
+            report.notes_new += 1
+        elif "updated" in outcome:
+            report.notes_updated += 1
+        else:
+            report.notes_unchanged += 1
+    new_decks = {key[0] for key in taken} - known_decks
+    cards_plan.decks = [Deck(d.slug, d.name, d.description, "Anki", source) for d in imported.decks
+                        if d.slug in new_decks]
+    report.decks = sorted({key[0] for key in taken})
+    faces, linked_notes = _faces(imported, taken, linked, linked_cards, report)
+    report.notes_linked = len(linked_notes)
+    return AnkiPlan(cards_plan, faces, report)
+
+
+def _plan_card(result: ImportPlan, card: Card, stored: StoredRows, origin: str, report: AnkiImportReport) -> str:
+    """Add one card read from the file to the plan; returns what became of it."""
+    data = card.to_json()
+    digest = hash_of(data)
+    old = stored.rows.get((card.deck, card.id))
+    if old is None:
+        result.inserts.append(NewCard(card, origin, None, data, digest))
+        result.report.added.append(card.id)
+        return "new"
+    if not old.retired and not old.origin.startswith(paths.ANKI_ORIGIN):
+        # A question file took the card over: what it says is the card now.
+        report.kept_by_file += 1
+        return "unchanged"
+    edited = old.content_hash != digest
+    revived = old.retired is not None
+    if edited or revived or old.origin != origin:
+        result.updates.append(CardUpdate(old.pk, card, origin, None, data, digest, edited, revived))
+    if edited:
+        result.report.updated.append(card.id)
+    return "updated" if edited or revived else "unchanged"
+
+
+def _faces(
+    imported: AnkiImport,
+    taken: dict[tuple[str, str], Card],
+    linked: dict[str, tuple[str, str, int]],
+    linked_cards: dict[int, Card],
+    report: AnkiImportReport,
+) -> tuple[dict[FaceKey, FaceImport], set[str]]:
+    """Each Anki card's history under the face of our card it is: its own card's, or the linked card's."""
+    faces: dict[FaceKey, FaceImport] = {}
+    linked_notes: set[str] = set()
+    for key, schedule in imported.schedules.items():
+        reviews = imported.reviews.get(key, [])
+        target: FaceKey | None = key if (key.deck, key.card_id) in taken else None
+        base, suffix = key.card_id[:BASE_ID_LENGTH], key.card_id[BASE_ID_LENGTH:]
+        if target is None and base in linked:
+            deck, card_id, pk = linked[base]
+            card = linked_cards.get(pk)
+            face = key.face
+            if suffix:
+                # Read as rendered cards: the suffix is Anki's card number, whose ordinal is our face number (a
+                # cloze card's ordinal is its deletion number less one).
+                ordinal = int(suffix.removeprefix("-")) - 1
+                face = ordinal + 1 if card is not None and card.kind == "cloze" else ordinal
+            if card is not None and face in {f.number for f in card.faces()}:
+                target = FaceKey(deck, card_id, face)
+                linked_notes.add(base)
+        if target is None:
+            report.reviews_left_out += len(reviews)
+            continue
+        faces[target] = FaceImport(reviews, schedule)
+        if schedule.state == "suspended":
+            report.suspended += 1
+        elif schedule.state == "buried":
+            report.buried += 1
+    return faces, linked_notes
+
+
+def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
+    """Inside the import's transaction, once the cards are written: add each face's new Anki reviews and events,
+    and move its schedule when Anki's history is the newer."""
+    pks = store.card_pks(sorted({key.deck for key in plan.faces}))
+    face_pks = {key: pks[(key.deck, key.card_id)] for key in plan.faces if (key.deck, key.card_id) in pks}
+    histories = store.face_histories(list(face_pks.values()))
+    reviews: list[AnkiReviewRow] = []
+    events: list[AnkiEventRow] = []
+    schedules: list[tuple[int, int, dict[str, Any]]] = []
+    report = plan.report
+    for key, pk in face_pks.items():
+        history = histories.get((pk, key.face))
+        if history is None:
+            continue
+        merged = merge_face(plan.faces[key], history, pk, key.face, scheduler)
+        reviews += merged.reviews
+        events += merged.events
+        if merged.schedule is not None:
+            schedules.append((pk, key.face, merged.schedule))
+        if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
+            _flush(store, report, reviews, events, schedules)
+    _flush(store, report, reviews, events, schedules)
+
+
+def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
+           schedules: list[tuple[int, int, dict[str, Any]]]) -> None:
+    store.add_anki_history(reviews, events, schedules)
+    report.reviews_added += len(reviews)
+    report.events_added += len(events)
+    report.schedules_updated += len(schedules)
+    reviews.clear()
+    events.clear()
+    schedules.clear()
+
+
+@dataclass
+class MergedFace:
+    reviews: list[AnkiReviewRow]
+    events: list[AnkiEventRow]
+    schedule: dict[str, Any] | None  # the face's new schedule row; None to keep the stored one
+
+
+def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, scheduler: Scheduler) -> MergedFace:
+    """One face's Anki history merged with what is stored: the reviews and events not stored yet, and the
+    schedule of whichever side reviewed last."""
+    reviews: list[AnkiReviewRow] = []
+    events: list[AnkiEventRow] = []
+    native = sorted(history.native_ms)
+    known = history.anki_ids
+    due_after: str | None = None
+    answered = False
+    for time_ms, kind, rating, duration_ms, interval in anki.reviews:
+        if rating is None:
+            if time_ms not in known:
+                events.append(AnkiEventRow(pk, face, time_ms, _ms_stored(time_ms), kind, interval))
+            continue
+        reviewed_at = _ms_stored(time_ms)
+        # Each answer was due when the one before said; the face's first answer was due at no time.
+        due_before = due_after
+        if not answered and native and native[0] < time_ms:
+            due_before = reviewed_at  # not the face's first answer: ours came before
+        answered = True
+        wait_ms = interval * DAY_MS if interval > 0 else -interval * 1000
+        due_after = _ms_stored(time_ms + wait_ms) if wait_ms else None
+        if time_ms in known or (native and _is_own(time_ms, native)):
+            continue
+        reviews.append(AnkiReviewRow(pk, face, reviewed_at, rating, int(rating > Rating.Again), max(0, duration_ms),
+                                     due_before, due_after, time_ms))
+    stored_last = history.schedule["last_review"]
+    newest = anki.reviews[-1].time_ms if anki.reviews else None
+    anki_newer = stored_last is None or (
+        newest is not None and newest > from_stored(stored_last).timestamp() * 1000 + SAME_MOMENT_MS
+    )
+    if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
+        return MergedFace(reviews, events, None)
+    row = _anki_schedule(anki, scheduler)
+    return MergedFace(reviews, events, None if row == {k: history.schedule[k] for k in SCHEDULE_KEYS} else row)
+
+
+def _ms_stored(time_ms: int) -> str:
+    """Unix ms as stored text: ``to_stored``'s form, without its checks, as there is one for every review."""
+    return datetime.fromtimestamp(time_ms / 1000, UTC).isoformat(timespec="microseconds")
+
+
+def _is_own(time_ms: int, native: list[int]) -> bool:
+    """Whether a revlog entry is one of our own reviews that went out in an export."""
+    return any(0 <= time_ms - ms <= OWN_REVIEW_MS for ms in native)
+
+
+def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
+    """The schedule row that continues where Anki left the card."""
+    schedule = anki.schedule
+    state = CARD_TYPE_STATES.get(schedule.card_type, NEW)
+    due = schedule.due
+    if state == NEW or due is None:  # only new cards have no due date
+        return dict.fromkeys(SCHEDULE_KEYS) | {"state": NEW}
+    last_answer = next((r for r in reversed(anki.reviews) if r.rating is not None), None)
+    last = last_answer.time if last_answer else schedule.last_review
+    if schedule.memory:
+        memory: tuple[float, float] | None = (schedule.memory.stability, schedule.memory.difficulty)
+    else:
+        memory = _replay([(Rating(r.rating), r.time) for r in anki.reviews if r.rating is not None], scheduler)
+    if last is None:
+        last = due - timedelta(days=schedule.interval_days)
+    if memory is None:
+        # Neither a memory state nor an answer to compute one from (a due date set by hand): FSRS at its default
+        # retention waits about the stability, so the interval is the best guess of it.
+        memory = (float(max(schedule.interval_days, 1)), _replay_difficulty(scheduler, last))
+    return {
+        "state": int(state),
+        "step": 0 if state in (State.Learning, State.Relearning) else None,
+        "stability": memory[0],
+        "difficulty": memory[1],
+        "due": to_stored(due),
+        "last_review": to_stored(last),
+    }
+
+
+def _replay(answers: list[tuple[Rating, datetime]], scheduler: Scheduler) -> tuple[float, float] | None:
+    """The FSRS memory state Anki's answers lead to, computed by FSRS from them in order."""
+    if not answers:
+        return None
+    card = FsrsCard(card_id=0, state=State.Learning, step=0, due=answers[0][1])
+    for rating, moment in answers:
+        card, _log = scheduler.review_card(card, rating, moment)
+    if card.stability is None or card.difficulty is None:
+        return None
+    return card.stability, card.difficulty
+
+
+def _replay_difficulty(scheduler: Scheduler, moment: datetime) -> float:
+    """The difficulty FSRS gives a card first answered Good."""
+    card, _log = scheduler.review_card(FsrsCard(card_id=0, due=moment), Rating.Good, moment)
+    assert card.difficulty is not None  # set by every review
+    return card.difficulty

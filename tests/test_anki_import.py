@@ -1,0 +1,275 @@
+"""``quizgen import`` of Anki packages and collections, with their history: built, studied and exported by the real
+anki library, imported through the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ExportAnkiPackageOptions
+
+from tests.test_anki_in import Source, answer, build
+from tests.test_anki_progress import RATED, anki_card, import_into_anki, quizgen, shown, studied  # noqa: F401
+
+
+def export_apkg(collection_path: Path, out: Path) -> Path:
+    col = Collection(str(collection_path))
+    try:
+        col.export_anki_package(
+            out_path=str(out),
+            options=ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True, with_media=False,
+                                             legacy=False),
+            limit=None,
+        )
+    finally:
+        col.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def anki_source(tmp_path_factory) -> tuple[Source, Path]:
+    """A studied Anki collection (FSRS on) and its .apkg."""
+    base = tmp_path_factory.mktemp("anki-source")
+    (base / "collection").mkdir()
+    source = build(base / "collection" / "collection.anki2", fsrs=True)
+    return source, export_apkg(source.path, base / "deck.apkg")
+
+
+def imported_json(run, path: Path) -> dict:
+    result = run("import", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def shown_card(run, reference: str) -> dict:
+    result = run("show", reference, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def anki_card_id(source: Source, label: str) -> str:
+    from quizgen.exchange.anki_in import card_id_base
+
+    return card_id_base(source.notes[label].guid)
+
+
+def rated_revlog(source: Source, label: str, index: int = 0) -> int:
+    col = Collection(str(source.path))
+    try:
+        return int(col.db.scalar(
+            "SELECT count(*) FROM revlog WHERE cid = ? AND ease BETWEEN 1 AND 4 AND type BETWEEN 0 AND 3",
+            source.card_ids[label][index],
+        ))
+    finally:
+        col.close()
+
+
+def database_rows(db: Path) -> dict[str, list]:
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("decks", "cards", "schedule", "reviews", "anki_events")
+        }
+    finally:
+        conn.close()
+
+
+def test_an_apkg_becomes_cards_with_their_reviews_and_schedule(run, anki_source):
+    source, package = anki_source
+    before = hashlib.sha256(package.read_bytes()).hexdigest()
+    report = imported_json(run, package)
+
+    assert report["notes"] == {"new": 14, "updated": 0, "unchanged": 0, "linked": 0, "skipped": 2}
+    assert report["decks"] == ["languages", "science"]
+    assert report["suspended"] == 1 and report["buried"] == 1
+    assert report["media_skipped"] == {"audio": 1, "image": 1, "latex": 1}
+    # Every answer in the revlog is a review; the due date set by hand is an event, not an answer.
+    assert report["reviews_added"] == sum(source.revlog_per_card.values()) - 1
+    assert report["events_added"] == 1
+    assert hashlib.sha256(package.read_bytes()).hexdigest() == before
+
+    basic = shown_card(run, f"languages/{anki_card_id(source, 'basic')}")
+    assert (basic["kind"], basic["front"], basic["back"]) == ("flashcard", "hablar", "to speak")
+    assert basic["section"] == "Languages > Spanish"
+    assert sorted(basic["tags"]) == ["lesson::one", "verbs"]
+    assert basic["reviews"] == rated_revlog(source, "basic")
+    (face,) = basic["schedule"]
+    # Anki's due day (set by hand to 9 days on) and its FSRS memory state carry on.
+    anki_due = source.due[source.card_ids["basic"][0]]
+    due_day = datetime.fromtimestamp(source.next_day_at - (source.today - anki_due + 1) * 86400, UTC)
+    assert face["due"] == due_day.isoformat(timespec="microseconds")
+    stability, difficulty = source.memory[source.card_ids["basic"][0]]
+    assert (face["stability"], face["difficulty"]) == (pytest.approx(stability), pytest.approx(difficulty))
+
+    reversed_card = shown_card(run, f"languages/{anki_card_id(source, 'reversed')}")
+    assert reversed_card["kind"] == "glossary"
+    assert [row["state"] for row in reversed_card["schedule"]] == [2, 1]  # review one way, learning the other
+    cloze = shown_card(run, f"science/{anki_card_id(source, 'cloze')}")
+    assert [row["state"] for row in cloze["schedule"]] == [2, 1, 0]
+
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["reviews"] == report["reviews_added"]
+
+
+def test_the_report_says_what_became_of_every_note(run, anki_source):
+    _source, package = anki_source
+    result = run("import", str(package))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{package}: notes 14 new, 0 updated, 0 unchanged, 0 linked to quizgen cards; ")
+    assert "2 notes or cards skipped" in lines[0] and "1 other Anki events added" in lines[0]
+    assert any("the front is empty once its HTML is made text" in line for line in lines)
+    assert any(line.startswith("1 suspended and 1 buried cards") for line in lines)
+    assert any(line.startswith("media skipped") and "1 image" in line for line in lines)
+
+
+def test_importing_the_same_package_again_changes_nothing(run, anki_source, db_path):
+    _source, package = anki_source
+    imported_json(run, package)
+    rows = database_rows(db_path)
+    report = imported_json(run, package)
+    assert report["notes"] == {"new": 0, "updated": 0, "unchanged": 14, "linked": 0, "skipped": 2}
+    assert (report["reviews_added"], report["events_added"], report["schedules_updated"]) == (0, 0, 0)
+    assert database_rows(db_path) == rows
+
+
+def test_an_updated_package_updates_cards_in_place_keeping_their_reviews(run, anki_source, tmp_path):
+    source, package = anki_source
+    imported_json(run, package)
+    card_ref = f"languages/{anki_card_id(source, 'basic')}"
+    first = shown_card(run, card_ref)
+
+    copy = tmp_path / "studied" / "collection.anki2"
+    copy.parent.mkdir()
+    copy.write_bytes(source.path.read_bytes())
+    col = Collection(str(copy))
+    note = col.get_note(source.notes["basic"].id)
+    note["Back"] = "to talk"
+    col.update_note(note)
+    col.remove_notes([source.notes["renamed"].id])
+    answer(col, source.card_ids["basic"][0], 3)
+    col.close()
+    report = imported_json(run, export_apkg(copy, tmp_path / "deck-v2.apkg"))
+
+    assert report["notes"]["updated"] == 1 and report["notes"]["new"] == 0
+    assert report["reviews_added"] == 1
+    updated = shown_card(run, card_ref)
+    assert updated["back"] == "to talk"
+    assert updated["reviews"] == first["reviews"] + 1
+    assert updated["schedule"][0]["last_review"] > first["schedule"][0]["last_review"]
+    # Under another file name the removed note's card stays: it is the first file's.
+    assert run("show", f"science/{anki_card_id(source, 'renamed')}").exit_code == 0
+
+
+def test_without_a_memory_state_fsrs_computes_it_from_the_answers(run, tmp_path):
+    (tmp_path / "sm2").mkdir()
+    source = build(tmp_path / "sm2" / "collection.anki2", fsrs=False)
+    imported_json(run, export_apkg(source.path, tmp_path / "sm2.apkg"))
+    (face,) = shown_card(run, f"languages/{anki_card_id(source, 'basic')}")["schedule"]
+    # One Easy answer: FSRS's initial stability for Easy is several days, its difficulty low.
+    assert face["state"] == 2 and face["stability"] > 3 and 1 <= face["difficulty"] < 5
+
+
+def test_a_deck_taken_into_a_json_file_is_edited_there_keeping_its_history(run, anki_source, tmp_path):
+    source, package = anki_source
+    imported_json(run, package)
+    card_ref = f"languages/{anki_card_id(source, 'basic')}"
+    reviews = shown_card(run, card_ref)["reviews"]
+    deck_file = tmp_path / "languages.json"
+    assert run("export", "languages", "-o", str(deck_file)).exit_code == 0
+    document = json.loads(deck_file.read_text())
+    card = next(c for c in document["cards"] if c["id"] == anki_card_id(source, "basic"))
+    card["back"] = "to speak, to talk"
+    deck_file.write_text(json.dumps(document))
+
+    result = run("import", str(deck_file))
+    assert result.exit_code == 0, result.stderr
+    assert "1 updated" in result.stdout
+    edited = shown_card(run, card_ref)
+    assert (edited["back"], edited["reviews"]) == ("to speak, to talk", reviews)
+
+    # The file owns the cards now: the package brings no text over the edit, and no review twice.
+    report = imported_json(run, package)
+    assert report["kept_by_question_files"] == len(document["cards"])
+    assert report["reviews_added"] == 0
+    assert shown_card(run, card_ref)["back"] == "to speak, to talk"
+    assert run("import", str(deck_file)).exit_code == 0
+
+
+def test_a_round_trip_through_anki_brings_the_anki_reviews_back_to_our_cards(studied, tmp_path):  # noqa: F811
+    before = {card_id: shown(card_id) for card_id in RATED}
+    package = studied / "baking.apkg"
+    quizgen("export", "baking", "-o", str(package))
+    col = import_into_anki(studied, package)
+    try:
+        # Studied in Anki: gas (reviewed in quizgen, due in days) is answered Good today.
+        gas = anki_card(col, "gas")
+        assert col.db.scalar("SELECT count(*) FROM revlog WHERE cid = ?", gas.id) == 1
+        answer(col, gas.id, 3)
+        gas = col.get_card(gas.id)
+        anki_due_in_days = gas.due - col.sched.today
+        anki_collection = Path(col.path)
+    finally:
+        col.close()
+    back = export_apkg(anki_collection, tmp_path / "from-anki.apkg")
+
+    cards_before = quizgen("cards", "--json").stdout
+    first = json.loads(quizgen("import", str(back), "--json").stdout)
+    second = json.loads(quizgen("import", str(back), "--json").stdout)
+
+    assert first["notes"]["new"] == 0 and first["notes"]["linked"] > 0
+    assert first["reviews_added"] == 1 and first["schedules_updated"] == 1
+    assert (second["reviews_added"], second["schedules_updated"]) == (0, 0)
+    assert quizgen("cards", "--json").stdout == cards_before  # no anki-* copies of our cards
+    gas_now = shown("gas")
+    assert gas_now["reviews"] == 2  # ours, then Anki's: each once after two imports
+    due = datetime.fromisoformat(gas_now["schedule"][0]["due"])
+    ours_in_days = (due.astimezone().date() - datetime.now(UTC).astimezone().date()).days
+    assert abs(ours_in_days - anki_due_in_days) <= 1
+    assert gas_now["schedule"][0]["last_review"] > before["gas"]["schedule"][0]["last_review"]
+    for card_id in ("proteins", "salt", "done-temp"):  # studied here only: untouched
+        assert shown(card_id)["reviews"] == 1
+        assert shown(card_id)["schedule"] == before[card_id]["schedule"]
+    stats = json.loads(quizgen("stats", "baking", "--json").stdout)
+    assert stats["reviews"] == len(RATED) + 1  # the four answers of the review session, and Anki's
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.apkg", None, "no such file"),
+        ("text.apkg", b"just some text", "not an Anki package"),
+        ("truncated.apkg", b"PK\x03\x04" + b"\x00" * 40, "damaged or truncated"),
+        ("collection.anki2", b"SQLite format 3\x00" + b"\x00" * 200, "not an Anki collection"),
+    ],
+)
+def test_bad_anki_input_is_one_line_and_writes_nothing(run, db_path, tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not db_path.exists()
+
+
+def test_an_sqlite_file_that_is_not_anki_is_refused(run, db_path, tmp_path):
+    other = tmp_path / "other.anki2"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    result = run("import", str(other))
+    assert result.exit_code == 1 and "not an Anki collection" in result.stderr
+    assert not db_path.exists()
+
+
+def test_an_anki_file_is_imported_on_its_own(run, anki_source, tmp_path):
+    _source, package = anki_source
+    result = run("import", str(package), str(tmp_path / "cards.toml"))
+    assert result.exit_code == 2 and "one Anki file at a time" in result.stderr
