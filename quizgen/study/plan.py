@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from quizgen.core.cards import Deck
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, local_day
-from quizgen.study.schedule import FaceScheduler, setting_value
+from quizgen.study.schedule import FaceScheduler, deck_parameters, setting_value
 from quizgen.study.session import EXAM, PRACTICE, REVIEW, Entry
 
 DEFAULT_EXAM_SIZE = 20
@@ -127,14 +127,16 @@ def review_plan(
     studied_today: set[int],
     retention: float,
     count: int | None = None,
+    parameters: list[float] | None = None,
 ) -> Plan:
     """A review: ``due`` and ``new`` are the filter's faces due now and never studied, in the store's order;
-    ``started_today`` the faces first studied today and ``studied_today`` the cards answered today."""
+    ``started_today`` the faces first studied today and ``studied_today`` the cards answered today; ``parameters``
+    the deck's FSRS parameters (None: FSRS's defaults)."""
     queue = review_queue(due, new, new_allowance(daily_limit, started_today), count, studied_today)
     due_count = min(len(due), len(queue))
     return Plan(
         deck, REVIEW, queue, due=due_count, new=len(queue) - due_count, unseen=len(new),
-        scheduler=FaceScheduler(retention),
+        scheduler=FaceScheduler(retention, parameters),
     )
 
 
@@ -179,6 +181,7 @@ def open_plan(store: Store, options: QuizOptions, now: datetime, rng: random.Ran
         store.cards_studied_since(deck.slug, since),
         setting_value(store.get_config, "retention"),
         options.count,
+        deck_parameters(store.get_config, deck.slug),
     )
     if not plan.queue:
         plan = replace(plan, next_due=store.next_due(deck.slug, kinds, section))
