@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Row
 
-MODULES = ["bench_quiz", "bench_import", "bench_export", "bench_ingest", "bench_stats"]
+MODULES = ["bench_quiz", "bench_import", "bench_export", "bench_ingest", "bench_stats", "bench_optimize"]
 
 
 def main(argv: list[str] | None = None) -> int:

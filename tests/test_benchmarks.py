@@ -17,6 +17,7 @@ ROWS = [
     "ingest 0.1 MB",
     "ingest 1 MB",
     "quizgen stats",
+    "optimize: fit",
 ]
 
 

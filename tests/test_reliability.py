@@ -28,6 +28,7 @@ DATABASE_COMMANDS = {
     "stats": ["stats"],
     "export": ["export", "-o", "{tmp}/out.json"],
     "config": ["config", "retention"],
+    "optimize": ["optimize"],
     "ingest": ["ingest", "{tmp}/notes.md", "--import"],
 }
 NO_DATABASE = {"check", "db"}
