@@ -116,6 +116,6 @@ def m001_initial(db: Database) -> None:
 @migration
 def m005_fsrs_parameters(db: Database) -> None:
     # Fitted parameters live in ``config`` (keys "parameters" and "parameters:<deck>"); what FSRS needs of the
-    # schema is a face's scheduled reviews in time order: the optimizer's histories, and the review before each
-    # one for true retention, found by one seek instead of a read of every review of the face.
-    db["reviews"].create_index(["card_pk", "face", "scheduled", "reviewed_at"])
+    # schema is a face's scheduled reviews in time order with their ratings: the optimizer's histories read from
+    # the index alone, and the review before each one for true retention found by one seek.
+    db["reviews"].create_index(["card_pk", "face", "scheduled", "reviewed_at", "rating"])

@@ -841,16 +841,14 @@ class Store:
         return "AND +r.card_pk IN (SELECT pk FROM cards WHERE deck = ?)", [deck]
 
     # Optimizing ----------------------------------------------------------------------------------------------
-    # What ``quizgen optimize`` reads: every rating that moved a schedule, with the learner's day it fell on
-    # (SQLite's 'localtime' is the process's time zone, as ``local_day``'s is), and writes: new memory states.
+    # What ``quizgen optimize`` reads, every rating that moved a schedule, and writes: new memory states.
 
-    def rating_history(self, deck: str | None = None) -> Iterator[tuple[int, int, int, int, str]]:
-        """Card pk, face, learner's day number, rating and stored time of each review of the active cards that
-        moved a schedule, face by face, oldest first."""
+    def rating_history(self, deck: str | None = None) -> Iterator[tuple[int, int, int, str]]:
+        """Card pk, face, rating and stored time of each review of the active cards that moved a schedule, face by
+        face, oldest first (by the index on a face's scheduled reviews in time order)."""
         where, params = card_filter("c.", deck)
-        rows: Iterator[tuple[int, int, int, int, str]] = self.db.execute(
-            f"""SELECT r.card_pk, r.face, CAST(julianday(date(r.reviewed_at, 'localtime')) AS INTEGER), r.rating,
-                   r.reviewed_at
+        rows: Iterator[tuple[int, int, int, str]] = self.db.execute(
+            f"""SELECT r.card_pk, r.face, r.rating, r.reviewed_at
                 FROM reviews r JOIN cards c ON c.pk = r.card_pk
                 WHERE {where} AND r.scheduled = 1
                 ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
@@ -880,20 +878,6 @@ class Store:
                 "UPDATE schedule SET stability = ?, difficulty = ?, due = ? WHERE card_pk = ? AND face = ?",
                 [(stability, difficulty, to_stored(due), pk, face) for pk, face, stability, difficulty, due in rows],
             )
-
-    def set_configs(self, values: dict[str, str | None]) -> None:
-        """Set (or, for None, remove) several settings at once."""
-        with self.transaction():
-            for key, value in values.items():
-                if value is None:
-                    self.db.execute("DELETE FROM config WHERE key = ?", [key])
-                else:
-                    self.db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [key, value])
-
-    def configs_like(self, prefix: str) -> dict[str, str]:
-        rows = self.db.execute("SELECT key, value FROM config WHERE key LIKE ? ESCAPE '\\' ORDER BY key",
-                               [_like_escape(prefix) + "%"]).fetchall()
-        return dict(rows)
 
     # Exchange ------------------------------------------------------------------------------------------------
     # What an export with progress carries: the schedule of every studied face and the reviews that made it.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BO
 from quizgen.core.display import literal
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import Store
+from quizgen.core.time import day_start, from_stored, local_day, to_stored
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -87,7 +89,7 @@ def stored_parameters(values: Sequence[float]) -> str:
 
 @dataclass
 class FaceHistory:
-    """One face's rated reviews, oldest first: (learner's day number, rating, stored time)."""
+    """One face's rated reviews, oldest first: (learner's day, counted from any fixed day, rating, stored time)."""
 
     card_pk: int
     face: int
@@ -108,17 +110,22 @@ class TrainingSet:
     faces: int
 
 
-def histories(rows: Iterable[tuple[int, int, int, int, str]]) -> list[FaceHistory]:
-    """Group (card pk, face, day, rating, stored time) rows, ordered by face then time, into face histories."""
+def histories(rows: Iterable[tuple[int, int, int, str]]) -> list[FaceHistory]:
+    """Group (card pk, face, rating, stored time) rows, ordered by face then time, into face histories, each review
+    on the learner's day (found among the stored times the days start at, so no time is parsed)."""
+    rated = [row for row in rows if 1 <= row[2] <= 4]
+    if not rated:
+        return []
+    first = local_day(from_stored(min(row[3] for row in rated)))
+    last = local_day(from_stored(max(row[3] for row in rated)))
+    starts = [to_stored(day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
     result: list[FaceHistory] = []
     current: FaceHistory | None = None
-    for card_pk, face, day, rating, at in rows:
-        if not 1 <= rating <= 4:
-            continue
+    for card_pk, face, rating, at in rated:
         if current is None or (current.card_pk, current.face) != (card_pk, face):
             current = FaceHistory(card_pk, face)
             result.append(current)
-        current.reviews.append((day, rating, at))
+        current.reviews.append((bisect_right(starts, at), rating, at))
     return result
 
 
@@ -180,6 +187,14 @@ def evaluate(parameters: Sequence[float], items: Sequence[rs.FSRSItem]) -> Score
     return Score(float(result.log_loss), float(result.rmse_bins))
 
 
+def fit_parameters(items: Sequence[rs.FSRSItem]) -> list[float]:
+    """The parameters fsrs-rs fits to the items, starting from FSRS's defaults."""
+    fitted = rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
+        list(items), enable_short_term=True, num_relearning_steps=RELEARNING_STEPS
+    )
+    return [float(v) for v in fitted]
+
+
 def fit(training: TrainingSet, current: Sequence[float], scope: str, progress: Progress | None = None) -> Report:
     """Fit parameters to ``training`` and score them and ``current`` on all the items: what Anki's optimizer does.
     Too few items: a report that says so, with nothing fitted."""
@@ -189,10 +204,7 @@ def fit(training: TrainingSet, current: Sequence[float], scope: str, progress: P
     items = training.items
     step = progress or (lambda _stage: None)
     step("fitting")
-    fitted = rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
-        items, enable_short_term=True, num_relearning_steps=RELEARNING_STEPS
-    )
-    report.fitted = [float(v) for v in fitted]
+    report.fitted = fit_parameters(items)
     step("scoring")
     report.current_all = evaluate(current, items)
     report.fitted_all = evaluate(report.fitted, items)
