@@ -18,6 +18,7 @@ from harness import Row
 
 MODULES = [
     "bench_quiz", "bench_import", "bench_export", "bench_ingest", "bench_stats", "bench_grading", "bench_anki_import",
+    "bench_optimize",
 ]
 
 

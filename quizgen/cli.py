@@ -540,16 +540,20 @@ def quiz_command(
 @cli.command(name="stats")
 @click.argument("deck", required=False)
 @click.option("json_", "--json", is_flag=True, help="Print as JSON.")
+@click.option("--retention", type=float, help="Also forecast the workload at this desired retention (0.70-0.99).")
 @click.pass_obj
-def stats_command(obj: Context, deck: str | None, json_: bool) -> None:
-    """Progress: cards by state, due forecast, review history, accuracy, recall, weakest sections and cards.
+def stats_command(obj: Context, deck: str | None, json_: bool, retention: float | None) -> None:
+    """Progress: cards by state, due forecast, review history, accuracy, true and desired retention, a simulated
+    30-day workload, weakest sections and cards.
 
     Without DECK: the only deck, or every deck together.
     """
     from quizgen.core import time
-    from quizgen.study import stats
+    from quizgen.study import schedule, stats
 
-    figures = stats.compute(obj.store(), deck, time.now())
+    if retention is not None:
+        retention = float(schedule.check_setting("retention", str(retention)))
+    figures = stats.compute(obj.store(), deck, time.now(), retention)
     if json_:
         echo_json(figures.to_dict())
     else:
@@ -559,24 +563,65 @@ def stats_command(obj: Context, deck: str | None, json_: bool) -> None:
 @cli.command(name="config")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
+@click.option("--deck", help="With 'parameters': that deck's own FSRS parameters rather than every deck's.")
 @click.pass_obj
-def config_command(obj: Context, key: str | None, value: str | None) -> None:
+def config_command(obj: Context, key: str | None, value: str | None, deck: str | None) -> None:
     """Show or change settings: 'quizgen config', 'quizgen config retention', 'quizgen config retention 0.85'.
 
     Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20);
-    learn-ahead (minutes ahead a card still being learnt is asked when nothing else is left, 20).
+    learn-ahead (minutes ahead a card still being learnt is asked when nothing else is left, 20);
+    parameters (the 21 FSRS parameters, as 'quizgen optimize --apply' fits them; 'default' restores FSRS's own),
+    for every deck or, with --deck, for one.
     """
-    from quizgen.study import schedule
+    from quizgen.study import optimize, schedule
 
     store = obj.store()
     if key is None:
         for spec in schedule.SETTINGS.values():
             click.echo(f"{spec.key} = {schedule.setting_value(store.get_config, spec.key)}  # {spec.help}")
-    elif value is None:
+        parameters = optimize.format_parameters(schedule.deck_parameters(store.get_config, None))
+        click.echo(f"parameters = {parameters}  # FSRS parameters of every deck without its own")
+        for found in store.decks():
+            if store.get_config(schedule.parameters_key(found.slug)) is not None:
+                own = optimize.format_parameters(schedule.deck_parameters(store.get_config, found.slug))
+                click.echo(f"parameters --deck {visible(found.slug)} = {own}")
+        return
+    if key == schedule.PARAMETERS_KEY:
+        slug = store.deck(deck).slug if deck else None
+        if value is not None:
+            parsed = optimize.parse_parameters(value)
+            store.set_config(schedule.parameters_key(slug), optimize.stored_parameters(parsed))
+        click.echo(optimize.format_parameters(schedule.deck_parameters(store.get_config, slug)))
+        return
+    if deck is not None:
+        raise click.UsageError("--deck goes with 'parameters' only")
+    if value is None:
         click.echo(schedule.setting_value(store.get_config, key))
     else:
         store.set_config(key, schedule.check_setting(key, value))
         click.echo(f"{key} = {schedule.setting_value(store.get_config, key)}")
+
+
+@cli.command(name="optimize")
+@click.argument("deck", required=False)
+@click.option("--apply", "apply_", is_flag=True, help="Store the parameters and reschedule the faces in review.")
+@click.option("json_", "--json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def optimize_command(obj: Context, deck: str | None, apply_: bool, json_: bool) -> None:
+    """Fit FSRS to your reviews, with the optimizer Anki uses, and say how well the fit predicts them.
+
+    Reports log loss and RMSE(bins) of the current and the fitted parameters, on all reviews and on later reviews
+    with the fit made on earlier ones only (a health check). Without DECK: every deck's reviews together, for
+    every deck without its own parameters. Nothing changes without --apply.
+    """
+    from quizgen.study import optimize
+
+    with optimize.progress_bar(enabled=not json_) as progress:
+        report = optimize.run(obj.store(), deck, apply_, progress)
+    if json_:
+        echo_json(report.to_dict())
+    else:
+        optimize.render(report)
 
 
 @cli.command(name="ingest")

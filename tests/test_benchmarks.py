@@ -20,6 +20,7 @@ ROWS = [
     "grading false accepts",
     "grading false rejects",
     "Anki notes with",
+    "optimize: fit",
 ]
 
 

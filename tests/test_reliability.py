@@ -29,6 +29,7 @@ DATABASE_COMMANDS = {
     "stats": ["stats"],
     "export": ["export", "-o", "{tmp}/out.json"],
     "config": ["config", "retention"],
+    "optimize": ["optimize"],
     "ingest": ["ingest", "{tmp}/notes.md", "--import"],
     "deck": ["deck", "reset", "some-deck", "--yes"],
 }

@@ -144,3 +144,11 @@ def m003_card_actions(db: Database) -> None:
     db["cards"].add_column("suspended", str)
     db["cards"].add_column("flagged", int, not_null_default=0)
     db["cards"].add_column("buried_until", str)
+
+
+@migration
+def m004_fsrs_parameters(db: Database) -> None:
+    # Fitted parameters live in ``config`` (keys "parameters" and "parameters:<deck>"); what FSRS needs of the
+    # schema is a face's scheduled reviews in time order with their ratings: the optimizer's histories read from
+    # the index alone, and the review before each one for true retention found by one seek.
+    db["reviews"].create_index(["card_pk", "face", "scheduled", "reviewed_at", "rating"])

@@ -1030,6 +1030,26 @@ class Store:
             marks[pk] = names
         return marks
 
+    def record_answers(self, session_id: int, answers: list[Answer]) -> None:
+        """Store many answers of one session in one transaction: a review history brought in whole."""
+        conn = self.db.conn
+        with self.transaction():
+            for answer in answers:
+                due_after = answer.schedule["due"] if answer.schedule else answer.due_before
+                conn.execute(
+                    """INSERT INTO reviews (card_pk, face, session_id, reviewed_at, mode, rating, correct, response,
+                       duration_ms, scheduled, due_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [answer.card_pk, answer.face, session_id, to_stored(answer.reviewed_at), answer.mode,
+                     int(answer.rating), int(answer.correct), answer.response, answer.duration_ms,
+                     int(answer.schedule is not None), answer.due_before, due_after],
+                )
+                if answer.schedule is not None:
+                    self._write_schedule(answer.card_pk, answer.face, answer.schedule)
+            conn.execute(
+                "UPDATE sessions SET answered = answered + ?, correct = correct + ? WHERE id = ?",
+                [len(answers), sum(a.correct for a in answers), session_id],
+            )
+
     def _write_schedule(self, card_pk: int, face: int, row: dict[str, Any]) -> None:
         self.db.conn.execute(
             """UPDATE schedule SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?
@@ -1102,12 +1122,64 @@ class Store:
         )
         return rows
 
+    def recall_checks(self, since: datetime, deck: str | None = None) -> Iterator[tuple[int, float]]:
+        """Rating and days since the face's previous scheduled review, of every scheduled review since ``since``
+        that had one: what true retention counts. Read by the reviewed_at index, the previous review by the face's."""
+        review_filter, params = self._reviews_of(deck)
+        rows: Iterator[tuple[int, float]] = self.db.execute(
+            f"""SELECT rating, julianday(reviewed_at) - julianday(
+                    (SELECT max(p.reviewed_at) FROM reviews p WHERE p.card_pk = r.card_pk AND p.face = r.face
+                     AND p.scheduled = 1 AND p.reviewed_at < r.reviewed_at))
+                FROM reviews r WHERE reviewed_at >= ? AND scheduled = 1 AND due_before IS NOT NULL {review_filter}""",
+            [to_stored(since), *params],
+        )
+        return rows
+
     def _reviews_of(self, deck: str | None) -> tuple[str, list[Any]]:
         """The condition on ``reviews r`` for one deck's answers; none when it is the only deck."""
         if deck is None or len(self.decks()) == 1:
             return "", []
         # The unary + keeps SQLite on a plain scan (or the reviewed_at index) instead of a million card_pk lookups.
         return "AND +r.card_pk IN (SELECT pk FROM cards WHERE deck = ?)", [deck]
+
+    # Optimizing ----------------------------------------------------------------------------------------------
+    # What ``quizgen optimize`` reads, every rating that moved a schedule, and writes: new memory states.
+
+    def rating_history(self, deck: str | None = None) -> Iterator[tuple[int, int, int, str]]:
+        """Card pk, face, rating and stored time of each review of the active cards that moved a schedule, face by
+        face, oldest first (by the index on a face's scheduled reviews in time order)."""
+        where, params = card_filter("c.", deck)
+        rows: Iterator[tuple[int, int, int, str]] = self.db.execute(
+            f"""SELECT r.card_pk, r.face, r.rating, r.reviewed_at
+                FROM reviews r JOIN cards c ON c.pk = r.card_pk
+                WHERE {where} AND r.scheduled = 1
+                ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
+            params,
+        )
+        return rows
+
+    def faces_in_review(self, deck: str | None = None) -> dict[tuple[int, int], datetime]:
+        """The last review time of every face of the active cards in the Review state, by (card pk, face)."""
+        where, params = card_filter("c.", deck)
+        rows = self.db.execute(
+            f"""SELECT s.card_pk, s.face, s.last_review FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                WHERE {where} AND s.state = 2 AND s.last_review IS NOT NULL""",
+            params,
+        ).fetchall()
+        return {(pk, face): from_stored(last) for pk, face, last in rows}
+
+    def card_decks(self, deck: str | None = None) -> dict[int, str]:
+        """The deck of every active card (of ``deck`` only, if given), by pk."""
+        where, params = card_filter("", deck)
+        return dict(self.db.execute(f"SELECT pk, deck FROM cards WHERE {where}", params).fetchall())
+
+    def set_memory_states(self, rows: list[tuple[int, int, float, float, datetime]]) -> None:
+        """New (card pk, face, stability, difficulty, due) for faces, in one transaction."""
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE schedule SET stability = ?, difficulty = ?, due = ? WHERE card_pk = ? AND face = ?",
+                [(stability, difficulty, to_stored(due), pk, face) for pk, face, stability, difficulty, due in rows],
+            )
 
     # Exchange ------------------------------------------------------------------------------------------------
     # What an export with progress carries: the schedule of every studied face and the reviews that made it.

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from quizgen.core.cards import Deck
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, from_stored, local_day
-from quizgen.study.schedule import FaceScheduler, setting_value
+from quizgen.study.schedule import FaceScheduler, deck_parameters, setting_value
 from quizgen.study.session import EXAM, PRACTICE, REVIEW, Entry
 
 DEFAULT_EXAM_SIZE = 20
@@ -60,6 +60,8 @@ class Plan:
     learn_ahead: timedelta = timedelta(0)
     next_due: datetime | None = None
     scheduler: FaceScheduler | None = None
+    # Decks scheduled with parameters of their own; the others use ``scheduler``.
+    deck_schedulers: dict[str, FaceScheduler] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -166,10 +168,12 @@ def review_plan(
     count: int | None = None,
     learning: list[tuple[Entry, datetime]] | None = None,
     learn_ahead: timedelta = timedelta(0),
+    parameters: dict[str, list[float]] | None = None,
 ) -> Plan:
     """A review of ``decks``: ``due`` are their faces due now, most overdue first; ``new`` each deck's faces never
     studied, each within its own allowance of ``daily_limit``; ``studied_today`` the cards answered today;
-    ``learning`` the faces in (re)learning falling due within ``learn_ahead``, soonest first."""
+    ``learning`` the faces in (re)learning falling due within ``learn_ahead``, soonest first; ``parameters`` each
+    deck's FSRS parameters (a deck left out, or None: FSRS's defaults)."""
     due = spread_siblings([Entry(*e) for e in due])
     taken = {e.card_pk for e in due} | studied_today
     fresh: list[Entry] = []
@@ -186,6 +190,7 @@ def review_plan(
         decks, REVIEW, queue, due=due_count, new=len(queue) - due_count,
         unseen=sum(len(deck_new.new) for deck_new in new), over_limit=over, siblings=siblings,
         learning=list(learning or []), learn_ahead=learn_ahead, scheduler=FaceScheduler(retention),
+        deck_schedulers={slug: FaceScheduler(retention, deck) for slug, deck in (parameters or {}).items()},
     )
 
 
@@ -235,6 +240,7 @@ def open_plan(store: Store, options: QuizOptions, now: datetime, rng: random.Ran
         [(Entry(pk, face), from_stored(due))
          for pk, face, due in store.learning_faces(slugs, now, now + learn_ahead, kinds, section)],
         learn_ahead,
+        {slug: deck_parameters(store.get_config, slug) for slug in slugs},
     )
     if plan.empty:
         plan = replace(plan, next_due=store.next_due(slugs, kinds, section))

@@ -8,7 +8,7 @@ retention, daily new cards) kept in the database's ``config`` table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,11 +68,15 @@ class FaceScheduler:
 
     Args:
         retention: desired retention, the probability of recall FSRS aims for when a card falls due.
+        parameters: the 21 FSRS-6 parameters (``quizgen optimize`` fits them); None for FSRS's defaults.
         fuzz: let fsrs spread intervals a little so cards learnt together do not stay together; off in tests.
     """
 
-    def __init__(self, retention: float = 0.9, fuzz: bool = True):
-        self.scheduler = Scheduler(desired_retention=retention, enable_fuzzing=fuzz)
+    def __init__(self, retention: float = 0.9, parameters: Sequence[float] | None = None, fuzz: bool = True):
+        if parameters is None:
+            self.scheduler = Scheduler(desired_retention=retention, enable_fuzzing=fuzz)
+        else:
+            self.scheduler = Scheduler(parameters=tuple(parameters), desired_retention=retention, enable_fuzzing=fuzz)
 
     def review(self, row: Row, rating: Rating, now: datetime) -> Row:
         card, _log = self.scheduler.review_card(to_fsrs(row, 0, now), Rating(rating), utc(now))
@@ -176,6 +180,25 @@ def setting_value(get: Callable[[str], str | None], key: str) -> Any:
         raise SettingError(f"unknown setting '{key}' (settings: {', '.join(SETTINGS)})")
     stored = get(key)
     return spec.parse(stored if stored is not None else spec.default)
+
+
+PARAMETERS_KEY = "parameters"
+
+
+def parameters_key(deck: str | None) -> str:
+    """Where a deck's fitted parameters are kept in ``config``; with ``deck`` None, those of every deck without."""
+    return f"{PARAMETERS_KEY}:{deck}" if deck else PARAMETERS_KEY
+
+
+def deck_parameters(get: Callable[[str], str | None], deck: str | None) -> list[float]:
+    """The FSRS parameters a deck is scheduled with: its own, else those set for all decks, else FSRS's defaults."""
+    from quizgen.study.optimize import default_parameters, parse_parameters
+
+    for key in ([parameters_key(deck)] if deck else []) + [PARAMETERS_KEY]:
+        stored = get(key)
+        if stored is not None:
+            return parse_parameters(stored)
+    return default_parameters()
 
 
 def check_setting(key: str, text: str) -> str:

@@ -229,6 +229,7 @@ class Session:
         scheduler: FaceScheduler | None = None,
         learning: list[tuple[Entry, datetime]] | None = None,
         learn_ahead: timedelta = timedelta(0),
+        deck_schedulers: dict[str, FaceScheduler] | None = None,
     ):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
@@ -240,6 +241,7 @@ class Session:
         self.clock = lambda: utc(clock())
         self.rng = rng
         self.scheduler = scheduler
+        self.deck_schedulers = deck_schedulers or {}
         self.started = self.clock()
         self.outcomes: list[Outcome] = []
         self.skipped = 0
@@ -264,6 +266,13 @@ class Session:
         if self._question is None:
             raise SessionError("no question has been shown yet")
         return self._question
+
+    def _scheduler_for(self, item: Item) -> FaceScheduler:
+        """The scheduler of the item's deck: decks may have FSRS parameters of their own."""
+        scheduler = self.deck_schedulers.get(item.card.deck, self.scheduler)
+        if scheduler is None:
+            raise SessionError("only review sessions schedule")
+        return scheduler
 
     def _expect(self, *states: SessionState) -> None:
         if self.state not in states:
@@ -374,7 +383,7 @@ class Session:
         if self.mode != REVIEW or self.scheduler is None:
             return {}
         now = self.clock()
-        previews = self.scheduler.preview(self.question.item.schedule, now)
+        previews = self._scheduler_for(self.question.item).preview(self.question.item.schedule, now)
         waits = {}
         for rating, row in previews.items():
             due = due_at(row)
@@ -412,7 +421,8 @@ class Session:
         took: timedelta, rating: Rating | None = None,
     ) -> Outcome:
         item = self.question.item
-        previews = self.scheduler.preview(item.schedule, now) if self.mode == REVIEW and self.scheduler else {}
+        reschedules = self.mode == REVIEW and self.scheduler is not None
+        previews = self._scheduler_for(item).preview(item.schedule, now) if reschedules else {}
         chosen = rating or proposed
         outcome = Outcome(
             question=self.question, mode=self.mode, response=response, correct=correct, typo=typo, slow=slow,

@@ -359,7 +359,8 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         return Item(entry.card_pk, entry.face, card, schedule)
 
     session = Session(
-        options.mode, plan.queue, fetch, clock, rng, plan.scheduler, plan.learning, plan.learn_ahead
+        options.mode, plan.queue, fetch, clock, rng, plan.scheduler, plan.learning, plan.learn_ahead,
+        plan.deck_schedulers,
     )
     store.set_busy_timeout(BUSY_TRY_MS)
     slugs = [deck.slug for deck in plan.decks]

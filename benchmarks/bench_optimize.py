@@ -1,0 +1,48 @@
+"""Fitting FSRS to 100k reviews (quick: about 4k) of a simulated learner, as ``quizgen optimize`` fits (read the
+reviews from the store, build the training items, fit), against Anki's own ``compute_fsrs_params`` on a collection
+holding the same reviews (which reads its revlog, builds the same items and fits), run alternately. The scores and
+the health check that ``quizgen optimize`` reports after the fit are not part of either."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import learner
+from harness import Row, paired_median_seconds
+
+from quizgen.core.store import Store
+from quizgen.study import optimize
+
+
+def measures(workdir: Path, quick: bool) -> list[Row]:
+    faces = 300 if quick else 8_000
+    repeat = 3 if quick else 5
+    histories = learner.simulate(faces, 365)
+    reviews = sum(len(h) for h in histories)
+    store = Store.open(workdir / "quizgen.db")
+    learner.write_quizgen(store, workdir, histories)
+    learner.write_anki(workdir / "collection.anki2", histories)
+
+    from anki.collection import Collection
+
+    col = Collection(str(workdir / "collection.anki2"))
+    try:
+
+        def anki_fit() -> object:
+            return col._backend.compute_fsrs_params(
+                search="", current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1,
+                health_check=False,
+            )
+
+        def quizgen_fit() -> object:
+            training = optimize.training_set(optimize.histories(store.rating_history(learner.DECK)))
+            return optimize.fit_parameters(training.items)
+
+        anki_seconds, quizgen_seconds = paired_median_seconds(anki_fit, quizgen_fit, repeat)
+    finally:
+        col.close()
+        store.close()
+    return [
+        Row(f"optimize: fit {reviews // 1000}k reviews", quizgen_seconds, "s", "Anki compute_fsrs_params, same reviews",
+            anki_seconds, 1.2, ratio_target=True),
+    ]

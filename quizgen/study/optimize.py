@@ -1,0 +1,414 @@
+"""FSRS fitted to the learner: training items from the stored reviews, the fit, its evaluation, and rescheduling.
+
+The arithmetic is fsrs-rs's (``fsrs_rs_python``), the optimizer Anki runs; the quiz keeps scheduling with py-fsrs
+(``fsrs``). Both are FSRS-6 with 21 parameters, so parameters fitted by one schedule the other.
+
+Training items are built as Anki's optimizer builds them from its review log: one history per card face, each
+review a rating and the learner's days since the previous review (0 for same-day reviews and learning steps, which
+stay in the history as short-term memory); one item per review after the first that fell on a later day than the
+one before it, holding the history up to it. Answers that did not move the schedule (practice, exam) and anything
+that is not a 1-4 rating are left out. Items are ordered by the time of their last review, so a time-series split
+fits on the past and scores on the future.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import fsrs_rs_python as rs
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from quizgen.core.display import literal
+from quizgen.core.errors import QuizgenError
+from quizgen.core.store import Store
+from quizgen.core.time import day_start, from_stored, local_day, to_stored
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+PARAMETER_COUNT = len(DEFAULT_PARAMETERS)
+# Below this many items a fit mostly learns noise; Anki, too, asks for several hundred reviews before optimizing.
+MIN_ITEMS = 400
+# The quiz's relearning: py-fsrs's default of one relearning step, which fsrs-rs takes into account when fitting.
+RELEARNING_STEPS = 1
+# fsrs-rs's time-series split: six equal segments by time, the first one only ever trained on.
+SPLIT_SEGMENTS = 6
+
+Progress = Callable[[str], None]
+
+
+class ParameterError(QuizgenError):
+    pass
+
+
+def default_parameters() -> list[float]:
+    return list(DEFAULT_PARAMETERS)
+
+
+def check_parameters(values: Sequence[float]) -> list[float]:
+    """The parameters as a list, or a ParameterError naming the first that FSRS would refuse."""
+    if len(values) != PARAMETER_COUNT:
+        raise ParameterError(f"FSRS takes {PARAMETER_COUNT} parameters, got {len(values)}")
+    for index, (value, low, high) in enumerate(zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS,
+                                                   strict=True)):
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ParameterError(f"parameter w[{index}] = {value:g} is outside FSRS's bounds {low:g}..{high:g}")
+    return [float(v) for v in values]
+
+
+def parse_parameters(text: str) -> list[float]:
+    """Parameters from what a user types or the database holds: numbers separated by commas or spaces, with or
+    without brackets; "default" gives FSRS's defaults."""
+    if text.strip().lower() == "default":
+        return default_parameters()
+    words = text.replace("[", " ").replace("]", " ").replace(",", " ").split()
+    try:
+        values = [float(word) for word in words]
+    except ValueError:
+        raise ParameterError(f"parameters must be {PARAMETER_COUNT} numbers, not '{text}'") from None
+    return check_parameters(values)
+
+
+def format_parameters(values: Sequence[float]) -> str:
+    return ", ".join(f"{v:.4f}" for v in values)
+
+
+def stored_parameters(values: Sequence[float]) -> str:
+    return json.dumps([round(v, 6) for v in values])
+
+
+# Training items --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FaceHistory:
+    """One face's rated reviews, oldest first: (learner's day, counted from any fixed day, rating, stored time)."""
+
+    card_pk: int
+    face: int
+    reviews: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def fsrs_reviews(self) -> list[rs.FSRSReview]:
+        reviews, previous = [], None
+        for day, rating, _at in self.reviews:
+            reviews.append(rs.FSRSReview(rating, 0 if previous is None else day - previous))
+            previous = day
+        return reviews
+
+
+@dataclass
+class TrainingSet:
+    items: list[rs.FSRSItem]
+    reviews: int
+    faces: int
+
+
+def histories(rows: Iterable[tuple[int, int, int, str]]) -> list[FaceHistory]:
+    """Group (card pk, face, rating, stored time) rows, ordered by face then time, into face histories, each review
+    on the learner's day (found among the stored times the days start at, so no time is parsed)."""
+    rated = [row for row in rows if 1 <= row[2] <= 4]
+    if not rated:
+        return []
+    first = local_day(from_stored(min(row[3] for row in rated)))
+    last = local_day(from_stored(max(row[3] for row in rated)))
+    starts = [to_stored(day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
+    result: list[FaceHistory] = []
+    current: FaceHistory | None = None
+    for card_pk, face, rating, at in rated:
+        if current is None or (current.card_pk, current.face) != (card_pk, face):
+            current = FaceHistory(card_pk, face)
+            result.append(current)
+        current.reviews.append((bisect_right(starts, at), rating, at))
+    return result
+
+
+def training_set(faces: Sequence[FaceHistory]) -> TrainingSet:
+    """The items Anki's optimizer would build from these histories, oldest last review first."""
+    dated: list[tuple[str, rs.FSRSItem]] = []
+    reviews = 0
+    for history in faces:
+        steps = history.fsrs_reviews()
+        reviews += len(steps)
+        for index in range(1, len(steps)):
+            if history.reviews[index][0] > history.reviews[index - 1][0]:
+                dated.append((history.reviews[index][2], rs.FSRSItem(steps[: index + 1])))
+    dated.sort(key=lambda pair: pair[0])
+    return TrainingSet([item for _at, item in dated], reviews, len(faces))
+
+
+# Fitting and evaluating ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Score:
+    log_loss: float
+    rmse_bins: float
+
+
+@dataclass
+class Report:
+    """What ``quizgen optimize`` found. ``fitted`` is None when there was too little to fit; ``parameters`` are
+    what ``--apply`` stores: the fit, or the current ones when the fit predicts the reviews no better."""
+
+    scope: str
+    reviews: int
+    items: int
+    current: list[float]
+    fitted: list[float] | None = None
+    parameters: list[float] | None = None
+    current_all: Score | None = None
+    fitted_all: Score | None = None
+    current_future: Score | None = None
+    fitted_future: Score | None = None
+    health_check: bool | None = None
+    applied: bool = False
+    rescheduled: int = 0
+
+    @property
+    def enough(self) -> bool:
+        return self.items >= MIN_ITEMS
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["enough"] = self.enough
+        data["min_items"] = MIN_ITEMS
+        return data
+
+
+def evaluate(parameters: Sequence[float], items: Sequence[rs.FSRSItem]) -> Score:
+    result = rs.FSRS(list(parameters)).evaluate(list(items))
+    return Score(float(result.log_loss), float(result.rmse_bins))
+
+
+def fit_parameters(items: Sequence[rs.FSRSItem]) -> list[float]:
+    """The parameters fsrs-rs fits to the items, starting from FSRS's defaults."""
+    fitted = rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
+        list(items), enable_short_term=True, num_relearning_steps=RELEARNING_STEPS
+    )
+    return [float(v) for v in fitted]
+
+
+def fit(training: TrainingSet, current: Sequence[float], scope: str, progress: Progress | None = None) -> Report:
+    """Fit parameters to ``training`` and score them and ``current`` on all the items: what Anki's optimizer does.
+    Too few items: a report that says so, with nothing fitted."""
+    report = Report(scope, training.reviews, len(training.items), list(current))
+    if not report.enough:
+        return report
+    items = training.items
+    step = progress or (lambda _stage: None)
+    step("fitting")
+    report.fitted = fit_parameters(items)
+    step("scoring")
+    report.current_all = evaluate(current, items)
+    report.fitted_all = evaluate(report.fitted, items)
+    # As Anki does: a fit that predicts the reviews no better than what is in use is not worth switching to.
+    better = report.fitted_all.log_loss < report.current_all.log_loss
+    report.parameters = report.fitted if better else list(current)
+    return report
+
+
+def check_on_later_reviews(report: Report, training: TrainingSet, progress: Progress | None = None) -> None:
+    """The health check: fitted on earlier items only, scored on the later ones, beside the current parameters on
+    the same later items."""
+    if report.fitted is None:
+        return
+    items, current = training.items, report.current
+    (progress or (lambda _stage: None))("checking on later reviews")
+    future = rs.evaluate_with_time_series_splits(
+        items, enable_short_term=True, num_relearning_steps=RELEARNING_STEPS
+    )
+    report.fitted_future = Score(float(future.log_loss), float(future.rmse_bins))
+    report.current_future = evaluate(current, items[len(items) // SPLIT_SEGMENTS:])
+    # Calibration is what intervals rest on: a fit made on the past must predict the future no worse than what is
+    # in use. (Its log loss there suffers from the early folds, fitted on young cards only.)
+    report.health_check = report.fitted_future.rmse_bins <= report.current_future.rmse_bins
+
+
+# Rescheduling ----------------------------------------------------------------------------------------------------
+
+
+def decay_factor(parameters: Sequence[float]) -> tuple[float, float]:
+    """FSRS-6's forgetting curve R(t) = (1 + factor * t / S) ** -decay, from w[20]."""
+    decay = parameters[20]
+    return decay, 0.9 ** (-1 / decay) - 1
+
+
+def interval_days(stability: float, retention: float, parameters: Sequence[float], maximum: int = 36500) -> int:
+    """Days until recall falls to ``retention``, rounded and at least a day, as py-fsrs schedules a review."""
+    decay, factor = decay_factor(parameters)
+    days = stability / factor * (retention ** (-1 / decay) - 1)
+    return int(min(max(round(days), 1), maximum))
+
+
+@dataclass(frozen=True)
+class Rescheduled:
+    card_pk: int
+    face: int
+    stability: float
+    difficulty: float
+    due: datetime
+
+
+def reschedule(
+    faces: Sequence[FaceHistory], parameters: Sequence[float], retention: float, last_reviews: dict[tuple[int, int],
+                                                                                                     datetime]
+) -> list[Rescheduled]:
+    """New memory states of the faces in review (``last_reviews``: their last review time) from their whole history
+    under ``parameters``, and the due dates those give; faces still in (re)learning keep their short steps."""
+    chosen = [h for h in faces if (h.card_pk, h.face) in last_reviews]
+    if not chosen:
+        return []
+    states = rs.FSRS(list(parameters)).memory_state_batch([rs.FSRSItem(h.fsrs_reviews()) for h in chosen])
+    result = []
+    for history, state in zip(chosen, states, strict=True):
+        last = last_reviews[(history.card_pk, history.face)]
+        days = interval_days(state.stability, retention, parameters)
+        result.append(Rescheduled(history.card_pk, history.face, float(state.stability), float(state.difficulty),
+                                  last + timedelta(days=days)))
+    return result
+
+
+# Reading and writing the store -----------------------------------------------------------------------------------
+
+
+class NothingToFit(QuizgenError):
+    pass
+
+
+def run(store: Store, deck: str | None, apply: bool, progress: Progress | None = None) -> Report:
+    """Fit the deck's reviews (every deck's, with ``deck`` None) and, with ``apply``, store the parameters and
+    reschedule the faces in review from their history under them. Nothing is written without ``apply``, nor when
+    there was too little to fit."""
+    from quizgen.study.schedule import deck_parameters, parameters_key, setting_value
+
+    slug = store.deck(deck).slug if deck else None
+    scope = store.deck(slug).name if slug else "All decks"
+    faces = histories(store.rating_history(slug))
+    if not faces:
+        where = f"deck '{slug}'" if slug else "the database"
+        raise NothingToFit(f"nothing to fit: {where} has no reviews from review mode yet")
+    training = training_set(faces)
+    report = fit(training, deck_parameters(store.get_config, slug), scope, progress)
+    check_on_later_reviews(report, training, progress)
+    if not apply or report.parameters is None:
+        return report
+    store.set_config(parameters_key(slug), stored_parameters(report.parameters))
+    retention = setting_value(store.get_config, "retention")
+    by_deck: dict[str, list[FaceHistory]] = {}
+    decks = store.card_decks(slug)
+    for history in faces:
+        by_deck.setdefault(decks[history.card_pk], []).append(history)
+    rows = []
+    for name, deck_faces in by_deck.items():
+        parameters = deck_parameters(store.get_config, name)
+        rows.extend(reschedule(deck_faces, parameters, retention, store.faces_in_review(name)))
+    store.set_memory_states([(r.card_pk, r.face, r.stability, r.difficulty, r.due) for r in rows])
+    report.applied, report.rescheduled = True, len(rows)
+    return report
+
+
+def render(report: Report, console: Console | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(highlight=False, markup=False, emoji=False)
+    console.print(literal(report.scope, style="bold"))
+    console.print(f"{report.reviews:,} reviews from review mode; {report.items:,} training items (one per review on "
+                  "a later day than the one before)")
+    if not report.enough:
+        console.print(f"Too little history to fit: FSRS needs at least {MIN_ITEMS} items. The current parameters "
+                      "are kept.")
+        return
+    table = Table("parameters", "scored on", "log loss", "RMSE(bins)", box=None, header_style="bold",
+                  padding=(0, 1))
+    rows = [("current", "all reviews", report.current_all), ("fitted", "all reviews", report.fitted_all),
+            ("current", "later reviews", report.current_future),
+            ("fitted on earlier", "later reviews", report.fitted_future)]
+    for name, scored, score in rows:
+        assert score is not None
+        table.add_row(name, scored, f"{score.log_loss:.4f}", f"{score.rmse_bins:.2%}")
+    console.print(table)
+    verdict = "passed" if report.health_check else "failed"
+    console.print(f"Health check {verdict}: fitted on earlier reviews only, the parameters predict the later ones "
+                  f"{'at least as well as' if report.health_check else 'worse than'} the current ones (RMSE).")
+    assert report.fitted is not None and report.parameters is not None
+    console.print(f"Fitted parameters: {format_parameters(report.fitted)}")
+    if report.parameters != report.fitted:
+        console.print("The fit predicts these reviews no better than the current parameters: those are kept.")
+    if report.applied:
+        console.print(f"Applied: parameters stored; {report.rescheduled:,} faces in review rescheduled.")
+    else:
+        console.print("Nothing changed: run again with --apply to use them.")
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Progress]:
+    """A bar on stderr through the stages of a fit, when stderr is a terminal; drawn only once a stage runs long
+    enough to notice (rich waits before the first refresh) and cleared afterwards."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda _stage: None
+        return
+    stages = ["fitting", "scoring", "checking on later reviews"]
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("reading reviews", total=len(stages))
+
+        def step(stage: str) -> None:
+            bar.update(task, description=stage, completed=stages.index(stage))
+
+        yield step
+
+
+# Workload forecast -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudiedState:
+    """What the forecast needs of a studied face: the day it falls due (0 today, overdue included), the day of its
+    last review (negative: before today), and its memory state."""
+
+    due_day: int
+    last_day: int
+    stability: float
+    difficulty: float
+
+
+def forecast_reviews(
+    faces: Iterable[StudiedState], parameters: Sequence[float], retention: float, days: int, seed: int = 0
+) -> list[int]:
+    """Reviews a day over the next ``days`` days, if every face is reviewed the day it falls due and recalled with
+    the probability FSRS gives (drawn from a seeded generator, so the same cards give the same forecast): a recalled
+    face is rated Good and waits the interval ``retention`` gives; a forgotten one Again, and comes back next day."""
+    import random
+
+    rng = random.Random(seed)
+    model = rs.FSRS(list(parameters))
+    decay, factor = decay_factor(parameters)
+    counts = [0] * days
+    # Buckets by day, so a face reviewed again within the window is picked up on its new day.
+    pending: list[list[tuple[int, float, float]]] = [[] for _ in range(days)]
+    for face in faces:
+        if face.due_day < days:
+            pending[max(face.due_day, 0)].append((face.last_day, face.stability, face.difficulty))
+    for day in range(days):
+        for last_day, stability, difficulty in pending[day]:
+            counts[day] += 1
+            elapsed = max(day - last_day, 0)
+            recalled = rng.random() < (1 + factor * elapsed / stability) ** -decay
+            states = model.next_states(rs.MemoryState(stability, difficulty), retention, elapsed)
+            memory = (states.good if recalled else states.again).memory
+            wait = interval_days(memory.stability, retention, parameters) if recalled else 1
+            if day + wait < days:
+                pending[day + wait].append((day, memory.stability, memory.difficulty))
+    return counts

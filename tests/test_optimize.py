@@ -1,0 +1,252 @@
+"""``quizgen optimize``, deck parameters and the FSRS figures of ``quizgen stats``, checked against Anki itself.
+
+A simulated learner with known FSRS parameters studies on quizgen's schedule for a year; the same reviews go into a
+real Anki collection and into a quizgen database, and both optimizers fit them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import fsrs_rs_python as rs
+import pytest
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler
+
+from quizgen.core.store import Store
+from quizgen.study import optimize
+from quizgen.study.plan import QuizOptions, open_plan
+from quizgen.study.schedule import from_fsrs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import learner
+
+DECK = learner.DECK
+FACES, DAYS = 400, 365
+
+
+@pytest.fixture(scope="module", autouse=True)
+def utc_days():
+    """The learner's days in UTC, the same everywhere this runs (Anki and quizgen both read the local zone)."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory, utc_days) -> tuple[Path, Path]:
+    """A quizgen database and an Anki collection holding the same year of the simulated learner's reviews, ending
+    today."""
+    folder = tmp_path_factory.mktemp("simulated")
+    start = datetime.now().astimezone() - timedelta(days=DAYS)
+    histories = learner.simulate(FACES, DAYS, start=start)
+    store = Store.open(folder / "quizgen.db")
+    learner.write_quizgen(store, folder, histories)
+    store.close()
+    learner.write_anki(folder / "collection.anki2", histories)
+    return folder / "quizgen.db", folder / "collection.anki2"
+
+
+@pytest.fixture
+def studied(simulated, db_path) -> Path:
+    """This test's own copy of the simulated learner's quizgen database."""
+    shutil.copy(simulated[0], db_path)
+    return db_path
+
+
+def anki(collection: Path):
+    from anki.collection import Collection
+
+    return Collection(str(collection))
+
+
+def report_of(run, *args: str) -> dict:
+    result = run("optimize", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_optimize_fits_what_anki_fits_and_anki_scores_it_as_its_own(run, studied, simulated):
+    report = report_of(run, DECK)
+    col = anki(simulated[1])
+    try:
+        fitted = col._backend.compute_fsrs_params(
+            search="", current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=False
+        )
+        anki_own = col._backend.evaluate_params_legacy(params=list(fitted.params), search="",
+                                                       ignore_revlogs_before_ms=0)
+        anki_on_ours = col._backend.evaluate_params_legacy(params=report["fitted"], search="",
+                                                           ignore_revlogs_before_ms=0)
+    finally:
+        col.close()
+    # The same training items as Anki's optimizer builds from its revlog.
+    assert report["items"] == fitted.fsrs_items > optimize.MIN_ITEMS
+    assert report["reviews"] > 3000
+    assert anki_on_ours.log_loss == pytest.approx(anki_own.log_loss, rel=0.01)
+    assert report["fitted_all"]["log_loss"] == pytest.approx(anki_on_ours.log_loss, rel=0.02)
+    assert report["fitted_all"]["rmse_bins"] == pytest.approx(anki_on_ours.rmse_bins, rel=0.05)
+
+
+def test_fitted_parameters_predict_later_reviews_better_than_the_defaults(run, studied):
+    report = report_of(run, DECK)
+    assert report["health_check"] is True
+    assert report["fitted_future"]["rmse_bins"] < report["current_future"]["rmse_bins"]
+    assert report["fitted_all"]["log_loss"] < report["current_all"]["log_loss"]
+    # Held out by time: fitted on the first 70% of the items, scored on the rest.
+    store = Store.open(studied)
+    items = optimize.training_set(optimize.histories(store.rating_history(DECK))).items
+    store.close()
+    cut = len(items) * 7 // 10
+    past = optimize.training_set([])
+    past.items = items[:cut]
+    on_past = optimize.fit(past, optimize.default_parameters(), DECK)
+    assert on_past.fitted is not None
+    fitted, defaults = optimize.evaluate(on_past.fitted, items[cut:]), optimize.evaluate(
+        optimize.default_parameters(), items[cut:])
+    assert fitted.log_loss < defaults.log_loss
+    assert fitted.rmse_bins < defaults.rmse_bins
+
+
+def test_the_report_reads_as_text_and_changes_nothing_without_apply(run, studied):
+    before = studied.read_bytes()
+    result = run("optimize", DECK)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert "training items" in text and "log loss" in text and "RMSE(bins)" in text
+    assert "Health check passed" in text
+    assert "Nothing changed: run again with --apply" in text
+    assert run("config", "parameters", "--deck", DECK).stdout.strip() == optimize.format_parameters(
+        optimize.default_parameters())
+    store = Store.open(studied)
+    assert store.get_config(f"parameters:{DECK}") is None
+    store.close()
+    assert len(studied.read_bytes()) == len(before)
+
+
+def test_apply_stores_the_decks_parameters_and_reschedules_its_faces_in_review(run, studied):
+    store = Store.open(studied)
+    due_before = {(pk, face): due for pk, face, _s, _st, _d, due, _l in store.face_schedules(DECK)}
+    store.close()
+    report = report_of(run, DECK, "--apply")
+    assert report["applied"] is True and report["rescheduled"] > 100
+    shown = run("config", "parameters", "--deck", DECK).stdout.strip()
+    assert shown == optimize.format_parameters(report["parameters"])
+    assert f"parameters --deck {DECK} = {shown}" in run("config").stdout
+    store = Store.open(studied)
+    due_after = {(pk, face): due for pk, face, _s, _st, _d, due, _l in store.face_schedules(DECK)}
+    plan = open_plan(store, QuizOptions(deck=DECK), datetime.now().astimezone(), __import__("random").Random(1))
+    store.close()
+    assert sum(due_before[key] != due_after[key] for key in due_before) >= report["rescheduled"] // 2
+    # The quiz schedules the deck with the parameters it stored.
+    assert plan.scheduler is not None
+    assert list(plan.scheduler.scheduler.parameters) == pytest.approx(report["parameters"], abs=1e-6)
+
+
+def test_too_little_history_is_said_plainly_and_the_defaults_are_kept(run, db_path, tmp_path):
+    store = Store.open(db_path)
+    start = datetime.now().astimezone() - timedelta(days=40)
+    learner.write_quizgen(store, tmp_path, learner.simulate(15, 40, start=start))
+    store.close()
+    result = run("optimize", "--apply")
+    assert result.exit_code == 0, result.stderr
+    assert f"Too little history to fit: FSRS needs at least {optimize.MIN_ITEMS} items" in result.stdout
+    assert "The current parameters are kept." in result.stdout
+    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(optimize.default_parameters())
+
+
+def test_a_database_without_reviews_has_nothing_to_fit(run, db_path, tmp_path):
+    store = Store.open(db_path)
+    learner.write_quizgen(store, tmp_path, [[] for _ in range(3)])
+    store.close()
+    result = run("optimize")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "nothing to fit: the database has no reviews from review mode yet" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0.2 1.2 2.3", "FSRS takes 21 parameters, got 3"),
+        (" ".join(["0.5"] * 20 + ["0.9"]), "parameter w[4] = 0.5 is outside FSRS's bounds 1..10"),
+        ("a b c", "parameters must be 21 numbers"),
+    ],
+)
+def test_parameters_out_of_fsrs_bounds_are_refused_in_one_line(run, value, message):
+    result = run("config", "parameters", value)
+    assert result.exit_code != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
+    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(optimize.default_parameters())
+
+
+def test_parameters_are_set_per_deck_beside_retention_and_default_restores_them(run, studied):
+    chosen = [round(v, 4) for v in learner.TRUE_PARAMETERS]
+    result = run("config", "parameters", "--deck", DECK, ", ".join(map(str, chosen)))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == optimize.format_parameters(chosen)
+    listing = run("config").stdout
+    assert "retention = 0.9" in listing
+    assert f"parameters --deck {DECK} = {optimize.format_parameters(chosen)}" in listing
+    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(optimize.default_parameters())
+    run("config", "parameters", "--deck", DECK, "default")
+    assert run("config", "parameters", "--deck", DECK).stdout.strip() == optimize.format_parameters(
+        optimize.default_parameters())
+    assert run("config", "retention", "--deck", DECK, "0.8").exit_code != 0
+
+
+def test_py_fsrs_and_fsrs_rs_agree_on_memory_and_intervals_for_the_same_parameters():
+    parameters = learner.TRUE_PARAMETERS
+    scheduler = Scheduler(parameters=tuple(parameters), enable_fuzzing=False)
+    model = rs.FSRS(parameters)
+    history = learner.simulate(30, 200, seed=3, start=datetime(2025, 3, 1, 9).astimezone())
+    checked = 0
+    for reviews in history:
+        card = FsrsCard(card_id=1, due=reviews[0].at)
+        steps: list[rs.FSRSReview] = []
+        previous = None
+        for review in reviews:
+            card, _log = scheduler.review_card(card, review.rating, review.at)
+            day = review.at.date()
+            steps.append(rs.FSRSReview(int(review.rating), 0 if previous is None else (day - previous).days))
+            previous = day
+            state = model.memory_state(rs.FSRSItem(steps))
+            assert state.stability == pytest.approx(card.stability, rel=1e-3)
+            assert state.difficulty == pytest.approx(card.difficulty, rel=1e-3)
+            if from_fsrs(card)["state"] == 2:
+                waited = (card.due - review.at).days
+                assert optimize.interval_days(state.stability, 0.9, parameters) == waited
+                assert max(round(model.next_interval(state.stability, 0.9, int(Rating.Good))), 1) == waited
+                checked += 1
+    assert checked > 100
+
+
+def test_stats_show_true_retention_and_a_simulated_workload_at_another_retention(run, studied):
+    data = json.loads(run("stats", DECK, "--json", "--retention", "0.8").stdout)
+    assert data["desired_retention"] == 0.9
+    assert 0.5 < data["true_retention_30d"] < 1
+    assert sum(band["reviews"] for band in data["true_retention"]) > 50
+    current, lower = data["workload"]
+    assert (current["retention"], lower["retention"]) == (0.9, 0.8)
+    assert len(current["days"]) == 30
+    # Lower desired retention: longer intervals, fewer reviews.
+    assert 0 < lower["total"] < current["total"]
+    text = run("stats", DECK, "--retention", "0.8").stdout
+    assert "Retention: desired 90% · true" in text
+    assert "Reviews a day over the next 30 days at 90% desired retention (FSRS simulation)" in text
+    assert "at 80% desired retention" in text
+    refused = run("stats", "--retention", "1.5")
+    assert refused.exit_code != 0 and "retention must be between 0.70 and 0.99" in refused.stderr
