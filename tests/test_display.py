@@ -98,7 +98,7 @@ def test_quiz_shows_questions_feedback_and_summary_as_written(hostile_db):
     assert_inert(out)
     for text in [DECK_NAME.strip(), DECK_NOTE, MARKUP_PROMPT, BIDI_PROMPT, r"b) one \x1b[1m",
                  "Why: Brackets [b]stay[/b].", r"Why: Escapes \x1b[5m shown.", *(f"Section: {s}" for s in SECTIONS),
-                 r"Title \x1b]0;TITLE\x1b\ clipboard \x1b]52;c;aGk=", r"clear \x1b[2J csi \x9b31m cr"]:
+                 r"Title \x1b]0;TITLE\x1b\ clipboard \x1b]52;c;aGk=\x07 clear \x1b[2J csi \x9b31m cr \x0d end?"]:
         assert text in out
     summary = out[out.index("Session over"):]
     assert all(section in summary for section in SECTIONS)

@@ -147,12 +147,12 @@ def test_apply_stores_the_decks_parameters_and_reschedules_its_faces_in_review(r
     assert f"parameters --deck {DECK} = {shown}" in run("config").stdout
     store = Store.open(studied)
     due_after = {(pk, face): due for pk, face, _s, _st, _d, due, _l in store.face_schedules(DECK)}
-    plan = open_plan(store, QuizOptions(deck=DECK), datetime.now().astimezone(), __import__("random").Random(1))
+    plan = open_plan(store, QuizOptions(decks=[DECK]), datetime.now().astimezone(), __import__("random").Random(1))
     store.close()
     assert sum(due_before[key] != due_after[key] for key in due_before) >= report["rescheduled"] // 2
     # The quiz schedules the deck with the parameters it stored.
-    assert plan.scheduler is not None
-    assert list(plan.scheduler.scheduler.parameters) == pytest.approx(report["parameters"], abs=1e-6)
+    deck_scheduler = plan.deck_schedulers[DECK]
+    assert list(deck_scheduler.scheduler.parameters) == pytest.approx(report["parameters"], abs=1e-6)
 
 
 def test_too_little_history_is_said_plainly_and_the_defaults_are_kept(run, db_path, tmp_path):

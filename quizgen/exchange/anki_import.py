@@ -368,8 +368,11 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
                                      due_before, due_after, time_ms))
     stored_last = history.schedule["last_review"]
     newest = anki.reviews[-1].time_ms if anki.reviews else None
-    anki_newer = stored_last is None or (
-        newest is not None and newest > from_stored(stored_last).timestamp() * 1000 + SAME_MOMENT_MS
+    last_ms = from_stored(stored_last).timestamp() * 1000 if stored_last else None
+    # An answer neither side has stored yet is news whenever it came after the last one; the margin is only for
+    # telling an answer of Anki's from our own exported one, whose time was rounded on the way.
+    anki_newer = last_ms is None or (newest is not None and newest > last_ms + SAME_MOMENT_MS) or (
+        bool(reviews) and reviews[-1].anki_revlog_id > last_ms
     )
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
         return MergedFace(reviews, events, None)

@@ -185,7 +185,7 @@ class Screen:
     # Screens ---------------------------------------------------------------------------------------------------
 
     def start(self, decks: list[Deck], mode: str, due: int, new: int, unseen: int, size: int) -> None:
-        self.say(Text(" · ".join(deck.name for deck in decks), style="bold"))
+        self.say(literal(" · ".join(deck.name for deck in decks), "bold"))
         if mode == REVIEW:
             self.say(f"Review: {due} due now, {new} new (of {unseen} never studied).")
         elif mode == PRACTICE:
@@ -200,7 +200,7 @@ class Screen:
 
     def nothing_due(self, plan: Plan, now: datetime) -> None:
         """Why there is no question, and what the learner can do instead."""
-        self.say(Text(" · ".join(deck.name for deck in plan.decks), style="bold"))
+        self.say(literal(" · ".join(deck.name for deck in plan.decks), "bold"))
         if plan.next_due is None and not plan.unseen:
             self.say("Nothing to study: no cards match.")
             return
@@ -218,14 +218,14 @@ class Screen:
     def acted(self, done: actions.Done) -> None:
         self.say(done.message, style="yellow")
         if done.card is not None:
-            self.say(Text(done.card.prompt, style="bold"))
-            self.say(Text(f"Answer: {done.card.answer}"))
+            self.say(literal(done.card.prompt, "bold"))
+            self.say(literal(f"Answer: {done.card.answer}"))
 
     def question(self, q: Question) -> None:
         self.say()
         header = f"Question {q.number} of {q.total} · {q.kind}" + (" · new" if q.item.is_new else "")
-        self.say(Text(header, style="dim"))
-        self.say(Text(q.text, style="bold"))
+        self.say(literal(header, "dim"))
+        self.say(literal(q.text, "bold"))
         if q.lefts:
             for n, left in enumerate(q.lefts, 1):
                 self._line(f"{n}.", left)
@@ -243,9 +243,9 @@ class Screen:
 
     def reveal(self, q: Question, explain: bool = True) -> None:
         """The back of a self-rated card, with its explanation unless ``explain`` is False (exam mode)."""
-        self.say(Text(q.back))
+        self.say(literal(q.back))
         if explain and q.card.explanation:
-            self.say(Text(f"Why: {q.card.explanation}"))
+            self.say(literal(f"Why: {q.card.explanation}"))
 
     def feedback(self, outcome: Outcome) -> None:
         q = outcome.question
@@ -254,20 +254,20 @@ class Screen:
                 verdict = "Right, accepted (typo)." if outcome.typo else "Right."
                 if outcome.slow:
                     verdict += " Slow, so proposed as Hard."
-                self.say(Text(verdict, style="bold green"))
+                self.say(literal(verdict, "bold green"))
             else:
-                self.say(Text("Wrong.", style="bold red"))
+                self.say(literal("Wrong.", "bold red"))
             if outcome.detail:
-                self.say(Text(outcome.detail))
+                self.say(literal(outcome.detail))
             typed = outcome.response.strip()
             if q.card.spec.free_text and typed and (outcome.typo or not outcome.correct):
                 self._compare(typed, q.expected)
             else:
-                self.say(Text(f"Answer: {q.expected}"))
+                self.say(literal(f"Answer: {q.expected}"))
             # A self-rated card's explanation came with its back.
             if q.card.explanation:
-                self.say(Text(f"Why: {q.card.explanation}"))
-        self.say(Text(f"Section: {q.card.section}", style="dim"))
+                self.say(literal(f"Why: {q.card.explanation}"))
+        self.say(literal(f"Section: {q.card.section}", "dim"))
 
     def _compare(self, typed: str, expected: str) -> None:
         """What was typed above the answer, the characters that differ marked: in colour on a colour terminal,
@@ -316,7 +316,7 @@ class Screen:
         if summary.remaining:
             extra.append(f"{summary.remaining} not reached")
         line = f"Session over: {score} in {describe_duration(summary.elapsed)}"
-        self.say(Text(line + ("; " + ", ".join(extra) if extra else "") + ".", style="bold"))
+        self.say(literal(line + ("; " + ", ".join(extra) if extra else "") + ".", "bold"))
         if summary.by_section:
             table = Table("section", "right", "accuracy", header_style="bold", box=None, padding=(0, 1))
             table.columns[0].overflow = "fold"
@@ -324,11 +324,11 @@ class Screen:
                 table.add_row(literal(section), f"{score_.correct}/{score_.answered}", f"{score_.accuracy:.0%}")
             self.console.print(table)
         if summary.mode == EXAM and summary.missed:
-            self.say(Text("Missed:", style="bold"))
+            self.say(literal("Missed:", "bold"))
             for outcome in summary.missed:
                 q = outcome.question
-                self.say(Text(f"- {q.text}"))
-                self.say(Text(f"  answer: {q.expected}", style="green"))
+                self.say(literal(f"- {q.text}"))
+                self.say(literal(f"  answer: {q.expected}", "green"))
         if summary.next_learning is not None:
             cards = "1 card" if summary.learning == 1 else f"{summary.learning} cards"
             wait = describe_interval(summary.next_learning - summary.ended)
