@@ -114,10 +114,14 @@ def test_article_recovery_agents_are_asked_but_not_ordered(article_draft):
 
 
 def test_article_acronyms(article_draft):
-    answers = {c.fields["answer"]: c.prompt for c in by_kind(article_draft, "typed")}
-    assert "selective estrogen receptor modulator" in answers["SERM"]
-    assert "gonadotropin-releasing hormone" in answers["GnRH"]
+    # Asked from the short form ("What does SERM stand for?"): the full name is the answer, never the initials.
+    answers = {c.prompt.split()[2]: c.fields["answer"] for c in by_kind(article_draft, "typed")
+               if c.prompt.startswith("What does ")}
+    assert answers["SERM"].lower() == "selective estrogen receptor modulator"
+    assert answers["GnRH"].lower() == "gonadotropin-releasing hormone"
     assert {"LH", "FSH", "HPG", "TRT", "GHRH", "DHEA"} <= set(answers)
+    assert not any(a.lower() in c.prompt.lower() for c in by_kind(article_draft, "typed")
+                   for a in [c.fields["answer"]] if c.prompt.startswith("What does "))
 
 
 def test_article_tables_become_a_match_card_per_row(article_draft):
@@ -163,7 +167,7 @@ def test_markdown_notes_draft(tmp_path):
     mcq = {c.fields["answer"]: c for c in by_kind(result, "mcq")}
     assert set(mcq) == {"Shield volcano", "Stratovolcano", "Cinder cone", "Caldera"}
     typed = {c.fields["answer"] for c in by_kind(result, "typed")}
-    assert {"Lahar", "Pyroclastic flow", "Tephra", "VEI"} == typed
+    assert {"Lahar", "Pyroclastic flow", "Tephra", "Volcanic Explosivity Index"} == typed
     assert [c.fields["term"] for c in by_kind(result, "glossary")] == ["Vent", "Conduit", "Fumarole"]
     rows = {c.prompt.split(":")[0]: c.fields["pairs"] for c in by_kind(result, "match")}
     assert rows["Krakatoa"] == [["Country", "Indonesia"], ["Year", "1883"]]

@@ -84,6 +84,21 @@ _CITATION = re.compile(r"\(\s*(?:1[5-9]|20)\d{2}[a-z]?\s*\)|\bet al\.|\bdoi:|\bh
 _TERM_MARK = re.compile(r"^(?P<term>[^∞]{1,80}?)\s*∞\s*(?P<description>\S.*)$")
 _BOLD_TERM = re.compile(r"^(?:\*\*|__)(?P<term>[^*_]{1,80}?)(?::)?(?:\*\*|__)\s*[:\-–—]?\s*(?P<description>\S.*)$")
 _DASH_TERM = re.compile(r"^(?P<term>[^\s].{0,60}?)\s+[-–—]\s+(?P<description>\S.*)$")
+# "Bandwidth: Maximum rate of..." and "BGP (Border Gateway Protocol): Path-vector...": the term starts like a name
+# (a capital or a digit) and the definition is more than a word or two.
+_COLON_TERM = re.compile(r"^(?P<term>[A-Z0-9][^:]{0,70}?)\s*:\s+(?P<description>\S.*\s\S+\s\S.*)$")
+# Labels that open a line with a colon without defining anything.
+_NOT_TERMS = frozenset(
+    {"definition", "definitions", "note", "notes", "example", "examples", "tip", "tips", "warning", "caution",
+     "important", "source", "sources", "summary", "answer", "question", "q", "a", "see also", "update", "edit",
+     "reactants", "products", "steps", "step", "key points", "items needed", "why", "how", "what", "result"}
+)
+_FOOTNOTE = re.compile(r"\[(?:\d{1,3}|[a-z]|citation needed|note \d+|nb \d+)\]", re.IGNORECASE)
+_COOKIE = re.compile(
+    r"\bcookies?\b.*\b(?:accept|consent|agree|policy|preferences|settings|continuing|we use|this site uses)\b|"
+    r"\b(?:we use|this (?:web)?site uses|accept(?: all)?)\b.*\bcookies?\b",
+    re.IGNORECASE,
+)
 _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _CLOSERS = "\"'”’)]»*_"
@@ -116,6 +131,10 @@ class ListItem:
     span: Span
     term: str = ""
     description: str = ""
+    number: int = 0
+    """The number written before a numbered item (0 for bullets): a list interrupted by prose goes on from it."""
+    children: list[ListItem] = field(default_factory=list)
+    """Items nested under this one."""
 
 
 @dataclass
@@ -245,21 +264,43 @@ def _matched_text(pattern: re.Pattern[str], line: str) -> str:
 
 
 def clean(text: str) -> str:
-    """One line of plain text: whitespace runs collapsed, control characters gone."""
-    return _WHITESPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+    """One line of plain text: whitespace runs collapsed, control characters and footnote markers ("[6][7]") gone."""
+    text = _CONTROL.sub(" ", text)
+    if "[" in text:
+        text = _FOOTNOTE.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def is_chrome(text: str) -> bool:
+    """Page chrome: "Skip to main content", "Share", a cookie banner."""
+    return text.lower().rstrip(".:") in PAGE_CHROME or (len(text) < 400 and bool(_COOKIE.search(text)))
 
 
 def split_term(text: str) -> tuple[str, str]:
-    """``Term ∞ description``, ``**Term**: description`` or ``Term - description`` into term and description,
-    else ``("", "")``."""
-    for pattern, max_words in ((_TERM_MARK, 10), (_BOLD_TERM, 10), (_DASH_TERM, 6)):
+    """``Term ∞ description``, ``**Term**: description``, ``Term: description`` or ``Term - description`` into term
+    and description, else ``("", "")``."""
+    for pattern, max_words in ((_TERM_MARK, 10), (_BOLD_TERM, 10), (_COLON_TERM, 7), (_DASH_TERM, 6)):
         match = pattern.match(text)
         if match:
             term = match["term"].strip().strip("*_").strip()
             description = match["description"].strip()
+            if pattern is _COLON_TERM and (
+                _title_key(core_words(term)) in _NOT_TERMS or re.match(r"(?i)(?:step|part|stage|phase)\s*\d", term)
+            ):
+                continue
             if term and description and len(term.split()) <= max_words and not term.endswith((",", ";", ".")):
                 return term, description
     return "", ""
+
+
+def core_words(term: str) -> str:
+    """A term without bracketed asides."""
+    return re.sub(r"\s*\([^)]*\)", "", term).strip() or term
+
+
+def _reads_as_definition(text: str) -> bool:
+    """"A digital cellular technology that...", "The maximum amount of...": a noun phrase opening a definition."""
+    return bool(re.match(r"(?:A|An|The|Any|Each|One)\s", text)) and _ends_sentence(text)
 
 
 def _title_key(title: str) -> str:
@@ -268,7 +309,7 @@ def _title_key(title: str) -> str:
 
 def section_kind(title: str) -> str:
     key = _title_key(title)
-    if key in GLOSSARY_TITLES:
+    if key in GLOSSARY_TITLES or key.endswith((" glossary", " terms", " terminology", " vocabulary")):
         return GLOSSARY
     if key in REFERENCE_TITLES:
         return REFERENCES
@@ -279,7 +320,12 @@ def looks_like_citation(text: str) -> bool:
     return bool(_CITATION.search(text))
 
 
+_TRAILING_ASIDE = re.compile(r"(?<=[.!?])\s+\([^()]{1,40}\)$")
+
+
 def _ends_sentence(text: str) -> bool:
+    """Ends like a sentence, footnote markers and a closing aside ("... calls. (Physical Layer)") aside."""
+    text = _TRAILING_ASIDE.sub("", _FOOTNOTE.sub("", text).rstrip())
     return text.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
 
 
@@ -445,13 +491,29 @@ class _Builder:
                 self.add(GlossaryEntry(item.term, item.description, item.span))
             return
         previous = self.last_block()
+        interrupted = self._interrupted_list(items) if ordered else None
+        if interrupted is not None:
+            # "1. Do this" / why it matters / "2. Then this": one procedure, explained as it goes.
+            interrupted.items.extend(items)
+            interrupted.span = Span(interrupted.span.start, span.end)
+            return
         intro = previous.text if isinstance(previous, Paragraph) else ""
         self.add(ItemList(items, ordered, span, intro))
+
+    def _interrupted_list(self, items: list[ListItem]) -> ItemList | None:
+        """The numbered list that ``items`` continue across paragraphs between them, if any."""
+        for block in reversed(self.section.blocks):
+            if isinstance(block, ItemList):
+                last = block.items[-1].number
+                return block if block.ordered and last and items[0].number == last + 1 else None
+            if not isinstance(block, Paragraph):
+                return None
+        return None
 
     def finish(self, format: str, title: str = "") -> Document:
         sections = [s for s in self.sections if s.title or s.blocks]
         last_line = max(len(self.lines), 1)
-        for section, following in zip(sections, [*sections[1:], None], strict=True):
+        for section, following in zip(sections, [*sections[1:], None][: len(sections)], strict=True):
             end = following.span.start - 1 if following else last_line
             section.span = Span(section.span.start, max(section.span.start, end))
         _assign_paths(sections)
@@ -494,7 +556,7 @@ class _TextReader:
         text = self.text[i]
         if not text:
             return _BLANK
-        if text.lower().rstrip(".:") in PAGE_CHROME:
+        if is_chrome(text):
             return _CHROME
         raw = self.lines[i]
         if _BULLET.match(raw):
@@ -571,6 +633,10 @@ class _TextReader:
             j += 1
         run = list(range(i, j))
         first = self.text[i]
+        if self._definitions(run):
+            return j
+        if len(run) >= 2 and self.kinds[i] == _TEXT_LINE and self._label_over_text(run):
+            return j
         if len(run) == 1 and self.kinds[i] == _TEXT_LINE:
             after = self._next_content(i)
             if _short_label(first, 10) and after < len(self.lines) and self.kinds[after] == _MEANING_LINE:
@@ -592,6 +658,42 @@ class _TextReader:
                 return j
         self._paragraph(run)
         return j
+
+    def _definitions(self, run: list[int]) -> bool:
+        """Lines each of the form ``Term: definition`` (or ``Term - definition`` in a glossary or a run of them)
+        become glossary entries."""
+        found = [split_term(self.text[k]) for k in run]
+        if not all(term for term, _ in found):
+            return False
+        dashed = [k for k, (term, _) in zip(run, found, strict=True) if not _COLON_TERM.match(self.text[k])]
+        if dashed and len(run) == 1 and self.builder.section.kind != GLOSSARY:
+            after = self._next_content(run[-1])
+            previous = self.builder.last_block()
+            follows = after < len(self.lines) and self.kinds[after] == _TEXT_LINE and split_term(self.text[after])[0]
+            if not follows and not isinstance(previous, GlossaryEntry):
+                return False
+        for k, (term, description) in zip(run, found, strict=True):
+            self.builder.add(GlossaryEntry(term, description, Span(k + 1, k + 1)))
+        return True
+
+    def _label_over_text(self, run: list[int]) -> bool:
+        """A short line right above a paragraph, with no blank line between: in a glossary (or when the label is in
+        lower case, as glossary terms are) a term over its definition; elsewhere a heading over its paragraph."""
+        first, second = self.text[run[0]], self.text[run[1]]
+        rest = [self.text[k] for k in run[1:]]
+        if not (_short_label(first, 8) and second[:1].isupper() and _ends_sentence(rest[-1])):
+            return False
+        if len(first.split()) * 2 > len(second.split()) and len(run) == 2:
+            return False
+        if self.builder.section.kind == GLOSSARY or first[0].islower():
+            self.builder.add(GlossaryEntry(first, self._join(run[1:]), Span(run[0] + 1, run[-1] + 1)))
+            self.glossary_mode = True
+            return True
+        if not (first[0].isupper() or first[0].isdigit()) or (self._blank_before(run[0]) == 0 and run[0] > 0):
+            return False
+        self._heading(run[0])
+        self._paragraph(run[1:])
+        return True
 
     def _isolated(self, i: int) -> bool:
         before_ok = i == 0 or self.kinds[i - 1] in (_BLANK, _CHROME)
@@ -625,6 +727,10 @@ class _TextReader:
         span = Span(run[0] + 1, run[-1] + 1)
         previous = self.builder.last_block()
         if self.glossary_mode and isinstance(previous, GlossaryEntry) and not previous.definition:
+            if not previous.note and self.builder.section.kind == GLOSSARY and _reads_as_definition(text):
+                previous.definition = text
+                previous.span = Span(previous.span.start, span.end)
+                return
             previous.note = f"{previous.note} {text}".strip()
             return
         if self.builder.section.kind == REFERENCES:
@@ -665,8 +771,12 @@ class _TextReader:
         pattern = _BULLET if kind == _BULLET_ITEM else _NUMBERED
         items: list[ListItem] = []
         n = len(self.lines)
+        base_indent = _indent(self.lines[i])
         while i < n and self.kinds[i] == kind:
             text = clean(_matched_text(pattern, self.lines[i]))
+            numbered = _NUMBERED.match(self.lines[i]) if kind == _NUMBERED_ITEM else None
+            number = int(numbered["number"]) if numbered else 0
+            nested = _indent(self.lines[i]) > base_indent and bool(items)
             start = i
             i += 1
             # Wrapped items: lines that go on without a blank line, indented or starting in lower case.
@@ -676,11 +786,20 @@ class _TextReader:
                 text = f"{text} {self.text[i]}"
                 i += 1
             term, description = split_term(text)
-            items.append(ListItem(text, Span(start + 1, i), term, description))
+            item = ListItem(text, Span(start + 1, i), term, description, number)
+            if nested:
+                items[-1].children.append(item)
+                items[-1].span = Span(items[-1].span.start, i)
+            else:
+                items.append(item)
             if i + 1 < n and self.kinds[i] == _BLANK and self.kinds[i + 1] == kind:
                 i += 1  # one blank line between items keeps the list going
         self.builder.add_list(items, ordered=kind == _NUMBERED_ITEM)
         return i
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 # Markdown --------------------------------------------------------------------------------------------------------
@@ -751,7 +870,7 @@ class _MarkdownReader:
             elif token.type == "paragraph_open":
                 i = self._paragraph(tokens, i)
             elif token.type in ("bullet_list_open", "ordered_list_open"):
-                i = self._list(tokens, i)
+                _, i = self._list_items(tokens, i)
             elif token.type == "table_open":
                 i = self._table(tokens, i)
             elif token.type in ("fence", "code_block"):
@@ -809,7 +928,7 @@ class _MarkdownReader:
             self.builder.drop(IMAGE, alt, span)
         if not text:
             return i + 3
-        if text.lower().rstrip(".:") in PAGE_CHROME:
+        if is_chrome(text):
             self.builder.drop(BOILERPLATE, text, span)
             return i + 3
         meaning = _MEANING.match(text)
@@ -828,11 +947,19 @@ class _MarkdownReader:
             self.pending_term.span = Span(self.pending_term.span.start, span.end)
             return i + 3
         groups = _split_at_breaks(children)
+        lines = [_inline_text(group) for group in groups]
+        if len(lines) >= 2 and all(line.startswith(": ") for line in lines[1:]) and _short_label(lines[0], 8):
+            # A definition list: "Term" then ": definition" (one or more).
+            definition = " ".join(clean(line[1:]) for line in lines[1:])
+            self.builder.add(GlossaryEntry(lines[0], definition, span))
+            return i + 3
         definitions = [_bold_term(group) for group in groups]
-        if not all(term for term, _ in definitions) and (len(groups) > 1 or self.builder.section.kind == GLOSSARY):
+        if not all(term for term, _ in definitions) and (
+            len(groups) > 1 or self.builder.section.kind == GLOSSARY or _COLON_TERM.match(text)
+        ):
             # Lines each of the form "Term - definition" also define, in a glossary or when every line of a block
-            # does; a lone sentence with a dash in it is prose.
-            definitions = [split_term(_inline_text(group)) for group in groups]
+            # does; a lone sentence with a dash in it is prose, but "Term: definition" alone is a definition.
+            definitions = [split_term(line) for line in lines]
         if all(term for term, _ in definitions):
             for offset, (term, definition) in enumerate(definitions):
                 line = min(span.start + offset, span.end)
@@ -847,19 +974,22 @@ class _MarkdownReader:
         self.builder.add(Paragraph(text, span))
         return i + 3
 
-    def _list(self, tokens: list[Any], i: int) -> int:
-        """One list and, after it, each list nested in it (siblings are the items of one level)."""
+    def _list_items(self, tokens: list[Any], i: int) -> tuple[list[ListItem], int]:
+        """One list and, after it, each list nested in it (siblings are the items of one level); a nested list's
+        items are also kept as the children of the item they sit in. Returns the list's items and where it ends."""
         opener = tokens[i]
         close_type = opener.type.replace("_open", "_close")
         items: list[ListItem] = []
-        nested: list[int] = []
+        nested: list[tuple[int, ListItem | None]] = []
+        ordered = opener.type == "ordered_list_open"
+        number = int(opener.attrs.get("start", 1) or 1) if ordered else 0
         j = i + 1
         while j < len(tokens) and not (tokens[j].type == close_type and tokens[j].level == opener.level):
             token = tokens[j]
             if token.type == "list_item_open" and token.level == opener.level + 1:
-                items.append(ListItem("", self._span(token)))
+                items.append(ListItem("", self._span(token), number=number + len(items) if ordered else 0))
             elif token.type in ("bullet_list_open", "ordered_list_open") and token.level > opener.level:
-                nested.append(j)
+                nested.append((j, items[-1] if items else None))
                 depth = token.level
                 closer = token.type.replace("_open", "_close")
                 while j < len(tokens) and not (tokens[j].type == closer and tokens[j].level == depth):
@@ -877,10 +1007,13 @@ class _MarkdownReader:
                 elif text:
                     item.text = f"{item.text} {text}"
             j += 1
-        self.builder.add_list([item for item in items if item.text], ordered=opener.type == "ordered_list_open")
-        for start in nested:
-            self._list(tokens, start)
-        return j + 1
+        kept = [item for item in items if item.text]
+        self.builder.add_list(kept, ordered=ordered)
+        for start, owner in nested:
+            children, _ = self._list_items(tokens, start)
+            if owner is not None:
+                owner.children.extend(children)
+        return kept, j + 1
 
     def _table(self, tokens: list[Any], i: int) -> int:
         span = self._span(tokens[i])
