@@ -160,3 +160,56 @@ def test_a_draft_for_an_existing_deck_keeps_its_name_and_notice(tmp_path, run):
     assert run("ingest", str(notes), "--deck", "stopping-hormone-therapy", "-o", str(draft_path)).exit_code == 0
     text = draft_path.read_text()
     assert 'name = "Stopping Hormone Therapy"' in text and "not medical advice" in text
+
+
+def test_glossary_lines_become_glossary_cards_and_short_forms_are_asked_for_their_meaning(run, tmp_path):
+    source = tmp_path / "kite-glossary.txt"
+    shutil.copy(FIXTURES / "kite-glossary.txt", source)
+    target = tmp_path / "kite.toml"
+    assert run("ingest", str(source), "-o", str(target)).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    for term in ("Bridle", "Spar", "Luffing"):
+        assert f'term = "{term}"' in text
+    assert 'prompt = "What does LEI stand for?' in text
+    assert 'answer = "Leading Edge Inflatable"' in text
+    assert "abbreviation for" not in text
+    assert run("check", str(target)).exit_code == 0
+
+
+def test_html_page_drafts_from_its_main_text_only(run, tmp_path):
+    source = tmp_path / "kite-page.html"
+    shutil.copy(FIXTURES / "kite-page.html", source)
+    result = run("ingest", str(source), "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert "kite-page.html: html" in result.stderr
+    draft = result.stdout
+    assert "about {{c1::15}} kilometres an hour" in draft
+    for noise in ("cookies", "Sign in", "Copyright", "symbolizes"):
+        assert noise not in draft
+
+
+def test_nested_bullets_and_interrupted_steps(run, tmp_path):
+    source = tmp_path / "kite-notes.md"
+    shutil.copy(FIXTURES / "kite-notes.md", source)
+    result = run("ingest", str(source), "-o", "-")
+    assert result.exit_code == 0, result.output
+    draft = result.stdout
+    # The explanation between steps 1 and 2 does not split the procedure.
+    assert 'items = ["Stand with your back to the wind", "Let out a few metres of line", ' in draft
+    assert "prompt = \"Which of these belong to 'Single-line kites'?\"" in draft
+    assert 'answer = ["diamond", "delta"]' in draft
+
+
+def test_standard_input_and_files_that_are_not_text(run, tmp_path):
+    result = run("ingest", "-", "-o", "-", input=(FIXTURES / "kite-glossary.txt").read_text(encoding="utf-8"))
+    assert result.exit_code == 0, result.output
+    assert 'term = "Bridle"' in result.stdout
+    pdf = tmp_path / "notes.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n...")
+    refused = run("ingest", str(pdf))
+    assert refused.exit_code != 0
+    assert refused.stderr.strip().count("\n") == 0 and "is a PDF" in refused.stderr
+    empty_page = tmp_path / "empty.html"
+    empty_page.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>", encoding="utf-8")
+    refused = run("ingest", str(empty_page))
+    assert refused.exit_code != 0 and "no main text" in refused.stderr
