@@ -47,9 +47,10 @@ from quizgen.ingest.read import (
 MAX_CHOICES = 4
 MAX_MATCH_PAIRS = 8
 MAX_ORDER_ITEMS = 10
-MAX_ORDER_LABEL_WORDS = 20
+MAX_ORDER_LABEL_WORDS = 25
 CONTEXT_CHARS = 110
-RARE_WORD_ZIPF = 4.0
+RARE_WORD_ZIPF = 3.6
+MODIFIER_ZIPF = 4.0
 """A paragraph with no defined term or number still gets a cloze on its rarest word, if one is this rare."""
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
@@ -104,6 +105,11 @@ _STEP_HEADING = re.compile(r"^(?:step|stage|phase)\s*(?P<number>\d{1,2})\s*[:.\-
 _DANGLING_START = frozenset(
     {"this", "these", "that", "those", "it", "its", "they", "their", "them", "he", "she", "his", "her", "such",
      "both", "here", "there"}
+)
+# "The first phase is ...", "The main reason is ...": the subject says where it sits, not what it is.
+_GENERIC_FIRST = frozenset(
+    {"first", "second", "third", "fourth", "fifth", "last", "next", "final", "main", "other", "same", "whole", "only",
+     "new", "two", "three", "four", "key", "best", "most", "following", "previous", "former", "latter", "result"}
 )
 COMMON_WORD_ZIPF = 4.9
 """Words at least this frequent in English ("process", "cells") are no key term to blank on their own."""
@@ -469,22 +475,19 @@ class _Drafter:
     def _acronyms(self, sentence: str, span: Span, section: str, passage: str | None = None) -> None:
         for _start, _end, long_form, short in acronyms(sentence):
             self._stand_for(short, long_form, span, section, passage)
-        for match in _REPORTED_SHORT_FIRST.finditer(sentence):
-            long_form = match["long"].strip()
-            if _is_short_form(match["short"]) and long_form_start(long_form + " ", match["short"]) == 0:
-                self._stand_for(match["short"], long_form, span, section, passage)
+        for _start, _end, long_form, short in short_forms_first(sentence):
+            self._stand_for(short, long_form, span, section, passage)
 
     def _sentences(self, text: str, span: Span, section: str, fallback: bool = False) -> None:
         """Acronym and cloze cards from each sentence; each quotes its sentence, and its source is the paragraph."""
-        drafted = len(self.result.cards)
-        split = sentences(text.replace("∞", "—"))
-        for sentence in split:
+        for sentence in sentences(text.replace("∞", "—")):
             self._acronyms(sentence, span, section, sentence)
             deleted = self._cloze(sentence)
             if deleted:
                 self._add_cloze(deleted, span, section, sentence)
-        if fallback and len(self.result.cards) == drafted:
-            self._rarest_word_cloze(split, span, section)
+            elif fallback:
+                # Over-generated: ranked below the clozes on defined terms, kept if the budget allows.
+                self._rarest_word_cloze(sentence, span, section)
 
     def _add_cloze(self, deleted: tuple[str, list[str], float], span: Span, section: str, sentence: str) -> None:
         cloze_text, answers, score = deleted
@@ -492,33 +495,44 @@ class _Drafter:
         self._add(("cloze", cloze_text.lower()), "cloze", answers[0], "cloze", section,
                   {"text": cloze_text}, span, sentence, score)
 
-    def _rarest_word_cloze(self, split: list[str], span: Span, section: str) -> None:
-        """A cloze on the rarest word of the paragraph (by wordfreq), in a sentence that stands on its own."""
-        best: tuple[float, int, str, int, int] | None = None
-        for index, sentence in enumerate(split):
-            words = sentence.split()
-            if not 6 <= len(words) <= 40 or words[0].lower().strip("\"'“(,") in _DANGLING_START:
+    def _rarest_word_cloze(self, sentence: str, span: Span, section: str) -> None:
+        """A cloze on the sentence's rarest word (by wordfreq) with a rare neighbour ("corpus luteum"), if the
+        sentence stands on its own and the word is not the topic its heading already names."""
+        words = sentence.split()
+        if not 6 <= len(words) <= 40 or words[0].lower().strip("\"'“(,") in _DANGLING_START:
+            return
+        if sentence.rstrip().endswith(("?", ":")) or any(c in sentence for c in "{}"):
+            return
+        topic = {w.lower() for w in _WORD.findall(f"{section} {self.document.title}")}
+        found = list(_WORD.finditer(sentence))
+        best: tuple[float, int] | None = None
+        for index, match in enumerate(found[1:], start=1):
+            word = match[0]
+            if len(word) < 5 or not word.isalpha() or word.lower() in self.section_answers or word.lower() in topic:
                 continue
-            if sentence.rstrip().endswith(("?", ":")) or any(c in sentence for c in "{}"):
-                continue
-            for match in list(_WORD.finditer(sentence))[1:]:
-                word = match[0].strip("'’-")
-                if len(word) < 5 or not word.isalpha() or word.lower() in self.section_answers:
-                    continue
-                if word.lower().endswith(("ly", "ed", "ing")):
-                    continue  # adverbs and verb forms: the key term of a sentence is a noun
-                if _occurrences(word, sentence) != 1:
-                    continue
-                rarity = word_rarity(word)
-                if rarity < RARE_WORD_ZIPF and (best is None or rarity < best[0]):
-                    best = (rarity, index, word, match.start(), match.start() + len(word))
+            if word.lower().endswith(("ly", "ed", "ing")):
+                continue  # adverbs and verb forms: the key term of a sentence is a noun
+            rarity = word_rarity(word)
+            if rarity < RARE_WORD_ZIPF and (best is None or rarity < best[0]) and _occurrences(word, sentence) == 1:
+                best = (rarity, index)
         if best is None:
             return
-        _, index, word, start, end = best
-        applied = _apply(split[index], [(start, end, word)])
+        rarity, first = best
+        last = first
+        before = found[first - 1]
+        if (
+            first > 1 and before[0].isalpha() and sentence[before.end() : found[first].start()] == " "
+            and before[0].lower() not in self.section_answers and word_rarity(before[0]) < MODIFIER_ZIPF
+        ):
+            first -= 1  # the rare modifier goes with its noun: "corpus luteum", "anterior pituitary"
+        start, end = found[first].start(), found[last].end()
+        answer = sentence[start:end]
+        if _occurrences(answer, sentence) != 1:
+            return
+        applied = _apply(sentence, [(start, end, answer)])
         if applied:
-            score = KIND_SCORES["cloze"] + (0.5 if best[0] < 3.0 else 0.0)
-            self._add_cloze((applied[0], applied[1], score), span, section, split[index])
+            score = KIND_SCORES["cloze"] - 0.4 + (0.5 if rarity < 3.0 else 0.0)
+            self._add_cloze((applied[0], applied[1], score), span, section, sentence)
 
     def _cloze(self, sentence: str) -> tuple[str, list[str], float] | None:
         """The sentence with its key term deleted and how good a card it makes, or None for no key sentence.
@@ -566,7 +580,7 @@ class _Drafter:
 
     def _acronym_deletions(self, sentence: str) -> list[tuple[int, int, str]]:
         found = []
-        for start, end, long_form, _short in acronyms(sentence):
+        for start, end, long_form, _short in [*acronyms(sentence), *short_forms_first(sentence)]:
             if _occurrences(long_form, sentence) == 1:
                 found.append((start, end, long_form))
         return found
@@ -584,7 +598,7 @@ class _Drafter:
                 continue
             term = match["term"]
             words = term.lower().split()
-            if any(w in _SUBJECT_PRONOUNS for w in words) or words[-1].endswith("ly"):
+            if any(w in _SUBJECT_PRONOUNS for w in words) or words[-1].endswith("ly") or words[0] in _GENERIC_FIRST:
                 continue
             if _occurrences(term, sentence) != 1:
                 continue
@@ -704,8 +718,8 @@ class _Drafter:
             return
         topic = section.title or self.result.deck.name
         intro = sentences(lst.intro)[-1].rstrip(":;,. ") if lst.intro else ""
-        if intro and len(intro.split()) > 20:
-            intro = ""
+        if intro and (len(intro.split()) > 20 or not (_SEQUENCE_CUE.search(intro) or _STEPS_INTRO.search(intro))):
+            intro = section.title  # the heading names the procedure better than a sentence about something else
         prompt = f"{intro}: put these in order." if intro else f"Put these in the order the text gives for '{topic}'."
         self._add(("order", "\n".join(labels).lower()), "order", topic, "order", name,
                   {"prompt": prompt, "items": labels}, lst.span)
@@ -831,13 +845,27 @@ def _item_label(item: ListItem) -> str:
     return first
 
 
+def short_forms_first(sentence: str) -> Iterator[tuple[int, int, str, str]]:
+    """``(start, end, long form, short form)`` for each "SHORT (long form)", the long form's own span given."""
+    for match in _REPORTED_SHORT_FIRST.finditer(sentence):
+        short, long_form = match["short"], match["long"].strip()
+        if (
+            _is_short_form(short)
+            and not _is_short_form(long_form.replace(" ", ""))
+            and len(long_form.split()) >= 2
+            and long_form_start(long_form + " ", short) == 0
+        ):
+            start = match.start("long") + match["long"].find(long_form)
+            yield start, start + len(long_form), long_form, short
+
+
 def _term_and_short_form(term: str) -> tuple[str, str] | None:
     """"Access Control List (ACL)" or "BGP (Border Gateway Protocol)" as (long form, short form)."""
     for _start, _end, long_form, short in acronyms(term):
         return long_form, short
-    match = _REPORTED_SHORT_FIRST.fullmatch(term.strip())
-    if match and _is_short_form(match["short"]) and long_form_start(match["long"] + " ", match["short"]) == 0:
-        return match["long"].strip(), match["short"]
+    for _start, end, long_form, short in short_forms_first(term.strip()):
+        if term.strip().startswith(short) and end == len(term.strip()) - 1:
+            return long_form, short
     return None
 
 

@@ -100,6 +100,8 @@ _COOKIE = re.compile(
     re.IGNORECASE,
 )
 _WHITESPACE = re.compile(r"\s+")
+_COLUMN_GAP = re.compile(r"\s{2,}|\t")
+_INDEX_LETTER = re.compile(r"[A-Z0-9#](?:\s*[-–]\s*[A-Z0-9])?")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _CLOSERS = "\"'”’)]»*_"
 
@@ -544,6 +546,7 @@ class _TextReader:
     def __init__(self, lines: list[str], progress: Progress | None):
         self.lines = lines
         self.text = [clean(line) for line in lines]
+        self._join_lone_meaning_labels()
         self.builder = _Builder(lines)
         self.progress = progress
         self.reported = 0
@@ -551,6 +554,18 @@ class _TextReader:
         self.glossary_mode = False
         # (section, blank lines before its heading), to settle heading levels once all are known
         self.headings: list[tuple[Section, int]] = []
+
+    def _join_lone_meaning_labels(self) -> None:
+        """"Meaning" alone on a line, the definition on the next: read as one ``Meaning ∞ definition`` line."""
+        for i, text in enumerate(self.text):
+            if text.lower().rstrip(":∞ ") not in ("meaning", "definition"):
+                continue
+            j = i + 1
+            while j < len(self.text) and not self.text[j]:
+                j += 1
+            if j < len(self.text) and j - i <= 2:
+                self.text[i] = f"Meaning ∞ {self.text[j]}"
+                self.text[j] = ""
 
     def _classify(self, i: int) -> int:
         text = self.text[i]
@@ -652,7 +667,7 @@ class _TextReader:
                 self.builder.add(GlossaryEntry(first, "", Span(i + 1, i + 1)))
                 return j
         if len(run) >= 3:
-            table = self._table(run)
+            table = self._aligned_table(run) or self._table(run)
             if table:
                 self.builder.add(table)
                 return j
@@ -748,6 +763,22 @@ class _TextReader:
             else:
                 text = f"{text} {line}" if text else line
         return text
+
+    def _aligned_table(self, run: list[int]) -> Table | None:
+        """Columns that line up: every line cut into the same number of cells by runs of two or more spaces (or
+        tabs), the first line being the header."""
+        rows = [_COLUMN_GAP.split(self.lines[k].strip()) for k in run]
+        if len(rows[0]) < 2 or any(len(row) != len(rows[0]) for row in rows):
+            return None
+        previous = self.builder.last_block()
+        lines = [k + 1 for k in run]
+        title, start = "", lines[0]
+        if isinstance(previous, Paragraph) and _short_label(previous.text, 12):
+            title, start = previous.text, previous.span.start
+            self.builder.section.blocks.pop()
+        span = Span(start, lines[-1])
+        return Table(title, [clean(c) for c in rows[0]], [[clean(c) for c in row] for row in rows[1:]], span, True,
+                     lines[0], lines[1:])
 
     def _table(self, run: list[int]) -> Table | None:
         texts = [self.text[i] for i in run]
@@ -904,8 +935,8 @@ class _MarkdownReader:
         title = _inline_text(tokens[i + 1].children) if i + 1 < len(tokens) else ""
         line = self._span(tokens[i]).start
         glossary = self._enclosing_glossary(level)
-        if title and glossary:
-            # "### Term" under "## Glossary": the paragraph after it is the definition.
+        if title and glossary and not _INDEX_LETTER.fullmatch(title):
+            # "### Term" under "## Glossary": the paragraph after it is the definition ("## A" is an index letter).
             self.pending_term = GlossaryEntry(title, "", Span(line, line))
             self.builder.add(self.pending_term)
         elif title:
