@@ -19,6 +19,7 @@ made again and compared. Ids are a kind prefix and a slug of the key text, numbe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -376,12 +377,18 @@ def draft(
 
 def word_rarity(phrase: str) -> float:
     """The Zipf frequency of the phrase's rarest word (wordfreq): 7 for "the", about 2 for "thylakoid"."""
-    from wordfreq import zipf_frequency
-
     words = [w for w in re.findall(r"[^\W\d_][\w'\-]*", phrase.lower()) if w not in _SUBJECT_PRONOUNS]
     if not words:
         return 8.0
-    return min(zipf_frequency(word, "en") for word in words)
+    return min(_zipf(word) for word in words)
+
+
+@functools.lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    # wordfreq tokenises and normalises on every call: texts repeat their words, so each is looked up once.
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
 
 
 class _Drafter:

@@ -275,7 +275,10 @@ def clean(text: str) -> str:
 
 def is_chrome(text: str) -> bool:
     """Page chrome: "Skip to main content", "Share", a cookie banner."""
-    return text.lower().rstrip(".:") in PAGE_CHROME or (len(text) < 400 and bool(_COOKIE.search(text)))
+    lowered = text.lower()
+    if lowered.rstrip(".:") in PAGE_CHROME:
+        return True
+    return len(text) < 400 and "cookie" in lowered and bool(_COOKIE.search(text))
 
 
 def split_term(text: str) -> tuple[str, str]:
@@ -677,6 +680,8 @@ class _TextReader:
     def _definitions(self, run: list[int]) -> bool:
         """Lines each of the form ``Term: definition`` (or ``Term - definition`` in a glossary or a run of them)
         become glossary entries."""
+        if not split_term(self.text[run[0]])[0]:
+            return False  # most runs are prose: one look at the first line settles it
         found = [split_term(self.text[k]) for k in run]
         if not all(term for term, _ in found):
             return False
@@ -887,6 +892,7 @@ class _MarkdownReader:
         self.builder = _Builder(lines)
         self.progress = progress
         self.pending_term: GlossaryEntry | None = None
+        self.open_headings: list[Section] = []
 
     def read(self) -> Document:
         from markdown_it import MarkdownIt
@@ -941,13 +947,16 @@ class _MarkdownReader:
             self.builder.add(self.pending_term)
         elif title:
             self.pending_term = None
-            self.builder.heading(title, level, line)
+            self.open_headings.append(self.builder.heading(title, level, line))
         return i + 3
 
     def _enclosing_glossary(self, level: int) -> Section | None:
-        for section in reversed(self.builder.sections):
-            if section.title and section.level < level:
-                return section if section.kind == GLOSSARY else None
+        """The nearest heading above this level, if it is a glossary. Headings at this level or deeper are closed
+        by this one, so a stack of open headings answers without looking back over the whole document."""
+        while self.open_headings and self.open_headings[-1].level >= level:
+            self.open_headings.pop()
+        if self.open_headings and self.open_headings[-1].kind == GLOSSARY:
+            return self.open_headings[-1]
         return None
 
     def _paragraph(self, tokens: list[Any], i: int) -> int:

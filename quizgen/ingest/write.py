@@ -105,6 +105,8 @@ def main_text(html: str, name: str) -> str:
     extracted = trafilatura.extract(
         html, output_format="markdown", include_tables=True, include_images=False, include_links=False,
         include_comments=False, include_formatting=True, deduplicate=False,
+        # Big pages skip the second-opinion extractors: they would double the time for little gain on long text.
+        fast=len(html) >= LONG_INPUT,
     )
     if not extracted or len(extracted.split()) < MIN_MAIN_TEXT_WORDS:
         raise SourceError(f"{name}: no main text found in this HTML page (nothing but navigation or markup)")
