@@ -456,6 +456,11 @@ class _Drafter:
         definition = definition_without_term(entry.term, entry.definition)
         term = entry.term
         pair = _term_and_short_form(term)
+        # A definition that names its term again ("... Identified by AS Number") would answer the reverse face.
+        for name in {core_term(term), *(pair or ())}:
+            if len(name) >= 2:
+                for at in reversed(_word_matches(name, definition)):
+                    definition = f"{definition[:at]}___{definition[at + len(name):]}"
         score = KIND_SCORES["glossary"] - (1.0 if len(definition.split()) < 3 else 0.0)
         self._add(("glossary", term.lower()), "gloss", term, "glossary", section,
                   {"term": term, "definition": definition}, entry.span, score=score)
@@ -642,12 +647,15 @@ class _Drafter:
                 self._term_typed(item, name)
         if self._order_matters(lst, section):
             self._order(lst, section, name)
+        before = len(self.result.cards)
         self._groups(lst, name)
+        # Bullet points that the list gave no card for are facts of their own ("4 daughter cells are formed").
+        loose = not lst.ordered and len(self.result.cards) == before and not termed
         for item in lst.items:
             if item.term and item.description:
                 self._acronyms(item.description, item.span, name)
             else:
-                self._sentences(item.text, item.span, name)
+                self._sentences(item.text, item.span, name, fallback=loose)
 
     def _groups(self, lst: ItemList, name: str) -> None:
         """A parent item with short children: "Which of these belong to PARENT?", the wrong choices being the
