@@ -283,3 +283,22 @@ def test_a_table_with_a_repeated_heading_still_drafts_a_valid_file(tmp_path):
     result = build(notes)
     path, _text = written(result, tmp_path)
     assert_passes_check(path)
+
+
+def test_definitions_in_prose_and_ranked_candidates(tmp_path):
+    text = (
+        "Kite lines\n\nThe bridle is also called the towing harness. A sudden drop of wind, a condition known as a "
+        "lull, brings the kite down. It is the commonest reason for a crash. Most kites fly well in 15 kilometres "
+        "an hour of wind.\n"
+    )
+    every = write.build(text, "text", "kites.txt", "kites", keep_all=True)
+    answers = [d.answer for c in every.cards if c.card.kind == "cloze"
+               for d in cloze_syntax.deletions(c.card.fields["text"])]
+    assert {"towing harness", "lull", "15"} <= set(answers)
+    scores = [c.score for c in every.cards]
+    assert scores == sorted(scores, reverse=True)
+    assert "# score " in write.to_toml(every)
+    two = write.build(text, "text", "kites.txt", "kites", max_cards=2)
+    assert len(two.cards) == 2
+    assert {c.card.id for c in two.cards} <= {c.card.id for c in every.cards[:3]}
+    assert "--all" in "\n".join(two.notes)

@@ -75,7 +75,8 @@ _DEFINING_VERB = (
 _TERM = r"(?P<term>[^\W\d_][\w’'\-]*(?:\s+[\w’'\-]+){0,4}?)"
 _DEFINITION = re.compile(rf"^(?:(?:The|A|An)\s+)?{_TERM}(?:\s*\([^)]*\))?(?:,\s+[^,]{{3,160}},)?\s+{_DEFINING_VERB}")
 _NAMED = re.compile(
-    rf"\b(?:is|are)\s+(?:called|known\s+as|termed|named)\s+(?:an?\s+|the\s+)?{_TERM}"
+    r"\b(?:is|are)\s+(?:also\s+|commonly\s+|often\s+|usually\s+)?(?:called|known\s+as|termed|named)\s+"
+    rf"(?:an?\s+|the\s+)?{_TERM}"
     r"(?=\s*[,;.:)]|\s+(?:and|or|but|when|while|which|that)\b|\s*$)"
 )
 _APPOSITION = re.compile(
