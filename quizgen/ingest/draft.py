@@ -514,6 +514,8 @@ class _Drafter:
         words = sentence.split()
         if not 6 <= len(words) <= 40 or words[0].lower().strip("\"'“(,") in _DANGLING_START:
             return
+        if words[0][0].islower():
+            return  # a fragment ("occurs in the stroma") whose subject is elsewhere, in the item above it
         if sentence.rstrip().endswith(("?", ":")) or any(c in sentence for c in "{}"):
             return
         topic = {w.lower() for w in _WORD.findall(f"{section} {self.document.title}")}
