@@ -6,11 +6,14 @@ lists, numbered steps, tables that lost their separators, image captions, a refe
 copy is numbered, so cards do not collapse into duplicates and the draft grows with the text.
 
 The 1 MB time is shown beside markdown-it-py parsing the same text (a fast, mature parser doing less); the 10 MB
-time against the 1 MB one, to show drafting stays linear.
+time against the 1 MB one, to show drafting stays linear; and the same text as a saved web page (headings,
+paragraphs and lists in HTML, with navigation and a footer) against the plain text, to show that taking out the
+page's main text costs at most as much again.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from harness import Row, median_seconds
@@ -107,8 +110,30 @@ def build_text(size: int) -> str:
     return "".join(parts)
 
 
-def ingest(text: str, workdir: Path) -> int:
-    result = write.build(text, "text", "bench.txt", "bench")
+def build_html(text: str) -> str:
+    """The text as a web page: short lines become headings, bullets a list, the rest paragraphs."""
+    body = []
+    for block in text.split("\n\n"):
+        lines = [line.strip() for line in block.strip().split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith(("•", "1.", "2.", "3.", "4.")) for line in lines):
+            items = "".join(f"<li>{html.escape(line.lstrip('•1234. '))}</li>" for line in lines)
+            body.append(f"<ul>{items}</ul>")
+        elif len(lines) == 1 and len(lines[0].split()) <= 5:
+            body.append(f"<h2>{html.escape(lines[0])}</h2>")
+        else:
+            body.append(f"<p>{html.escape(' '.join(lines))}</p>")
+    return (
+        "<!DOCTYPE html><html><head><title>Surveys</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/about'>About</a></nav><main><article><h1>Surveys</h1>"
+        + "\n".join(body)
+        + "</article></main><footer><p>Copyright Example Surveys.</p></footer></body></html>"
+    )
+
+
+def ingest(text: str, workdir: Path, format: str = "text") -> int:
+    result = write.build(text, format, "bench.txt", "bench")
     write.write(result, workdir / "bench.draft.toml")
     return len(result.cards)
 
@@ -121,10 +146,14 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
     baseline = median_seconds(lambda: parser.parse(small), 3)
     small_time = median_seconds(lambda: ingest(small, workdir), 3)
     large_time = median_seconds(lambda: ingest(large, workdir), 1 if not quick else 3)
+    page = build_html(small)
+    html_time = median_seconds(lambda: ingest(page, workdir, write.HTML), 3)
     small_label, large_label = f"{small_size / 1e6:g} MB", f"{large_size / 1e6:g} MB"
     return [
         Row(f"ingest {small_label} of text (parse, draft, write)", small_time, "s",
             f"markdown-it parse, {small_label}", baseline, 3.0),
         Row(f"ingest {large_label} of text", large_time, "s", f"ingest {small_label}, same run", small_time, 12.0,
             ratio_target=True),
+        Row(f"ingest {small_label} of text as an HTML page", html_time, "s", f"ingest {small_label} of text",
+            small_time, 2.0, ratio_target=True),
     ]

@@ -629,33 +629,46 @@ def optimize_command(obj: Context, deck: str | None, apply_: bool, json_: bool) 
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the draft question file here ('-': to stdout, the summary to stderr).")
 @click.option("--deck", "deck_slug", help="Deck slug for the cards (default: made from the file name).")
-@click.option("format_", "--format", type=click.Choice(["text", "markdown"]),
-              help="How to read FILE (default: markdown for .md files, else text).")
+@click.option("format_", "--format", type=click.Choice(["text", "markdown", "html"]),
+              help="How to read FILE (default: markdown for .md files, html for .html/.htm pages, else text).")
+@click.option("--max-cards", type=click.IntRange(min=1),
+              help="Keep at most N cards, the best-ranked (default: about 40 per 1,000 words, at least 30).")
+@click.option("all_", "--all", is_flag=True, help="Keep every candidate card, best first, each with its score.")
 @click.option("import_", "--import", is_flag=True, help="Also import the draft (written to -o, or beside FILE).")
 @click.option("--force", is_flag=True, help="Replace the draft file if it exists.")
 @click.pass_obj
 def ingest_command(
-    obj: Context, file: Path, output: Path | None, deck_slug: str | None, format_: str | None, import_: bool,
-    force: bool,
+    obj: Context, file: Path, output: Path | None, deck_slug: str | None, format_: str | None,
+    max_cards: int | None, all_: bool, import_: bool, force: bool,
 ) -> None:
-    """Draft cards from a text or Markdown file, each with the passage it came from, for review.
+    """Draft cards from a text, Markdown or HTML file ('-': standard input), each with the passage it came from,
+    for review.
+
+    Candidate cards are ranked (a defined term, a number or a sequence; an answer the sentence does not repeat; a
+    sentence that stands on its own) and the best kept.
 
     Without -o (or --import), print what was found and where the draft would go, and write nothing.
     """
     from quizgen.ingest import write
 
     to_stdout = output is not None and str(output) == STDOUT
+    from_stdin = str(file) == write.STDIN
     if to_stdout and import_:
         raise click.UsageError("--import reads the draft back from a file: give -o FILE, or leave -o out")
+    if from_stdin and import_ and output is None:
+        raise click.UsageError("--import with standard input needs -o FILE for the draft")
+    if all_ and max_cards:
+        raise click.UsageError("--all keeps every card; leave out --max-cards")
     text = write.read_source(file)
     slug = write.deck_slug(file, deck_slug)
     # A draft for a deck that exists keeps that deck's name and description, so importing it renames nothing.
     # A summary alone writes nothing, not even a new database.
     writes = bool(output or import_)
     existing = {deck.slug: deck for deck in obj.store().decks()}.get(slug) if writes else None
-    with write.progress_bar(text.count("\n") + 1, show=file.stat().st_size >= write.LONG_INPUT) as progress:
+    source_name = "stdin" if from_stdin else paths.display_path(file.name)
+    with write.progress_bar(text.count("\n") + 1, show=len(text) >= write.LONG_INPUT) as progress:
         result = write.build(
-            text, format_ or write.guess_format(file), paths.display_path(file.name), slug, existing, progress
+            text, format_ or write.guess_format(file, text), source_name, slug, existing, progress, max_cards, all_
         )
     for line in write.summary_lines(result):
         click.echo(visible(line), err=to_stdout)
@@ -665,6 +678,9 @@ def ingest_command(
         click.echo(f"wrote {len(result.cards)} draft cards to stdout", err=True)
         return
     target = output or write.default_output(file)
+    if not writes and from_stdin:
+        click.echo("write the draft with -o FILE (or -o - for stdout)")
+        return
     if not writes:
         click.echo(f"draft would go to {target} (write it with -o {target})")
         return

@@ -117,10 +117,14 @@ def test_article_recovery_agents_are_asked_but_not_ordered(article_draft):
 
 
 def test_article_acronyms(article_draft):
-    answers = {c.fields["answer"]: c.prompt for c in by_kind(article_draft, "typed")}
-    assert "selective estrogen receptor modulator" in answers["SERM"]
-    assert "gonadotropin-releasing hormone" in answers["GnRH"]
+    # Asked from the short form ("What does SERM stand for?"): the full name is the answer, never the initials.
+    answers = {c.prompt.split()[2]: c.fields["answer"] for c in by_kind(article_draft, "typed")
+               if c.prompt.startswith("What does ")}
+    assert answers["SERM"].lower() == "selective estrogen receptor modulator"
+    assert answers["GnRH"].lower() == "gonadotropin-releasing hormone"
     assert {"LH", "FSH", "HPG", "TRT", "GHRH", "DHEA"} <= set(answers)
+    assert not any(a.lower() in c.prompt.lower() for c in by_kind(article_draft, "typed")
+                   for a in [c.fields["answer"]] if c.prompt.startswith("What does "))
 
 
 def test_article_tables_become_a_match_card_per_row(article_draft):
@@ -166,7 +170,7 @@ def test_markdown_notes_draft(tmp_path):
     mcq = {c.fields["answer"]: c for c in by_kind(result, "mcq")}
     assert set(mcq) == {"Shield volcano", "Stratovolcano", "Cinder cone", "Caldera"}
     typed = {c.fields["answer"] for c in by_kind(result, "typed")}
-    assert {"Lahar", "Pyroclastic flow", "Tephra", "VEI"} == typed
+    assert {"Lahar", "Pyroclastic flow", "Tephra", "Volcanic Explosivity Index"} == typed
     assert [c.fields["term"] for c in by_kind(result, "glossary")] == ["Vent", "Conduit", "Fumarole"]
     rows = {c.prompt.split(":")[0]: c.fields["pairs"] for c in by_kind(result, "match")}
     assert rows["Krakatoa"] == [["Country", "Indonesia"], ["Year", "1883"]]
@@ -282,3 +286,22 @@ def test_a_table_with_a_repeated_heading_still_drafts_a_valid_file(tmp_path):
     result = build(notes)
     path, _text = written(result, tmp_path)
     assert_passes_check(path)
+
+
+def test_definitions_in_prose_and_ranked_candidates(tmp_path):
+    text = (
+        "Kite lines\n\nThe bridle is also called the towing harness. A sudden drop of wind, a condition known as a "
+        "lull, brings the kite down. It is the commonest reason for a crash. Most kites fly well in 15 kilometres "
+        "an hour of wind.\n"
+    )
+    every = write.build(text, "text", "kites.txt", "kites", keep_all=True)
+    answers = [d.answer for c in every.cards if c.card.kind == "cloze"
+               for d in cloze_syntax.deletions(c.card.fields["text"])]
+    assert {"towing harness", "lull", "15"} <= set(answers)
+    scores = [c.score for c in every.cards]
+    assert scores == sorted(scores, reverse=True)
+    assert "# score " in write.to_toml(every)
+    two = write.build(text, "text", "kites.txt", "kites", max_cards=2)
+    assert len(two.cards) == 2
+    assert {c.card.id for c in two.cards} <= {c.card.id for c in every.cards[:3]}
+    assert "--all" in "\n".join(two.notes)

@@ -24,7 +24,7 @@ def test_without_output_prints_a_summary_and_writes_nothing(run, notes, tmp_path
     assert "tables: 1 (1 with columns recovered)" in out
     assert "glossary: 3 terms defined, 1 without a definition" in out
     assert "lists: 4 (2 bulleted, 2 numbered)" in out
-    assert "cards drafted: 21 (cloze 5, glossary 3, match 4, mcq 4, order 1, typed 4)" in out
+    assert "cards drafted: 22 (cloze 6, glossary 3, match 4, mcq 4, order 1, typed 4)" in out
     assert f"draft would go to {tmp_path / 'volcano-notes.draft.toml'}" in out
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["volcano-notes.md"]
 
@@ -44,11 +44,11 @@ def test_output_file_passes_check(run, notes, tmp_path):
     target.parent.mkdir()
     result = run("ingest", str(notes), "-o", str(target), "--deck", "volcanoes")
     assert result.exit_code == 0, result.output
-    assert f"wrote 21 draft cards to {target}" in result.stdout
+    assert f"wrote 22 draft cards to {target}" in result.stdout
     assert 'slug = "volcanoes"' in target.read_text(encoding="utf-8")
     checked = run("check", str(target))
     assert checked.exit_code == 0, checked.output
-    assert "21 cards in 1 question file(s): 0 error(s)" in checked.stderr
+    assert "22 cards in 1 question file(s): 0 error(s)" in checked.stderr
 
 
 def test_article_draft_passes_check(run, article, tmp_path):
@@ -64,14 +64,14 @@ def test_article_draft_passes_check(run, article, tmp_path):
 def test_import_adds_the_deck_and_its_cards_and_is_repeatable(run, notes):
     first = run("ingest", str(notes), "--import")
     assert first.exit_code == 0, first.output
-    assert "imported into volcano-notes: 21 added" in first.stdout
+    assert "imported into volcano-notes: 22 added" in first.stdout
     assert (notes.parent / "volcano-notes.draft.toml").exists()
     decks = run("decks", "--json").stdout
     assert '"slug": "volcano-notes"' in decks and '"name": "Volcanoes"' in decks
     cards = run("cards", "volcano-notes", "--kind", "glossary", "--json").stdout
     assert '"prompt": "Vent"' in cards
     again = run("ingest", str(notes), "--import")
-    assert "0 added, 0 updated, 21 unchanged" in again.stdout
+    assert "0 added, 0 updated, 22 unchanged" in again.stdout
 
 
 def test_import_refuses_to_overwrite_cards_another_file_put_in_the_deck(run, notes, tmp_path):
@@ -96,7 +96,7 @@ def test_format_option_overrides_the_suffix(run, tmp_path):
     [
         (lambda p: p.write_bytes(b""), "is empty"),
         (lambda p: p.write_text("  \n\n\t\n"), "is empty"),
-        (lambda p: p.write_bytes(b"PK\x03\x04\x00\x00binary\x00"), "looks like a binary file"),
+        (lambda p: p.write_bytes(b"PK\x03\x04\x00\x00binary\x00"), "is a ZIP archive"),
         (lambda p: p.write_bytes(b"Dunes\n\nSand moves.\n" + b"caf\xe9\n"), "not UTF-8"),
         (lambda p: None, "no such file"),
         (lambda p: p.mkdir(), "is a folder"),
@@ -160,3 +160,56 @@ def test_a_draft_for_an_existing_deck_keeps_its_name_and_notice(tmp_path, run):
     assert run("ingest", str(notes), "--deck", "stopping-hormone-therapy", "-o", str(draft_path)).exit_code == 0
     text = draft_path.read_text()
     assert 'name = "Stopping Hormone Therapy"' in text and "not medical advice" in text
+
+
+def test_glossary_lines_become_glossary_cards_and_short_forms_are_asked_for_their_meaning(run, tmp_path):
+    source = tmp_path / "kite-glossary.txt"
+    shutil.copy(FIXTURES / "kite-glossary.txt", source)
+    target = tmp_path / "kite.toml"
+    assert run("ingest", str(source), "-o", str(target)).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    for term in ("Bridle", "Spar", "Luffing"):
+        assert f'term = "{term}"' in text
+    assert 'prompt = "What does LEI stand for?' in text
+    assert 'answer = "Leading Edge Inflatable"' in text
+    assert "abbreviation for" not in text
+    assert run("check", str(target)).exit_code == 0
+
+
+def test_html_page_drafts_from_its_main_text_only(run, tmp_path):
+    source = tmp_path / "kite-page.html"
+    shutil.copy(FIXTURES / "kite-page.html", source)
+    result = run("ingest", str(source), "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert "kite-page.html: html" in result.stderr
+    draft = result.stdout
+    assert "about {{c1::15}} kilometres an hour" in draft
+    for noise in ("cookies", "Sign in", "Copyright", "symbolizes"):
+        assert noise not in draft
+
+
+def test_nested_bullets_and_interrupted_steps(run, tmp_path):
+    source = tmp_path / "kite-notes.md"
+    shutil.copy(FIXTURES / "kite-notes.md", source)
+    result = run("ingest", str(source), "-o", "-")
+    assert result.exit_code == 0, result.output
+    draft = result.stdout
+    # The explanation between steps 1 and 2 does not split the procedure.
+    assert 'items = ["Stand with your back to the wind", "Let out a few metres of line", ' in draft
+    assert "prompt = \"Which of these belong to 'Single-line kites'?\"" in draft
+    assert 'answer = ["diamond", "delta"]' in draft
+
+
+def test_standard_input_and_files_that_are_not_text(run, tmp_path):
+    result = run("ingest", "-", "-o", "-", input=(FIXTURES / "kite-glossary.txt").read_text(encoding="utf-8"))
+    assert result.exit_code == 0, result.output
+    assert 'term = "Bridle"' in result.stdout
+    pdf = tmp_path / "notes.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n...")
+    refused = run("ingest", str(pdf))
+    assert refused.exit_code != 0
+    assert refused.stderr.strip().count("\n") == 0 and "is a PDF" in refused.stderr
+    empty_page = tmp_path / "empty.html"
+    empty_page.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>", encoding="utf-8")
+    refused = run("ingest", str(empty_page))
+    assert refused.exit_code != 0 and "no main text" in refused.stderr

@@ -19,6 +19,7 @@ made again and compared. Ids are a kind prefix and a slug of the key text, numbe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -47,6 +48,11 @@ from quizgen.ingest.read import (
 MAX_CHOICES = 4
 MAX_MATCH_PAIRS = 8
 MAX_ORDER_ITEMS = 10
+MAX_ORDER_LABEL_WORDS = 25
+CONTEXT_CHARS = 110
+RARE_WORD_ZIPF = 3.6
+MODIFIER_ZIPF = 4.0
+"""A paragraph with no defined term or number still gets a cloze on its rarest word, if one is this rare."""
 
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
@@ -64,15 +70,51 @@ _SUBJECT_PRONOUNS = frozenset(
 )
 _DEFINING_VERB = (
     r"(?:(?:is|are)\s+(?:a|an|the|one)\b|refers?\s+to\b|serves?\s+as\b|acts?\s+as\b|"
-    r"is\s+(?:known|defined)\s+as\b|is\s+called\b|means\b)"
+    r"is\s+(?:known|defined)\s+as\b|is\s+called\b|means\b|represents?\b|describes?\b|denotes?\b)"
 )
 _TERM = r"(?P<term>[^\W\d_][\w’'\-]*(?:\s+[\w’'\-]+){0,4}?)"
 _DEFINITION = re.compile(rf"^(?:(?:The|A|An)\s+)?{_TERM}(?:\s*\([^)]*\))?(?:,\s+[^,]{{3,160}},)?\s+{_DEFINING_VERB}")
 _NAMED = re.compile(
-    rf"\b(?:is|are)\s+(?:called|known\s+as|termed|named)\s+(?:an?\s+|the\s+)?{_TERM}"
+    r"\b(?:is|are)\s+(?:also\s+|commonly\s+|often\s+|usually\s+)?(?:called|known\s+as|termed|named)\s+"
+    rf"(?:an?\s+|the\s+)?{_TERM}"
     r"(?=\s*[,;.:)]|\s+(?:and|or|but|when|while|which|that)\b|\s*$)"
 )
-_APPOSITION = re.compile(rf"^(?:(?:The|A|An)\s+)?{_TERM},\s+(?:a|an)\s+[^,]{{3,160}},")
+_APPOSITION = re.compile(
+    rf"^(?:(?:The|A|An)\s+)?{_TERM},\s+(?:a|an|the\s+(?:process|study|act|practice|state|ability)\s+of)\s+"
+    r"[^,]{3,160}(?:,|\s+(?:is|are|was|were)\b)"
+)
+# "...a condition known as hyperthyroidism", "...what is termed the lumen".
+_KNOWN_AS = re.compile(
+    rf"\b(?:known|referred\s+to|termed|called)\s+as\s+(?:an?\s+|the\s+)?{_TERM}"
+    r"(?=\s*[,;.:)]|\s+(?:and|or|but|when|while|which|that)\b|\s*$)"
+)
+_NOUN_KNOWN_AS = re.compile(
+    rf"\b(?:a|an|the)\s+\w+\s+(?:known|termed|called)\s+(?:an?\s+|the\s+)?{_TERM}"
+    r"(?=\s*[,;.:)]|\s+(?:and|or|but|when|while|which|that)\b|\s*$)"
+)
+# "thyroxine, or T4," names the same thing twice.
+_ALIAS = re.compile(r"\b(?P<term>[a-z][a-z\-]{4,}),\s+or\s+(?P<alias>[A-Z][A-Za-z0-9\-]{0,9}),")
+_REPORTED_SHORT_FIRST = re.compile(r"(?<![\w(])(?P<short>[A-Z][A-Za-z0-9\-]{1,9})\s+\((?P<long>[A-Za-z][^()]{3,80})\)")
+_IMPERATIVE = frozenset(
+    {"add", "adjust", "apply", "attach", "begin", "bring", "check", "choose", "clean", "close", "connect", "cut",
+     "click", "deflate", "find", "fill", "fit", "flip", "gather", "get", "go", "hold", "inflate", "insert", "install",
+     "keep", "let", "lift", "line", "lock", "loosen", "make", "mix", "move", "open", "place", "press", "pry", "pull",
+     "pump", "push", "put", "re-attach", "reattach", "release", "remove", "repair", "repeat", "replace", "run", "seat",
+     "select", "separate", "set", "slide", "slip", "start", "stir", "take", "test", "tighten", "turn", "unscrew",
+     "use", "wait", "wash", "wipe", "write"}
+)
+_STEP_HEADING = re.compile(r"^(?:step|stage|phase)\s*(?P<number>\d{1,2})\s*[:.\-–—)]\s*(?P<label>\S.*)$", re.I)
+_DANGLING_START = frozenset(
+    {"this", "these", "that", "those", "it", "its", "they", "their", "them", "he", "she", "his", "her", "such",
+     "both", "here", "there"}
+)
+# "The first phase is ...", "The main reason is ...": the subject says where it sits, not what it is.
+_GENERIC_FIRST = frozenset(
+    {"first", "second", "third", "fourth", "fifth", "last", "next", "final", "main", "other", "same", "whole", "only",
+     "new", "two", "three", "four", "key", "best", "most", "following", "previous", "former", "latter", "result"}
+)
+COMMON_WORD_ZIPF = 4.9
+"""Words at least this frequent in English ("process", "cells") are no key term to blank on their own."""
 _NUMBER = re.compile(
     r"(?<![\w\-/.])(?:"
     r"(?:once|twice|three times|four times)\s+(?:a|per|each)\s+(?:day|week|month|year)"
@@ -91,6 +133,7 @@ _SEQUENCE_CUE = re.compile(
     re.IGNORECASE,
 )
 _NO_ORDER = re.compile(r"\b(?:no particular|any|no set|no fixed|whatever) order\b", re.IGNORECASE)
+_STEPS_INTRO = re.compile(r"\b(?:steps?|instructions|procedure|method|directions|how to)\b", re.IGNORECASE)
 _SEQUENCE_START = re.compile(r"^(?:first|then|next|after|afterwards|before|finally|once|when|step\b|lastly)", re.I)
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
 # What follows the term in "The keel (K), or backbone, is ...": the part a glossary definition drops.
@@ -106,6 +149,8 @@ class DraftCard:
     card: Card
     passage: str
     """The source text the card was drafted from, quoted above it in the draft for the reviewer."""
+    score: float = 0.0
+    """How likely the card is to be usable as drafted: candidates are ranked by it and the best kept."""
 
 
 @dataclass
@@ -116,6 +161,8 @@ class Draft:
     cards: list[DraftCard] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """What was found but not carded, said in the draft so the reviewer knows."""
+    keep_all: bool = False
+    """Every candidate was kept, ranked: the draft shows each card's score."""
 
     def counts(self) -> Counter[str]:
         return Counter(d.card.kind for d in self.cards)
@@ -279,16 +326,70 @@ def _shuffled(card_id: str, choices: list[str]) -> list[str]:
     return sorted(choices, key=lambda c: hashlib.sha1(f"{card_id}\x00{c}".encode("utf-8", "surrogatepass")).digest())
 
 
-def draft(document: Document, source_name: str, deck: Deck, progress: Progress | None = None) -> Draft:
-    """Draft cards from every section of ``document``.
+DEFAULT_CARDS_PER_1000_WORDS = 40
+MIN_DEFAULT_CARDS = 30
+KIND_SCORES = {"glossary": 3.0, "match": 2.5, "order": 2.5, "multi": 2.5, "mcq": 2.0, "typed": 1.5, "cloze": 1.0}
+"""A candidate's starting score by kind: a defined term or a structure the text laid out beats a sentence."""
+
+
+def default_budget(document: Document) -> int:
+    """How many cards to keep when none is asked for: a few dozen per 1,000 words of text."""
+    words = sum(len(line.split()) for line in document.lines)
+    return max(MIN_DEFAULT_CARDS, words * DEFAULT_CARDS_PER_1000_WORDS // 1000)
+
+
+def draft(
+    document: Document,
+    source_name: str,
+    deck: Deck,
+    progress: Progress | None = None,
+    max_cards: int | None = None,
+    keep_all: bool = False,
+) -> Draft:
+    """Draft candidate cards from every section of ``document``, rank them, and keep the best.
 
     Args:
         document: from ``parse.parse``.
         source_name: how cards name the source in ``source = "NAME:START-END"``.
         deck: the deck the cards go in.
         progress: told how many source lines have been drafted from, section by section.
+        max_cards: keep at most this many (default: ``default_budget``), the best-scored, in source order.
+        keep_all: keep every candidate, even those unlikely to be usable, best first.
     """
-    return _Drafter(document, source_name, deck, progress).run()
+    result = _Drafter(document, source_name, deck, progress).run()
+    if keep_all:
+        result.keep_all = True
+        result.cards.sort(key=lambda d: -d.score)
+        return result
+    likely = [d for d in result.cards if d.score > 0]
+    budget = default_budget(document) if max_cards is None else max_cards
+    if len(likely) > budget:
+        best = sorted(range(len(likely)), key=lambda k: (-likely[k].score, k))[:budget]
+        likely = [likely[k] for k in sorted(best)]
+    dropped = len(result.cards) - len(likely)
+    if dropped:
+        result.notes.append(
+            f"{dropped} weaker candidate card(s) left out (ranked below the best {len(likely)}); "
+            f"`quizgen ingest --all` keeps them all."
+        )
+    result.cards = likely
+    return result
+
+
+def word_rarity(phrase: str) -> float:
+    """The Zipf frequency of the phrase's rarest word (wordfreq): 7 for "the", about 2 for "thylakoid"."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'\-]*", phrase.lower()) if w not in _SUBJECT_PRONOUNS]
+    if not words:
+        return 8.0
+    return min(_zipf(word) for word in words)
+
+
+@functools.lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    # wordfreq tokenises and normalises on every call: texts repeat their words, so each is looked up once.
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
 
 
 class _Drafter:
@@ -304,7 +405,7 @@ class _Drafter:
 
     def _known_terms(self) -> set[str]:
         """Terms the text itself defines (glossary, term lists): a sentence opening with one is about it."""
-        terms = {entry.term.lower() for entry in self.document.glossary}
+        terms = {core_term(entry.term).lower() for entry in self.document.glossary}
         for lst in self.document.lists:
             terms.update(core_term(item.term).lower() for item in lst.items if item.term)
         return {t for t in terms if len(t) >= 3 and len(t.split()) <= 6}
@@ -319,20 +420,21 @@ class _Drafter:
                 elif isinstance(block, ReferenceList) or section.kind != BODY:
                     continue
                 elif isinstance(block, Paragraph):
-                    self._sentences(block.text, block.span, name)
+                    self._sentences(block.text, block.span, name, fallback=True)
                 elif isinstance(block, ItemList):
                     self._list(block, section, name)
                 elif isinstance(block, Table):
                     self._table(block, section, name)
             if self.progress:
                 self.progress(section.span.end - section.span.start + 1)
+        self._step_headings()
         self._notes()
         return self.result
 
     # Cards ---------------------------------------------------------------------------------------------------
 
     def _add(self, key: tuple[str, str], prefix: str, id_text: str, kind: str, section: str, fields: dict,
-             span: Span, passage: str | None = None) -> None:
+             span: Span, passage: str | None = None, score: float | None = None) -> None:
         if key in self.seen:
             return
         self.seen.add(key)
@@ -346,62 +448,177 @@ class _Drafter:
         )
         if "choices" in card.fields:
             card.fields["choices"] = _shuffled(card.id, card.fields["choices"])
-        self.result.cards.append(DraftCard(card, passage if passage is not None else self.document.passage(span)))
+        text = passage if passage is not None else self.document.passage(span)
+        self.result.cards.append(DraftCard(card, text, KIND_SCORES[kind] if score is None else score))
 
     def _glossary(self, entry: GlossaryEntry, section: str) -> None:
         if not entry.definition:
             return
         definition = definition_without_term(entry.term, entry.definition)
-        self._add(("glossary", entry.term.lower()), "gloss", entry.term, "glossary", section,
-                  {"term": entry.term, "definition": definition}, entry.span)
+        term = entry.term
+        pair = _term_and_short_form(term)
+        # A definition that names its term again ("... Identified by AS Number") would answer the reverse face.
+        for name in {core_term(term), *(pair or ())}:
+            if len(name) >= 2:
+                for at in reversed(_word_matches(name, definition)):
+                    definition = f"{definition[:at]}___{definition[at + len(name):]}"
+        score = KIND_SCORES["glossary"] - (1.0 if len(definition.split()) < 3 else 0.0)
+        self._add(("glossary", term.lower()), "gloss", term, "glossary", section,
+                  {"term": term, "definition": definition}, entry.span, score=score)
+        if pair:
+            self._stand_for(pair[1], pair[0], entry.span, section, None)
         self._acronyms(entry.definition, entry.span, section)
+
+    def _stand_for(self, short: str, long_form: str, span: Span, section: str, passage: str | None) -> None:
+        # Asked from the short form, answered by what it stands for: the initials would give the short form away.
+        # The sentence it came from, the long form masked, keeps prompts of several acronyms apart.
+        context = passage if passage is not None else self.document.passage(span)
+        for at in reversed(_word_matches(long_form, context)):
+            context = f"{context[:at]}…{context[at + len(long_form):]}"
+        context = " ".join(context.split())
+        around = max(0, context.find(short) - CONTEXT_CHARS // 3)
+        if around:
+            context = "… " + context[around:].split(" ", 1)[-1]
+        if len(context) > CONTEXT_CHARS:
+            context = context[:CONTEXT_CHARS].rsplit(" ", 1)[0] + " …"
+        fields = {"prompt": f"What does {short} stand for? ({context})", "answer": long_form}
+        self._add(("acronym", short), "acronym", short, "typed", section, fields, span, passage,
+                  score=KIND_SCORES["typed"] - (0.5 if short.lower() in self.section_answers else 0.0))
 
     def _acronyms(self, sentence: str, span: Span, section: str, passage: str | None = None) -> None:
         for _start, _end, long_form, short in acronyms(sentence):
-            # Asked from the full name: the name is the part of the prompt that varies, so the prompts of
-            # several acronyms stay distinct, and the answer is short to type.
-            fields = {"prompt": f"What is the abbreviation for {long_form}?", "answer": short}
-            self._add(("acronym", short), "acronym", short, "typed", section, fields, span, passage)
+            self._stand_for(short, long_form, span, section, passage)
+        for _start, _end, long_form, short in short_forms_first(sentence):
+            self._stand_for(short, long_form, span, section, passage)
 
-    def _sentences(self, text: str, span: Span, section: str) -> None:
+    def _sentences(self, text: str, span: Span, section: str, fallback: bool = False) -> None:
         """Acronym and cloze cards from each sentence; each quotes its sentence, and its source is the paragraph."""
-        for sentence in sentences(text):
+        for sentence in sentences(text.replace("∞", "—")):
             self._acronyms(sentence, span, section, sentence)
             deleted = self._cloze(sentence)
             if deleted:
-                cloze_text, answers = deleted
-                self.section_answers.update(a.lower() for a in answers)
-                self._add(("cloze", cloze_text.lower()), "cloze", answers[0], "cloze", section,
-                          {"text": cloze_text}, span, sentence)
+                self._add_cloze(deleted, span, section, sentence)
+            elif fallback:
+                # Over-generated: ranked below the clozes on defined terms, kept if the budget allows.
+                self._rarest_word_cloze(sentence, span, section)
 
-    def _cloze(self, sentence: str) -> tuple[str, list[str]] | None:
-        """The sentence with its key term(s) deleted, or None when it is not a key sentence."""
+    def _add_cloze(self, deleted: tuple[str, list[str], float], span: Span, section: str, sentence: str) -> None:
+        cloze_text, answers, score = deleted
+        self.section_answers.update(a.lower() for a in answers)
+        self._add(("cloze", cloze_text.lower()), "cloze", answers[0], "cloze", section,
+                  {"text": cloze_text}, span, sentence, score)
+
+    def _rarest_word_cloze(self, sentence: str, span: Span, section: str) -> None:
+        """A cloze on the sentence's rarest word (by wordfreq) with a rare neighbour ("corpus luteum"), if the
+        sentence stands on its own and the word is not the topic its heading already names."""
+        words = sentence.split()
+        if not 6 <= len(words) <= 40 or words[0].lower().strip("\"'“(,") in _DANGLING_START:
+            return
+        if words[0][0].islower():
+            return  # a fragment ("occurs in the stroma") whose subject is elsewhere, in the item above it
+        if sentence.rstrip().endswith(("?", ":")) or any(c in sentence for c in "{}"):
+            return
+        topic = {w.lower() for w in _WORD.findall(f"{section} {self.document.title}")}
+        found = list(_WORD.finditer(sentence))
+        best: tuple[float, int] | None = None
+        for index, match in enumerate(found[1:], start=1):
+            word = match[0]
+            if len(word) < 5 or not word.isalpha() or word.lower() in self.section_answers or word.lower() in topic:
+                continue
+            if word.lower().endswith(("ly", "ed", "ing")):
+                continue  # adverbs and verb forms: the key term of a sentence is a noun
+            rarity = word_rarity(word)
+            if rarity < RARE_WORD_ZIPF and (best is None or rarity < best[0]) and _occurrences(word, sentence) == 1:
+                best = (rarity, index)
+        if best is None:
+            return
+        rarity, first = best
+        last = first
+        before = found[first - 1]
+        if (
+            first > 1 and before[0].isalpha() and sentence[before.end() : found[first].start()] == " "
+            and before[0].lower() not in self.section_answers and word_rarity(before[0]) < MODIFIER_ZIPF
+        ):
+            first -= 1  # the rare modifier goes with its noun: "corpus luteum", "anterior pituitary"
+        start, end = found[first].start(), found[last].end()
+        answer = sentence[start:end]
+        if _occurrences(answer, sentence) != 1:
+            return
+        applied = _apply(sentence, [(start, end, answer)])
+        if applied:
+            score = KIND_SCORES["cloze"] - 0.4 + (0.5 if rarity < 3.0 else 0.0)
+            self._add_cloze((applied[0], applied[1], score), span, section, sentence)
+
+    def _cloze(self, sentence: str) -> tuple[str, list[str], float] | None:
+        """The sentence with its key term deleted and how good a card it makes, or None for no key sentence.
+
+        One deletion per sentence: two blanks in one sentence give each other away.
+        """
         words = sentence.split()
         if not 6 <= len(words) <= 60 or sentence.rstrip().endswith("?") or any(c in sentence for c in "{}"):
             return None
-        for finder in (self._acronym_deletions, self._defined_term, self._number, self._known_subject):
-            deletions = [d for d in finder(sentence) if d[2].lower() not in self.section_answers]
-            if deletions:
-                return _apply(sentence, deletions[:3])
+        finders = (
+            (self._acronym_deletions, 1.5), (self._defined_term, 1.5), (self._number, 1.0), (self._known_subject, 0.8)
+        )
+        for finder, bonus in finders:
+            for start, end, answer in finder(sentence):
+                if answer.lower() in self.section_answers:
+                    continue
+                applied = _apply(sentence, [(start, end, answer)])
+                if applied:
+                    return applied[0], applied[1], self._cloze_score(sentence, start, answer, bonus)
         return None
+
+    @staticmethod
+    def _cloze_score(sentence: str, start: int, answer: str, bonus: float) -> float:
+        """Higher for a rare key term in a self-contained sentence of a readable length."""
+        score = KIND_SCORES["cloze"] + bonus
+        first = sentence.split()[0].lower().strip("\"'“(,")
+        if first in _DANGLING_START:
+            score -= 2.0  # "It is ...": who "it" is lies in another sentence
+        rarity = word_rarity(answer)
+        if not any(c.isdigit() for c in answer):
+            if rarity >= COMMON_WORD_ZIPF and len(answer.split()) == 1:
+                score -= 2.5  # "The {{c1::process}} is ..."
+            elif rarity < 3.5:
+                score += 0.5
+        elif answer.strip() in {"0", "1"}:
+            score -= 2.5
+        stem = answer.lower().rstrip("s")
+        if len(stem) >= 4 and sentence.lower().count(stem) > 1:
+            score -= 2.0  # the sentence says the answer again
+        if len(sentence.split()) > 40:
+            score -= 0.5
+        if start == 0 and len(answer.split()) == 1 and rarity >= 4.0 and not answer[:1].isupper():
+            score -= 0.5
+        return score
 
     def _acronym_deletions(self, sentence: str) -> list[tuple[int, int, str]]:
         found = []
-        for start, end, long_form, _short in acronyms(sentence):
+        for start, end, long_form, _short in [*acronyms(sentence), *short_forms_first(sentence)]:
             if _occurrences(long_form, sentence) == 1:
                 found.append((start, end, long_form))
         return found
 
     def _defined_term(self, sentence: str) -> list[tuple[int, int, str]]:
-        """"X is called Y" defines Y; "X is a ...", "X refers to ..." and "X, a ..., ..." define X."""
-        match = _NAMED.search(sentence) or _DEFINITION.match(sentence) or _APPOSITION.match(sentence)
-        if not match:
-            return []
-        term = match["term"]
-        words = term.lower().split()
-        if any(w in _SUBJECT_PRONOUNS for w in words) or words[-1].endswith("ly") or _occurrences(term, sentence) != 1:
-            return []
-        return [(match.start("term"), match.end("term"), term)]
+        """"X is called Y" and "known as Y" define Y; "X is a ...", "X refers to ...", "X represents ...",
+        "X, a ..., ..." and "X, the process of ..." define X; "X, or Y," names X twice."""
+        found = []
+        for match in (
+            _NAMED.search(sentence), _KNOWN_AS.search(sentence), _NOUN_KNOWN_AS.search(sentence),
+            _DEFINITION.match(sentence),
+            _APPOSITION.match(sentence), _ALIAS.search(sentence),
+        ):
+            if not match:
+                continue
+            term = match["term"]
+            words = term.lower().split()
+            if any(w in _SUBJECT_PRONOUNS for w in words) or words[-1].endswith("ly") or words[0] in _GENERIC_FIRST:
+                continue
+            if _occurrences(term, sentence) != 1:
+                continue
+            found.append((match.start("term"), match.end("term"), term))
+        return found
 
     def _number(self, sentence: str) -> list[tuple[int, int, str]]:
         for match in _NUMBER.finditer(sentence):
@@ -433,11 +650,37 @@ class _Drafter:
                 self._term_typed(item, name)
         if self._order_matters(lst, section):
             self._order(lst, section, name)
+        before = len(self.result.cards)
+        self._groups(lst, name)
+        # Bullet points that the list gave no card for are facts of their own ("4 daughter cells are formed").
+        loose = not lst.ordered and len(self.result.cards) == before and not termed
         for item in lst.items:
             if item.term and item.description:
                 self._acronyms(item.description, item.span, name)
             else:
-                self._sentences(item.text, item.span, name)
+                self._sentences(item.text, item.span, name, fallback=loose)
+
+    def _groups(self, lst: ItemList, name: str) -> None:
+        """A parent item with short children: "Which of these belong to PARENT?", the wrong choices being the
+        children of its sibling items."""
+        parents = [item for item in lst.items if len(item.children) >= 2]
+        for parent in parents:
+            label = core_term(parent.term or parent.text).rstrip(":")
+            right = [_item_label(child) for child in parent.children]
+            if len(label.split()) > 8 or any(len(r.split()) > 10 for r in right) or len(right) > MAX_CHOICES + 2:
+                continue
+            wrong = [
+                _item_label(child) for other in parents if other is not parent for child in other.children
+                if _item_label(child).lower() not in {r.lower() for r in right}
+            ]
+            if not wrong:
+                continue
+            choices = list(dict.fromkeys(right + wrong[: max(2, MAX_CHOICES + 2 - len(right))]))
+            if len(choices) < len(right) + 1 or len({c.lower() for c in choices}) != len(choices):
+                continue
+            prompt = f"Which of these belong to '{label}'?"
+            self._add(("multi", prompt.lower()), "group", label, "multi", name,
+                      {"prompt": prompt, "choices": choices, "answer": right}, parent.span)
 
     @staticmethod
     def _description_prompt(item: ListItem) -> str:
@@ -475,23 +718,50 @@ class _Drafter:
 
     @staticmethod
     def _order_matters(lst: ItemList, section: Section) -> bool:
-        if not lst.ordered or not 2 <= len(lst.items) <= MAX_ORDER_ITEMS:
+        if not 2 <= len(lst.items) <= MAX_ORDER_ITEMS or _NO_ORDER.search(lst.intro):
             return False
-        if _NO_ORDER.search(lst.intro):
-            return False
-        if _SEQUENCE_CUE.search(lst.intro) or _SEQUENCE_CUE.search(section.title):
+        cued = bool(_SEQUENCE_CUE.search(lst.intro) or _SEQUENCE_CUE.search(section.title))
+        if not lst.ordered:
+            # Bullets are a sequence only when the text says so ("Steps:", "Instructions").
+            return bool(_STEPS_INTRO.search(lst.intro) or _STEPS_INTRO.search(section.title))
+        if cued:
             return True
-        return sum(bool(_SEQUENCE_START.match(item.text)) for item in lst.items) * 2 >= len(lst.items)
+        starts = sum(bool(_SEQUENCE_START.match(item.text)) or _imperative(item.text) for item in lst.items)
+        return starts * 2 >= len(lst.items)
 
     def _order(self, lst: ItemList, section: Section, name: str) -> None:
-        labels = [core_term(item.term) if item.term else item.text for item in lst.items]
-        if any(len(label.split()) > 15 for label in labels) or len({label.lower() for label in labels}) != len(labels):
+        labels = [_item_label(item) for item in lst.items]
+        too_long = any(len(label.split()) > MAX_ORDER_LABEL_WORDS for label in labels)
+        if too_long or len({label.lower() for label in labels}) != len(labels):
             return
         topic = section.title or self.result.deck.name
         intro = sentences(lst.intro)[-1].rstrip(":;,. ") if lst.intro else ""
+        if intro and (len(intro.split()) > 20 or not (_SEQUENCE_CUE.search(intro) or _STEPS_INTRO.search(intro))):
+            intro = section.title  # the heading names the procedure better than a sentence about something else
         prompt = f"{intro}: put these in order." if intro else f"Put these in the order the text gives for '{topic}'."
         self._add(("order", "\n".join(labels).lower()), "order", topic, "order", name,
                   {"prompt": prompt, "items": labels}, lst.span)
+
+    def _step_headings(self) -> None:
+        """Sections headed "Step 1: ...", "Step 2: ..." make one order card of their labels."""
+        run: list[tuple[Section, str]] = []
+        end = Section("", 0, Span(0, 0))  # closes the last run
+        for section in [*self.document.sections, end]:
+            match = _STEP_HEADING.match(section.title)
+            if match and (not run or int(match["number"]) == len(run) + 1):
+                run.append((section, match["label"].strip()))
+                continue
+            if len(run) >= 2 and len(run) <= MAX_ORDER_ITEMS:
+                labels = [label for _, label in run]
+                first, last = run[0][0], run[-1][0]
+                parent = " > ".join(first.path[:-1]) or self.document.title or self.result.deck.name
+                self._add(("order", "\n".join(labels).lower()), "order", parent, "order", parent,
+                          {"prompt": f"{parent}: put these steps in order.", "items": labels},
+                          Span(first.span.start, last.span.end),
+                          "\n".join(s.title for s, _ in run))
+            run = []
+            if match and int(match["number"]) == 1:
+                run.append((section, match["label"].strip()))
 
     def _table(self, table: Table, section: Section, name: str) -> None:
         """Three or more columns: a match card per row (each column heading to that row's cell), which sets the
@@ -575,6 +845,46 @@ class _Drafter:
             notes.append(
                 f"Set aside as noise: {captions} image caption(s), {others} other line(s) (boilerplate, images, code)."
             )
+
+
+def _imperative(text: str) -> bool:
+    """"Remove the wheel...": a step of a procedure."""
+    first = text.split()[0].lower().strip(",:;") if text.split() else ""
+    return first in _IMPERATIVE
+
+
+def _item_label(item: ListItem) -> str:
+    """What names an item in an order or group card: its term, else its first sentence (or clause) if short."""
+    if item.term:
+        return core_term(item.term)
+    first = sentences(item.text)[0].rstrip(".;:")
+    if len(first.split()) > 15 and ":" in first:
+        first = first.split(":", 1)[0]
+    return first
+
+
+def short_forms_first(sentence: str) -> Iterator[tuple[int, int, str, str]]:
+    """``(start, end, long form, short form)`` for each "SHORT (long form)", the long form's own span given."""
+    for match in _REPORTED_SHORT_FIRST.finditer(sentence):
+        short, long_form = match["short"], match["long"].strip()
+        if (
+            _is_short_form(short)
+            and not _is_short_form(long_form.replace(" ", ""))
+            and len(long_form.split()) >= 2
+            and long_form_start(long_form + " ", short) == 0
+        ):
+            start = match.start("long") + match["long"].find(long_form)
+            yield start, start + len(long_form), long_form, short
+
+
+def _term_and_short_form(term: str) -> tuple[str, str] | None:
+    """"Access Control List (ACL)" or "BGP (Border Gateway Protocol)" as (long form, short form)."""
+    for _start, _end, long_form, short in acronyms(term):
+        return long_form, short
+    for _start, end, long_form, short in short_forms_first(term.strip()):
+        if term.strip().startswith(short) and end == len(term.strip()) - 1:
+            return long_form, short
+    return None
 
 
 def _apply(sentence: str, deletions: list[tuple[int, int, str]]) -> tuple[str, list[str]] | None:

@@ -84,7 +84,24 @@ _CITATION = re.compile(r"\(\s*(?:1[5-9]|20)\d{2}[a-z]?\s*\)|\bet al\.|\bdoi:|\bh
 _TERM_MARK = re.compile(r"^(?P<term>[^∞]{1,80}?)\s*∞\s*(?P<description>\S.*)$")
 _BOLD_TERM = re.compile(r"^(?:\*\*|__)(?P<term>[^*_]{1,80}?)(?::)?(?:\*\*|__)\s*[:\-–—]?\s*(?P<description>\S.*)$")
 _DASH_TERM = re.compile(r"^(?P<term>[^\s].{0,60}?)\s+[-–—]\s+(?P<description>\S.*)$")
+# "Bandwidth: Maximum rate of..." and "BGP (Border Gateway Protocol): Path-vector...": the term starts like a name
+# (a capital or a digit) and the definition is more than a word or two.
+_COLON_TERM = re.compile(r"^(?P<term>[A-Z0-9][^:]{0,70}?)\s*:\s+(?P<description>\S.*\s\S+\s\S.*)$")
+# Labels that open a line with a colon without defining anything.
+_NOT_TERMS = frozenset(
+    {"definition", "definitions", "note", "notes", "example", "examples", "tip", "tips", "warning", "caution",
+     "important", "source", "sources", "summary", "answer", "question", "q", "a", "see also", "update", "edit",
+     "reactants", "products", "steps", "step", "key points", "items needed", "why", "how", "what", "result"}
+)
+_FOOTNOTE = re.compile(r"\[(?:\d{1,3}|[a-z]|citation needed|note \d+|nb \d+)\]", re.IGNORECASE)
+_COOKIE = re.compile(
+    r"\bcookies?\b.*\b(?:accept|consent|agree|policy|preferences|settings|continuing|we use|this site uses)\b|"
+    r"\b(?:we use|this (?:web)?site uses|accept(?: all)?)\b.*\bcookies?\b",
+    re.IGNORECASE,
+)
 _WHITESPACE = re.compile(r"\s+")
+_COLUMN_GAP = re.compile(r"\s{2,}|\t")
+_INDEX_LETTER = re.compile(r"[A-Z0-9#](?:\s*[-–]\s*[A-Z0-9])?")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _CLOSERS = "\"'”’)]»*_"
 
@@ -116,6 +133,10 @@ class ListItem:
     span: Span
     term: str = ""
     description: str = ""
+    number: int = 0
+    """The number written before a numbered item (0 for bullets): a list interrupted by prose goes on from it."""
+    children: list[ListItem] = field(default_factory=list)
+    """Items nested under this one."""
 
 
 @dataclass
@@ -245,21 +266,46 @@ def _matched_text(pattern: re.Pattern[str], line: str) -> str:
 
 
 def clean(text: str) -> str:
-    """One line of plain text: whitespace runs collapsed, control characters gone."""
-    return _WHITESPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+    """One line of plain text: whitespace runs collapsed, control characters and footnote markers ("[6][7]") gone."""
+    text = _CONTROL.sub(" ", text)
+    if "[" in text:
+        text = _FOOTNOTE.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def is_chrome(text: str) -> bool:
+    """Page chrome: "Skip to main content", "Share", a cookie banner."""
+    lowered = text.lower()
+    if lowered.rstrip(".:") in PAGE_CHROME:
+        return True
+    return len(text) < 400 and "cookie" in lowered and bool(_COOKIE.search(text))
 
 
 def split_term(text: str) -> tuple[str, str]:
-    """``Term ∞ description``, ``**Term**: description`` or ``Term - description`` into term and description,
-    else ``("", "")``."""
-    for pattern, max_words in ((_TERM_MARK, 10), (_BOLD_TERM, 10), (_DASH_TERM, 6)):
+    """``Term ∞ description``, ``**Term**: description``, ``Term: description`` or ``Term - description`` into term
+    and description, else ``("", "")``."""
+    for pattern, max_words in ((_TERM_MARK, 10), (_BOLD_TERM, 10), (_COLON_TERM, 7), (_DASH_TERM, 6)):
         match = pattern.match(text)
         if match:
             term = match["term"].strip().strip("*_").strip()
             description = match["description"].strip()
+            if pattern is _COLON_TERM and (
+                _title_key(core_words(term)) in _NOT_TERMS or re.match(r"(?i)(?:step|part|stage|phase)\s*\d", term)
+            ):
+                continue
             if term and description and len(term.split()) <= max_words and not term.endswith((",", ";", ".")):
                 return term, description
     return "", ""
+
+
+def core_words(term: str) -> str:
+    """A term without bracketed asides."""
+    return re.sub(r"\s*\([^)]*\)", "", term).strip() or term
+
+
+def _reads_as_definition(text: str) -> bool:
+    """"A digital cellular technology that...", "The maximum amount of...": a noun phrase opening a definition."""
+    return bool(re.match(r"(?:A|An|The|Any|Each|One)\s", text)) and _ends_sentence(text)
 
 
 def _title_key(title: str) -> str:
@@ -268,7 +314,7 @@ def _title_key(title: str) -> str:
 
 def section_kind(title: str) -> str:
     key = _title_key(title)
-    if key in GLOSSARY_TITLES:
+    if key in GLOSSARY_TITLES or key.endswith((" glossary", " terms", " terminology", " vocabulary")):
         return GLOSSARY
     if key in REFERENCE_TITLES:
         return REFERENCES
@@ -279,7 +325,12 @@ def looks_like_citation(text: str) -> bool:
     return bool(_CITATION.search(text))
 
 
+_TRAILING_ASIDE = re.compile(r"(?<=[.!?])\s+\([^()]{1,40}\)$")
+
+
 def _ends_sentence(text: str) -> bool:
+    """Ends like a sentence, footnote markers and a closing aside ("... calls. (Physical Layer)") aside."""
+    text = _TRAILING_ASIDE.sub("", _FOOTNOTE.sub("", text).rstrip())
     return text.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
 
 
@@ -445,8 +496,24 @@ class _Builder:
                 self.add(GlossaryEntry(item.term, item.description, item.span))
             return
         previous = self.last_block()
+        interrupted = self._interrupted_list(items) if ordered else None
+        if interrupted is not None:
+            # "1. Do this" / why it matters / "2. Then this": one procedure, explained as it goes.
+            interrupted.items.extend(items)
+            interrupted.span = Span(interrupted.span.start, span.end)
+            return
         intro = previous.text if isinstance(previous, Paragraph) else ""
         self.add(ItemList(items, ordered, span, intro))
+
+    def _interrupted_list(self, items: list[ListItem]) -> ItemList | None:
+        """The numbered list that ``items`` continue across paragraphs between them, if any."""
+        for block in reversed(self.section.blocks):
+            if isinstance(block, ItemList):
+                last = block.items[-1].number
+                return block if block.ordered and last and items[0].number == last + 1 else None
+            if not isinstance(block, Paragraph):
+                return None
+        return None
 
     def finish(self, format: str, title: str = "") -> Document:
         sections = [s for s in self.sections if s.title or s.blocks]
@@ -484,6 +551,7 @@ class _TextReader:
     def __init__(self, lines: list[str], progress: Progress | None):
         self.lines = lines
         self.text = [clean(line) for line in lines]
+        self._join_lone_meaning_labels()
         self.builder = _Builder(lines)
         self.progress = progress
         self.reported = 0
@@ -492,11 +560,23 @@ class _TextReader:
         # (section, blank lines before its heading), to settle heading levels once all are known
         self.headings: list[tuple[Section, int]] = []
 
+    def _join_lone_meaning_labels(self) -> None:
+        """"Meaning" alone on a line, the definition on the next: read as one ``Meaning ∞ definition`` line."""
+        for i, text in enumerate(self.text):
+            if text.lower().rstrip(":∞ ") not in ("meaning", "definition"):
+                continue
+            j = i + 1
+            while j < len(self.text) and not self.text[j]:
+                j += 1
+            if j < len(self.text) and j - i <= 2:
+                self.text[i] = f"Meaning ∞ {self.text[j]}"
+                self.text[j] = ""
+
     def _classify(self, i: int) -> int:
         text = self.text[i]
         if not text:
             return _BLANK
-        if text.lower().rstrip(".:") in PAGE_CHROME:
+        if is_chrome(text):
             return _CHROME
         raw = self.lines[i]
         if _BULLET.match(raw):
@@ -573,6 +653,10 @@ class _TextReader:
             j += 1
         run = list(range(i, j))
         first = self.text[i]
+        if self._definitions(run):
+            return j
+        if len(run) >= 2 and self.kinds[i] == _TEXT_LINE and self._label_over_text(run):
+            return j
         if len(run) == 1 and self.kinds[i] == _TEXT_LINE:
             after = self._next_content(i)
             if _short_label(first, 10) and after < len(self.lines) and self.kinds[after] == _MEANING_LINE:
@@ -588,12 +672,50 @@ class _TextReader:
                 self.builder.add(GlossaryEntry(first, "", Span(i + 1, i + 1)))
                 return j
         if len(run) >= 3:
-            table = self._table(run)
+            table = self._aligned_table(run) or self._table(run)
             if table:
                 self.builder.add(table)
                 return j
         self._paragraph(run)
         return j
+
+    def _definitions(self, run: list[int]) -> bool:
+        """Lines each of the form ``Term: definition`` (or ``Term - definition`` in a glossary or a run of them)
+        become glossary entries."""
+        if not split_term(self.text[run[0]])[0]:
+            return False  # most runs are prose: one look at the first line settles it
+        found = [split_term(self.text[k]) for k in run]
+        if not all(term for term, _ in found):
+            return False
+        dashed = [k for k, (term, _) in zip(run, found, strict=True) if not _COLON_TERM.match(self.text[k])]
+        if dashed and len(run) == 1 and self.builder.section.kind != GLOSSARY:
+            after = self._next_content(run[-1])
+            previous = self.builder.last_block()
+            follows = after < len(self.lines) and self.kinds[after] == _TEXT_LINE and split_term(self.text[after])[0]
+            if not follows and not isinstance(previous, GlossaryEntry):
+                return False
+        for k, (term, description) in zip(run, found, strict=True):
+            self.builder.add(GlossaryEntry(term, description, Span(k + 1, k + 1)))
+        return True
+
+    def _label_over_text(self, run: list[int]) -> bool:
+        """A short line right above a paragraph, with no blank line between: in a glossary (or when the label is in
+        lower case, as glossary terms are) a term over its definition; elsewhere a heading over its paragraph."""
+        first, second = self.text[run[0]], self.text[run[1]]
+        rest = [self.text[k] for k in run[1:]]
+        if not (_short_label(first, 8) and second[:1].isupper() and _ends_sentence(rest[-1])):
+            return False
+        if len(first.split()) * 2 > len(second.split()) and len(run) == 2:
+            return False
+        if self.builder.section.kind == GLOSSARY or first[0].islower():
+            self.builder.add(GlossaryEntry(first, self._join(run[1:]), Span(run[0] + 1, run[-1] + 1)))
+            self.glossary_mode = True
+            return True
+        if not (first[0].isupper() or first[0].isdigit()) or (self._blank_before(run[0]) == 0 and run[0] > 0):
+            return False
+        self._heading(run[0])
+        self._paragraph(run[1:])
+        return True
 
     def _isolated(self, i: int) -> bool:
         before_ok = i == 0 or self.kinds[i - 1] in (_BLANK, _CHROME)
@@ -627,6 +749,10 @@ class _TextReader:
         span = Span(run[0] + 1, run[-1] + 1)
         previous = self.builder.last_block()
         if self.glossary_mode and isinstance(previous, GlossaryEntry) and not previous.definition:
+            if not previous.note and self.builder.section.kind == GLOSSARY and _reads_as_definition(text):
+                previous.definition = text
+                previous.span = Span(previous.span.start, span.end)
+                return
             previous.note = f"{previous.note} {text}".strip()
             return
         if self.builder.section.kind == REFERENCES:
@@ -644,6 +770,22 @@ class _TextReader:
             else:
                 text = f"{text} {line}" if text else line
         return text
+
+    def _aligned_table(self, run: list[int]) -> Table | None:
+        """Columns that line up: every line cut into the same number of cells by runs of two or more spaces (or
+        tabs), the first line being the header."""
+        rows = [_COLUMN_GAP.split(self.lines[k].strip()) for k in run]
+        if len(rows[0]) < 2 or any(len(row) != len(rows[0]) for row in rows):
+            return None
+        previous = self.builder.last_block()
+        lines = [k + 1 for k in run]
+        title, start = "", lines[0]
+        if isinstance(previous, Paragraph) and _short_label(previous.text, 12):
+            title, start = previous.text, previous.span.start
+            self.builder.section.blocks.pop()
+        span = Span(start, lines[-1])
+        return Table(title, [clean(c) for c in rows[0]], [[clean(c) for c in row] for row in rows[1:]], span, True,
+                     lines[0], lines[1:])
 
     def _table(self, run: list[int]) -> Table | None:
         texts = [self.text[i] for i in run]
@@ -667,8 +809,12 @@ class _TextReader:
         pattern = _BULLET if kind == _BULLET_ITEM else _NUMBERED
         items: list[ListItem] = []
         n = len(self.lines)
+        base_indent = _indent(self.lines[i])
         while i < n and self.kinds[i] == kind:
             text = clean(_matched_text(pattern, self.lines[i]))
+            numbered = _NUMBERED.match(self.lines[i]) if kind == _NUMBERED_ITEM else None
+            number = int(numbered["number"]) if numbered else 0
+            nested = _indent(self.lines[i]) > base_indent and bool(items)
             start = i
             i += 1
             # Wrapped items: lines that go on without a blank line, indented or starting in lower case.
@@ -678,11 +824,20 @@ class _TextReader:
                 text = f"{text} {self.text[i]}"
                 i += 1
             term, description = split_term(text)
-            items.append(ListItem(text, Span(start + 1, i), term, description))
+            item = ListItem(text, Span(start + 1, i), term, description, number)
+            if nested:
+                items[-1].children.append(item)
+                items[-1].span = Span(items[-1].span.start, i)
+            else:
+                items.append(item)
             if i + 1 < n and self.kinds[i] == _BLANK and self.kinds[i + 1] == kind:
                 i += 1  # one blank line between items keeps the list going
         self.builder.add_list(items, ordered=kind == _NUMBERED_ITEM)
         return i
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 # Markdown --------------------------------------------------------------------------------------------------------
@@ -739,6 +894,7 @@ class _MarkdownReader:
         self.builder = _Builder(lines)
         self.progress = progress
         self.pending_term: GlossaryEntry | None = None
+        self.open_headings: list[Section] = []
 
     def read(self) -> Document:
         from markdown_it import MarkdownIt
@@ -753,7 +909,7 @@ class _MarkdownReader:
             elif token.type == "paragraph_open":
                 i = self._paragraph(tokens, i)
             elif token.type in ("bullet_list_open", "ordered_list_open"):
-                i = self._list(tokens, i)
+                _, i = self._list_items(tokens, i)
             elif token.type == "table_open":
                 i = self._table(tokens, i)
             elif token.type in ("fence", "code_block"):
@@ -787,19 +943,22 @@ class _MarkdownReader:
         title = _inline_text(tokens[i + 1].children) if i + 1 < len(tokens) else ""
         line = self._span(tokens[i]).start
         glossary = self._enclosing_glossary(level)
-        if title and glossary:
-            # "### Term" under "## Glossary": the paragraph after it is the definition.
+        if title and glossary and not _INDEX_LETTER.fullmatch(title):
+            # "### Term" under "## Glossary": the paragraph after it is the definition ("## A" is an index letter).
             self.pending_term = GlossaryEntry(title, "", Span(line, line))
             self.builder.add(self.pending_term)
         elif title:
             self.pending_term = None
-            self.builder.heading(title, level, line)
+            self.open_headings.append(self.builder.heading(title, level, line))
         return i + 3
 
     def _enclosing_glossary(self, level: int) -> Section | None:
-        for section in reversed(self.builder.sections):
-            if section.title and section.level < level:
-                return section if section.kind == GLOSSARY else None
+        """The nearest heading above this level, if it is a glossary. Headings at this level or deeper are closed
+        by this one, so a stack of open headings answers without looking back over the whole document."""
+        while self.open_headings and self.open_headings[-1].level >= level:
+            self.open_headings.pop()
+        if self.open_headings and self.open_headings[-1].kind == GLOSSARY:
+            return self.open_headings[-1]
         return None
 
     def _paragraph(self, tokens: list[Any], i: int) -> int:
@@ -811,7 +970,7 @@ class _MarkdownReader:
             self.builder.drop(IMAGE, alt, span)
         if not text:
             return i + 3
-        if text.lower().rstrip(".:") in PAGE_CHROME:
+        if is_chrome(text):
             self.builder.drop(BOILERPLATE, text, span)
             return i + 3
         meaning = _MEANING.match(text)
@@ -830,11 +989,19 @@ class _MarkdownReader:
             self.pending_term.span = Span(self.pending_term.span.start, span.end)
             return i + 3
         groups = _split_at_breaks(children)
+        lines = [_inline_text(group) for group in groups]
+        if len(lines) >= 2 and all(line.startswith(": ") for line in lines[1:]) and _short_label(lines[0], 8):
+            # A definition list: "Term" then ": definition" (one or more).
+            definition = " ".join(clean(line[1:]) for line in lines[1:])
+            self.builder.add(GlossaryEntry(lines[0], definition, span))
+            return i + 3
         definitions = [_bold_term(group) for group in groups]
-        if not all(term for term, _ in definitions) and (len(groups) > 1 or self.builder.section.kind == GLOSSARY):
+        if not all(term for term, _ in definitions) and (
+            len(groups) > 1 or self.builder.section.kind == GLOSSARY or _COLON_TERM.match(text)
+        ):
             # Lines each of the form "Term - definition" also define, in a glossary or when every line of a block
-            # does; a lone sentence with a dash in it is prose.
-            definitions = [split_term(_inline_text(group)) for group in groups]
+            # does; a lone sentence with a dash in it is prose, but "Term: definition" alone is a definition.
+            definitions = [split_term(line) for line in lines]
         if all(term for term, _ in definitions):
             for offset, (term, definition) in enumerate(definitions):
                 line = min(span.start + offset, span.end)
@@ -849,19 +1016,22 @@ class _MarkdownReader:
         self.builder.add(Paragraph(text, span))
         return i + 3
 
-    def _list(self, tokens: list[Any], i: int) -> int:
-        """One list and, after it, each list nested in it (siblings are the items of one level)."""
+    def _list_items(self, tokens: list[Any], i: int) -> tuple[list[ListItem], int]:
+        """One list and, after it, each list nested in it (siblings are the items of one level); a nested list's
+        items are also kept as the children of the item they sit in. Returns the list's items and where it ends."""
         opener = tokens[i]
         close_type = opener.type.replace("_open", "_close")
         items: list[ListItem] = []
-        nested: list[int] = []
+        nested: list[tuple[int, ListItem | None]] = []
+        ordered = opener.type == "ordered_list_open"
+        number = int(opener.attrs.get("start", 1) or 1) if ordered else 0
         j = i + 1
         while j < len(tokens) and not (tokens[j].type == close_type and tokens[j].level == opener.level):
             token = tokens[j]
             if token.type == "list_item_open" and token.level == opener.level + 1:
-                items.append(ListItem("", self._span(token)))
+                items.append(ListItem("", self._span(token), number=number + len(items) if ordered else 0))
             elif token.type in ("bullet_list_open", "ordered_list_open") and token.level > opener.level:
-                nested.append(j)
+                nested.append((j, items[-1] if items else None))
                 depth = token.level
                 closer = token.type.replace("_open", "_close")
                 while j < len(tokens) and not (tokens[j].type == closer and tokens[j].level == depth):
@@ -879,10 +1049,13 @@ class _MarkdownReader:
                 elif text:
                     item.text = f"{item.text} {text}"
             j += 1
-        self.builder.add_list([item for item in items if item.text], ordered=opener.type == "ordered_list_open")
-        for start in nested:
-            self._list(tokens, start)
-        return j + 1
+        kept = [item for item in items if item.text]
+        self.builder.add_list(kept, ordered=ordered)
+        for start, owner in nested:
+            children, _ = self._list_items(tokens, start)
+            if owner is not None:
+                owner.children.extend(children)
+        return kept, j + 1
 
     def _table(self, tokens: list[Any], i: int) -> int:
         span = self._span(tokens[i])

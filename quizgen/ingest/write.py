@@ -28,6 +28,19 @@ LONG_INPUT = 256 * 1024
 """Sources at least this big (in bytes) get a progress bar."""
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+HTML = "html"
+STDIN = "-"
+MIN_MAIN_TEXT_WORDS = 12
+"""An HTML page whose main text is shorter than this has none to draft from (a login page, an index of links)."""
+# What files people point ingest at by mistake, told by their first bytes.
+_NOT_TEXT = (
+    (b"%PDF", "a PDF; save its text (for example with `pdftotext`) and ingest that"),
+    (b"\x89PNG", "a PNG image, not text"),
+    (b"\xff\xd8\xff", "a JPEG image, not text"),
+    (b"GIF8", "a GIF image, not text"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word or EPUB file), not text"),
+)
 COMMENT_WIDTH = 100
 MAX_PASSAGE_LINES = 12
 
@@ -42,7 +55,12 @@ class SourceError(QuizgenError):
 
 
 def read_source(path: Path) -> str:
-    """The text of ``path``, or a one-line SourceError saying why there is none to draft from."""
+    """The text of ``path`` (``-``: standard input), or a one-line SourceError saying why there is none to draft
+    from."""
+    if str(path) == STDIN:
+        import sys
+
+        return _decoded(sys.stdin.buffer.read(), "standard input")
     if not path.exists():
         raise SourceError(f"{path}: no such file")
     if path.is_dir():
@@ -51,19 +69,48 @@ def read_source(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as ex:
         raise SourceError(f"{path}: cannot read ({ex.strerror or ex})") from None
+    return _decoded(raw, str(path))
+
+
+def _decoded(raw: bytes, name: str) -> str:
     if not raw.strip():
-        raise SourceError(f"{path} is empty: there is nothing to draft cards from")
+        raise SourceError(f"{name} is empty: there is nothing to draft cards from")
+    for magic, what in _NOT_TEXT:
+        if raw.startswith(magic):
+            raise SourceError(f"{name} is {what}")
     if b"\x00" in raw:
-        raise SourceError(f"{path} looks like a binary file, not text")
+        raise SourceError(f"{name} looks like a binary file, not text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as ex:
         line = raw[: ex.start].count(b"\n") + 1
-        raise SourceError(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)") from None
+        raise SourceError(f"{name}:{line}: not UTF-8 text (save the file as UTF-8)") from None
 
 
-def guess_format(path: Path) -> str:
-    return read.MARKDOWN if path.suffix.lower() in MARKDOWN_SUFFIXES else read.TEXT
+def guess_format(path: Path, text: str = "") -> str:
+    """From the file's suffix, else (standard input, no suffix) from how the text starts."""
+    suffix = path.suffix.lower()
+    if suffix in MARKDOWN_SUFFIXES:
+        return read.MARKDOWN
+    if suffix in HTML_SUFFIXES or re.match(r"\s*<(?:!doctype\s+html|html)\b", text[:1000], re.IGNORECASE):
+        return HTML
+    return read.TEXT
+
+
+def main_text(html: str, name: str) -> str:
+    """The main text of an HTML page as Markdown (headings, lists, tables kept), without navigation, cookie
+    banners, footers or image alt text, by trafilatura."""
+    import trafilatura
+
+    extracted = trafilatura.extract(
+        html, output_format="markdown", include_tables=True, include_images=False, include_links=False,
+        include_comments=False, include_formatting=True, deduplicate=False,
+        # Big pages skip the second-opinion extractors: they would double the time for little gain on long text.
+        fast=len(html) >= LONG_INPUT,
+    )
+    if not extracted or len(extracted.split()) < MIN_MAIN_TEXT_WORDS:
+        raise SourceError(f"{name}: no main text found in this HTML page (nothing but navigation or markup)")
+    return extracted
 
 
 def deck_slug(path: Path, slug: str | None = None) -> str:
@@ -98,14 +145,27 @@ def build(
     slug: str,
     existing: Deck | None = None,
     progress: read.Progress | None = None,
+    max_cards: int | None = None,
+    keep_all: bool = False,
 ) -> draft.Draft:
-    """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known)."""
+    """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known).
+
+    ``format`` is ``text``, ``markdown`` or ``html`` (its main text is extracted, then read as Markdown);
+    ``max_cards`` and ``keep_all`` are as for ``draft.draft``.
+    """
     # The name is quoted in comments and strings of the draft: no line breaks or control characters in it.
     source_name = _COMMENT_UNSAFE.sub(" ", source_name)
     with collector_paused():
-        document = read.parse(text, format, progress)
+        if format == HTML:
+            document = read.parse(main_text(text, source_name), read.MARKDOWN, progress)
+            document.format = HTML
+        else:
+            document = read.parse(text, format, progress)
         deck = existing or new_deck(slug, document, source_name)
-        return draft.draft(document, source_name, deck, progress)
+        result = draft.draft(document, source_name, deck, progress, max_cards, keep_all)
+        if format == HTML:
+            result.notes.insert(0, "Line numbers and passages are those of the main text taken from the HTML page.")
+        return result
 
 
 @contextmanager
@@ -264,13 +324,17 @@ def toml_blocks(result: draft.Draft) -> Iterator[str]:
         out.append(f"source = {{ title = {title}, location = {location} }}")
     yield "\n".join(out) + "\n"
     section = None
+    scored = result.keep_all
     for drafted in result.cards:
         card = drafted.card
         out = []
         if card.section != section:
             section = card.section
             out += ["", f"# {'-' * 100}", *_comment(section), f"# {'-' * 100}"]
-        out += ["", f"# from {card.source}:", *_passage(drafted.passage), *card_lines(card)]
+        out += ["", f"# from {card.source}:", *_passage(drafted.passage)]
+        if scored:
+            out.append(f"# score {drafted.score:.1f}")
+        out += card_lines(card)
         yield "\n".join(out) + "\n"
 
 
