@@ -120,14 +120,16 @@ class Context:
     def store(self) -> Store:
         """The database, opened on first use; a new one gets the bundled decks."""
         if self._store is None:
-            from quizgen.core import importing
-
             if self.db_path is None:
                 moved = paths.move_old_database()
                 if moved:
                     click.echo(f"quizgen: moved the database from {moved[0]} to {moved[1]}", err=True)
             self._store = Store.open(self.db_path)
-            importing.seed(self._store)
+            if self._store.is_empty():
+                # Only then is the question-file reader needed: every other start stays without it.
+                from quizgen.core import importing
+
+                importing.seed(self._store)
         return self._store
 
     def db_path_label(self) -> str:
