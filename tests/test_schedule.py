@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from fsrs import Rating, State
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
 
 from quizgen.core import importing
 from quizgen.core.store import Store
@@ -170,3 +171,15 @@ def test_config_refuses_bad_input_in_one_line(small_db, run, args, message):
     result = run("config", *args)
     assert result.exit_code == 1 and result.output.strip() == message
     assert Store.open(small_db).get_config("retention") is None
+
+
+@pytest.mark.parametrize("parameters", [None, [*Scheduler().parameters[:20], 0.3]])
+def test_recall_is_fsrs_own_retrievability(parameters):
+    """Stats sum the forgetting curve over every face without building fsrs cards: the same numbers fsrs gives."""
+    scheduler = FaceScheduler(parameters=parameters, fuzz=False)
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    for stability, days in [(0.5, 0.2), (3.0, 1.9), (12.5, 30), (200.0, 400)]:
+        last = now - timedelta(days=days)
+        card = FsrsCard(card_id=0, state=State.Review, stability=stability, last_review=last, due=now)
+        expected = scheduler.scheduler.get_card_retrievability(card, now)
+        assert scheduler.recall(stability, last, now) == pytest.approx(expected, rel=1e-12)

@@ -1074,7 +1074,7 @@ class Store:
                 FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where}""",
             params,
         )
-        return (FaceSchedule(*row) for row in rows)
+        return map(FaceSchedule._make, rows)
 
     # Stats count scheduled reviews (answers that moved a schedule); practice and exam answers are tallied apart.
 
