@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import inspect
 import io
 import json
 import os
@@ -31,7 +30,8 @@ def whole_summary(command: click.Command) -> str:
     45 characters, in the middle of what it says)."""
     if command.short_help:
         return command.short_help
-    first = inspect.cleandoc(command.help or "").split("\n\n")[0]
+    # click has already cleaned the docstring's indentation (inspect.getdoc).
+    first = (command.help or "").strip().split("\n\n")[0]
     return " ".join(first.split())
 
 
