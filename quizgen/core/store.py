@@ -927,18 +927,9 @@ class Store:
 
     def record_answer(self, session_id: int, answer: Answer) -> int:
         """Store one answer of the session, and the face's new schedule if it has one; returns the review's id."""
-        due_after = answer.schedule["due"] if answer.schedule else answer.due_before
         conn = self.db.conn
         with self.transaction():
-            cursor = conn.execute(
-                """INSERT INTO reviews (card_pk, face, session_id, reviewed_at, mode, rating, correct, response,
-                   duration_ms, scheduled, due_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [answer.card_pk, answer.face, session_id, to_stored(answer.reviewed_at), answer.mode,
-                 int(answer.rating), int(answer.correct), answer.response, answer.duration_ms,
-                 int(answer.schedule is not None), answer.due_before, due_after],
-            )
-            if answer.schedule is not None:
-                self._write_schedule(answer.card_pk, answer.face, answer.schedule)
+            cursor = self._insert_answer(session_id, answer)
             conn.execute(
                 "UPDATE sessions SET answered = answered + 1, correct = correct + ? WHERE id = ?",
                 [int(answer.correct), session_id],
@@ -1035,20 +1026,25 @@ class Store:
         conn = self.db.conn
         with self.transaction():
             for answer in answers:
-                due_after = answer.schedule["due"] if answer.schedule else answer.due_before
-                conn.execute(
-                    """INSERT INTO reviews (card_pk, face, session_id, reviewed_at, mode, rating, correct, response,
-                       duration_ms, scheduled, due_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [answer.card_pk, answer.face, session_id, to_stored(answer.reviewed_at), answer.mode,
-                     int(answer.rating), int(answer.correct), answer.response, answer.duration_ms,
-                     int(answer.schedule is not None), answer.due_before, due_after],
-                )
-                if answer.schedule is not None:
-                    self._write_schedule(answer.card_pk, answer.face, answer.schedule)
+                self._insert_answer(session_id, answer)
             conn.execute(
                 "UPDATE sessions SET answered = answered + ?, correct = correct + ? WHERE id = ?",
                 [len(answers), sum(a.correct for a in answers), session_id],
             )
+
+    def _insert_answer(self, session_id: int, answer: Answer) -> sqlite3.Cursor:
+        """One answer's review row and, when it moved the schedule, the face's new schedule; inside a transaction."""
+        due_after = answer.schedule["due"] if answer.schedule else answer.due_before
+        cursor = self.db.conn.execute(
+            """INSERT INTO reviews (card_pk, face, session_id, reviewed_at, mode, rating, correct, response,
+               duration_ms, scheduled, due_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [answer.card_pk, answer.face, session_id, to_stored(answer.reviewed_at), answer.mode,
+             int(answer.rating), int(answer.correct), answer.response, answer.duration_ms,
+             int(answer.schedule is not None), answer.due_before, due_after],
+        )
+        if answer.schedule is not None:
+            self._write_schedule(answer.card_pk, answer.face, answer.schedule)
+        return cursor
 
     def _write_schedule(self, card_pk: int, face: int, row: dict[str, Any]) -> None:
         self.db.conn.execute(
