@@ -25,9 +25,13 @@ def console() -> Console:
 
 
 def table(headers: list[str], rows: list[list[Any]], wrap: bool = False) -> None:
+    """Rows under their headers; the first column names each row (a deck's slug, say) and is never cut."""
     grid = Table(*headers, show_lines=False, header_style="bold", expand=False)
     for column in grid.columns:
         column.overflow = "fold" if wrap else "ellipsis"
+    names = [visible(str(row[0])) for row in rows]
+    grid.columns[0].min_width = max([len(headers[0]), *map(len, names)])
+    grid.columns[0].no_wrap = True
     for row in rows:
         grid.add_row(*(literal(str(cell)) for cell in row))
     console().print(grid)

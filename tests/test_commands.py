@@ -235,6 +235,12 @@ def test_decks_says_it_counts_cards_and_faces(run):
     assert result.stdout.splitlines()[-1].startswith("A face is one way a card is asked")
 
 
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_decks_never_cut_a_decks_slug(run, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    assert "│ stopping-hormone-therapy │" in run("decks").stdout
+
+
 def test_the_command_list_shows_every_summary_whole(run):
     out = " ".join(run("--help").stdout.split())
     for name, command in cli.commands.items():
