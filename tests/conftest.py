@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,13 @@ def quiz_db(tmp_path, db_path) -> Path:
     importing.import_paths(store, [source])
     store.close()
     return db_path
+
+
+@pytest.fixture
+def utc_days(monkeypatch):
+    """The learner's days are UTC days, so the dates commands print can be worked out the same way anywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

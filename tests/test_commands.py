@@ -8,7 +8,6 @@ import os
 import shutil
 import sqlite3
 import sys
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -56,14 +55,7 @@ answer = true
 '''
 
 
-@pytest.fixture(autouse=True)
-def utc_days(monkeypatch):
-    """The learner's days are UTC days here, so the dates the commands print can be worked out the same way."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_days")
 
 
 @pytest.fixture

@@ -48,14 +48,7 @@ answer = "{answer}"
 )
 
 
-@pytest.fixture(autouse=True)
-def utc_days(monkeypatch):
-    """Pin the learner's local time zone to UTC so days are the same everywhere this runs."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_days")
 
 
 @pytest.fixture
