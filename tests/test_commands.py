@@ -17,6 +17,7 @@ import pytest
 from quizgen.cli import cli
 from quizgen.core import importing, paths
 from quizgen.core.store import Answer, Store
+from quizgen.core.time import day_start, local_day
 from quizgen.core.time import now as current_time
 
 BUNDLED = "stopping-hormone-therapy"
@@ -88,6 +89,11 @@ def day_month(moment: datetime) -> str:
     return f"{moment.day} {moment:%b}"
 
 
+def noon_in(days: int) -> datetime:
+    """Midday of the learner's day ``days`` from today: "due in N days" then holds at any hour the tests run."""
+    return day_start(local_day(current_time()) + timedelta(days=days)) + timedelta(hours=12)
+
+
 # show ------------------------------------------------------------------------------------------------------------
 
 
@@ -95,12 +101,11 @@ def test_show_prints_when_a_face_is_due_and_last_seen_and_its_answers_newest_las
     now = current_time()
     answer(body, "gland-under-brain", 0, now - timedelta(days=9), 1, response="thyroid", seconds=7.5,
            due=now - timedelta(days=8))
-    answer(body, "gland-under-brain", 0, now - timedelta(days=2), 3, due=now + timedelta(days=3, hours=1),
-           due_before=now - timedelta(days=8))
+    answer(body, "gland-under-brain", 0, noon_in(-2), 3, due=noon_in(3), due_before=now - timedelta(days=8))
     result = run("show", "body/gland-under-brain")
     assert result.exit_code == 0, result.output
     lines = [line.strip() for line in result.stdout.splitlines()]
-    assert f"due in 3 days, on {day_month(now + timedelta(days=3, hours=1))}" in lines
+    assert f"due in 3 days, on {day_month(noon_in(3))}" in lines
     assert f"last reviewed 2 days ago, on {day_month(now - timedelta(days=2))} at" in result.stdout
     assert "interval 5 d · difficulty 4.0/10 · lapses 0" in lines
     log = result.stdout[result.stdout.index("reviews (2, newest last):"):].splitlines()[1:]
@@ -152,7 +157,7 @@ def studied(body):
     # Forgot it once learnt (a lapse), then again on a relearning step, which is not one.
     answer(body, "cloze-axis", 2, now - timedelta(days=11), 1, due=now - timedelta(days=11) + timedelta(minutes=10),
            due_before=now - timedelta(days=12))
-    answer(body, "cloze-axis", 2, now - timedelta(days=10), 1, due=now + timedelta(days=3, hours=1),
+    answer(body, "cloze-axis", 2, now - timedelta(days=10), 1, due=noon_in(3),
            due_before=now - timedelta(days=11) + timedelta(minutes=10))
     return body
 
