@@ -636,22 +636,27 @@ def optimize_command(obj: Context, deck: str | None, apply_: bool, json_: bool) 
 @click.option("--max-cards", type=click.IntRange(min=1),
               help="Keep at most N cards, the best-ranked (default: about 40 per 1,000 words, at least 30).")
 @click.option("all_", "--all", is_flag=True, help="Keep every candidate card, best first, each with its score.")
+@click.option("--model", metavar="NAME",
+              help="Draft with this model of the llm library (hosted or local; the text is sent to it), the rule-based "
+                   "cards kept where it gives none usable. Needs quizgen[model].")
 @click.option("import_", "--import", is_flag=True, help="Also import the draft (written to -o, or beside FILE).")
 @click.option("--force", is_flag=True, help="Replace the draft file if it exists.")
 @click.pass_obj
 def ingest_command(
     obj: Context, file: Path, output: Path | None, deck_slug: str | None, format_: str | None,
-    max_cards: int | None, all_: bool, import_: bool, force: bool,
+    max_cards: int | None, all_: bool, model: str | None, import_: bool, force: bool,
 ) -> None:
     """Draft cards from a text, Markdown or HTML file ('-': standard input), each with the passage it came from,
     for review.
 
     Candidate cards are ranked (a defined term, a number or a sequence; an answer the sentence does not repeat; a
-    sentence that stands on its own) and the best kept.
+    sentence that stands on its own) and the best kept. With --model, a language model drafts from each passage
+    instead; its cards are checked like any question file's, and one whose answer is not in its passage is dropped.
+    Without --model nothing leaves the machine.
 
     Without -o (or --import), print what was found and where the draft would go, and write nothing.
     """
-    from quizgen.ingest import write
+    from quizgen.ingest import model_draft, write
 
     to_stdout = output is not None and str(output) == STDOUT
     from_stdin = str(file) == write.STDIN
@@ -661,6 +666,8 @@ def ingest_command(
         raise click.UsageError("--import with standard input needs -o FILE for the draft")
     if all_ and max_cards:
         raise click.UsageError("--all keeps every card; leave out --max-cards")
+    # The model is found first: a wrong name, or llm missing, is said before anything is read or written.
+    llm_model = model_draft.load_model(model) if model else None
     text = write.read_source(file)
     slug = write.deck_slug(file, deck_slug)
     # A draft for a deck that exists keeps that deck's name and description, so importing it renames nothing.
@@ -670,7 +677,8 @@ def ingest_command(
     source_name = "stdin" if from_stdin else paths.display_path(file.name)
     with write.progress_bar(text.count("\n") + 1, show=len(text) >= write.LONG_INPUT) as progress:
         result = write.build(
-            text, format_ or write.guess_format(file, text), source_name, slug, existing, progress, max_cards, all_
+            text, format_ or write.guess_format(file, text), source_name, slug, existing, progress, max_cards, all_,
+            llm_model,
         )
     for line in write.summary_lines(result):
         click.echo(visible(line), err=to_stdout)

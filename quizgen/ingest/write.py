@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import ID_PATTERN, Card, Deck
@@ -22,7 +22,10 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.files import final_target, not_regular, replacing
 from quizgen.core.paths import origin_label, origin_name
 from quizgen.core.store import Store
-from quizgen.ingest import draft, read
+from quizgen.ingest import draft, model_draft, read
+
+if TYPE_CHECKING:
+    import llm
 
 LONG_INPUT = 256 * 1024
 """Sources at least this big (in bytes) get a progress bar."""
@@ -147,11 +150,13 @@ def build(
     progress: read.Progress | None = None,
     max_cards: int | None = None,
     keep_all: bool = False,
+    model: llm.Model | None = None,
 ) -> draft.Draft:
     """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known).
 
     ``format`` is ``text``, ``markdown`` or ``html`` (its main text is extracted, then read as Markdown);
-    ``max_cards`` and ``keep_all`` are as for ``draft.draft``.
+    ``max_cards`` and ``keep_all`` are as for ``draft.draft``; ``model``, a model of the llm library
+    (``model_draft.load_model``), drafts the cards instead, the rule-based ones kept where it gives none.
     """
     # The name is quoted in comments and strings of the draft: no line breaks or control characters in it.
     source_name = _COMMENT_UNSAFE.sub(" ", source_name)
@@ -163,6 +168,8 @@ def build(
             document = read.parse(text, format, progress)
         deck = existing or new_deck(slug, document, source_name)
         result = draft.draft(document, source_name, deck, progress, max_cards, keep_all)
+        if model is not None:
+            result = model_draft.draft_with_model(result, model, max_cards)
         if format == HTML:
             result.notes.insert(0, "Line numbers and passages are those of the main text taken from the HTML page.")
         return result
@@ -332,7 +339,9 @@ def toml_blocks(result: draft.Draft) -> Iterator[str]:
             section = card.section
             out += ["", f"# {'-' * 100}", *_comment(section), f"# {'-' * 100}"]
         out += ["", f"# from {card.source}:", *_passage(drafted.passage)]
-        if scored:
+        if isinstance(drafted, model_draft.ModelCard):
+            out.append(f"# drafted by model {_COMMENT_UNSAFE.sub(' ', drafted.model)}")
+        elif scored:
             out.append(f"# score {drafted.score:.1f}")
         out += card_lines(card)
         yield "\n".join(out) + "\n"
@@ -372,4 +381,6 @@ def summary_lines(result: draft.Draft) -> list[str]:
         f"  set aside: {captions} image captions, {boilerplate} boilerplate lines",
         f"cards drafted: {len(result.cards)}" + (f" ({kinds})" if kinds else ""),
     ]
+    if isinstance(result, model_draft.ModelDraft):
+        lines.extend(result.summary_lines())
     return lines
