@@ -559,7 +559,8 @@ class _Reader:
 
     def _reviews(self) -> dict[FaceKey, list[Review]]:
         reviews: dict[FaceKey, list[Review]] = {key: [] for key in self.schedules}
-        faces, kinds, read, dropped = self.faces, REVLOG_KINDS, 0, 0
+        # Each Anki card's list by its id, so a revlog row finds where it goes in one look-up.
+        lists, kinds, read, dropped = {cid: reviews[key] for cid, key in self.faces.items()}, REVLOG_KINDS, 0, 0
         # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
         # filtered entries without an answer are events.
         # Read a page at a time: the anki library hands over all the rows of a query at once, and a whole revlog
@@ -571,11 +572,11 @@ class _Reader:
             after, REVLOG_PAGE,
         ):
             for rid, cid, rating, ivl, duration, rtype in page:
-                key = faces.get(cid)
-                if key is None:
+                face_reviews = lists.get(cid)
+                if face_reviews is None:
                     dropped += 1
                     continue
-                reviews[key].append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
+                face_reviews.append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
                 read += 1
             after = page[-1][0]
         self.report.reviews_read, self.report.reviews_dropped = read, dropped
