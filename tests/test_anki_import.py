@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 
+from quizgen.core.store import Store
+from quizgen.core.time import to_stored
 from tests.test_anki_in import Source, answer, build
 from tests.test_anki_progress import RATED, anki_card, import_into_anki, quizgen, shown, studied  # noqa: F401
 
@@ -274,3 +276,48 @@ def test_an_anki_file_is_imported_on_its_own(run, anki_source, tmp_path):
     _source, package = anki_source
     result = run("import", str(package), str(tmp_path / "cards.toml"))
     assert result.exit_code == 2 and "one Anki file at a time" in result.stderr
+
+
+def test_each_review_keeps_its_anki_time_and_the_wait_anki_gave_it(run, anki_source, db_path):
+    source, package = anki_source
+    imported_json(run, package)
+    col = Collection(str(source.path))
+    try:
+        intervals = dict(col.db.all("SELECT id, ivl FROM revlog"))
+    finally:
+        col.close()
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT card_pk, face, anki_revlog_id, reviewed_at, due_before, due_after FROM reviews "
+            "ORDER BY card_pk, face, anki_revlog_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert len(rows) == sum(source.revlog_per_card.values()) - 1
+    previous: dict[tuple[int, int], str | None] = {}
+    for card_pk, face, revlog_id, reviewed_at, due_before, due_after in rows:
+        at = datetime.fromtimestamp(revlog_id / 1000, UTC)
+        assert reviewed_at == to_stored(at)
+        interval = intervals[revlog_id]
+        wait = timedelta(days=interval) if interval > 0 else timedelta(seconds=-interval)
+        assert due_after == (to_stored(at + wait) if interval else None)
+        # Each answer was due when the one before it said; the first was due at no time.
+        assert due_before == previous.get((card_pk, face))
+        previous[(card_pk, face)] = due_after
+
+
+def test_a_first_import_leaves_the_indexes_of_a_new_database(run, anki_source, db_path, tmp_path):
+    _source, package = anki_source
+    assert imported_json(run, package)["reviews_added"] > 0
+    fresh = tmp_path / "fresh.db"
+    Store.open(fresh).close()
+
+    def indexes(path: Path) -> list[tuple[str, str]]:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+        finally:
+            conn.close()
+
+    assert indexes(db_path) == indexes(fresh)

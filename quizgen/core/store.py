@@ -1268,6 +1268,24 @@ class Store:
                     histories[(pk, face)].anki_ids.add(anki_id)
         return histories
 
+    @contextmanager
+    def review_indexes_deferred(self, adding: int) -> Iterator[None]:
+        """Around adding up to ``adding`` reviews inside a transaction: when they outnumber the stored ones, the
+        indexes of the reviews that enforce nothing are dropped first and made again after, one sort each where
+        every row added would otherwise go to its own place in each. A failure rolls them back with the rest."""
+        conn = self.db.conn
+        if adding <= conn.execute("SELECT count(*) FROM reviews").fetchone()[0]:
+            yield
+            return
+        names = [name for _seq, name, unique, origin, _partial in conn.execute("PRAGMA index_list(reviews)").fetchall()
+                 if not unique and origin == "c"]
+        made = [conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()[0] for name in names]
+        for name in names:
+            conn.execute(f'DROP INDEX "{name}"')
+        yield
+        for sql in made:
+            conn.execute(sql)
+
     def add_anki_history(
         self, reviews: list[AnkiReviewRow], events: list[AnkiEventRow], schedules: list[tuple[int, int, dict]]
     ) -> None:

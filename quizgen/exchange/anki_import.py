@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ DAY_MS = 86_400_000
 WRITTEN_TOGETHER = 10_000
 CARD_TYPE_STATES = {"new": NEW, "learning": State.Learning, "review": State.Review, "relearning": State.Relearning}
 SCHEDULE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
+TWO_DIGITS = [f"{n:02d}" for n in range(60)]
+MS_STORED = [f".{n:03d}000+00:00" for n in range(1000)]  # the end of a stored time: ms, microseconds, UTC
 
 
 def is_anki_file(path: Path) -> bool:
@@ -308,18 +310,19 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
     events: list[AnkiEventRow] = []
     schedules: list[tuple[int, int, dict[str, Any]]] = []
     report = plan.report
-    for key, pk in face_pks.items():
-        history = histories.get((pk, key.face))
-        if history is None:
-            continue
-        merged = merge_face(plan.faces[key], history, pk, key.face, scheduler)
-        reviews += merged.reviews
-        events += merged.events
-        if merged.schedule is not None:
-            schedules.append((pk, key.face, merged.schedule))
-        if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
-            _flush(store, report, reviews, events, schedules)
-    _flush(store, report, reviews, events, schedules)
+    with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
+        for key, pk in face_pks.items():
+            history = histories.get((pk, key.face))
+            if history is None:
+                continue
+            merged = merge_face(plan.faces[key], history, pk, key.face, scheduler)
+            reviews += merged.reviews
+            events += merged.events
+            if merged.schedule is not None:
+                schedules.append((pk, key.face, merged.schedule))
+            if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
+                _flush(store, report, reviews, events, schedules)
+        _flush(store, report, reviews, events, schedules)
 
 
 def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
@@ -347,6 +350,9 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     events: list[AnkiEventRow] = []
     native = sorted(history.native_ms)
     known = history.anki_ids
+    again = int(Rating.Again)
+    # Due times are kept in ms and made text only for the rows written: a face imported before writes none.
+    due_after_ms: int | None = None
     due_after: str | None = None
     answered = False
     for time_ms, kind, rating, duration_ms, interval in anki.reviews:
@@ -354,17 +360,20 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
             if time_ms not in known:
                 events.append(AnkiEventRow(pk, face, time_ms, _ms_stored(time_ms), kind, interval))
             continue
-        reviewed_at = _ms_stored(time_ms)
         # Each answer was due when the one before said; the face's first answer was due at no time.
-        due_before = due_after
+        due_before_ms, due_before = due_after_ms, due_after
         if not answered and native and native[0] < time_ms:
-            due_before = reviewed_at  # not the face's first answer: ours came before
+            due_before_ms, due_before = time_ms, None  # not the face's first answer: ours came before
         answered = True
         wait_ms = interval * DAY_MS if interval > 0 else -interval * 1000
-        due_after = _ms_stored(time_ms + wait_ms) if wait_ms else None
+        due_after_ms, due_after = (time_ms + wait_ms if wait_ms else None), None
         if time_ms in known or (native and _is_own(time_ms, native)):
             continue
-        reviews.append(AnkiReviewRow(pk, face, reviewed_at, rating, int(rating > Rating.Again), max(0, duration_ms),
+        if due_before is None and due_before_ms is not None:
+            due_before = _ms_stored(due_before_ms)
+        if due_after_ms is not None:
+            due_after = _ms_stored(due_after_ms)
+        reviews.append(AnkiReviewRow(pk, face, _ms_stored(time_ms), rating, int(rating > again), max(0, duration_ms),
                                      due_before, due_after, time_ms))
     stored_last = history.schedule["last_review"]
     newest = anki.reviews[-1].time_ms if anki.reviews else None
@@ -381,8 +390,18 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
 
 
 def _ms_stored(time_ms: int) -> str:
-    """Unix ms as stored text: ``to_stored``'s form, without its checks, as there is one for every review."""
-    return datetime.fromtimestamp(time_ms / 1000, UTC).isoformat(timespec="microseconds")
+    """Unix ms as stored text: ``to_stored``'s form. Made from digits looked up, not through a datetime, as there
+    are two for every review."""
+    day, ms_of_day = divmod(time_ms, DAY_MS)
+    seconds, ms = divmod(ms_of_day, 1000)
+    hour, minute, second = TWO_DIGITS[seconds // 3600], TWO_DIGITS[seconds // 60 % 60], TWO_DIGITS[seconds % 60]
+    return f"{_day_stored(day)}{hour}:{minute}:{second}{MS_STORED[ms]}"
+
+
+@cache
+def _day_stored(day: int) -> str:
+    """The date part of the stored text of a moment on this day (days since the Unix epoch)."""
+    return datetime.fromtimestamp(day * 86400, UTC).date().isoformat() + "T"
 
 
 def _is_own(time_ms: int, native: list[int]) -> bool:

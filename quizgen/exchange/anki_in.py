@@ -54,6 +54,7 @@ REVLOG_KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual
 # Due values above this are epoch seconds (intraday learning), below it day numbers; Anki tells them apart so too.
 EPOCH_DUE_FLOOR = 1_000_000_000
 REVLOG_PAGE = 10_000
+NUMBER = (int, float)
 
 TEMPLATE_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 TYPE_ANSWER = re.compile(r"\[\[type:(.+?)\]\]")
@@ -408,6 +409,8 @@ class _Reader:
             by_note.setdefault(nid, []).append(
                 _AnkiCard(cid, ordinal, home, ctype, queue, home_due, ivl, factor, reps, lapses, data)
             )
+        field_names = {mid: [f["name"] for f in m["flds"]] for mid, m in notetypes.items()}
+        places: dict[str, tuple[str, str]] = {}  # deck name -> its top-level deck and its section, made once
         used_tops: set[str] = set()
         for nid, guid, mid, tags, flds in self.db.all("select id, guid, mid, tags, flds from notes order by id"):
             cards = by_note.get(nid)
@@ -415,13 +418,11 @@ class _Reader:
             if not cards or notetype is None:
                 continue
             deck_name = deck_names.get(cards[0].deck_id, orphans)
-            top = deck_name.split("::")[0]
-            base = {
-                "deck": slugs[top],
-                "section": " > ".join(part.strip() for part in deck_name.split("::")),
-                "tags": tags.split(),
-            }
-            note = _Note(guid, notetype["name"], [f["name"] for f in notetype["flds"]], flds.split("\x1f"), cards, base)
+            if deck_name not in places:
+                places[deck_name] = (deck_name.split("::")[0], " > ".join(p.strip() for p in deck_name.split("::")))
+            top, section = places[deck_name]
+            base = {"deck": slugs[top], "section": section, "tags": tags.split()}
+            note = _Note(guid, notetype["name"], field_names[mid], flds.split("\x1f"), cards, base)
             if self._read_note(note, shapes[mid]):
                 self.report.notes_read += 1
                 used_tops.add(top)
@@ -536,13 +537,16 @@ class _Reader:
             # ``today`` started a day before ``next_day_at``.
             due = datetime.fromtimestamp(self.next_day_at - (self.today - card.due + 1) * 86400, UTC)
         memory, retention, last = None, None, None
-        extra = _json_object(card.data) if len(card.data) > 2 else {}
-        if isinstance(extra.get("s"), int | float) and isinstance(extra.get("d"), int | float):
-            memory = MemoryState(float(extra["s"]), float(extra["d"]))
-        if isinstance(extra.get("dr"), int | float):
-            retention = float(extra["dr"])
-        if isinstance(extra.get("lrt"), int) and extra["lrt"] > 0:
-            last = datetime.fromtimestamp(extra["lrt"], UTC)
+        if len(card.data) > 2:
+            extra = _json_object(card.data)
+            stability, difficulty = extra.get("s"), extra.get("d")
+            desired, last_seconds = extra.get("dr"), extra.get("lrt")
+            if isinstance(stability, NUMBER) and isinstance(difficulty, NUMBER):
+                memory = MemoryState(float(stability), float(difficulty))
+            if isinstance(desired, NUMBER):
+                retention = float(desired)
+            if isinstance(last_seconds, int) and last_seconds > 0:
+                last = datetime.fromtimestamp(last_seconds, UTC)
         return FaceSchedule(
             state=state,
             card_type=card_type,
@@ -559,7 +563,8 @@ class _Reader:
 
     def _reviews(self) -> dict[FaceKey, list[Review]]:
         reviews: dict[FaceKey, list[Review]] = {key: [] for key in self.schedules}
-        faces, kinds, read, dropped = self.faces, REVLOG_KINDS, 0, 0
+        # Each Anki card's list by its id, so a revlog row finds where it goes in one look-up.
+        lists, kinds, read, dropped = {cid: reviews[key] for cid, key in self.faces.items()}, REVLOG_KINDS, 0, 0
         # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
         # filtered entries without an answer are events.
         # Read a page at a time: the anki library hands over all the rows of a query at once, and a whole revlog
@@ -571,11 +576,11 @@ class _Reader:
             after, REVLOG_PAGE,
         ):
             for rid, cid, rating, ivl, duration, rtype in page:
-                key = faces.get(cid)
-                if key is None:
+                face_reviews = lists.get(cid)
+                if face_reviews is None:
                     dropped += 1
                     continue
-                reviews[key].append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
+                face_reviews.append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
                 read += 1
             after = page[-1][0]
         self.report.reviews_read, self.report.reviews_dropped = read, dropped
