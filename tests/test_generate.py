@@ -239,6 +239,26 @@ def test_sentences_keep_abbreviations_inside():
     assert draft.sentences("Use a knot, e.g. a hitch. Then pull. Dr. Reed agrees.") == [
         "Use a knot, e.g. a hitch.", "Then pull.", "Dr. Reed agrees."
     ]
+    assert draft.sentences("It rained. Mr. Okafor left early.") == ["It rained.", "Mr. Okafor left early."]
+    assert draft.sentences("Give approx. 5 mg daily. Stop after 2.5 weeks.") == [
+        "Give approx. 5 mg daily.", "Stop after 2.5 weeks."
+    ]
+    assert draft.sentences("T. S. Marlow wrote the log. She kept it dry.") == [
+        "T. S. Marlow wrote the log.", "She kept it dry."
+    ]
+    assert draft.sentences('The skipper said "Reef the main." Then the squall hit.') == [
+        'The skipper said "Reef the main."', "Then the squall hit."
+    ]
+
+
+def test_sentences_are_the_text_as_written():
+    text = "A knot  holds (see Fig. 2).   Tie it twice!  Done?  Yes —  quite ∞ done."
+    found = draft.sentences(text)
+    assert len(found) == 4
+    at = 0
+    for sentence in found:
+        at = text.index(sentence, at) + len(sentence)
+    assert " ".join(text.split()) == " ".join(" ".join(found).split())
 
 
 def test_slug_falls_back_to_a_hash_for_non_latin_text():
