@@ -4,12 +4,13 @@ What is drafted, and from what:
 
 - glossary cards from glossary entries (the definition loses its "X is ..." opening, which would give the term away);
 - a typed card per acronym defined as "full name (ACRONYM)", the full name found as Schwartz and Hearst (2003) do;
-- an mcq (typed when the list is too short for distractors) per ``Term ∞ description`` or definition item, the
-  wrong choices being the other terms of the same list;
+- an mcq per ``Term ∞ description`` or definition item, the wrong choices being other terms of the same list (then
+  of its section) of the same type (an acronym for an acronym, a quantity for a quantity of the same unit kind),
+  and a typed card when too few are alike;
 - an order card for a numbered list whose order matters (steps, stages, a sequence);
 - per table of three or more columns, a match card per row (column headings to that row's cells), which sets
   the columns against each other; per two-column table, one match card of its rows (an mcq per row, the other
-  rows' cells as distractors, when there are too many rows to match);
+  rows' cells of the same type as distractors, or a typed card, when there are too many rows to match);
 - cloze cards from key sentences (an acronym defined, a term defined, a number or a time span, a known term as the
   subject), the key term deleted.
 
@@ -31,6 +32,9 @@ from dataclasses import dataclass, field
 from quizgen.core.cards import Card, Deck
 from quizgen.core.errors import QuizgenError
 from quizgen.core.kinds import cloze_syntax
+from quizgen.core.kinds.base import contains_phrase
+from quizgen.core.kinds.grading import normalise
+from quizgen.ingest import distractors
 from quizgen.ingest.read import (
     BODY,
     CAPTION,
@@ -47,6 +51,10 @@ from quizgen.ingest.read import (
 )
 
 MAX_CHOICES = 4
+MIN_DISTRACTORS = MAX_CHOICES - 1
+"""Fewer wrong choices of the answer's type than this, and the card is drafted in another form (`quizgen check`
+asks for four choices)."""
+MAX_TYPED_ANSWER_WORDS = 4
 MAX_MATCH_PAIRS = 8
 MAX_ORDER_ITEMS = 10
 MAX_ORDER_LABEL_WORDS = 25
@@ -664,8 +672,9 @@ class _Drafter:
     def _list(self, lst: ItemList, section: Section, name: str) -> None:
         termed = [item for item in lst.items if item.term and item.description]
         if len(termed) >= MAX_CHOICES:
+            others = self._section_terms(section, lst)
             for index, item in enumerate(termed):
-                self._term_mcq(item, index, termed, name)
+                self._term_mcq(item, index, termed, others, name)
         else:
             for item in termed:
                 self._term_typed(item, name)
@@ -690,16 +699,20 @@ class _Drafter:
             right = [_item_label(child) for child in parent.children]
             if len(label.split()) > 8 or any(len(r.split()) > 10 for r in right) or len(right) > MAX_CHOICES + 2:
                 continue
+            prompt = f"Which of these belong to '{label}'?"
+            folded_right = {normalise(r) for r in right}
+            right_types = {distractors.answer_type(r) for r in right}
+            others = [_item_label(child) for other in parents if other is not parent for child in other.children]
             wrong = [
-                _item_label(child) for other in parents if other is not parent for child in other.children
-                if _item_label(child).lower() not in {r.lower() for r in right}
+                choice for choice in others
+                if normalise(choice) not in folded_right and not contains_phrase(prompt, choice)
+                and any(distractors.compatible(distractors.answer_type(choice), kind) for kind in right_types)
             ]
             if not wrong:
                 continue
             choices = list(dict.fromkeys(right + wrong[: max(2, MAX_CHOICES + 2 - len(right))]))
-            if len(choices) < len(right) + 1 or len({c.lower() for c in choices}) != len(choices):
+            if len(choices) < len(right) + 1 or len({normalise(c) for c in choices}) != len(choices):
                 continue
-            prompt = f"Which of these belong to '{label}'?"
             self._add(("multi", prompt.lower()), "group", label, "multi", name,
                       {"prompt": prompt, "choices": choices, "answer": right}, parent.span)
 
@@ -713,21 +726,33 @@ class _Drafter:
                 description = f"{description[:at]}___{description[at + len(term):]}"
         return description[:1].upper() + description[1:]
 
-    def _term_mcq(self, item: ListItem, index: int, siblings: list[ListItem], section: str) -> None:
+    def _term_mcq(
+        self, item: ListItem, index: int, siblings: list[ListItem], others: list[str], section: str
+    ) -> None:
+        """Wrong choices of the answer's type from the list itself, then from the section's other terms; a typed
+        card when too few are alike."""
         answer = core_term(item.term)
-        choices = [answer]
-        for offset in range(1, len(siblings)):
-            other = core_term(siblings[(index + offset) % len(siblings)].term)
-            if other.lower() not in (c.lower() for c in choices):
-                choices.append(other)
-            if len(choices) == MAX_CHOICES:
-                break
-        if len(choices) < 2:
+        prompt = f"Which term fits this description? {self._description_prompt(item)}"
+        # From the next sibling on, so neighbouring cards do not all offer the same choices.
+        rotated = (core_term(siblings[(index + offset) % len(siblings)].term) for offset in range(1, len(siblings)))
+        wrong = distractors.pick(answer, prompt, (rotated, others), MAX_CHOICES - 1)
+        if len(wrong) < MIN_DISTRACTORS:
             self._term_typed(item, section)
             return
-        prompt = f"Which term fits this description? {self._description_prompt(item)}"
         self._add(("mcq", prompt.lower()), "term", answer, "mcq", section,
-                  {"prompt": prompt, "choices": choices, "answer": answer}, item.span)
+                  {"prompt": prompt, "choices": [answer, *wrong], "answer": answer}, item.span)
+
+    @staticmethod
+    def _section_terms(section: Section, lst: ItemList) -> list[str]:
+        """The terms of the section's other term lists and glossary entries: distractors when a list has too
+        few of the answer's type."""
+        terms: list[str] = []
+        for block in section.blocks:
+            if isinstance(block, ItemList) and block is not lst:
+                terms.extend(core_term(item.term) for item in block.items if item.term and item.description)
+            elif isinstance(block, GlossaryEntry) and block.definition:
+                terms.append(core_term(block.term))
+        return terms
 
     def _term_typed(self, item: ListItem, section: str) -> None:
         answer = core_term(item.term)
@@ -819,17 +844,17 @@ class _Drafter:
         for index, (row, line) in enumerate(rows):
             if not row[1]:
                 continue
-            choices = [row[1]]
-            for offset in range(1, len(column)):
-                other = column[(index + offset) % len(column)]
-                if other.lower() not in (c.lower() for c in choices):
-                    choices.append(other)
-                if len(choices) == MAX_CHOICES:
-                    break
-            if len(choices) >= 2:
-                prompt = f"{row[0]}: which {headings[1]}?"
+            prompt = f"{row[0]}: which {headings[1]}?"
+            rotated = (column[(index + offset) % len(column)] for offset in range(1, len(column)))
+            wrong = distractors.pick(row[1], prompt, (rotated,), MAX_CHOICES - 1)
+            if len(wrong) >= MIN_DISTRACTORS:
                 self._add(("mcq", prompt.lower()), "row", row[0], "mcq", name,
-                          {"prompt": prompt, "choices": choices, "answer": row[1]}, *self._row_source(table, line))
+                          {"prompt": prompt, "choices": [row[1], *wrong], "answer": row[1]},
+                          *self._row_source(table, line))
+            elif len(row[1].split()) <= MAX_TYPED_ANSWER_WORDS:
+                # Too few cells of the answer's type in the column for a fair choice: asked to be typed instead.
+                self._add(("typed", prompt.lower()), "row", row[0], "typed", name,
+                          {"prompt": prompt, "answer": row[1]}, *self._row_source(table, line))
 
     def _row_source(self, table: Table, line: int) -> tuple[Span, str]:
         """A row's span reaches back to the header, and its passage quotes the two."""
