@@ -15,7 +15,6 @@ import itertools
 import re
 from collections.abc import Iterable
 
-from quizgen.core.kinds.base import contains_phrase
 from quizgen.core.kinds.grading import normalise
 
 MAX_LOOKED_AT = 60
@@ -167,16 +166,24 @@ def pick(answer: str, stem: str, tiers: Iterable[Iterable[str]], wanted: int) ->
     first): each of the answer's type, none the same as the answer or another choice once normalised, and none
     that the stem (the question's own text) already contains."""
     kind = answer_type(answer)
-    seen = {normalise(answer)}
+    # As contains_phrase compares, with the stem normalised once rather than once per candidate.
+    stem_words = f" {normalise(stem)} "
+    seen = {_folded(answer)}
     out: list[str] = []
     for candidate in itertools.islice(itertools.chain.from_iterable(tiers), MAX_LOOKED_AT):
         if len(out) == wanted:
             break
-        folded = normalise(candidate)
-        if not folded or folded in seen or not compatible(kind, answer_type(candidate)):
+        folded = _folded(candidate)
+        if not folded or folded in seen or f" {folded} " in stem_words:
             continue
-        if contains_phrase(stem, candidate):
+        if not compatible(kind, answer_type(candidate)):
             continue
         seen.add(folded)
         out.append(candidate)
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    # A list's terms are compared with every card of the list: each is normalised once.
+    return normalise(text)

@@ -63,6 +63,7 @@ RARE_WORD_ZIPF = 3.6
 MODIFIER_ZIPF = 4.0
 """A paragraph with no defined term or number still gets a cloze on its rarest word, if one is this rare."""
 
+_MAYBE_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]]*\s")
 _TITLE = re.compile(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Fig|Figs|Gen|Col|Lt|Sgt|Capt|Rev|Hon)\.(?= [A-Z0-9])")
 _SHORT_FORM = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
 _WORD = re.compile(r"[^\W_][\w’'\-/]*")
@@ -194,6 +195,8 @@ def sentences(text: str) -> list[str]:
     text = text.strip()
     if not text:
         return []
+    if not _MAYBE_SENTENCE_END.search(text):
+        return [text]  # nowhere to split: most list items and short paragraphs
     # Bling Fire takes the full stop of a title after a sentence end for one ("It rained. | Mr. | Smith left."):
     # it is shown "Mr_" instead. The masked text has the same length, so its offsets are the text's own.
     masked = _TITLE.sub(r"\1_", text)
@@ -657,7 +660,7 @@ class _Drafter:
 
     def _known_subject(self, sentence: str) -> list[tuple[int, int, str]]:
         """A term the text defines, among the sentence's first five words."""
-        found = list(_WORD.finditer(sentence))[:5]
+        found = list(itertools.islice(_WORD.finditer(sentence), 5))
         lowered = [m[0].lower() for m in found]
         for size in range(min(self.longest_term, len(found)), 0, -1):
             for i in range(len(found) - size + 1):
