@@ -10,7 +10,8 @@ lower-case one or a closing bracket) and the header is cut to fit, or the rows a
 A long line with no closing full stop that describes a picture is an image caption and is dropped, as are page
 chrome lines such as "Skip to main content". A short line followed by ``Meaning ∞ ...`` is a glossary entry.
 
-Markdown is read with markdown-it-py, which already knows headings, lists, pipe tables, images and code.
+Markdown is read with markdown-it-py, which already knows headings, lists, pipe tables, images and code. The main
+text of a web page, as trafilatura's tree, is turned into the tokens markdown-it would give for it and read alike.
 
 Every element keeps its 1-based source line range, so a drafted card can quote the passage it came from.
 """
