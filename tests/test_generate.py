@@ -112,7 +112,10 @@ def test_article_symptom_lists_become_mcq_with_sibling_distractors(article_draft
 def test_article_recovery_agents_are_asked_but_not_ordered(article_draft):
     agents = {"Gonadorelin", "Tamoxifen", "Clomid", "Anastrozole"}
     asked = [c for c in by_kind(article_draft, "mcq") if c.fields["answer"] in agents]
-    assert len(asked) == 4 and all(set(c.fields["choices"]) == agents for c in asked)
+    assert len(asked) == 3 and all(set(c.fields["choices"]) == agents for c in asked)
+    # Clomid's description names Tamoxifen, which cannot then be a wrong choice: three agents are too few.
+    typed = [c for c in by_kind(article_draft, "typed") if c.fields["answer"] == "Clomid"]
+    assert len(typed) == 1 and "Tamoxifen" in typed[0].prompt
     assert by_kind(article_draft, "order") == []
 
 
@@ -239,6 +242,26 @@ def test_sentences_keep_abbreviations_inside():
     assert draft.sentences("Use a knot, e.g. a hitch. Then pull. Dr. Reed agrees.") == [
         "Use a knot, e.g. a hitch.", "Then pull.", "Dr. Reed agrees."
     ]
+    assert draft.sentences("It rained. Mr. Okafor left early.") == ["It rained.", "Mr. Okafor left early."]
+    assert draft.sentences("Give approx. 5 mg daily. Stop after 2.5 weeks.") == [
+        "Give approx. 5 mg daily.", "Stop after 2.5 weeks."
+    ]
+    assert draft.sentences("T. S. Marlow wrote the log. She kept it dry.") == [
+        "T. S. Marlow wrote the log.", "She kept it dry."
+    ]
+    assert draft.sentences('The skipper said "Reef the main." Then the squall hit.') == [
+        'The skipper said "Reef the main."', "Then the squall hit."
+    ]
+
+
+def test_sentences_are_the_text_as_written():
+    text = "A knot  holds (see Fig. 2).   Tie it twice!  Done?  Yes —  quite ∞ done."
+    found = draft.sentences(text)
+    assert len(found) == 4
+    at = 0
+    for sentence in found:
+        at = text.index(sentence, at) + len(sentence)
+    assert " ".join(text.split()) == " ".join(" ".join(found).split())
 
 
 def test_slug_falls_back_to_a_hash_for_non_latin_text():

@@ -4,12 +4,13 @@ What is drafted, and from what:
 
 - glossary cards from glossary entries (the definition loses its "X is ..." opening, which would give the term away);
 - a typed card per acronym defined as "full name (ACRONYM)", the full name found as Schwartz and Hearst (2003) do;
-- an mcq (typed when the list is too short for distractors) per ``Term ∞ description`` or definition item, the
-  wrong choices being the other terms of the same list;
+- an mcq per ``Term ∞ description`` or definition item, the wrong choices being other terms of the same list (then
+  of its section) of the same type (an acronym for an acronym, a quantity for a quantity of the same unit kind),
+  and a typed card when too few are alike;
 - an order card for a numbered list whose order matters (steps, stages, a sequence);
 - per table of three or more columns, a match card per row (column headings to that row's cells), which sets
   the columns against each other; per two-column table, one match card of its rows (an mcq per row, the other
-  rows' cells as distractors, when there are too many rows to match);
+  rows' cells of the same type as distractors, or a typed card, when there are too many rows to match);
 - cloze cards from key sentences (an acronym defined, a term defined, a number or a time span, a known term as the
   subject), the key term deleted.
 
@@ -25,11 +26,15 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from quizgen.core.cards import Card, Deck
+from quizgen.core.errors import QuizgenError
 from quizgen.core.kinds import cloze_syntax
+from quizgen.core.kinds.base import contains_phrase
+from quizgen.core.kinds.grading import normalise
+from quizgen.ingest import distractors
 from quizgen.ingest.read import (
     BODY,
     CAPTION,
@@ -46,6 +51,10 @@ from quizgen.ingest.read import (
 )
 
 MAX_CHOICES = 4
+MIN_DISTRACTORS = MAX_CHOICES - 1
+"""Fewer wrong choices of the answer's type than this, and the card is drafted in another form (`quizgen check`
+asks for four choices)."""
+MAX_TYPED_ANSWER_WORDS = 4
 MAX_MATCH_PAIRS = 8
 MAX_ORDER_ITEMS = 10
 MAX_ORDER_LABEL_WORDS = 25
@@ -54,11 +63,8 @@ RARE_WORD_ZIPF = 3.6
 MODIFIER_ZIPF = 4.0
 """A paragraph with no defined term or number still gets a cloze on its rarest word, if one is this rare."""
 
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-_ABBREVIATIONS = frozenset(
-    {"e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "prof", "st", "fig", "no", "approx", "cf", "al", "jr", "sr",
-     "inc", "ltd", "co", "mt", "vol", "pp", "ca", "gen", "col", "lt", "sgt"}
-)
+_MAYBE_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]]*\s")
+_TITLE = re.compile(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Fig|Figs|Gen|Col|Lt|Sgt|Capt|Rev|Hon)\.(?= [A-Z0-9])")
 _SHORT_FORM = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
 _WORD = re.compile(r"[^\W_][\w’'\-/]*")
 _SUBJECT_PRONOUNS = frozenset(
@@ -184,20 +190,46 @@ def slug(text: str, max_length: int = 40) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, keeping "e.g.", "Dr." and initials inside theirs."""
+    """Split a paragraph into sentences, keeping "e.g.", "Dr.", "approx. 5 mg", decimals and initials inside
+    theirs; each sentence is a stretch of ``text`` as written, so a card quotes its source exactly."""
+    text = text.strip()
+    if not text:
+        return []
+    if not _MAYBE_SENTENCE_END.search(text):
+        return [text]  # nowhere to split: most list items and short paragraphs
+    # Bling Fire takes the full stop of a title after a sentence end for one ("It rained. | Mr. | Smith left."):
+    # it is shown "Mr_" instead. The masked text has the same length, so its offsets are the text's own.
+    masked = _TITLE.sub(r"\1_", text)
     out: list[str] = []
     start = 0
-    for match in _SENTENCE_END.finditer(text):
-        words = text[start : match.start() + 1].split()
-        last = words[-1].rstrip(".!?…").lower() if words else ""
-        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+    for piece in _sentence_splitter()(masked).split("\n"):
+        piece = piece.strip()
+        if not piece:
             continue
-        out.append(text[start : match.end()].strip())
-        start = match.end()
+        found = masked.find(piece, start)
+        if found < 0:
+            break  # the splitter changed the text here: what is left stays one sentence, as written
+        end = found + len(piece)
+        # From where the last sentence ended, so nothing between two pieces is ever lost.
+        out.append(text[start:end].strip())
+        start = end
     tail = text[start:].strip()
     if tail:
         out.append(tail)
     return out
+
+
+@functools.cache
+def _sentence_splitter() -> Callable[[str], str]:
+    """Bling Fire's sentence breaker: a compiled finite-state model, fast enough for megabytes of text (rule sets
+    written in Python, such as pysbd's, were too slow), and right about abbreviations where our own rules were not."""
+    try:
+        import blingfire
+    except (ImportError, OSError) as ex:
+        raise QuizgenError(f"cannot split text into sentences: the blingfire library does not load ({ex})") from None
+    # One sentence per line of the result.
+    splitter: Callable[[str], str] = blingfire.text_to_sentences
+    return splitter
 
 
 def long_form_start(before: str, short: str) -> int | None:
@@ -302,7 +334,7 @@ def definition_without_term(term: str, definition: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-class _Ids:
+class CardIds:
     """Readable ids, numbered from -2 when a slug repeats; each slug remembers its last number, so a text that
     repeats one term thousands of times stays linear."""
 
@@ -321,7 +353,7 @@ class _Ids:
         return candidate
 
 
-def _shuffled(card_id: str, choices: list[str]) -> list[str]:
+def shuffled_choices(card_id: str, choices: list[str]) -> list[str]:
     """Choices in an order that depends only on the card, so the answer is not always first."""
     return sorted(choices, key=lambda c: hashlib.sha1(f"{card_id}\x00{c}".encode("utf-8", "surrogatepass")).digest())
 
@@ -397,7 +429,7 @@ class _Drafter:
         self.document = document
         self.result = Draft(deck, source_name, document)
         self.progress = progress
-        self.ids = _Ids()
+        self.ids = CardIds()
         self.seen: set[tuple[str, str]] = set()
         self.known_terms = self._known_terms()
         self.longest_term = max((len(t.split()) for t in self.known_terms), default=0)
@@ -447,7 +479,7 @@ class _Drafter:
             source=f"{self.result.source_name}:{span}",
         )
         if "choices" in card.fields:
-            card.fields["choices"] = _shuffled(card.id, card.fields["choices"])
+            card.fields["choices"] = shuffled_choices(card.id, card.fields["choices"])
         text = passage if passage is not None else self.document.passage(span)
         self.result.cards.append(DraftCard(card, text, KIND_SCORES[kind] if score is None else score))
 
@@ -628,7 +660,7 @@ class _Drafter:
 
     def _known_subject(self, sentence: str) -> list[tuple[int, int, str]]:
         """A term the text defines, among the sentence's first five words."""
-        found = list(_WORD.finditer(sentence))[:5]
+        found = list(itertools.islice(_WORD.finditer(sentence), 5))
         lowered = [m[0].lower() for m in found]
         for size in range(min(self.longest_term, len(found)), 0, -1):
             for i in range(len(found) - size + 1):
@@ -643,8 +675,9 @@ class _Drafter:
     def _list(self, lst: ItemList, section: Section, name: str) -> None:
         termed = [item for item in lst.items if item.term and item.description]
         if len(termed) >= MAX_CHOICES:
+            others = self._section_terms(section, lst)
             for index, item in enumerate(termed):
-                self._term_mcq(item, index, termed, name)
+                self._term_mcq(item, index, termed, others, name)
         else:
             for item in termed:
                 self._term_typed(item, name)
@@ -669,16 +702,20 @@ class _Drafter:
             right = [_item_label(child) for child in parent.children]
             if len(label.split()) > 8 or any(len(r.split()) > 10 for r in right) or len(right) > MAX_CHOICES + 2:
                 continue
+            prompt = f"Which of these belong to '{label}'?"
+            folded_right = {normalise(r) for r in right}
+            right_types = {distractors.answer_type(r) for r in right}
+            others = [_item_label(child) for other in parents if other is not parent for child in other.children]
             wrong = [
-                _item_label(child) for other in parents if other is not parent for child in other.children
-                if _item_label(child).lower() not in {r.lower() for r in right}
+                choice for choice in others
+                if normalise(choice) not in folded_right and not contains_phrase(prompt, choice)
+                and any(distractors.compatible(distractors.answer_type(choice), kind) for kind in right_types)
             ]
             if not wrong:
                 continue
             choices = list(dict.fromkeys(right + wrong[: max(2, MAX_CHOICES + 2 - len(right))]))
-            if len(choices) < len(right) + 1 or len({c.lower() for c in choices}) != len(choices):
+            if len(choices) < len(right) + 1 or len({normalise(c) for c in choices}) != len(choices):
                 continue
-            prompt = f"Which of these belong to '{label}'?"
             self._add(("multi", prompt.lower()), "group", label, "multi", name,
                       {"prompt": prompt, "choices": choices, "answer": right}, parent.span)
 
@@ -692,21 +729,33 @@ class _Drafter:
                 description = f"{description[:at]}___{description[at + len(term):]}"
         return description[:1].upper() + description[1:]
 
-    def _term_mcq(self, item: ListItem, index: int, siblings: list[ListItem], section: str) -> None:
+    def _term_mcq(
+        self, item: ListItem, index: int, siblings: list[ListItem], others: list[str], section: str
+    ) -> None:
+        """Wrong choices of the answer's type from the list itself, then from the section's other terms; a typed
+        card when too few are alike."""
         answer = core_term(item.term)
-        choices = [answer]
-        for offset in range(1, len(siblings)):
-            other = core_term(siblings[(index + offset) % len(siblings)].term)
-            if other.lower() not in (c.lower() for c in choices):
-                choices.append(other)
-            if len(choices) == MAX_CHOICES:
-                break
-        if len(choices) < 2:
+        prompt = f"Which term fits this description? {self._description_prompt(item)}"
+        # From the next sibling on, so neighbouring cards do not all offer the same choices.
+        rotated = (core_term(siblings[(index + offset) % len(siblings)].term) for offset in range(1, len(siblings)))
+        wrong = distractors.pick(answer, prompt, (rotated, others), MAX_CHOICES - 1)
+        if len(wrong) < MIN_DISTRACTORS:
             self._term_typed(item, section)
             return
-        prompt = f"Which term fits this description? {self._description_prompt(item)}"
         self._add(("mcq", prompt.lower()), "term", answer, "mcq", section,
-                  {"prompt": prompt, "choices": choices, "answer": answer}, item.span)
+                  {"prompt": prompt, "choices": [answer, *wrong], "answer": answer}, item.span)
+
+    @staticmethod
+    def _section_terms(section: Section, lst: ItemList) -> list[str]:
+        """The terms of the section's other term lists and glossary entries: distractors when a list has too
+        few of the answer's type."""
+        terms: list[str] = []
+        for block in section.blocks:
+            if isinstance(block, ItemList) and block is not lst:
+                terms.extend(core_term(item.term) for item in block.items if item.term and item.description)
+            elif isinstance(block, GlossaryEntry) and block.definition:
+                terms.append(core_term(block.term))
+        return terms
 
     def _term_typed(self, item: ListItem, section: str) -> None:
         answer = core_term(item.term)
@@ -798,17 +847,17 @@ class _Drafter:
         for index, (row, line) in enumerate(rows):
             if not row[1]:
                 continue
-            choices = [row[1]]
-            for offset in range(1, len(column)):
-                other = column[(index + offset) % len(column)]
-                if other.lower() not in (c.lower() for c in choices):
-                    choices.append(other)
-                if len(choices) == MAX_CHOICES:
-                    break
-            if len(choices) >= 2:
-                prompt = f"{row[0]}: which {headings[1]}?"
+            prompt = f"{row[0]}: which {headings[1]}?"
+            rotated = (column[(index + offset) % len(column)] for offset in range(1, len(column)))
+            wrong = distractors.pick(row[1], prompt, (rotated,), MAX_CHOICES - 1)
+            if len(wrong) >= MIN_DISTRACTORS:
                 self._add(("mcq", prompt.lower()), "row", row[0], "mcq", name,
-                          {"prompt": prompt, "choices": choices, "answer": row[1]}, *self._row_source(table, line))
+                          {"prompt": prompt, "choices": [row[1], *wrong], "answer": row[1]},
+                          *self._row_source(table, line))
+            elif len(row[1].split()) <= MAX_TYPED_ANSWER_WORDS:
+                # Too few cells of the answer's type in the column for a fair choice: asked to be typed instead.
+                self._add(("typed", prompt.lower()), "row", row[0], "typed", name,
+                          {"prompt": prompt, "answer": row[1]}, *self._row_source(table, line))
 
     def _row_source(self, table: Table, line: int) -> tuple[Span, str]:
         """A row's span reaches back to the header, and its passage quotes the two."""

@@ -25,7 +25,7 @@ from quizgen.core.kinds import KINDS
 from quizgen.core.kinds.base import BOOL, PAIR_LIST, STR, STR_LIST
 from quizgen.core.kinds.grading import canonical, normalise
 from quizgen.core.questions import Problem, card_from
-from quizgen.ingest.draft import Draft, DraftCard, _Ids, _shuffled, default_budget
+from quizgen.ingest.draft import Draft, DraftCard, CardIds, shuffled_choices, default_budget
 from quizgen.ingest.read import BODY, Block, Document, GlossaryEntry, ReferenceList, Span
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def draft_with_model(rule_draft: Draft, model: llm.Model, max_cards: int | None 
     report.passages = len(found)
     budget = default_budget(document) if max_cards is None else max_cards
     words = sum(p.words for p in found) or 1
-    ids = _Ids()
+    ids = CardIds()
     # Rule-based cards may stay beside the model's: their ids are taken.
     ids.used.update(d.card.id for d in rule_draft.cards)
     seen: set[tuple[str, str]] = set()
@@ -246,7 +246,7 @@ def draft_with_model(rule_draft: Draft, model: llm.Model, max_cards: int | None 
             seen.add(key)
             card.id = ids.make(card.kind, card.spec.plain_text(card))
             if "choices" in card.fields:
-                card.fields["choices"] = _shuffled(card.id, card.fields["choices"])
+                card.fields["choices"] = shuffled_choices(card.id, card.fields["choices"])
             kept.append(ModelCard(card, passage.text, model=model.model_id))
         drafted.append(kept)
     cards = list(_combined(found, drafted, rule_draft.cards, report))

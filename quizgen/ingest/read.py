@@ -10,7 +10,8 @@ lower-case one or a closing bracket) and the header is cut to fit, or the rows a
 A long line with no closing full stop that describes a picture is an image caption and is dropped, as are page
 chrome lines such as "Skip to main content". A short line followed by ``Meaning ∞ ...`` is a glossary entry.
 
-Markdown is read with markdown-it-py, which already knows headings, lists, pipe tables, images and code.
+Markdown is read with markdown-it-py, which already knows headings, lists, pipe tables, images and code. The main
+text of a web page, as trafilatura's tree, is turned into the tokens markdown-it would give for it and read alike.
 
 Every element keeps its 1-based source line range, so a drafted card can quote the passage it came from.
 """
@@ -239,6 +240,18 @@ class Document:
     def passage(self, span: Span) -> str:
         """The source lines of ``span``, as written."""
         return "\n".join(self.lines[span.start - 1 : span.end])
+
+
+def parse_main_text(body: Any, progress: Progress | None = None) -> Document:
+    """Read the main text of a web page, as trafilatura extracts it (an lxml tree of ``head``, ``p``, ``list`` and
+    ``item``, ``table``, ``row`` and ``cell``, ``hi``, ``lb``, ``quote``, ``code``), into a Document.
+
+    The tree is read as the Markdown it stands for, straight into the Markdown reader, without writing it out as
+    Markdown and parsing that again (which cost more than finding the main text). The Document's lines are that
+    Markdown: what line numbers and passages refer to.
+    """
+    lines, tokens = _TreeTokens().read(body)
+    return _MarkdownReader(lines, progress).read_tokens(tokens)
 
 
 def parse(text: str, format: str = TEXT, progress: Progress | None = None) -> Document:
@@ -900,7 +913,10 @@ class _MarkdownReader:
         from markdown_it import MarkdownIt
 
         parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-        tokens = parser.parse("\n".join(self.lines))
+        return self.read_tokens(parser.parse("\n".join(self.lines)))
+
+    def read_tokens(self, tokens: list[Any]) -> Document:
+        """The Document of markdown-it's block tokens (or tokens shaped like them) of ``self.lines``."""
         i = 0
         while i < len(tokens):
             token = tokens[i]
@@ -1075,3 +1091,177 @@ class _MarkdownReader:
         if len(rows) >= 2:
             self.builder.add(Table(title, rows[0], rows[1:], span, True, lines[0], lines[1:]))
         return j + 1
+
+
+# Main text of a web page -----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Token:
+    """The part of a markdown-it token the Markdown reader looks at."""
+
+    type: str
+    tag: str = ""
+    map: list[int] | None = None
+    level: int = 0
+    content: str = ""
+    children: list[_Token] | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+_SOFTBREAK = _Token("softbreak")
+_BLOCK_TAGS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "cell"})
+_STRONG_OPEN = _Token("strong_open")
+_STRONG_CLOSE = _Token("strong_close")
+
+
+class _TreeTokens:
+    """trafilatura's main-text tree as Markdown lines and the block tokens markdown-it would give for them."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.tokens: list[_Token] = []
+
+    def read(self, body: Any) -> tuple[list[str], list[_Token]]:
+        for element in body:
+            self._block(element)
+        if self.lines and not self.lines[-1]:
+            self.lines.pop()
+        return self.lines, self.tokens
+
+    def _emit(self, text: str) -> int:
+        """Add a line; return its 0-based number."""
+        self.lines.append(text)
+        return len(self.lines) - 1
+
+    def _block(self, element: Any) -> None:
+        tag = element.tag
+        if tag == "head":
+            rend = element.get("rend") or "h2"
+            level = int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1] in "123456" else 2
+            children, texts = self._inline(element)
+            title = " ".join(" ".join(texts).split())
+            if title:
+                line = self._emit(f"{'#' * level} {title}")
+                self._wrapped("heading", f"h{level}", [line, line + 1], 0, children)
+                self._emit("")
+        elif tag == "list":
+            self._list(element, 0, 0)
+            self._emit("")
+        elif tag == "table":
+            self._table(element)
+            self._emit("")
+        elif tag == "code":
+            text = "".join(element.itertext()).strip("\n")
+            start = self._emit("```")
+            for code_line in text.split("\n"):
+                self._emit(code_line)
+            end = self._emit("```")
+            self.tokens.append(_Token("fence", map=[start, end + 1], content=text))
+            self._emit("")
+        elif tag in ("lb", "graphic"):
+            return
+        else:
+            # "p", "quote" and anything else: a paragraph of its text.
+            self._paragraph(element, "> " if tag == "quote" else "", 0)
+            self._emit("")
+
+    def _paragraph(self, element: Any, prefix: str, level: int, skip_lists: bool = False) -> bool:
+        children, texts = self._inline(element, skip_lists)
+        texts = [" ".join(text.split()) for text in texts]
+        if not any(texts):
+            return False
+        start = len(self.lines)
+        for text in texts:
+            self._emit(f"{prefix}{text}")
+        self._wrapped("paragraph", "p", [start, len(self.lines)], level, children)
+        return True
+
+    def _wrapped(self, kind: str, tag: str, lines: list[int], level: int, children: list[_Token]) -> None:
+        self.tokens.append(_Token(f"{kind}_open", tag, lines, level))
+        self.tokens.append(_Token("inline", map=lines, level=level + 1, children=children))
+        self.tokens.append(_Token(f"{kind}_close", tag, None, level))
+
+    def _inline(self, element: Any, skip_lists: bool = False) -> tuple[list[_Token], list[str]]:
+        """The inline tokens of an element's text, and its text cut at line breaks."""
+        children: list[_Token] = []
+        texts = [""]
+
+        def text(value: str | None) -> None:
+            if value:
+                children.append(_Token("text", content=value))
+                texts[-1] += value
+
+        def walk(node: Any) -> None:
+            text(node.text)
+            for child in node:
+                if child.tag == "lb":
+                    children.append(_SOFTBREAK)
+                    texts.append("")
+                elif skip_lists and child.tag == "list":
+                    pass
+                elif child.tag in _BLOCK_TAGS:
+                    text(" ")  # paragraphs inside a quote or a cell: words of two blocks kept apart
+                    walk(child)
+                elif child.tag == "hi" and "#b" in (child.get("rend") or ""):
+                    children.append(_STRONG_OPEN)
+                    walk(child)
+                    children.append(_STRONG_CLOSE)
+                elif child.tag == "code":
+                    value = "".join(child.itertext())
+                    children.append(_Token("code_inline", content=value))
+                    texts[-1] += value
+                else:
+                    walk(child)
+                text(child.tail)
+
+        walk(element)
+        return children, texts
+
+    def _list(self, element: Any, level: int, depth: int) -> None:
+        ordered = (element.get("rend") or "") == "ol"
+        kind = "ordered_list" if ordered else "bullet_list"
+        start_line = len(self.lines)
+        opener = _Token(f"{kind}_open", "ol" if ordered else "ul", None, level)
+        self.tokens.append(opener)
+        indent = "   " * depth
+        number = 0
+        for item in element:
+            if item.tag != "item":
+                continue
+            number += 1
+            start = len(self.lines)
+            item_open = _Token("list_item_open", "li", [start, start + 1], level + 1)
+            self.tokens.append(item_open)
+            marker = f"{indent}{number}. " if ordered else f"{indent}- "
+            if not self._paragraph(item, marker, level + 2, skip_lists=True):
+                self._emit(marker.rstrip())
+            for nested in item.iterfind("list"):
+                self._list(nested, level + 2, depth + 1)
+            item_open.map = [start, len(self.lines)]
+            self.tokens.append(_Token("list_item_close", "li", None, level + 1))
+        opener.map = [start_line, len(self.lines)]
+        self.tokens.append(_Token(f"{kind}_close", opener.tag, None, level))
+
+    def _table(self, element: Any) -> None:
+        rows = [row for row in element.iter("row")]
+        if not rows:
+            return
+        start_line = len(self.lines)
+        opener = _Token("table_open", "table")
+        self.tokens.append(opener)
+        for number, row in enumerate(rows):
+            cells = [cell for cell in row if cell.tag == "cell"]
+            line = len(self.lines)
+            self.tokens.append(_Token("tr_open", "tr", [line, line + 1]))
+            texts = []
+            for cell in cells:
+                children, parts = self._inline(cell)
+                self.tokens.append(_Token("inline", map=[line, line + 1], children=children))
+                texts.append(" ".join(" ".join(parts).replace("|", "\\|").split()))
+            self._emit("| " + " | ".join(texts) + " |")
+            if number == 0:
+                self._emit("|" + "---|" * len(cells))
+            self.tokens.append(_Token("tr_close", "tr"))
+        opener.map = [start_line, len(self.lines)]
+        self.tokens.append(_Token("table_close", "table"))

@@ -100,20 +100,26 @@ def guess_format(path: Path, text: str = "") -> str:
     return read.TEXT
 
 
-def main_text(html: str, name: str) -> str:
-    """The main text of an HTML page as Markdown (headings, lists, tables kept), without navigation, cookie
-    banners, footers or image alt text, by trafilatura."""
-    import trafilatura
+def main_text(html: str, name: str, progress: read.Progress | None = None) -> read.Document:
+    """The main text of an HTML page (headings, lists, tables kept), without navigation, cookie banners, footers
+    or image alt text, found by trafilatura and read straight from the tree it gives."""
+    from trafilatura import bare_extraction
 
-    extracted = trafilatura.extract(
-        html, output_format="markdown", include_tables=True, include_images=False, include_links=False,
-        include_comments=False, include_formatting=True, deduplicate=False,
+    extracted = bare_extraction(
+        html, include_tables=True, include_images=False, include_links=False, include_comments=False,
+        include_formatting=True, deduplicate=False, with_metadata=False,
+        # Extracted as for Markdown, so the tree keeps headings, lists and bold; any format but "python" spares
+        # writing the tree out as text, which is only read from the tree here.
+        output_format="markdown",
         # Big pages skip the second-opinion extractors: they would double the time for little gain on long text.
         fast=len(html) >= LONG_INPUT,
     )
-    if not extracted or len(extracted.split()) < MIN_MAIN_TEXT_WORDS:
+    body = getattr(extracted, "body", None)
+    document = read.parse_main_text(body if body is not None else [], progress)
+    if sum(len(line.split()) for line in document.lines) < MIN_MAIN_TEXT_WORDS:
         raise SourceError(f"{name}: no main text found in this HTML page (nothing but navigation or markup)")
-    return extracted
+    document.format = HTML
+    return document
 
 
 def deck_slug(path: Path, slug: str | None = None) -> str:
@@ -154,18 +160,14 @@ def build(
 ) -> draft.Draft:
     """Parse ``text`` and draft its cards into deck ``slug`` (keeping ``existing``'s description if it is known).
 
-    ``format`` is ``text``, ``markdown`` or ``html`` (its main text is extracted, then read as Markdown);
-    ``max_cards`` and ``keep_all`` are as for ``draft.draft``; ``model``, a model of the llm library
+    ``format`` is ``text``, ``markdown`` or ``html`` (its main text is extracted, and read as the Markdown it
+    stands for); ``max_cards`` and ``keep_all`` are as for ``draft.draft``; ``model``, a model of the llm library
     (``model_draft.load_model``), drafts the cards instead, the rule-based ones kept where it gives none.
     """
     # The name is quoted in comments and strings of the draft: no line breaks or control characters in it.
     source_name = _COMMENT_UNSAFE.sub(" ", source_name)
     with collector_paused():
-        if format == HTML:
-            document = read.parse(main_text(text, source_name), read.MARKDOWN, progress)
-            document.format = HTML
-        else:
-            document = read.parse(text, format, progress)
+        document = main_text(text, source_name, progress) if format == HTML else read.parse(text, format, progress)
         deck = existing or new_deck(slug, document, source_name)
         result = draft.draft(document, source_name, deck, progress, max_cards, keep_all)
         if model is not None:
