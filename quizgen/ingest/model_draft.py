@@ -25,7 +25,7 @@ from quizgen.core.kinds import KINDS
 from quizgen.core.kinds.base import BOOL, PAIR_LIST, STR, STR_LIST
 from quizgen.core.kinds.grading import canonical, normalise
 from quizgen.core.questions import Problem, card_from
-from quizgen.ingest.draft import Draft, DraftCard, CardIds, shuffled_choices, default_budget
+from quizgen.ingest.draft import CardIds, Draft, DraftCard, default_budget, shuffled_choices
 from quizgen.ingest.read import BODY, Block, Document, GlossaryEntry, ReferenceList, Span
 
 if TYPE_CHECKING:
