@@ -95,6 +95,8 @@ def test_optimize_fits_what_anki_fits_and_anki_scores_it_as_its_own(run, studied
     # The same training items as Anki's optimizer builds from its revlog.
     assert report["items"] == fitted.fsrs_items > optimize.MIN_ITEMS
     assert report["reviews"] > 3000
+    # Trained as Anki trains (its epochs, a face's items together): the very parameters Anki fits.
+    assert report["fitted"] == pytest.approx(list(fitted.params), abs=1e-5)
     assert anki_on_ours.log_loss == pytest.approx(anki_own.log_loss, rel=0.01)
     assert report["fitted_all"]["log_loss"] == pytest.approx(anki_on_ours.log_loss, rel=0.02)
     assert report["fitted_all"]["rmse_bins"] == pytest.approx(anki_on_ours.rmse_bins, rel=0.05)
@@ -107,11 +109,11 @@ def test_fitted_parameters_predict_later_reviews_better_than_the_defaults(run, s
     assert report["fitted_all"]["log_loss"] < report["current_all"]["log_loss"]
     # Held out by time: fitted on the first 70% of the items, scored on the rest.
     store = Store.open(studied)
-    items = optimize.training_set(optimize.histories(store.rating_history(DECK))).items
+    training = optimize.training_set(store.rating_history(DECK))
     store.close()
+    items = training.items
     cut = len(items) * 7 // 10
-    past = optimize.training_set([])
-    past.items = items[:cut]
+    past = optimize.TrainingSet(items[:cut], training.face_numbers[:cut], 0, 0)
     on_past = optimize.fit(past, optimize.default_parameters(), DECK)
     assert on_past.fitted is not None
     fitted, defaults = optimize.evaluate(on_past.fitted, items[cut:]), optimize.evaluate(

@@ -38,6 +38,8 @@ PARAMETER_COUNT = len(DEFAULT_PARAMETERS)
 MIN_ITEMS = 400
 # The quiz's relearning: py-fsrs's default of one relearning step, which fsrs-rs takes into account when fitting.
 RELEARNING_STEPS = 1
+# fsrs-rs's training as Anki's optimizer sets it: eight epochs over the items, where fsrs-rs's default is five.
+ANKI_TRAINING = rs.TrainingConfig(num_epochs=8)
 # fsrs-rs's time-series split: six equal segments by time, the first one only ever trained on.
 SPLIT_SEGMENTS = 6
 
@@ -81,23 +83,40 @@ def format_parameters(values: Sequence[float]) -> str:
 
 
 def stored_parameters(values: Sequence[float]) -> str:
-    return json.dumps([round(v, 6) for v in values])
+    return json.dumps(rounded_as_stored(values))
+
+
+def rounded_as_stored(values: Sequence[float]) -> list[float]:
+    return [round(v, 6) for v in values]
 
 
 # Training items --------------------------------------------------------------------------------------------------
 
 
+# A review as ``Store.rating_history`` gives it: card pk, face, stored time, rating; face by face, oldest first.
+ReviewRow = tuple[int, int, str, int]
+
+
+def day_starts(rows: Sequence[ReviewRow]) -> list[str]:
+    """The stored times at which the learner's days start, from the day of the earliest of ``rows`` to the day after
+    the latest: a review's day, counted from any fixed day, is how many of them it comes after, so no time is
+    parsed."""
+    first = local_day(from_stored(min(row[2] for row in rows)))
+    last = local_day(from_stored(max(row[2] for row in rows)))
+    return [to_stored(day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
+
+
 @dataclass
 class FaceHistory:
-    """One face's rated reviews, oldest first: (learner's day, counted from any fixed day, rating, stored time)."""
+    """One face's rated reviews, oldest first: (learner's day, counted from any fixed day, rating)."""
 
     card_pk: int
     face: int
-    reviews: list[tuple[int, int, str]] = field(default_factory=list)
+    reviews: list[tuple[int, int]] = field(default_factory=list)
 
     def fsrs_reviews(self) -> list[rs.FSRSReview]:
         reviews, previous = [], None
-        for day, rating, _at in self.reviews:
+        for day, rating in self.reviews:
             reviews.append(rs.FSRSReview(rating, 0 if previous is None else day - previous))
             previous = day
         return reviews
@@ -105,42 +124,56 @@ class FaceHistory:
 
 @dataclass
 class TrainingSet:
+    """Training items, oldest last review first, and beside each the number of its face (fsrs-rs's card ids): the
+    optimizer then runs through a face's whole history once for all of its items, as it does for Anki."""
+
     items: list[rs.FSRSItem]
+    face_numbers: list[int]
     reviews: int
     faces: int
 
 
-def histories(rows: Iterable[tuple[int, int, int, str]]) -> list[FaceHistory]:
-    """Group (card pk, face, rating, stored time) rows, ordered by face then time, into face histories, each review
-    on the learner's day (found among the stored times the days start at, so no time is parsed)."""
-    rated = [row for row in rows if 1 <= row[2] <= 4]
-    if not rated:
+def histories(rows: Sequence[ReviewRow]) -> list[FaceHistory]:
+    """The face histories of the rows, each review on the learner's day."""
+    if not rows:
         return []
-    first = local_day(from_stored(min(row[3] for row in rated)))
-    last = local_day(from_stored(max(row[3] for row in rated)))
-    starts = [to_stored(day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
+    starts = day_starts(rows)
     result: list[FaceHistory] = []
     current: FaceHistory | None = None
-    for card_pk, face, rating, at in rated:
+    for card_pk, face, at, rating in rows:
         if current is None or (current.card_pk, current.face) != (card_pk, face):
             current = FaceHistory(card_pk, face)
             result.append(current)
-        current.reviews.append((bisect_right(starts, at), rating, at))
+        current.reviews.append((bisect_right(starts, at), rating))
     return result
 
 
-def training_set(faces: Sequence[FaceHistory]) -> TrainingSet:
-    """The items Anki's optimizer would build from these histories, oldest last review first."""
-    dated: list[tuple[str, rs.FSRSItem]] = []
-    reviews = 0
-    for history in faces:
-        steps = history.fsrs_reviews()
-        reviews += len(steps)
-        for index in range(1, len(steps)):
-            if history.reviews[index][0] > history.reviews[index - 1][0]:
-                dated.append((history.reviews[index][2], rs.FSRSItem(steps[: index + 1])))
-    dated.sort(key=lambda pair: pair[0])
-    return TrainingSet([item for _at, item in dated], reviews, len(faces))
+def training_set(rows: Sequence[ReviewRow]) -> TrainingSet:
+    """The items Anki's optimizer would build from these reviews, in one pass over them."""
+    if not rows:
+        return TrainingSet([], [], 0, 0)
+    starts = day_starts(rows)
+    items: list[rs.FSRSItem] = []
+    numbers: list[int] = []
+    times: list[str] = []
+    steps: list[rs.FSRSReview] = []
+    card = face = number = -1
+    previous = 0
+    for card_pk, face_index, at, rating in rows:
+        day = bisect_right(starts, at)
+        if face_index != face or card_pk != card:
+            card, face, number = card_pk, face_index, number + 1
+            steps = [rs.FSRSReview(rating, 0)]
+        else:
+            steps.append(rs.FSRSReview(rating, day - previous))
+            if day > previous:
+                # An item copies the reviews it is given, so the face's history grows on in the same list.
+                items.append(rs.FSRSItem(steps))
+                numbers.append(number)
+                times.append(at)
+        previous = day
+    order = sorted(range(len(items)), key=times.__getitem__)
+    return TrainingSet([items[i] for i in order], [numbers[i] for i in order], len(rows), number + 1)
 
 
 # Fitting and evaluating ------------------------------------------------------------------------------------------
@@ -187,12 +220,14 @@ def evaluate(parameters: Sequence[float], items: Sequence[rs.FSRSItem]) -> Score
     return Score(float(result.log_loss), float(result.rmse_bins))
 
 
-def fit_parameters(items: Sequence[rs.FSRSItem]) -> list[float]:
-    """The parameters fsrs-rs fits to the items, starting from FSRS's defaults."""
+def fit_parameters(training: TrainingSet) -> list[float]:
+    """The parameters fsrs-rs fits to the items, starting from FSRS's defaults, trained as Anki trains them."""
     fitted = rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
-        list(items), enable_short_term=True, num_relearning_steps=RELEARNING_STEPS
+        training.items, card_ids=training.face_numbers, enable_short_term=True,
+        num_relearning_steps=RELEARNING_STEPS, training_config=ANKI_TRAINING,
     )
-    return [float(v) for v in fitted]
+    # As they would be stored, so the figures shown for a fit are those that --apply stores, to the last digit.
+    return rounded_as_stored([float(v) for v in fitted])
 
 
 def fit(training: TrainingSet, current: Sequence[float], scope: str, progress: Progress | None = None) -> Report:
@@ -204,7 +239,7 @@ def fit(training: TrainingSet, current: Sequence[float], scope: str, progress: P
     items = training.items
     step = progress or (lambda _stage: None)
     step("fitting")
-    report.fitted = fit_parameters(items)
+    report.fitted = fit_parameters(training)
     step("scoring")
     report.current_all = evaluate(current, items)
     report.fitted_all = evaluate(report.fitted, items)
@@ -222,7 +257,8 @@ def check_on_later_reviews(report: Report, training: TrainingSet, progress: Prog
     items, current = training.items, report.current
     (progress or (lambda _stage: None))("checking on later reviews")
     future = rs.evaluate_with_time_series_splits(
-        items, enable_short_term=True, num_relearning_steps=RELEARNING_STEPS
+        items, card_ids=training.face_numbers, enable_short_term=True, num_relearning_steps=RELEARNING_STEPS,
+        training_config=ANKI_TRAINING,
     )
     report.fitted_future = Score(float(future.log_loss), float(future.rmse_bins))
     report.current_future = evaluate(current, items[len(items) // SPLIT_SEGMENTS:])
@@ -290,11 +326,11 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
 
     slug = store.deck(deck).slug if deck else None
     scope = store.deck(slug).name if slug else "All decks"
-    faces = histories(store.rating_history(slug))
-    if not faces:
+    reviews = store.rating_history(slug)
+    if not reviews:
         where = f"deck '{slug}'" if slug else "the database"
         raise NothingToFit(f"nothing to fit: {where} has no reviews from review mode yet")
-    training = training_set(faces)
+    training = training_set(reviews)
     report = fit(training, deck_parameters(store.get_config, slug), scope, progress)
     check_on_later_reviews(report, training, progress)
     if not apply or report.parameters is None:
@@ -303,7 +339,7 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     retention = setting_value(store.get_config, "retention")
     by_deck: dict[str, list[FaceHistory]] = {}
     decks = store.card_decks(slug)
-    for history in faces:
+    for history in histories(reviews):
         by_deck.setdefault(decks[history.card_pk], []).append(history)
     rows = []
     for name, deck_faces in by_deck.items():
