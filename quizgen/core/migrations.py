@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlite_utils import Database, Migrations
+from quizgen.core.sqlite import Database, Migrations
 
 # PRAGMA application_id marks a file as quizgen's ("QGZ1"), so another program's database is never written to.
 APPLICATION_ID = 0x51475A31

@@ -18,12 +18,11 @@ from pathlib import Path
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlite_utils import Database
-
 from quizgen.core import paths, time
 from quizgen.core.cards import Card, Deck
 from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
 from quizgen.core.migrations import APPLICATION_ID, NAMES, migrations
+from quizgen.core.sqlite import Database
 from quizgen.core.time import from_stored, to_stored
 
 if TYPE_CHECKING:
