@@ -250,7 +250,8 @@ def open_database(path: Path, create_folder: bool = False, read_only: bool = Fal
     reason = unwritable_reason(path) or ("opened read-only" if read_only else None)
     signature = file_signature(path)  # before connecting, which makes a -wal file
     try:
-        db = Database(_connect(path, reason))
+        # No sqlite-utils plugins: quizgen calls none, and looking for them reads every installed package's metadata.
+        db = Database(_connect(path, reason), execute_plugins=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_intact(db, path, signature)
         _check_identity(db, path)
@@ -275,7 +276,7 @@ def _create(path: Path) -> None:
     os.close(fd)  # mkstemp makes it 0600: the answers in it are the user's alone
     partial = Path(name)
     try:
-        db = Database(sqlite3.connect(partial))
+        db = Database(sqlite3.connect(partial), execute_plugins=False)
         try:
             db.execute("PRAGMA journal_mode = wal")
             migrations.apply(db)
