@@ -7,6 +7,7 @@ new schedule) is committed before the quiz moves on.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import tempfile
@@ -83,13 +84,15 @@ class StoredCard:
 
 
 class ScheduleTally(NamedTuple):
-    """The faces of some cards by where they stand in FSRS's schedule."""
+    """The faces of some cards by where they stand in FSRS's schedule (see ``Store.schedule_tally``)."""
 
     faces: int
     new: int
     review: int
     due: int
     due_week: int
+    studied: int
+    recall_sum: float
 
 
 class StudiedFace(NamedTuple):
@@ -1083,29 +1086,29 @@ class Store:
         )
         return map(FaceSchedule._make, rows)
 
-    def schedule_tally(self, now: datetime, week: datetime, deck: str | None = None) -> ScheduleTally:
-        """How many faces the active cards have, and of them how many are new and in review, and how many studied
-        ones are due by ``now`` and by ``week``."""
+    def schedule_tally(
+        self, now: datetime, week: datetime, factor: float, decay: float, deck: str | None = None
+    ) -> ScheduleTally:
+        """How many faces the active cards have; of them how many are new and in review; how many studied ones are due
+        by ``now`` and by ``week``; and the sum over the studied faces of FSRS's forgetting curve
+        ``(1 + factor * days / stability) ** -decay``, by whole days since their last review (0 for one after ``now``).
+        """
         where, params = card_filter("c.", deck)
-        row = self.db.execute(
-            f"""SELECT count(*), coalesce(sum(s.state = 0), 0), coalesce(sum(s.state = 2), 0),
-                  coalesce(sum(s.state > 0 AND s.due <= ?), 0), coalesce(sum(s.state > 0 AND s.due <= ?), 0)
-                FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where}""",
-            [to_stored(now), to_stored(week), *params],
-        ).fetchone()
+        since = f"{_JULIAN_MS.format('(SELECT julianday(?))')} - {_JULIAN_MS.format('s.last_review')}"
+        days = f"max(0, ({since}) / 86400000)"
+        query = f"""SELECT count(*), coalesce(sum(s.state = 0), 0), coalesce(sum(s.state = 2), 0),
+                      coalesce(sum(s.state > 0 AND s.due <= ?), 0), coalesce(sum(s.state > 0 AND s.due <= ?), 0),
+                      coalesce(sum(s.state > 0), 0),
+                      coalesce(sum(CASE WHEN s.state > 0 THEN pow(1 + ? * {days} / s.stability, ?) END), 0)
+                    FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where}"""
+        values = [to_stored(now), to_stored(week), factor, to_stored(now), -decay, *params]
+        try:
+            row = self.db.execute(query, values).fetchone()
+        except sqlite3.OperationalError:
+            # An SQLite built without its math functions: Python's pow is the same C function.
+            self.db.conn.create_function("pow", 2, math.pow, deterministic=True)
+            row = self.db.execute(query, values).fetchone()
         return ScheduleTally._make(row)
-
-    def studied_recall_days(self, now: datetime, deck: str | None = None) -> list[tuple[int, float]]:
-        """Whole days from the last review of each studied face of the active cards to ``now`` (0 for a review after
-        it), and its stability: all FSRS's retrievability of the face now depends on."""
-        where, params = card_filter("c.", deck)
-        rows: list[tuple[int, float]] = self.db.execute(
-            f"""SELECT max(0, ({_JULIAN_MS.format("(SELECT julianday(?))")} - {_JULIAN_MS.format("s.last_review")})
-                  / 86400000), s.stability
-                FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0""",
-            [to_stored(now), *params],
-        ).fetchall()
-        return rows
 
     def faces_due_by_day(self, starts: list[str], deck: str | None = None) -> list[tuple[int, int, float, float]]:
         """The studied faces of the active cards due before the last of ``starts``, the stored times at which

@@ -168,9 +168,12 @@ def _schedule_figures(
     store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]
 ) -> list[StudiedState]:
     """The figures of the schedule; returns the studied faces falling due within the workload's 30 days."""
-    tally = store.schedule_tally(now, now + timedelta(days=7), deck)
-    stats.faces, stats.new, stats.review, stats.due, stats.due_week = tally
+    # FSRS's forgetting curve by whole days since the last review, as py-fsrs counts them, summed by SQLite.
+    decay, factor = decay_factor(parameters)
+    tally = store.schedule_tally(now, now + timedelta(days=7), factor, decay, deck)
+    stats.faces, stats.new, stats.review, stats.due, stats.due_week = tally[:5]
     stats.learning = tally.faces - tally.new - tally.review
+    stats.retrievability = tally.recall_sum / tally.studied if tally.studied else None
     today = local_day(now)
     # Overdue faces count today; last reviews in whole days of 24 hours back from the start of today.
     upcoming = [
@@ -182,10 +185,6 @@ def _schedule_figures(
         if face.due_day < FORECAST_DAYS:
             forecast[face.due_day] += 1
     stats.forecast = [(today + timedelta(days=i), count) for i, count in enumerate(forecast)]
-    # FSRS's forgetting curve by whole days since the last review, as py-fsrs counts them.
-    decay, factor = decay_factor(parameters)
-    recalls = [(1 + factor * days / stability) ** -decay for days, stability in store.studied_recall_days(now, deck)]
-    stats.retrievability = sum(recalls) / len(recalls) if recalls else None
     moment = utc(now)
     stats.weakest_cards = [
         _weak_card(store, card_pk, face, difficulty,
