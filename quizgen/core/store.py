@@ -1104,7 +1104,9 @@ class Store:
         values = [to_stored(now), to_stored(week), factor, to_stored(now), -decay, *params]
         try:
             row = self.db.execute(query, values).fetchone()
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as ex:
+            if "no such function" not in str(ex):
+                raise
             # An SQLite built without its math functions: Python's pow is the same C function.
             self.db.conn.create_function("pow", 2, math.pow, deterministic=True)
             row = self.db.execute(query, values).fetchone()
