@@ -234,3 +234,15 @@ def test_practice_and_exam_answers_are_counted_apart_from_reviews(history):
     out = io.StringIO()
     stats.render(figures, Console(file=out, width=80, no_color=True, highlight=False, markup=False, emoji=False))
     assert "Not counted as reviews: practice 3 answers, 33% right · exam 1 answer, 0% right" in out.getvalue()
+
+
+def test_true_retention_bands_each_wait_rounded_to_whole_days(store):
+    """Half a day rounds to none (a learning step, left out), and a wait half way between two bands to the even day."""
+    start = NOW - timedelta(days=25)
+    study(store, start, {"spring-tide": True, "spit": True, "neap-tide": True, "groyne": True})
+    study(store, start + timedelta(hours=12), {"spring-tide": True})
+    study(store, start + timedelta(days=1.5), {"spit": False})
+    study(store, start + timedelta(days=6.5), {"neap-tide": True})
+    study(store, start + timedelta(days=20.5), {"groyne": True})
+    bands = {band.band: (band.reviews, band.recalled) for band in stats.compute(store, "tides", NOW).true_retention}
+    assert bands == {"1 day": (0, 0), "2-6 days": (2, 1), "1-3 weeks": (1, 1), "3 weeks+": (0, 0)}

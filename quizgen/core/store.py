@@ -7,6 +7,7 @@ new schedule) is committed before the quiz moves on.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import tempfile
@@ -18,12 +19,11 @@ from pathlib import Path
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlite_utils import Database
-
 from quizgen.core import paths, time
 from quizgen.core.cards import Card, Deck
 from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
 from quizgen.core.migrations import APPLICATION_ID, NAMES, migrations
+from quizgen.core.sqlite import Database
 from quizgen.core.time import from_stored, to_stored
 
 if TYPE_CHECKING:
@@ -81,6 +81,18 @@ class StoredCard:
     origin: str
     modified: str
     retired: str | None
+
+
+class ScheduleTally(NamedTuple):
+    """The faces of some cards by where they stand in FSRS's schedule (see ``Store.schedule_tally``)."""
+
+    faces: int
+    new: int
+    review: int
+    due: int
+    due_week: int
+    studied: int
+    recall_sum: float
 
 
 class StudiedFace(NamedTuple):
@@ -241,7 +253,8 @@ def open_database(path: Path, create_folder: bool = False, read_only: bool = Fal
     reason = unwritable_reason(path) or ("opened read-only" if read_only else None)
     signature = file_signature(path)  # before connecting, which makes a -wal file
     try:
-        db = Database(_connect(path, reason))
+        # No sqlite-utils plugins: quizgen calls none, and looking for them reads every installed package's metadata.
+        db = Database(_connect(path, reason), execute_plugins=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_intact(db, path, signature)
         _check_identity(db, path)
@@ -266,7 +279,7 @@ def _create(path: Path) -> None:
     os.close(fd)  # mkstemp makes it 0600: the answers in it are the user's alone
     partial = Path(name)
     try:
-        db = Database(sqlite3.connect(partial))
+        db = Database(sqlite3.connect(partial), execute_plugins=False)
         try:
             db.execute("PRAGMA journal_mode = wal")
             migrations.apply(db)
@@ -1055,8 +1068,9 @@ class Store:
         )
 
     # Stats ---------------------------------------------------------------------------------------------------
-    # What ``quizgen stats`` reads, for one deck or (deck None) all of them. Big databases are read in one pass:
-    # rows are yielded as SQLite produces them, not gathered into lists.
+    # What ``quizgen stats`` reads, for one deck or (deck None) all of them. On 100k cards and 1M reviews SQLite does
+    # the counting: tallies come back counted, and where rows must reach Python their times come as whole days or
+    # milliseconds worked out in SQL, not as text to parse.
 
     def active_card_count(self, deck: str | None = None) -> int:
         where, params = card_filter("", deck)
@@ -1071,6 +1085,61 @@ class Store:
             params,
         )
         return map(FaceSchedule._make, rows)
+
+    def schedule_tally(
+        self, now: datetime, week: datetime, factor: float, decay: float, deck: str | None = None
+    ) -> ScheduleTally:
+        """How many faces the active cards have; of them how many are new and in review; how many studied ones are due
+        by ``now`` and by ``week``; and the sum over the studied faces of FSRS's forgetting curve
+        ``(1 + factor * days / stability) ** -decay``, by whole days since their last review (0 for one after ``now``).
+        """
+        where, params = card_filter("c.", deck)
+        since = f"{_JULIAN_MS.format('(SELECT julianday(?))')} - {_JULIAN_MS.format('s.last_review')}"
+        days = f"max(0, ({since}) / 86400000)"
+        query = f"""SELECT count(*), coalesce(sum(s.state = 0), 0), coalesce(sum(s.state = 2), 0),
+                      coalesce(sum(s.state > 0 AND s.due <= ?), 0), coalesce(sum(s.state > 0 AND s.due <= ?), 0),
+                      coalesce(sum(s.state > 0), 0),
+                      coalesce(sum(CASE WHEN s.state > 0 THEN pow(1 + ? * {days} / s.stability, ?) END), 0)
+                    FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where}"""
+        values = [to_stored(now), to_stored(week), factor, to_stored(now), -decay, *params]
+        try:
+            row = self.db.execute(query, values).fetchone()
+        except sqlite3.OperationalError as ex:
+            if "no such function" not in str(ex):
+                raise
+            # An SQLite built without its math functions: Python's pow is the same C function.
+            self.db.conn.create_function("pow", 2, math.pow, deterministic=True)
+            row = self.db.execute(query, values).fetchone()
+        return ScheduleTally._make(row)
+
+    def faces_due_by_day(self, starts: list[str], deck: str | None = None) -> list[tuple[int, int, float, float]]:
+        """The studied faces of the active cards due before the last of ``starts``, the stored times at which
+        consecutive days begin: the day each is due (0 for the first, overdue faces too), the milliseconds from the
+        first start to its last review (negative before it), its stability and difficulty."""
+        where, params = card_filter("c.", deck)
+        days = " ".join(f"WHEN s.due < ? THEN {day}" for day in range(len(starts) - 1))
+        # One pass in the table's order, each face's day told apart by comparisons: the due index would read the
+        # faces in an order that jumps about the table.
+        rows: list[tuple[int, int, float, float]] = self.db.execute(
+            f"""SELECT CASE {days} END,
+                  {_JULIAN_MS.format("s.last_review")} - {_JULIAN_MS.format("(SELECT julianday(?))")},
+                  s.stability, s.difficulty
+                FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0 AND +s.due < ?""",
+            [*starts[1:], starts[0], *params, starts[-1]],
+        ).fetchall()
+        return rows
+
+    def hardest_faces(self, count: int, deck: str | None = None) -> list[tuple[int, int, float, float, str]]:
+        """The ``count`` studied faces of the active cards of highest FSRS difficulty (of lowest stability among
+        equals, then the latest card and face): card pk, face, difficulty, stability and last review."""
+        where, params = card_filter("c.", deck)
+        rows: list[tuple[int, int, float, float, str]] = self.db.execute(
+            f"""SELECT s.card_pk, s.face, s.difficulty, s.stability, s.last_review
+                FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0
+                ORDER BY s.difficulty DESC, s.stability, s.card_pk DESC, s.face DESC LIMIT ?""",
+            [*params, count],
+        ).fetchall()
+        return rows
 
     # Stats count scheduled reviews (answers that moved a schedule); practice and exam answers are tallied apart.
 
@@ -1102,34 +1171,71 @@ class Store:
         ).fetchall()
         return {mode: (int(answered), int(right)) for mode, answered, right in rows}
 
-    def card_sections(self, deck: str | None = None) -> dict[int, str]:
-        """The section of every card (retired ones too, whose answers still count), by pk."""
-        where, params = ("WHERE deck = ?", [deck]) if deck else ("", [])
-        return dict(self.db.execute(f"SELECT pk, section FROM cards {where}", params).fetchall())
-
-    def answers_since(self, since: datetime, deck: str | None = None) -> Iterator[tuple[int, int, str]]:
-        """Card pk, right (1) or not (0), and stored time of every review given since ``since``, read by the
-        reviewed_at index."""
+    def answer_tally_from(self, starts: list[str], deck: str | None = None) -> list[tuple[int, int]]:
+        """How many reviews were given from each of the stored times ``starts`` until the next (from the last, until
+        any time later), and how many rightly; each stretch is read by the reviewed_at index."""
         review_filter, params = self._reviews_of(deck)
-        rows: Iterator[tuple[int, int, str]] = self.db.execute(
-            f"""SELECT card_pk, correct, reviewed_at FROM reviews r
-                WHERE reviewed_at >= ? AND r.scheduled = 1 {review_filter}""",
-            [to_stored(since), *params],
-        )
+        stretches = ", ".join("(?, ?, ?)" for _ in starts)
+        bounds = [*starts, LATER_THAN_ANY_TIME]
+        rows = self.db.execute(
+            f"""WITH stretches(stretch, start, end) AS (VALUES {stretches})
+                SELECT t.stretch, count(*), coalesce(sum(r.correct), 0)
+                FROM stretches t JOIN reviews r ON r.reviewed_at >= t.start AND r.reviewed_at < t.end
+                WHERE r.scheduled = 1 {review_filter} GROUP BY t.stretch""",
+            [value for i, start in enumerate(starts) for value in (i, start, bounds[i + 1])] + params,
+        ).fetchall()
+        tallies = [(0, 0)] * len(starts)
+        for stretch, answered, right in rows:
+            tallies[stretch] = (int(answered), int(right))
+        return tallies
+
+    def section_tally(
+        self, since: datetime, recent: datetime, deck: str | None = None
+    ) -> list[tuple[str, int, int, int]]:
+        """For each section (of the cards, retired ones too, whose reviews still count): how many reviews were given
+        since ``since``, how many rightly, and how many of them since ``recent``."""
+        deck_filter, params = ("AND c.deck = ?", [deck]) if deck else ("", [])
+        # Tallied card by card first, so each card's row is read once, in the table's order.
+        rows: list[tuple[str, int, int, int]] = self.db.execute(
+            f"""SELECT c.section, sum(t.answered), sum(t.right), sum(t.recent)
+                FROM (SELECT r.card_pk, count(*) AS answered, coalesce(sum(r.correct), 0) AS right,
+                        sum(r.reviewed_at >= ?) AS recent
+                      FROM reviews r WHERE r.reviewed_at >= ? AND r.scheduled = 1 GROUP BY +r.card_pk) t
+                  JOIN cards c ON c.pk = t.card_pk
+                WHERE 1 {deck_filter} GROUP BY c.section""",
+            [to_stored(recent), to_stored(since), *params],
+        ).fetchall()
         return rows
 
-    def recall_checks(self, since: datetime, deck: str | None = None) -> Iterator[tuple[int, float]]:
-        """Rating and days since the face's previous scheduled review, of every scheduled review since ``since``
-        that had one: what true retention counts. Read by the reviewed_at index, the previous review by the face's."""
+    def recall_by_wait(self, since: datetime, least_days: list[int], deck: str | None = None) -> list[tuple[int, int]]:
+        """What true retention counts: of the scheduled reviews since ``since`` that followed an earlier one of the
+        face, in each band of days waited since it (from ``least_days[i]`` whole days, rounded as Python rounds,
+        half to even, until the next band's), how many there were and how many were recalled (rated above Again).
+
+        The reviews are taken face by face, so the seek for each one's previous review (by the face's index) lands
+        next to the last one's."""
         review_filter, params = self._reviews_of(deck)
-        rows: Iterator[tuple[int, float]] = self.db.execute(
-            f"""SELECT rating, julianday(reviewed_at) - julianday(
-                    (SELECT max(p.reviewed_at) FROM reviews p WHERE p.card_pk = r.card_pk AND p.face = r.face
-                     AND p.scheduled = 1 AND p.reviewed_at < r.reviewed_at))
-                FROM reviews r WHERE reviewed_at >= ? AND scheduled = 1 AND due_before IS NOT NULL {review_filter}""",
-            [to_stored(since), *params],
+        bands = " ".join(
+            f"WHEN waited {'>=' if days % 2 == 0 else '>'} {days - 0.5} THEN {band}"
+            for band, days in reversed(list(enumerate(least_days)))
         )
-        return rows
+        # OFFSET 0 keeps SQLite from folding the subquery into the CASE, which would seek once per band.
+        rows = self.db.execute(
+            f"""SELECT CASE {bands} END AS band, count(*), sum(rating > 1) FROM (
+                  SELECT w.rating, julianday(w.reviewed_at) - julianday(
+                    (SELECT max(p.reviewed_at) FROM reviews p WHERE p.card_pk = w.card_pk AND p.face = w.face
+                     AND p.scheduled = 1 AND p.reviewed_at < w.reviewed_at)) AS waited
+                  FROM (SELECT r.card_pk, r.face, r.reviewed_at, r.rating FROM reviews r
+                        WHERE r.reviewed_at >= ? AND r.scheduled = 1 AND r.due_before IS NOT NULL {review_filter}
+                        ORDER BY +r.card_pk, +r.face) w
+                  LIMIT -1 OFFSET 0)
+                GROUP BY band HAVING band IS NOT NULL""",
+            [to_stored(since), *params],
+        ).fetchall()
+        tallies = [(0, 0)] * len(least_days)
+        for band, reviews, recalled in rows:
+            tallies[band] = (int(reviews), int(recalled))
+        return tallies
 
     def _reviews_of(self, deck: str | None) -> tuple[str, list[Any]]:
         """The condition on ``reviews r`` for one deck's answers; none when it is the only deck."""
@@ -1316,6 +1422,12 @@ class Store:
 
 
 # Which cards a quiz may ask at a moment (its one parameter, a stored time): neither suspended nor buried then.
+# Sorts after every stored time, which begins with the digits of its year.
+LATER_THAN_ANY_TIME = "A"
+# A stored time in whole milliseconds (of the julian day count SQLite keeps them in; rounding drops float error).
+_JULIAN_MS = "CAST(round(julianday({}) * 86400000) AS INTEGER)"
+
+
 ASKABLE = "c.suspended IS NULL AND (c.buried_until IS NULL OR c.buried_until <= ?)"
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import fsrs_rs_python as rs
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
@@ -409,8 +409,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Progress]:
 # Workload forecast -----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StudiedState:
+class StudiedState(NamedTuple):
     """What the forecast needs of a studied face: the day it falls due (0 today, overdue included), the day of its
     last review (negative: before today), and its memory state."""
 
@@ -429,22 +428,33 @@ def forecast_reviews(
     import random
 
     rng = random.Random(seed)
-    model = rs.FSRS(list(parameters))
+    draw, next_states, memory_state = rng.random, rs.FSRS(list(parameters)).next_states, rs.MemoryState
     decay, factor = decay_factor(parameters)
+    # interval_days inline, for the tens of thousands of reviews simulated: its cap of a hundred years lies far past
+    # any window, so it is left out.
+    to_retention = retention ** (-1 / decay) - 1
     counts = [0] * days
     # Buckets by day, so a face reviewed again within the window is picked up on its new day.
     pending: list[list[tuple[int, float, float]]] = [[] for _ in range(days)]
-    for face in faces:
-        if face.due_day < days:
-            pending[max(face.due_day, 0)].append((face.last_day, face.stability, face.difficulty))
+    for due_day, last_day, stability, difficulty in faces:
+        if due_day < days:
+            pending[max(due_day, 0)].append((last_day, stability, difficulty))
     for day in range(days):
+        counts[day] = len(pending[day])
         for last_day, stability, difficulty in pending[day]:
-            counts[day] += 1
-            elapsed = max(day - last_day, 0)
-            recalled = rng.random() < (1 + factor * elapsed / stability) ** -decay
-            states = model.next_states(rs.MemoryState(stability, difficulty), retention, elapsed)
-            memory = (states.good if recalled else states.again).memory
-            wait = interval_days(memory.stability, retention, parameters) if recalled else 1
+            elapsed = day - last_day if day > last_day else 0
+            if draw() < (1 + factor * elapsed / stability) ** -decay:
+                # Good never lowers stability: a face whose present interval already ends after the window is not
+                # back within it, and needs no new memory state.
+                if day + (round(stability / factor * to_retention) or 1) >= days:
+                    continue
+                memory = next_states(memory_state(stability, difficulty), retention, elapsed).good.memory
+                wait = round(memory.stability / factor * to_retention) or 1
+            else:
+                if day + 1 >= days:
+                    continue
+                memory = next_states(memory_state(stability, difficulty), retention, elapsed).again.memory
+                wait = 1
             if day + wait < days:
                 pending[day + wait].append((day, memory.stability, memory.difficulty))
     return counts

@@ -3,17 +3,15 @@
 Reviews are the answers that rescheduled a face (review mode); practice and exam answers are counted on a line of
 their own and leave accuracy and the weakest sections and cards alone.
 
-Built to stay under a second on 100k cards and 1M reviews: one pass over the schedule computes the state counts,
-the 14-day forecast, FSRS retrievability and the weakest cards, and gathers the faces due within 30 days for the
-simulated workload; reviews are read by one scan for the totals and by the ``reviewed_at`` index for the last 30
-days. Days are the learner's local days. FSRS runs with the deck's parameters (those of every deck, for all).
+Built to stay near a second on 100k cards and 1M reviews: SQLite does the counting (see the store's Stats
+methods), so only the faces due within 30 days, for the simulated workload, and one small row per studied face, for
+FSRS retrievability, reach Python. Days are the learner's local days: the stored times at which they begin are
+worked out once, and SQLite sorts times between them. FSRS runs with the deck's parameters (those of every deck, for
+all).
 """
 
 from __future__ import annotations
 
-import heapq
-import math
-from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,18 +21,18 @@ from fsrs import State
 from quizgen.core.display import literal, visible
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored, utc
-from quizgen.study.optimize import StudiedState, forecast_reviews
-from quizgen.study.schedule import NEW, STATE_NAMES, FaceScheduler, deck_parameters, setting_value
+from quizgen.study.optimize import StudiedState, decay_factor, forecast_reviews
+from quizgen.study.schedule import NEW, STATE_NAMES, deck_parameters, setting_value
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 FORECAST_DAYS = 14
 WORKLOAD_DAYS = 30
-DAY = timedelta(days=1)
 # True retention by the wait before the review, in days: (label, shortest wait) in order.
 RETENTION_BANDS = [("1 day", 1), ("2-6 days", 2), ("1-3 weeks", 7), ("3 weeks+", 21)]
 HISTORY_DAYS = 30
+DAY_MS = 86_400_000
 WEAKEST = 5
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -162,7 +160,7 @@ def compute(store: Store, deck: str | None, now: datetime, compare_retention: fl
 
 def day_starts(first: date, count: int) -> list[str]:
     """The stored times at which ``count`` of the learner's days from ``first`` begin: a stored time falls on
-    the day of the last start it is not before (``bisect_right(starts, stamp) - 1``), as ``local_day`` says."""
+    the day of the last start it is not before, as ``local_day`` says."""
     return [to_stored(day_start(first + timedelta(days=i))) for i in range(count)]
 
 
@@ -170,55 +168,33 @@ def _schedule_figures(
     store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]
 ) -> list[StudiedState]:
     """The figures of the schedule; returns the studied faces falling due within the workload's 30 days."""
+    # FSRS's forgetting curve by whole days since the last review, as py-fsrs counts them, summed by SQLite.
+    decay, factor = decay_factor(parameters)
+    tally = store.schedule_tally(now, now + timedelta(days=7), factor, decay, deck)
+    stats.faces, stats.new, stats.review, stats.due, stats.due_week = tally[:5]
+    stats.learning = tally.faces - tally.new - tally.review
+    stats.retrievability = tally.recall_sum / tally.studied if tally.studied else None
     today = local_day(now)
-    now_text = to_stored(now)
-    week_text = to_stored(now + timedelta(days=7))
-    starts = day_starts(today, WORKLOAD_DAYS + 1)
-    workload_text = starts.pop()
-    horizon_text = starts[FORECAST_DAYS]
+    # Overdue faces count today; last reviews in whole days of 24 hours back from the start of today.
+    upcoming = [
+        StudiedState(day, since // DAY_MS, stability, difficulty)
+        for day, since, stability, difficulty in store.faces_due_by_day(day_starts(today, WORKLOAD_DAYS + 1), deck)
+    ]
     forecast = [0] * FORECAST_DAYS
-    upcoming: list[StudiedState] = []
-    today_began = day_start(today)
-    scheduler = FaceScheduler(parameters=parameters, fuzz=False)
-    moment = utc(now)
-    recall_sum, studied = 0.0, 0
-    hardest: list[tuple[float, float, int, int, float]] = []
-    for card_pk, face, state, stability, difficulty, due, last_review in store.face_schedules(deck):
-        stats.faces += 1
-        if state == NEW:
-            stats.new += 1
-            continue
-        assert stability is not None and difficulty is not None and due is not None and last_review is not None
-        if state == State.Review:
-            stats.review += 1
-        else:
-            stats.learning += 1
-        if due <= week_text:
-            stats.due_week += 1
-            stats.due += due <= now_text
-        last = from_stored(last_review)
-        if due < workload_text:
-            # Overdue faces count today.
-            due_day = max(bisect_right(starts, due) - 1, 0)
-            if due < horizon_text:
-                forecast[due_day] += 1
-            # Whole days back from the start of today: no time-zone conversion per face.
-            upcoming.append(StudiedState(due_day, math.floor((last - today_began) / DAY), stability, difficulty))
-        recall = scheduler.recall(stability, last, moment)
-        recall_sum += recall
-        studied += 1
-        entry = (difficulty, -stability, card_pk, face, recall)
-        if len(hardest) < WEAKEST:
-            heapq.heappush(hardest, entry)
-        elif entry > hardest[0]:
-            heapq.heapreplace(hardest, entry)
+    for face in upcoming:
+        if face.due_day < FORECAST_DAYS:
+            forecast[face.due_day] += 1
     stats.forecast = [(today + timedelta(days=i), count) for i, count in enumerate(forecast)]
-    stats.retrievability = recall_sum / studied if studied else None
-    stats.weakest_cards = [_weak_card(store, *entry) for entry in sorted(hardest, reverse=True)]
+    moment = utc(now)
+    stats.weakest_cards = [
+        _weak_card(store, card_pk, face, difficulty,
+                   (1 + factor * max(0, (moment - from_stored(last_review)).days) / stability) ** -decay)
+        for card_pk, face, difficulty, stability, last_review in store.hardest_faces(WEAKEST, deck)
+    ]
     return upcoming
 
 
-def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int, face: int, recall: float) -> WeakCard:
+def _weak_card(store: Store, card_pk: int, face: int, difficulty: float, recall: float) -> WeakCard:
     card, _schedule = store.quiz_face(card_pk, face)
     answered, right = store.face_answer_tally(card_pk, face)
     prompt = card.spec.face_text(card, face)
@@ -227,13 +203,7 @@ def _weak_card(store: Store, difficulty: float, _stability: float, card_pk: int,
 
 
 def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
-    """All-time totals from one plain scan; everything about the last 30 days from one pass over that range."""
-    today = local_day(now)
-    week_ago = to_stored(now - timedelta(days=7))
-    month_ago = now - timedelta(days=30)
-    month_ago_text = to_stored(month_ago)
-    first_day = today - timedelta(days=HISTORY_DAYS - 1)
-    starts = day_starts(first_day, HISTORY_DAYS)
+    """All-time totals, the last 30 days by local day, and the last 7 and 30 days by section, each counted by SQLite."""
     total, right = store.answer_tally(deck)
     stats.reviews = total
     stats.accuracy = right / total if total else None
@@ -241,29 +211,16 @@ def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime)
     stats.practice_answers, stats.practice_correct = unscheduled.get("practice", (0, 0))
     stats.exam_answers, stats.exam_correct = unscheduled.get("exam", (0, 0))
 
-    section_of = store.card_sections(deck)
-    by_day = [[0, 0] for _ in range(HISTORY_DAYS)]
-    by_section: dict[str, SectionStat] = {}
-    week = month = month_right = 0
-    for card_pk, correct, reviewed_at in store.answers_since(min(day_start(first_day), month_ago), deck):
-        if reviewed_at >= starts[0]:
-            tally = by_day[bisect_right(starts, reviewed_at) - 1]
-            tally[0] += 1
-            tally[1] += correct
-        if reviewed_at >= month_ago_text:
-            month += 1
-            month_right += correct
-            week += reviewed_at >= week_ago
-            section = section_of[card_pk]
-            score = by_section.get(section)
-            if score is None:
-                score = by_section[section] = SectionStat(section, 0, 0)
-            score.answered += 1
-            score.correct += correct
-    stats.reviews_7d, stats.reviews_30d = week, month
-    stats.accuracy_30d = month_right / month if month else None
+    first_day = local_day(now) - timedelta(days=HISTORY_DAYS - 1)
+    by_day = store.answer_tally_from(day_starts(first_day, HISTORY_DAYS), deck)
     stats.history = [(first_day + timedelta(days=i), count, right) for i, (count, right) in enumerate(by_day)]
-    weak = [s for s in by_section.values() if s.correct < s.answered]
+
+    tallies = store.section_tally(now - timedelta(days=30), now - timedelta(days=7), deck)
+    sections = [(SectionStat(section, answered, correct), recent) for section, answered, correct, recent in tallies]
+    stats.reviews_7d = sum(recent for _section, recent in sections)
+    stats.reviews_30d = month = sum(section.answered for section, _recent in sections)
+    stats.accuracy_30d = sum(section.correct for section, _recent in sections) / month if month else None
+    weak = [section for section, _recent in sections if section.correct < section.answered]
     weak.sort(key=lambda s: (s.accuracy, -s.answered, s.section))
     stats.weakest_sections = weak[:WEAKEST]
 
@@ -271,15 +228,12 @@ def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime)
 def _true_retention(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
     """Share of the last 30 days' scheduled reviews recalled (rated above Again), by the wait before them; reviews
     the same day as the one before (learning steps) are left out, as Anki's true retention leaves them out."""
-    bands = [RetentionBand(label, 0, 0) for label, _least in RETENTION_BANDS]
     least = [days for _label, days in RETENTION_BANDS]
-    for rating, waited in store.recall_checks(now - timedelta(days=HISTORY_DAYS), deck):
-        if waited is None or round(waited) < 1:
-            continue
-        band = bands[bisect_right(least, round(waited)) - 1]
-        band.reviews += 1
-        band.recalled += rating > 1
-    stats.true_retention = bands
+    tallies = store.recall_by_wait(now - timedelta(days=HISTORY_DAYS), least, deck)
+    stats.true_retention = [
+        RetentionBand(label, reviews, recalled)
+        for (label, _least), (reviews, recalled) in zip(RETENTION_BANDS, tallies, strict=True)
+    ]
 
 
 # Drawing ---------------------------------------------------------------------------------------------------------
