@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -141,6 +142,10 @@ def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):
     child.sendline("")
     child.expect_exact("True or false (t/f) >")
     child.send("tr")
+    # Python's readline drops a SIGINT that lands while it is still handling the keys typed just before (the signal
+    # is noted, then select() waits for more input). A person's Ctrl-C comes well after the echo; so does this one.
+    child.expect_exact("tr")
+    time.sleep(0.2)
     child.sendintr()
     assert finish(child) == 0
     text = screen_text(transcript)
