@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from fsrs import Scheduler, State
 
-from quizgen.core.store import ScheduledReview, Store, StudiedFace
+from quizgen.core.store import Store, StudiedFace
 from quizgen.core.time import from_stored, local_day
 
 # 2024-01-01 00:00 UTC: the package collection's creation, from which its day numbers count.
@@ -37,61 +36,113 @@ TYPE_LEARNING, TYPE_REVIEW, TYPE_RELEARNING = 1, 2, 3
 QUEUE_LEARNING, QUEUE_REVIEW = 1, 2
 ENTRY_LEARN, ENTRY_REVIEW, ENTRY_RELEARN = 0, 1, 2
 
+# Where in a row of Anki's cards table its type, queue, due, ivl, factor, left and data are.
+SCHEDULE_COLUMNS = (6, 7, 8, 9, 10, 13, 17)
+
 
 @dataclass
 class Progress:
-    """What a deck's export carries of the learner's study, read once before the package is built."""
+    """What a deck's export carries of the learner's study: the schedules, read before the package is built, and
+    the store the reviews are copied from while it is written."""
 
+    store: Store
+    deck: str
     now: datetime
     retention: float
     faces: dict[tuple[int, int], StudiedFace] = field(default_factory=dict)
-    reviews: dict[tuple[int, int], list[ScheduledReview]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def read(cls, store: Store, deck: str, retention: float, now: datetime) -> Progress:
-        progress = cls(now, retention)
+        progress = cls(store, deck, now, retention)
         progress.faces = {(row.card_pk, row.face): row for row in store.studied_faces(deck)}
-        for review in store.scheduled_reviews(deck):
-            progress.reviews[(review.card_pk, review.face)].append(review)
         return progress
 
 
-def write_progress(cursor: sqlite3.Cursor, progress: Progress, notes: dict[str, tuple[int, bool]]) -> None:
-    """Schedule the package's cards and log their reviews.
+def schedule_cards(
+    cursor: sqlite3.Cursor, progress: Progress, cards: list[list[Any]], faces: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """Fill in the schedule of each studied card among the package's ``cards`` rows, before they are written.
 
     Args:
-        cursor: on the collection genanki has just written.
-        notes: for each note GUID, the card pk it was made from and whether it is a cloze note (whose card
-            ordinals are deletion numbers less one; every other note type's ordinals are our face numbers).
+        cursor: on the collection being written, whose day boundaries this sets.
+        faces: for each row of ``cards``, the card pk and face it was made from.
+
+    Returns:
+        Card pk, face and Anki card id of each studied card, for ``write_review_log``.
     """
     conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
     conf.update({"schedVer": 2, "creationOffset": 0, "localOffset": 0, "rollover": 0})
     cursor.execute("UPDATE col SET crt = ?, conf = ?", [PACKAGE_CREATED, json.dumps(conf)])
     today = (int(progress.now.timestamp()) - PACKAGE_CREATED) // int(DAY.total_seconds())
     steps = Scheduler()
-    card_updates, revlog = [], []
-    used_ids: set[int] = set()
-    rows = cursor.execute("SELECT c.id, c.ord, n.guid FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
-    for anki_id, ordinal, guid in rows:
-        pk, cloze = notes[guid]
-        key = (pk, ordinal + 1 if cloze else ordinal)
+    studied = []
+    for row, key in zip(cards, faces, strict=True):
         face = progress.faces.get(key)
         if face is None:
             continue
-        reviews = progress.reviews.get(key, [])
-        entries = list(_revlog_entries(anki_id, reviews, used_ids))
-        revlog.extend(entries)
-        lapses = sum(1 for entry in entries if entry[3] == 1 and entry[8] == ENTRY_REVIEW)
-        card_updates.append((*_card_schedule(face, progress, today, steps), len(entries), lapses, anki_id))
-    cursor.executemany(
-        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, left = ?, data = ?, reps = ?, lapses = ?"
-        " WHERE id = ?",
-        card_updates,
-    )
-    # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere in it.
-    revlog.sort()
-    cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
+        for column, value in zip(SCHEDULE_COLUMNS, _card_schedule(face, progress, today, steps), strict=True):
+            row[column] = value
+        studied.append((*key, row[0]))
+    return studied
 
+
+# Anki revlog rows of the copied reviews (``Store.copy_scheduled_reviews``) of the studied cards: id (the review's
+# time in ms), cid, usn, ease, ivl, lastIvl, factor, time and type. Intervals are days when a day or more (rounded
+# half to even, as Python rounds), else negative seconds, as Anki writes them. A review is a learning review until
+# the face first waited a day or more, a review after such a wait, and relearning after a lapse.
+REVLOG_ROWS = f"""
+    WITH logged AS (
+      SELECT f.anki_id, r.rowid AS seq, r.reviewed_ms, r.rating, r.duration_ms,
+        CASE WHEN wait >= 86400
+          THEN wait / 86400 + CASE WHEN 2 * (wait % 86400) > 86400 THEN 1 WHEN 2 * (wait % 86400) = 86400
+                                   THEN wait / 86400 % 2 ELSE 0 END
+          ELSE -wait END AS ivl
+      FROM (SELECT *, coalesce(wait_seconds, 0) AS wait FROM temp.studied_reviews) r
+      JOIN temp.studied_cards f ON f.card_pk = r.card_pk AND f.face = r.face
+    ), placed AS (
+      SELECT *, lag(ivl, 1, 0) OVER face AS last_ivl,
+        coalesce(max(ivl > 0) OVER (face ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS graduated
+      FROM logged WINDOW face AS (PARTITION BY anki_id ORDER BY seq)
+    )
+    SELECT reviewed_ms, anki_id, -1, rating, ivl, last_ivl,
+      CASE WHEN last_ivl > 0 OR graduated THEN {STARTING_EASE} ELSE 0 END, max(0, coalesce(duration_ms, 0)),
+      CASE WHEN last_ivl > 0 THEN {ENTRY_REVIEW} WHEN graduated THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END
+    FROM placed"""
+
+
+def write_review_log(cursor: sqlite3.Cursor, progress: Progress, studied: list[tuple[int, int, int]]) -> None:
+    """One revlog row per scheduled review of each studied card (card pk, face, Anki card id), and each card's
+    count of reviews and lapses; worked out in SQL, in the collection, from a copy of the reviews."""
+    cursor.execute(
+        "CREATE TEMP TABLE studied_cards (card_pk INTEGER, face INTEGER, anki_id INTEGER, PRIMARY KEY (card_pk, face))"
+        " WITHOUT ROWID"
+    )
+    cursor.executemany("INSERT INTO studied_cards VALUES (?, ?, ?)", studied)
+    cursor.connection.commit()  # the store's database is attached to the collection, which takes no transaction
+    progress.store.copy_scheduled_reviews(progress.deck, cursor.connection, "studied_reviews")
+    try:
+        # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere in it.
+        cursor.execute(f"INSERT INTO revlog {REVLOG_ROWS} ORDER BY reviewed_ms")
+    except sqlite3.IntegrityError:
+        # Reviews of the same millisecond (a history imported whole, say): the insert was undone; each id then takes
+        # the next free millisecond, in the order of the cards and each card's reviews.
+        entries = cursor.execute(f"{REVLOG_ROWS} ORDER BY anki_id, seq").fetchall()
+        used_ids: set[int] = set()
+        for index, (entry_id, *rest) in enumerate(entries):
+            while entry_id in used_ids:
+                entry_id += 1
+            used_ids.add(entry_id)
+            entries[index] = (entry_id, *rest)
+        entries.sort()
+        cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    cursor.execute(
+        f"""UPDATE cards SET reps = logged.reviews, lapses = logged.lapses
+            FROM (SELECT cid, count(*) AS reviews, sum(ease = 1 AND type = {ENTRY_REVIEW}) AS lapses
+                  FROM revlog GROUP BY cid) AS logged
+            WHERE cards.id = logged.cid"""
+    )
+    cursor.execute("DROP TABLE temp.studied_cards")
+    cursor.execute("DROP TABLE temp.studied_reviews")
 
 def _card_schedule(
     face: StudiedFace, progress: Progress, today: int, scheduler: Scheduler
@@ -120,30 +171,3 @@ def _card_schedule(
     left = max(1, steps - (face.step or 0))
     return card_type, QUEUE_LEARNING, int(due.timestamp()), 0, factor, left, data
 
-
-def _revlog_entries(
-    anki_id: int, reviews: Iterable[ScheduledReview], used_ids: set[int]
-) -> Iterable[tuple[int, int, int, int, int, int, int, int, int]]:
-    """Anki revlog rows: id (the review's time in ms, unique), cid, usn, ease, ivl, lastIvl, factor, time, type.
-
-    Intervals are days when a day or more, else negative seconds, as Anki writes them. A review is a learning
-    review until the face first waited a day or more, a review after such a wait, and relearning after a lapse.
-    """
-    day = int(DAY.total_seconds())
-    last_interval = 0
-    graduated = False
-    for review in reviews:
-        kind = ENTRY_REVIEW if last_interval > 0 else ENTRY_RELEARN if graduated else ENTRY_LEARN
-        wait = review.wait_seconds or 0
-        interval = round(wait / day) if wait >= day else -wait
-        entry_id = review.reviewed_ms
-        while entry_id in used_ids:
-            entry_id += 1
-        used_ids.add(entry_id)
-        factor = 0 if kind == ENTRY_LEARN else STARTING_EASE
-        yield (
-            entry_id, anki_id, -1, review.rating, interval, last_interval, factor,
-            max(0, review.duration_ms or 0), kind,
-        )
-        graduated = graduated or interval > 0
-        last_interval = interval
