@@ -86,28 +86,33 @@ def schedule_cards(
     return studied
 
 
-# Anki revlog rows of the copied reviews (``Store.copy_scheduled_reviews``) of the studied cards: id (the review's
-# time in ms), cid, usn, ease, ivl, lastIvl, factor, time and type. Intervals are days when a day or more (rounded
-# half to even, as Python rounds), else negative seconds, as Anki writes them. A review is a learning review until
-# the face first waited a day or more, a review after such a wait, and relearning after a lapse.
-REVLOG_ROWS = f"""
-    WITH logged AS (
-      SELECT f.anki_id, r.rowid AS seq, r.reviewed_ms, r.rating, r.duration_ms,
-        CASE WHEN wait >= 86400
-          THEN wait / 86400 + CASE WHEN 2 * (wait % 86400) > 86400 THEN 1 WHEN 2 * (wait % 86400) = 86400
-                                   THEN wait / 86400 % 2 ELSE 0 END
-          ELSE -wait END AS ivl
-      FROM (SELECT *, coalesce(wait_seconds, 0) AS wait FROM temp.studied_reviews) r
-      JOIN temp.studied_cards f ON f.card_pk = r.card_pk AND f.face = r.face
-    ), placed AS (
-      SELECT *, lag(ivl, 1, 0) OVER face AS last_ivl,
-        coalesce(max(ivl > 0) OVER (face ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS graduated
-      FROM logged WINDOW face AS (PARTITION BY anki_id ORDER BY seq)
+def _interval(review: str) -> str:
+    """SQL for the interval a review (``review`` is an alias of the copied reviews) led to, as Anki logs it: days
+    when a day or more (rounded half to even, as Python rounds), else negative seconds; 0 for no review."""
+    wait = f"coalesce({review}.wait_seconds, 0)"
+    return (
+        f"CASE WHEN {wait} >= 86400 THEN {wait} / 86400 + CASE WHEN 2 * ({wait} % 86400) > 86400 THEN 1"
+        f" WHEN 2 * ({wait} % 86400) = 86400 THEN {wait} / 86400 % 2 ELSE 0 END ELSE -{wait} END"
     )
-    SELECT reviewed_ms, anki_id, -1, rating, ivl, last_ivl,
-      CASE WHEN last_ivl > 0 OR graduated THEN {STARTING_EASE} ELSE 0 END, max(0, coalesce(duration_ms, 0)),
-      CASE WHEN last_ivl > 0 THEN {ENTRY_REVIEW} WHEN graduated THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END
-    FROM placed"""
+
+
+# Each copied review of a studied card (r), beside the review of its face before it (p). The copy holds each face's
+# reviews in a run of consecutive rowids, oldest first.
+REVIEWS_IN_ORDER = """temp.studied_reviews r
+    JOIN temp.studied_cards f ON f.card_pk = r.card_pk AND f.face = r.face
+    LEFT JOIN temp.studied_reviews p ON p.rowid = r.rowid - 1 AND p.card_pk = r.card_pk AND p.face = r.face"""
+# Whether the face had waited a day or more (or its interval was otherwise positive) before this review: whether the
+# last such review before it is of the same face.
+GRADUATED = """coalesce((SELECT g.card_pk = r.card_pk AND g.face = r.face FROM temp.graduations g
+    WHERE g.seq < r.rowid ORDER BY g.seq DESC LIMIT 1), 0)"""
+# Anki revlog rows: id (the review's time in ms), cid, usn, ease, ivl, lastIvl, factor, time and type. A review is
+# a learning review until the face first waited a day or more, a review after such a wait, and relearning after a
+# lapse.
+REVLOG_ROWS = f"""SELECT r.reviewed_ms, f.anki_id, -1, r.rating, {_interval("r")}, {_interval("p")},
+      CASE WHEN {_interval("p")} > 0 OR {GRADUATED} THEN {STARTING_EASE} ELSE 0 END,
+      max(0, coalesce(r.duration_ms, 0)),
+      CASE WHEN {_interval("p")} > 0 THEN {ENTRY_REVIEW} WHEN {GRADUATED} THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END
+    FROM {REVIEWS_IN_ORDER}"""
 
 
 def write_review_log(cursor: sqlite3.Cursor, progress: Progress, studied: list[tuple[int, int, int]]) -> None:
@@ -120,13 +125,18 @@ def write_review_log(cursor: sqlite3.Cursor, progress: Progress, studied: list[t
     cursor.executemany("INSERT INTO studied_cards VALUES (?, ?, ?)", studied)
     cursor.connection.commit()  # the store's database is attached to the collection, which takes no transaction
     progress.store.copy_scheduled_reviews(progress.deck, cursor.connection, "studied_reviews")
+    cursor.execute("CREATE TEMP TABLE graduations (seq INTEGER PRIMARY KEY, card_pk INTEGER, face INTEGER)")
+    cursor.execute(
+        "INSERT INTO graduations SELECT rowid, card_pk, face FROM temp.studied_reviews"
+        " WHERE wait_seconds >= 86400 OR wait_seconds < 0"
+    )
     try:
         # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere in it.
-        cursor.execute(f"INSERT INTO revlog {REVLOG_ROWS} ORDER BY reviewed_ms")
+        cursor.execute(f"INSERT INTO revlog {REVLOG_ROWS} ORDER BY r.reviewed_ms")
     except sqlite3.IntegrityError:
         # Reviews of the same millisecond (a history imported whole, say): the insert was undone; each id then takes
         # the next free millisecond, in the order of the cards and each card's reviews.
-        entries = cursor.execute(f"{REVLOG_ROWS} ORDER BY anki_id, seq").fetchall()
+        entries = cursor.execute(f"{REVLOG_ROWS} ORDER BY f.anki_id, r.rowid").fetchall()
         used_ids: set[int] = set()
         for index, (entry_id, *rest) in enumerate(entries):
             while entry_id in used_ids:
@@ -135,14 +145,21 @@ def write_review_log(cursor: sqlite3.Cursor, progress: Progress, studied: list[t
             entries[index] = (entry_id, *rest)
         entries.sort()
         cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    # Counted from the log: reviews through its index on cid alone, lapses (Again on a review, not on a learning or
+    # relearning step) from the few rows that are one.
     cursor.execute(
-        f"""UPDATE cards SET reps = logged.reviews, lapses = logged.lapses
-            FROM (SELECT cid, count(*) AS reviews, sum(ease = 1 AND type = {ENTRY_REVIEW}) AS lapses
-                  FROM revlog GROUP BY cid) AS logged
+        """UPDATE cards SET reps = logged.reviews
+           FROM (SELECT cid, count(*) AS reviews FROM revlog GROUP BY cid) AS logged WHERE cards.id = logged.cid"""
+    )
+    cursor.execute(
+        f"""UPDATE cards SET lapses = logged.lapses
+            FROM (SELECT cid, count(*) AS lapses FROM revlog NOT INDEXED WHERE ease = 1 AND type = {ENTRY_REVIEW}
+                  GROUP BY cid) AS logged
             WHERE cards.id = logged.cid"""
     )
-    cursor.execute("DROP TABLE temp.studied_cards")
-    cursor.execute("DROP TABLE temp.studied_reviews")
+    for table in ("studied_cards", "studied_reviews", "graduations"):
+        cursor.execute(f"DROP TABLE temp.{table}")
+
 
 def _card_schedule(
     face: StudiedFace, progress: Progress, today: int, scheduler: Scheduler
