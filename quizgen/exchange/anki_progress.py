@@ -130,6 +130,12 @@ def write_review_log(cursor: sqlite3.Cursor, progress: Progress, studied: list[t
         "INSERT INTO graduations SELECT rowid, card_pk, face FROM temp.studied_reviews"
         " WHERE wait_seconds >= 86400 OR wait_seconds < 0"
     )
+    # The log's indexes are made again once it is full: cheaper than keeping them in order row by row.
+    indexes = cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'revlog'"
+    ).fetchall()
+    for name, _sql in indexes:
+        cursor.execute(f"DROP INDEX {name}")
     try:
         # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere in it.
         cursor.execute(f"INSERT INTO revlog {REVLOG_ROWS} ORDER BY r.reviewed_ms")
@@ -145,6 +151,8 @@ def write_review_log(cursor: sqlite3.Cursor, progress: Progress, studied: list[t
             entries[index] = (entry_id, *rest)
         entries.sort()
         cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+    for _name, sql in indexes:
+        cursor.execute(sql)
     # Counted from the log: reviews through its index on cid alone, lapses (Again on a review, not on a learning or
     # relearning step) from the few rows that are one.
     cursor.execute(
