@@ -1183,35 +1183,46 @@ class Store:
         ).fetchall()
         return [StudiedFace(*row) for row in rows]
 
-    def copy_scheduled_reviews(self, deck: str, connection: sqlite3.Connection, table: str) -> None:
-        """Copy the reviews of the deck's active cards that moved a schedule (practice and exam answers left out)
-        into a new temporary table of another database's ``connection``, in rowid order oldest first for each face.
+    def scheduled_reviews_copier(self, deck: str) -> Callable[[Path, str], None]:
+        """A function that copies the reviews of the deck's active cards that moved a schedule (practice and exam
+        answers left out) into a new ``table`` of the SQLite database at a path, rowids in order oldest first for each
+        face; it reads through a connection of its own, so another thread may call it.
 
-        Its columns are card_pk, face, reviewed_ms (Unix milliseconds), rating, duration_ms and wait_seconds (how
-        long the schedule then waited; None if it was left without a due date). SQLite copies them from database to
-        database: an export takes a review of every study day of every card, and as many Python objects would cost
-        more than the rest of the export. ``connection`` must be outside any transaction, to attach this database.
+        The table's columns are card_pk, face, reviewed_ms (Unix milliseconds), rating, duration_ms and wait_seconds
+        (how long the schedule then waited; None if it was left without a due date). SQLite copies them from
+        database to database: an export takes a review of every study day of every card, and as many Python objects
+        would cost more than the rest of the export.
         """
         (_seq, _name, file), *_ = self.db.execute("PRAGMA database_list").fetchall()
-        # Read whole, in file order, then sorted: cheaper than reaching each face's reviews through an index, since
-        # a face's reviews lie all over the table (one a study day).
-        connection.execute("ATTACH DATABASE ? AS quizgen_store", [_read_only_uri(Path(file))])
-        try:
-            connection.execute(
-                f"""CREATE TEMP TABLE {table} AS
-                    SELECT r.card_pk, r.face,
-                      CAST(round((julianday(r.reviewed_at) - 2440587.5) * 86400000) AS INTEGER) AS reviewed_ms,
-                      r.rating, r.duration_ms,
-                      CAST(round((julianday(r.due_after) - julianday(r.reviewed_at)) * 86400) AS INTEGER)
-                        AS wait_seconds
-                    FROM quizgen_store.reviews r NOT INDEXED
-                    WHERE r.scheduled = 1
-                      AND r.card_pk IN (SELECT pk FROM quizgen_store.cards WHERE deck = ? AND retired IS NULL)
-                    ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
-                [deck],
-            )
-        finally:
-            connection.execute("DETACH DATABASE quizgen_store")
+        uri = _read_only_uri(Path(file))
+
+        def copy(target: Path, table: str) -> None:
+            connection = sqlite3.connect(uri, uri=True)
+            try:
+                connection.execute("ATTACH DATABASE ? AS target", [str(target)])
+                # A scratch database, built whole.
+                connection.execute("PRAGMA target.journal_mode = OFF")
+                connection.execute("PRAGMA target.synchronous = OFF")
+                # Read whole, in file order, then sorted: cheaper than reaching each face's reviews through an
+                # index, since a face's reviews lie all over the table (one a study day).
+                connection.execute(
+                    f"""CREATE TABLE target.{table} AS
+                        SELECT r.card_pk, r.face,
+                          CAST(round((julianday(r.reviewed_at) - 2440587.5) * 86400000) AS INTEGER) AS reviewed_ms,
+                          r.rating, r.duration_ms,
+                          CAST(round((julianday(r.due_after) - julianday(r.reviewed_at)) * 86400) AS INTEGER)
+                            AS wait_seconds
+                        FROM reviews r NOT INDEXED
+                        WHERE r.scheduled = 1
+                          AND r.card_pk IN (SELECT pk FROM cards WHERE deck = ? AND retired IS NULL)
+                        ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
+                    [deck],
+                )
+                connection.commit()
+            finally:
+                connection.close()
+
+        return copy
 
     # Anki import -------------------------------------------------------------------------------------------
     # What an Anki import reads to link notes back to our cards and merge their history with ours; its writes run

@@ -19,6 +19,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +32,7 @@ from quizgen.core.kinds.anki_html import html_text
 from quizgen.core.kinds.base import BASIC_NOTE, CHOICE_NOTE, CLOZE_NOTE, GLOSSARY_NOTE, TYPE_IN_NOTE
 from quizgen.core.store import StoredCard
 from quizgen.core.time import from_stored
-from quizgen.exchange.anki_progress import Progress, schedule_cards, write_review_log
+from quizgen.exchange.anki_progress import Progress, ReviewLog, schedule_cards
 
 CSS = """\
 .card {
@@ -331,9 +332,10 @@ def make_note(stored: StoredCard, rows: CollectionRows, on_written: Callable[[],
 class ProgressPackage(genanki.Package):
     """A package whose studied cards carry their schedule and review log (``anki_progress``)."""
 
-    def __init__(self, progress: Progress | None):
+    def __init__(self, progress: Progress | None, review_log: ReviewLog | None):
         super().__init__([])
         self.progress = progress
+        self.review_log = review_log
         self.rows = CollectionRows()
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Iterator[int]) -> None:
@@ -347,8 +349,8 @@ class ProgressPackage(genanki.Package):
         if self.progress is not None:
             studied = schedule_cards(cursor, self.progress, self.rows.cards, self.rows.faces)
         self.rows.insert(cursor)
-        if self.progress is not None:
-            write_review_log(cursor, self.progress, studied)
+        if self.review_log is not None:
+            self.review_log.write(cursor, studied)
 
 
 def deck_id(*names: str) -> int:
@@ -369,6 +371,7 @@ def build_package(
     flat: bool = False,
     on_written: Callable[[], None] | None = None,
     progress: Progress | None = None,
+    review_log: ReviewLog | None = None,
 ) -> genanki.Package:
     """One Anki deck named after ours, with a subdeck per top-level section unless ``flat``.
 
@@ -378,7 +381,7 @@ def build_package(
     description = html_text(deck.description.strip())
     parent = genanki.Deck(deck_id(deck.slug), deck.name, description=description)
     subdecks: dict[str, genanki.Deck] = {}
-    package = ProgressPackage(progress)
+    package = ProgressPackage(progress, review_log)
     for stored in cards:
         target = parent
         if not flat:
@@ -403,20 +406,22 @@ def write_package(
     progress: Progress | None = None,
 ) -> None:
     """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files."""
-    package = build_package(deck, cards, flat, on_written, progress)
-    with _removed_scratch_files():
+    # Leaving the pool waits for its thread, before the scratch folder it writes in goes.
+    with _removed_scratch_files() as scratch, ThreadPoolExecutor(max_workers=1) as pool:
+        review_log = None if progress is None else ReviewLog(progress, scratch / "reviews.db", pool)
+        package = build_package(deck, cards, flat, on_written, progress, review_log)
         package.write_to_file(str(path), timestamp=timestamp)
 
 
 @contextmanager
-def _removed_scratch_files() -> Iterator[None]:
+def _removed_scratch_files() -> Iterator[Path]:
     """genanki builds the collection in a ``tempfile.mkstemp()`` file that it never deletes (several MB for a big
     deck); point the temp folder at one of ours for the duration, and remove it."""
     previous = tempfile.tempdir
     with tempfile.TemporaryDirectory(prefix="quizgen-apkg-") as scratch:
         tempfile.tempdir = scratch
         try:
-            yield
+            yield Path(scratch)
         finally:
             tempfile.tempdir = previous
 

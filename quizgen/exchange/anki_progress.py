@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fsrs import Scheduler, State
@@ -96,77 +99,101 @@ def _interval(review: str) -> str:
     )
 
 
-# Each copied review of a studied card (r), beside the review of its face before it (p). The copy holds each face's
-# reviews in a run of consecutive rowids, oldest first.
-REVIEWS_IN_ORDER = """temp.studied_reviews r
-    JOIN temp.studied_cards f ON f.card_pk = r.card_pk AND f.face = r.face
-    LEFT JOIN temp.studied_reviews p ON p.rowid = r.rowid - 1 AND p.card_pk = r.card_pk AND p.face = r.face"""
-# Whether the face had waited a day or more (or its interval was otherwise positive) before this review: whether the
-# last such review before it is of the same face.
-GRADUATED = """coalesce((SELECT g.card_pk = r.card_pk AND g.face = r.face FROM temp.graduations g
+# Anki revlog rows, but for the card, of each copied review (r) beside the review of its face before it (p): id (the
+# review's time in ms), ease, ivl, lastIvl, factor, time and type. The copy holds each face's reviews in consecutive
+# rowids, oldest first. A review is a learning review until the face first waited a day or more, a review after such
+# a wait, and relearning after a lapse. Whether the face had waited a day (or its interval was otherwise positive)
+# before: whether the last such review before this one is of the same face.
+GRADUATED = """coalesce((SELECT g.card_pk = r.card_pk AND g.face = r.face FROM graduations g
     WHERE g.seq < r.rowid ORDER BY g.seq DESC LIMIT 1), 0)"""
-# Anki revlog rows: id (the review's time in ms), cid, usn, ease, ivl, lastIvl, factor, time and type. A review is
-# a learning review until the face first waited a day or more, a review after such a wait, and relearning after a
-# lapse.
-REVLOG_ROWS = f"""SELECT r.reviewed_ms, f.anki_id, -1, r.rating, {_interval("r")}, {_interval("p")},
-      CASE WHEN {_interval("p")} > 0 OR {GRADUATED} THEN {STARTING_EASE} ELSE 0 END,
-      max(0, coalesce(r.duration_ms, 0)),
+ENTRIES = f"""SELECT r.card_pk, r.face, r.rowid AS seq, r.reviewed_ms AS id, r.rating AS ease,
+      {_interval("r")} AS ivl, {_interval("p")} AS last_ivl,
+      CASE WHEN {_interval("p")} > 0 OR {GRADUATED} THEN {STARTING_EASE} ELSE 0 END AS factor,
+      max(0, coalesce(r.duration_ms, 0)) AS time,
       CASE WHEN {_interval("p")} > 0 THEN {ENTRY_REVIEW} WHEN {GRADUATED} THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END
-    FROM {REVIEWS_IN_ORDER}"""
+        AS type
+    FROM reviews r LEFT JOIN reviews p ON p.rowid = r.rowid - 1 AND p.card_pk = r.card_pk AND p.face = r.face"""
+STUDIED_ENTRIES = """SELECT e.id, f.anki_id, -1, e.ease, e.ivl, e.last_ivl, e.factor, e.time, e.type
+    FROM review_log.entries e JOIN temp.studied_cards f ON f.card_pk = e.card_pk AND f.face = e.face"""
 
 
-def write_review_log(cursor: sqlite3.Cursor, progress: Progress, studied: list[tuple[int, int, int]]) -> None:
-    """One revlog row per scheduled review of each studied card (card pk, face, Anki card id), and each card's
-    count of reviews and lapses; worked out in SQL, in the collection, from a copy of the reviews."""
-    cursor.execute(
-        "CREATE TEMP TABLE studied_cards (card_pk INTEGER, face INTEGER, anki_id INTEGER, PRIMARY KEY (card_pk, face))"
-        " WITHOUT ROWID"
-    )
-    cursor.executemany("INSERT INTO studied_cards VALUES (?, ?, ?)", studied)
-    cursor.connection.commit()  # the store's database is attached to the collection, which takes no transaction
-    progress.store.copy_scheduled_reviews(progress.deck, cursor.connection, "studied_reviews")
-    cursor.execute("CREATE TEMP TABLE graduations (seq INTEGER PRIMARY KEY, card_pk INTEGER, face INTEGER)")
-    cursor.execute(
-        "INSERT INTO graduations SELECT rowid, card_pk, face FROM temp.studied_reviews"
-        " WHERE wait_seconds >= 86400 OR wait_seconds < 0"
-    )
-    # The log's indexes are made again once it is full: cheaper than keeping them in order row by row.
-    indexes = cursor.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'revlog'"
-    ).fetchall()
-    for name, _sql in indexes:
-        cursor.execute(f"DROP INDEX {name}")
+class ReviewLog:
+    """The revlog rows of a deck's scheduled reviews, worked out by SQLite in a scratch database on another thread
+    while the package's notes are made (Python, which leaves SQLite free to run beside it), then written into the
+    package for its studied cards."""
+
+    def __init__(self, progress: Progress, scratch: Path, pool: Executor):
+        self.path = scratch
+        self.ready = pool.submit(_work_out_log, progress.store.scheduled_reviews_copier(progress.deck), scratch)
+
+    def write(self, cursor: sqlite3.Cursor, studied: list[tuple[int, int, int]]) -> None:
+        """One revlog row per scheduled review of each studied card (card pk, face, Anki card id), and each card's
+        count of reviews and lapses."""
+        self.ready.result()
+        cursor.execute(
+            "CREATE TEMP TABLE studied_cards (card_pk INTEGER, face INTEGER, anki_id INTEGER,"
+            " PRIMARY KEY (card_pk, face)) WITHOUT ROWID"
+        )
+        cursor.executemany("INSERT INTO studied_cards VALUES (?, ?, ?)", studied)
+        cursor.connection.commit()  # a database is attached outside any transaction
+        cursor.execute("ATTACH DATABASE ? AS review_log", [str(self.path)])
+        # The log's indexes are made again once it is full: cheaper than keeping them in order row by row.
+        indexes = cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'revlog'"
+        ).fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        try:
+            # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere.
+            cursor.execute(f"INSERT INTO revlog {STUDIED_ENTRIES} ORDER BY e.rowid")
+        except sqlite3.IntegrityError:
+            # Reviews of the same millisecond (a history imported whole, say): the insert was undone; each id then
+            # takes the next free millisecond, in the order of the cards and each card's reviews.
+            entries = cursor.execute(f"{STUDIED_ENTRIES} ORDER BY f.anki_id, e.seq").fetchall()
+            used_ids: set[int] = set()
+            for index, (entry_id, *rest) in enumerate(entries):
+                while entry_id in used_ids:
+                    entry_id += 1
+                used_ids.add(entry_id)
+                entries[index] = (entry_id, *rest)
+            entries.sort()
+            cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+        for _name, sql in indexes:
+            cursor.execute(sql)
+        cursor.execute(
+            """UPDATE cards SET reps = totals.reviews, lapses = totals.lapses
+               FROM review_log.face_totals totals
+               JOIN temp.studied_cards f ON f.card_pk = totals.card_pk AND f.face = totals.face
+               WHERE cards.id = f.anki_id"""
+        )
+        cursor.execute("DROP TABLE temp.studied_cards")
+        cursor.connection.commit()
+        cursor.execute("DETACH DATABASE review_log")
+
+
+def _work_out_log(copy_reviews: Callable[[Path, str], None], path: Path) -> None:
+    """The reviews copied into a new database at ``path``, the revlog entries made of them (``entries``, in time
+    order) and each face's count of reviews and lapses (``face_totals``)."""
+    copy_reviews(path, "reviews")
+    connection = sqlite3.connect(path)
     try:
-        # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere in it.
-        cursor.execute(f"INSERT INTO revlog {REVLOG_ROWS} ORDER BY r.reviewed_ms")
-    except sqlite3.IntegrityError:
-        # Reviews of the same millisecond (a history imported whole, say): the insert was undone; each id then takes
-        # the next free millisecond, in the order of the cards and each card's reviews.
-        entries = cursor.execute(f"{REVLOG_ROWS} ORDER BY f.anki_id, r.rowid").fetchall()
-        used_ids: set[int] = set()
-        for index, (entry_id, *rest) in enumerate(entries):
-            while entry_id in used_ids:
-                entry_id += 1
-            used_ids.add(entry_id)
-            entries[index] = (entry_id, *rest)
-        entries.sort()
-        cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
-    for _name, sql in indexes:
-        cursor.execute(sql)
-    # Counted from the log: reviews through its index on cid alone, lapses (Again on a review, not on a learning or
-    # relearning step) from the few rows that are one.
-    cursor.execute(
-        """UPDATE cards SET reps = logged.reviews
-           FROM (SELECT cid, count(*) AS reviews FROM revlog GROUP BY cid) AS logged WHERE cards.id = logged.cid"""
-    )
-    cursor.execute(
-        f"""UPDATE cards SET lapses = logged.lapses
-            FROM (SELECT cid, count(*) AS lapses FROM revlog NOT INDEXED WHERE ease = 1 AND type = {ENTRY_REVIEW}
-                  GROUP BY cid) AS logged
-            WHERE cards.id = logged.cid"""
-    )
-    for table in ("studied_cards", "studied_reviews", "graduations"):
-        cursor.execute(f"DROP TABLE temp.{table}")
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("CREATE TABLE graduations (seq INTEGER PRIMARY KEY, card_pk INTEGER, face INTEGER)")
+        connection.execute(
+            "INSERT INTO graduations SELECT rowid, card_pk, face FROM reviews WHERE wait_seconds >= 86400"
+            " OR wait_seconds < 0"
+        )
+        connection.execute(f"CREATE TABLE entries AS {ENTRIES} ORDER BY r.reviewed_ms")
+        # A lapse: Again on a review, not on a learning or relearning step.
+        connection.execute(
+            f"""CREATE TABLE face_totals AS
+                SELECT card_pk, face, count(*) AS reviews, sum(ease = 1 AND type = {ENTRY_REVIEW}) AS lapses
+                FROM entries GROUP BY card_pk, face"""
+        )
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def _card_schedule(
