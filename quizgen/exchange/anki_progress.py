@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,19 +71,21 @@ def schedule_cards(
         faces: for each row of ``cards``, the card pk and face it was made from.
 
     Returns:
-        Card pk, face and Anki card id of each studied card, for ``write_review_log``.
+        Card pk, face and Anki card id of each studied card, for ``ReviewLog.write``.
     """
     conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
     conf.update({"schedVer": 2, "creationOffset": 0, "localOffset": 0, "rollover": 0})
     cursor.execute("UPDATE col SET crt = ?, conf = ?", [PACKAGE_CREATED, json.dumps(conf)])
     today = (int(progress.now.timestamp()) - PACKAGE_CREATED) // int(DAY.total_seconds())
+    learner_today = local_day(progress.now)
     steps = Scheduler()
     studied = []
     for row, key in zip(cards, faces, strict=True):
         face = progress.faces.get(key)
         if face is None:
             continue
-        for column, value in zip(SCHEDULE_COLUMNS, _card_schedule(face, progress, today, steps), strict=True):
+        schedule = _card_schedule(face, progress, today, learner_today, steps)
+        for column, value in zip(SCHEDULE_COLUMNS, schedule, strict=True):
             row[column] = value
         studied.append((*key, row[0]))
     return studied
@@ -197,9 +199,10 @@ def _work_out_log(copy_reviews: Callable[[Path, str], None], path: Path) -> None
 
 
 def _card_schedule(
-    face: StudiedFace, progress: Progress, today: int, scheduler: Scheduler
+    face: StudiedFace, progress: Progress, today: int, learner_today: date, scheduler: Scheduler
 ) -> tuple[int, int, int, int, int, int, str]:
-    """type, queue, due, ivl, factor, left and data of a studied card."""
+    """type, queue, due, ivl, factor, left and data of a studied card; ``today`` is the package's day number of
+    the learner's day ``learner_today``."""
     due = from_stored(face.due)
     last_review = from_stored(face.last_review)
     data = json.dumps(
@@ -212,7 +215,7 @@ def _card_schedule(
     )
     if face.state == State.Review:
         interval = max(1, round((due - last_review) / DAY))
-        due_day = today + (local_day(due) - local_day(progress.now)).days
+        due_day = today + (local_day(due) - learner_today).days
         return TYPE_REVIEW, QUEUE_REVIEW, due_day, interval, STARTING_EASE, 0, data
     # Learning steps are minutes apart: such cards are due at a moment, not on a day. ``left`` is how many steps
     # remain, which is how Anki knows where in its steps a card is.
