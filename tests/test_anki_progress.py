@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from tests.test_export_anki import note_guid, write_deck
+from quizgen.core.store import Answer
+from quizgen.core.time import to_stored
+from tests.test_export_anki import FIRST_IMPORT, export_apkg, note_guid, open_store, write_deck
 
 # In file order the deck's first four cards are gas (mcq), proteins (multi), salt (true/false) and done-temp
 # (typed). Each answer is followed by a rating that replaces the proposed one: Easy sends a new card straight to
@@ -96,3 +98,44 @@ def test_no_progress_exports_every_card_new(studied):
     finally:
         col.close()
 
+
+
+def test_every_review_of_a_history_reaches_anki_as_the_kind_it_was(tmp_path):
+    """Learning steps until a face first waits a day, reviews after such a wait, relearning after a lapse; and two
+    faces answered in the same millisecond keep a review each."""
+    store, _questions = open_store(tmp_path)
+    term = store.card("baking/autolyse").pk
+    start = FIRST_IMPORT + timedelta(days=1)
+    minutes, days = timedelta(minutes=1), timedelta(days=1)
+    # (after start, face, rating, wait it led to)
+    history = [
+        (0 * minutes, 0, 3, 10 * minutes),
+        (0 * minutes, 1, 4, 3 * days),
+        (10 * minutes, 0, 3, 2 * days),
+        (2 * days + 10 * minutes, 0, 1, 10 * minutes),
+        (2 * days + 20 * minutes, 0, 3, 1 * days),
+    ]
+    session = store.start_session("baking", "review", 1, start)
+    answers = []
+    for offset, face, rating, wait in history:
+        at = start + offset
+        schedule = {
+            "state": 2, "step": None, "stability": wait / days + 1, "difficulty": 5.0, "due": to_stored(at + wait),
+            "last_review": to_stored(at),
+        }
+        answers.append(Answer(term, face, at, "review", rating, rating > 1, "", 2000, None, schedule))
+    store.record_answers(session, answers)
+    package = export_apkg(store, tmp_path / "baking.apkg", now=start + 3 * days)
+    store.close()
+    col = import_into_anki(tmp_path, package)
+    try:
+        note_id = col.db.scalar("SELECT id FROM notes WHERE guid = ?", note_guid("autolyse"))
+        to_definition, to_term = sorted(col.get_note(note_id).cards(), key=lambda card: card.ord)
+        log = col.db.all("SELECT id, type, ivl, lastIvl FROM revlog WHERE cid = ? ORDER BY id", to_definition.id)
+        assert [row[1:] for row in log] == [[0, -600, 0], [0, 2, -600], [1, -600, 2], [2, 1, -600]]
+        assert (to_definition.reps, to_definition.lapses) == (4, 1)
+        (other,) = col.db.all("SELECT id, type, ivl, lastIvl FROM revlog WHERE cid = ?", to_term.id)
+        assert other[1:] == [0, 3, 0]
+        assert abs(other[0] - log[0][0]) == 1
+    finally:
+        col.close()

@@ -134,17 +134,6 @@ class CardReview(NamedTuple):
     scheduled: int | None
 
 
-class ScheduledReview(NamedTuple):
-    """One answer that moved a face's schedule: when (Unix ms), how it was rated, how long it took, and the wait
-    it led to (seconds; None if the schedule was left without a due date)."""
-
-    card_pk: int
-    face: int
-    reviewed_ms: int
-    rating: int
-    duration_ms: int | None
-    wait_seconds: int | None
-
 @dataclass
 class FaceHistory:
     """What an Anki import merges a face's Anki history with: its schedule row (as ``quiz_face`` gives it), the
@@ -321,12 +310,16 @@ def _connect(path: Path, unwritable: str | None) -> sqlite3.Connection:
     """A connection; read-only when the database cannot be written."""
     if unwritable is None:
         return sqlite3.connect(path)
+    return sqlite3.connect(_read_only_uri(path), uri=True)
+
+
+def _read_only_uri(path: Path) -> str:
     uri = f"{path.resolve().as_uri()}?mode=ro"
     if not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists():
         # A read-only connection to a WAL database makes a -shm file, impossible here; with no -wal file
         # there is nothing but the file itself to read, so it may be read as unchanging.
         uri += "&immutable=1"
-    return sqlite3.connect(uri, uri=True)
+    return uri
 
 
 def _use_wal(db: Database) -> None:
@@ -1298,23 +1291,46 @@ class Store:
         ).fetchall()
         return [StudiedFace(*row) for row in rows]
 
-    def scheduled_reviews(self, deck: str) -> list[ScheduledReview]:
-        """The reviews that moved a schedule (practice and exam answers left out), oldest first for each face.
+    def scheduled_reviews_copier(self, deck: str) -> Callable[[Path, str], None]:
+        """A function that copies the reviews of the deck's active cards that moved a schedule (practice and exam
+        answers left out) into a new ``table`` of the SQLite database at a path, rowids in order oldest first for each
+        face; it reads through a connection of its own, so another thread may call it.
 
-        Times come as Unix milliseconds and waits as seconds, worked out by SQLite: an export reads a review of every
-        study day of every card, and parsing that many timestamps in Python would cost more than the rest of it.
+        The table's columns are card_pk, face, reviewed_ms (Unix milliseconds), rating, duration_ms and wait_seconds
+        (how long the schedule then waited; None if it was left without a due date). SQLite copies them from
+        database to database: an export takes a review of every study day of every card, and as many Python objects
+        would cost more than the rest of the export.
         """
-        rows = self.db.execute(
-            """SELECT r.card_pk, r.face,
-                 CAST(round((julianday(r.reviewed_at) - 2440587.5) * 86400000) AS INTEGER),
-                 r.rating, r.duration_ms,
-                 CAST(round((julianday(r.due_after) - julianday(r.reviewed_at)) * 86400) AS INTEGER)
-               FROM reviews r JOIN cards c ON c.pk = r.card_pk
-               WHERE c.deck = ? AND c.retired IS NULL AND r.scheduled = 1
-               ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
-            [deck],
-        ).fetchall()
-        return [ScheduledReview(*row) for row in rows]
+        (_seq, _name, file), *_ = self.db.execute("PRAGMA database_list").fetchall()
+        uri = _read_only_uri(Path(file))
+
+        def copy(target: Path, table: str) -> None:
+            connection = sqlite3.connect(uri, uri=True)
+            try:
+                connection.execute("ATTACH DATABASE ? AS target", [str(target)])
+                # A scratch database, built whole.
+                connection.execute("PRAGMA target.journal_mode = OFF")
+                connection.execute("PRAGMA target.synchronous = OFF")
+                # Read whole, in file order, then sorted: cheaper than reaching each face's reviews through an
+                # index, since a face's reviews lie all over the table (one a study day).
+                connection.execute(
+                    f"""CREATE TABLE target.{table} AS
+                        SELECT r.card_pk, r.face,
+                          CAST(round((julianday(r.reviewed_at) - 2440587.5) * 86400000) AS INTEGER) AS reviewed_ms,
+                          r.rating, r.duration_ms,
+                          CAST(round((julianday(r.due_after) - julianday(r.reviewed_at)) * 86400) AS INTEGER)
+                            AS wait_seconds
+                        FROM reviews r NOT INDEXED
+                        WHERE r.scheduled = 1
+                          AND r.card_pk IN (SELECT pk FROM cards WHERE deck = ? AND retired IS NULL)
+                        ORDER BY r.card_pk, r.face, r.reviewed_at, r.id""",
+                    [deck],
+                )
+                connection.commit()
+            finally:
+                connection.close()
+
+        return copy
 
     # Anki import -------------------------------------------------------------------------------------------
     # What an Anki import reads to link notes back to our cards and merge their history with ours; its writes run

@@ -19,6 +19,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +32,7 @@ from quizgen.core.kinds.anki_html import html_text
 from quizgen.core.kinds.base import BASIC_NOTE, CHOICE_NOTE, CLOZE_NOTE, GLOSSARY_NOTE, TYPE_IN_NOTE
 from quizgen.core.store import StoredCard
 from quizgen.core.time import from_stored
-from quizgen.exchange.anki_progress import Progress, write_progress
+from quizgen.exchange.anki_progress import Progress, ReviewLog, schedule_cards
 
 CSS = """\
 .card {
@@ -203,8 +204,23 @@ NOTE_TYPE_OF = {
 NOTE_TYPE_IDS = frozenset(note_type.model_id for note_type in NOTE_TYPES)
 
 
+class CollectionRows:
+    """The notes and cards table rows of a package, gathered as its notes are written and then inserted in one
+    statement per table: one statement per row, as genanki runs them, costs more than making the rows."""
+
+    def __init__(self) -> None:
+        self.notes: list[tuple[Any, ...]] = []
+        self.cards: list[list[Any]] = []
+        # For each card row, the card pk and face it was made from.
+        self.faces: list[tuple[int, int]] = []
+
+    def insert(self, cursor: sqlite3.Cursor) -> None:
+        cursor.executemany("INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.notes)
+        cursor.executemany(f"INSERT INTO cards VALUES ({', '.join('?' * 18)})", self.cards)
+
+
 class QuizgenNote(genanki.Note):
-    """A note stamped with its card's last change, not the package's write time."""
+    """A note stamped with its card's last change, not the package's write time, whose rows go to ``rows``."""
 
     def __init__(
         self,
@@ -213,14 +229,36 @@ class QuizgenNote(genanki.Note):
         tags: Iterable[str],
         guid: str,
         modified: int,
+        pk: int,
+        rows: CollectionRows,
         on_written: Callable[[], None] | None = None,
     ):
         super().__init__(model=model, fields=fields, tags=tags, guid=guid)
         self.modified = modified
+        self.pk = pk
+        self.rows = rows
         self.on_written = on_written
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
-        super().write_to_db(cursor, self.modified, deck_id, id_gen)
+        """The rows genanki's ``Note.write_to_db`` inserts, in its order of ids. Its check for stray HTML tags is
+        left out: every field is card text escaped into our own markup."""
+        self._check_number_model_fields_matches_num_fields()
+        note_id = next(id_gen)
+        self.rows.notes.append(
+            (
+                note_id, self.guid, self.model.model_id, self.modified, -1, self._format_tags(), self._format_fields(),
+                self.sort_field, 0, 0, "",
+            )
+        )
+        # A cloze note's card ordinals are deletion numbers less one; every other note type's are our face numbers.
+        face_offset = 1 if self.model.model_type == genanki.Model.CLOZE else 0
+        for card in self.cards:
+            queue = -1 if card.suspend else 0
+            card_id = next(id_gen)
+            self.rows.cards.append(
+                [card_id, note_id, deck_id, card.ord, self.modified, -1, 0, queue, self.due, 0, 0, 0, 0, 0, 0, 0, 0, ""]
+            )
+            self.rows.faces.append((self.pk, card.ord + face_offset))
         if self.on_written:
             self.on_written()
 
@@ -283,25 +321,36 @@ def _seconds(stamp: str) -> int:
     return int(from_stored(stamp).timestamp())
 
 
-def make_note(stored: StoredCard, on_written: Callable[[], None] | None = None) -> QuizgenNote:
+def make_note(stored: StoredCard, rows: CollectionRows, on_written: Callable[[], None] | None = None) -> QuizgenNote:
     card = stored.card
     note_type, fields = note_fields(card)
     tags = _tags(card.kind, card.section, tuple(card.tags))
-    return QuizgenNote(note_type, fields, tags, note_guid(card), note_modified(stored, note_type), on_written)
+    modified = note_modified(stored, note_type)
+    return QuizgenNote(note_type, fields, tags, note_guid(card), modified, stored.pk, rows, on_written)
 
 
 class ProgressPackage(genanki.Package):
     """A package whose studied cards carry their schedule and review log (``anki_progress``)."""
 
-    def __init__(self, progress: Progress | None):
+    def __init__(self, progress: Progress | None, review_log: ReviewLog | None):
         super().__init__([])
         self.progress = progress
-        self.notes: dict[str, tuple[int, bool]] = {}
+        self.review_log = review_log
+        self.rows = CollectionRows()
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Iterator[int]) -> None:
+        # The collection is a scratch file built whole and then zipped: nothing to keep safe from a crash on the way.
+        # A journal in memory still lets a failed statement be undone.
+        cursor.execute("PRAGMA journal_mode = MEMORY")
+        cursor.execute("PRAGMA synchronous = OFF")
+        cursor.execute("PRAGMA temp_store = MEMORY")
         super().write_to_db(cursor, timestamp, id_gen)
+        studied = []
         if self.progress is not None:
-            write_progress(cursor, self.progress, self.notes)
+            studied = schedule_cards(cursor, self.progress, self.rows.cards, self.rows.faces)
+        self.rows.insert(cursor)
+        if self.review_log is not None:
+            self.review_log.write(cursor, studied)
 
 
 def deck_id(*names: str) -> int:
@@ -322,6 +371,7 @@ def build_package(
     flat: bool = False,
     on_written: Callable[[], None] | None = None,
     progress: Progress | None = None,
+    review_log: ReviewLog | None = None,
 ) -> genanki.Package:
     """One Anki deck named after ours, with a subdeck per top-level section unless ``flat``.
 
@@ -331,7 +381,7 @@ def build_package(
     description = html_text(deck.description.strip())
     parent = genanki.Deck(deck_id(deck.slug), deck.name, description=description)
     subdecks: dict[str, genanki.Deck] = {}
-    package = ProgressPackage(progress)
+    package = ProgressPackage(progress, review_log)
     for stored in cards:
         target = parent
         if not flat:
@@ -341,10 +391,7 @@ def build_package(
                 target = subdecks[section] = genanki.Deck(
                     deck_id(deck.slug, section), f"{deck.name}::{section}", description=html_text(deck.note)
                 )
-        note = make_note(stored, on_written)
-        target.add_note(note)
-        if progress is not None:
-            package.notes[note.guid] = (stored.pk, note.model.model_type == genanki.Model.CLOZE)
+        target.add_note(make_note(stored, package.rows, on_written))
     package.decks = [parent, *subdecks.values()]
     return package
 
@@ -359,20 +406,22 @@ def write_package(
     progress: Progress | None = None,
 ) -> None:
     """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files."""
-    package = build_package(deck, cards, flat, on_written, progress)
-    with _removed_scratch_files():
+    # Leaving the pool waits for its thread, before the scratch folder it writes in goes.
+    with _removed_scratch_files() as scratch, ThreadPoolExecutor(max_workers=1) as pool:
+        review_log = None if progress is None else ReviewLog(progress, scratch / "reviews.db", pool)
+        package = build_package(deck, cards, flat, on_written, progress, review_log)
         package.write_to_file(str(path), timestamp=timestamp)
 
 
 @contextmanager
-def _removed_scratch_files() -> Iterator[None]:
+def _removed_scratch_files() -> Iterator[Path]:
     """genanki builds the collection in a ``tempfile.mkstemp()`` file that it never deletes (several MB for a big
     deck); point the temp folder at one of ours for the duration, and remove it."""
     previous = tempfile.tempdir
     with tempfile.TemporaryDirectory(prefix="quizgen-apkg-") as scratch:
         tempfile.tempdir = scratch
         try:
-            yield
+            yield Path(scratch)
         finally:
             tempfile.tempdir = previous
 

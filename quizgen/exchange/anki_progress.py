@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from fsrs import Scheduler, State
 
-from quizgen.core.store import ScheduledReview, Store, StudiedFace
+from quizgen.core.store import Store, StudiedFace
 from quizgen.core.time import from_stored, local_day
 
 # 2024-01-01 00:00 UTC: the package collection's creation, from which its day numbers count.
@@ -37,66 +39,170 @@ TYPE_LEARNING, TYPE_REVIEW, TYPE_RELEARNING = 1, 2, 3
 QUEUE_LEARNING, QUEUE_REVIEW = 1, 2
 ENTRY_LEARN, ENTRY_REVIEW, ENTRY_RELEARN = 0, 1, 2
 
+# Where in a row of Anki's cards table its type, queue, due, ivl, factor, left and data are.
+SCHEDULE_COLUMNS = (6, 7, 8, 9, 10, 13, 17)
+
 
 @dataclass
 class Progress:
-    """What a deck's export carries of the learner's study, read once before the package is built."""
+    """What a deck's export carries of the learner's study: the schedules, read before the package is built, and
+    the store the reviews are copied from while it is written."""
 
+    store: Store
+    deck: str
     now: datetime
     retention: float
     faces: dict[tuple[int, int], StudiedFace] = field(default_factory=dict)
-    reviews: dict[tuple[int, int], list[ScheduledReview]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def read(cls, store: Store, deck: str, retention: float, now: datetime) -> Progress:
-        progress = cls(now, retention)
+        progress = cls(store, deck, now, retention)
         progress.faces = {(row.card_pk, row.face): row for row in store.studied_faces(deck)}
-        for review in store.scheduled_reviews(deck):
-            progress.reviews[(review.card_pk, review.face)].append(review)
         return progress
 
 
-def write_progress(cursor: sqlite3.Cursor, progress: Progress, notes: dict[str, tuple[int, bool]]) -> None:
-    """Schedule the package's cards and log their reviews.
+def schedule_cards(
+    cursor: sqlite3.Cursor, progress: Progress, cards: list[list[Any]], faces: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """Fill in the schedule of each studied card among the package's ``cards`` rows, before they are written.
 
     Args:
-        cursor: on the collection genanki has just written.
-        notes: for each note GUID, the card pk it was made from and whether it is a cloze note (whose card
-            ordinals are deletion numbers less one; every other note type's ordinals are our face numbers).
+        cursor: on the collection being written, whose day boundaries this sets.
+        faces: for each row of ``cards``, the card pk and face it was made from.
+
+    Returns:
+        Card pk, face and Anki card id of each studied card, for ``ReviewLog.write``.
     """
     conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
     conf.update({"schedVer": 2, "creationOffset": 0, "localOffset": 0, "rollover": 0})
     cursor.execute("UPDATE col SET crt = ?, conf = ?", [PACKAGE_CREATED, json.dumps(conf)])
     today = (int(progress.now.timestamp()) - PACKAGE_CREATED) // int(DAY.total_seconds())
+    learner_today = local_day(progress.now)
     steps = Scheduler()
-    card_updates, revlog = [], []
-    used_ids: set[int] = set()
-    rows = cursor.execute("SELECT c.id, c.ord, n.guid FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
-    for anki_id, ordinal, guid in rows:
-        pk, cloze = notes[guid]
-        key = (pk, ordinal + 1 if cloze else ordinal)
+    studied = []
+    for row, key in zip(cards, faces, strict=True):
         face = progress.faces.get(key)
         if face is None:
             continue
-        reviews = progress.reviews.get(key, [])
-        entries = list(_revlog_entries(anki_id, reviews, used_ids))
-        revlog.extend(entries)
-        lapses = sum(1 for entry in entries if entry[3] == 1 and entry[8] == ENTRY_REVIEW)
-        card_updates.append((*_card_schedule(face, progress, today, steps), len(entries), lapses, anki_id))
-    cursor.executemany(
-        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, left = ?, data = ?, reps = ?, lapses = ?"
-        " WHERE id = ?",
-        card_updates,
+        schedule = _card_schedule(face, progress, today, learner_today, steps)
+        for column, value in zip(SCHEDULE_COLUMNS, schedule, strict=True):
+            row[column] = value
+        studied.append((*key, row[0]))
+    return studied
+
+
+def _interval(review: str) -> str:
+    """SQL for the interval a review (``review`` is an alias of the copied reviews) led to, as Anki logs it: days
+    when a day or more (rounded half to even, as Python rounds), else negative seconds; 0 for no review."""
+    wait = f"coalesce({review}.wait_seconds, 0)"
+    return (
+        f"CASE WHEN {wait} >= 86400 THEN {wait} / 86400 + CASE WHEN 2 * ({wait} % 86400) > 86400 THEN 1"
+        f" WHEN 2 * ({wait} % 86400) = 86400 THEN {wait} / 86400 % 2 ELSE 0 END ELSE -{wait} END"
     )
-    # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere in it.
-    revlog.sort()
-    cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
+
+
+# Anki revlog rows, but for the card, of each copied review (r) beside the review of its face before it (p): id (the
+# review's time in ms), ease, ivl, lastIvl, factor, time and type. The copy holds each face's reviews in consecutive
+# rowids, oldest first. A review is a learning review until the face first waited a day or more, a review after such
+# a wait, and relearning after a lapse. Whether the face had waited a day (or its interval was otherwise positive)
+# before: whether the last such review before this one is of the same face.
+GRADUATED = """coalesce((SELECT g.card_pk = r.card_pk AND g.face = r.face FROM graduations g
+    WHERE g.seq < r.rowid ORDER BY g.seq DESC LIMIT 1), 0)"""
+ENTRIES = f"""SELECT r.card_pk, r.face, r.rowid AS seq, r.reviewed_ms AS id, r.rating AS ease,
+      {_interval("r")} AS ivl, {_interval("p")} AS last_ivl,
+      CASE WHEN {_interval("p")} > 0 OR {GRADUATED} THEN {STARTING_EASE} ELSE 0 END AS factor,
+      max(0, coalesce(r.duration_ms, 0)) AS time,
+      CASE WHEN {_interval("p")} > 0 THEN {ENTRY_REVIEW} WHEN {GRADUATED} THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END
+        AS type
+    FROM reviews r LEFT JOIN reviews p ON p.rowid = r.rowid - 1 AND p.card_pk = r.card_pk AND p.face = r.face"""
+STUDIED_ENTRIES = """SELECT e.id, f.anki_id, -1, e.ease, e.ivl, e.last_ivl, e.factor, e.time, e.type
+    FROM review_log.entries e JOIN temp.studied_cards f ON f.card_pk = e.card_pk AND f.face = e.face"""
+
+
+class ReviewLog:
+    """The revlog rows of a deck's scheduled reviews, worked out by SQLite in a scratch database on another thread
+    while the package's notes are made (Python, which leaves SQLite free to run beside it), then written into the
+    package for its studied cards."""
+
+    def __init__(self, progress: Progress, scratch: Path, pool: Executor):
+        self.path = scratch
+        self.ready = pool.submit(_work_out_log, progress.store.scheduled_reviews_copier(progress.deck), scratch)
+
+    def write(self, cursor: sqlite3.Cursor, studied: list[tuple[int, int, int]]) -> None:
+        """One revlog row per scheduled review of each studied card (card pk, face, Anki card id), and each card's
+        count of reviews and lapses."""
+        self.ready.result()
+        cursor.execute(
+            "CREATE TEMP TABLE studied_cards (card_pk INTEGER, face INTEGER, anki_id INTEGER,"
+            " PRIMARY KEY (card_pk, face)) WITHOUT ROWID"
+        )
+        cursor.executemany("INSERT INTO studied_cards VALUES (?, ?, ?)", studied)
+        cursor.connection.commit()  # a database is attached outside any transaction
+        cursor.execute("ATTACH DATABASE ? AS review_log", [str(self.path)])
+        # The log's indexes are made again once it is full: cheaper than keeping them in order row by row.
+        indexes = cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'revlog'"
+        ).fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        try:
+            # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere.
+            cursor.execute(f"INSERT INTO revlog {STUDIED_ENTRIES} ORDER BY e.rowid")
+        except sqlite3.IntegrityError:
+            # Reviews of the same millisecond (a history imported whole, say): the insert was undone; each id then
+            # takes the next free millisecond, in the order of the cards and each card's reviews.
+            entries = cursor.execute(f"{STUDIED_ENTRIES} ORDER BY f.anki_id, e.seq").fetchall()
+            used_ids: set[int] = set()
+            for index, (entry_id, *rest) in enumerate(entries):
+                while entry_id in used_ids:
+                    entry_id += 1
+                used_ids.add(entry_id)
+                entries[index] = (entry_id, *rest)
+            entries.sort()
+            cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+        for _name, sql in indexes:
+            cursor.execute(sql)
+        cursor.execute(
+            """UPDATE cards SET reps = totals.reviews, lapses = totals.lapses
+               FROM review_log.face_totals totals
+               JOIN temp.studied_cards f ON f.card_pk = totals.card_pk AND f.face = totals.face
+               WHERE cards.id = f.anki_id"""
+        )
+        cursor.execute("DROP TABLE temp.studied_cards")
+        cursor.connection.commit()
+        cursor.execute("DETACH DATABASE review_log")
+
+
+def _work_out_log(copy_reviews: Callable[[Path, str], None], path: Path) -> None:
+    """The reviews copied into a new database at ``path``, the revlog entries made of them (``entries``, in time
+    order) and each face's count of reviews and lapses (``face_totals``)."""
+    copy_reviews(path, "reviews")
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("CREATE TABLE graduations (seq INTEGER PRIMARY KEY, card_pk INTEGER, face INTEGER)")
+        connection.execute(
+            "INSERT INTO graduations SELECT rowid, card_pk, face FROM reviews WHERE wait_seconds >= 86400"
+            " OR wait_seconds < 0"
+        )
+        connection.execute(f"CREATE TABLE entries AS {ENTRIES} ORDER BY r.reviewed_ms")
+        # A lapse: Again on a review, not on a learning or relearning step.
+        connection.execute(
+            f"""CREATE TABLE face_totals AS
+                SELECT card_pk, face, count(*) AS reviews, sum(ease = 1 AND type = {ENTRY_REVIEW}) AS lapses
+                FROM entries GROUP BY card_pk, face"""
+        )
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def _card_schedule(
-    face: StudiedFace, progress: Progress, today: int, scheduler: Scheduler
+    face: StudiedFace, progress: Progress, today: int, learner_today: date, scheduler: Scheduler
 ) -> tuple[int, int, int, int, int, int, str]:
-    """type, queue, due, ivl, factor, left and data of a studied card."""
+    """type, queue, due, ivl, factor, left and data of a studied card; ``today`` is the package's day number of
+    the learner's day ``learner_today``."""
     due = from_stored(face.due)
     last_review = from_stored(face.last_review)
     data = json.dumps(
@@ -109,7 +215,7 @@ def _card_schedule(
     )
     if face.state == State.Review:
         interval = max(1, round((due - last_review) / DAY))
-        due_day = today + (local_day(due) - local_day(progress.now)).days
+        due_day = today + (local_day(due) - learner_today).days
         return TYPE_REVIEW, QUEUE_REVIEW, due_day, interval, STARTING_EASE, 0, data
     # Learning steps are minutes apart: such cards are due at a moment, not on a day. ``left`` is how many steps
     # remain, which is how Anki knows where in its steps a card is.
@@ -120,30 +226,3 @@ def _card_schedule(
     left = max(1, steps - (face.step or 0))
     return card_type, QUEUE_LEARNING, int(due.timestamp()), 0, factor, left, data
 
-
-def _revlog_entries(
-    anki_id: int, reviews: Iterable[ScheduledReview], used_ids: set[int]
-) -> Iterable[tuple[int, int, int, int, int, int, int, int, int]]:
-    """Anki revlog rows: id (the review's time in ms, unique), cid, usn, ease, ivl, lastIvl, factor, time, type.
-
-    Intervals are days when a day or more, else negative seconds, as Anki writes them. A review is a learning
-    review until the face first waited a day or more, a review after such a wait, and relearning after a lapse.
-    """
-    day = int(DAY.total_seconds())
-    last_interval = 0
-    graduated = False
-    for review in reviews:
-        kind = ENTRY_REVIEW if last_interval > 0 else ENTRY_RELEARN if graduated else ENTRY_LEARN
-        wait = review.wait_seconds or 0
-        interval = round(wait / day) if wait >= day else -wait
-        entry_id = review.reviewed_ms
-        while entry_id in used_ids:
-            entry_id += 1
-        used_ids.add(entry_id)
-        factor = 0 if kind == ENTRY_LEARN else STARTING_EASE
-        yield (
-            entry_id, anki_id, -1, review.rating, interval, last_interval, factor,
-            max(0, review.duration_ms or 0), kind,
-        )
-        graduated = graduated or interval > 0
-        last_interval = interval
