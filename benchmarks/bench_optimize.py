@@ -13,7 +13,7 @@ import learner
 from harness import Row, paired_median_seconds
 
 from quizgen.core.store import Store
-from quizgen.study import optimize
+from quizgen.study import optimize, schedule
 
 
 def measures(workdir: Path, quick: bool) -> list[Row]:
@@ -38,7 +38,7 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
 
         def quizgen_fit() -> object:
             training = optimize.training_set(store.rating_history(learner.DECK))
-            return optimize.fit(training, optimize.default_parameters(), learner.DECK)
+            return optimize.fit(training, schedule.default_parameters(), learner.DECK)
 
         anki_seconds, quizgen_seconds = paired_median_seconds(anki_fit, quizgen_fit, repeat)
     finally:

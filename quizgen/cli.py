@@ -591,7 +591,7 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
     if key == schedule.PARAMETERS_KEY:
         slug = store.deck(deck).slug if deck else None
         if value is not None:
-            parsed = optimize.parse_parameters(value)
+            parsed = schedule.parse_parameters(value)
             store.set_config(schedule.parameters_key(slug), optimize.stored_parameters(parsed))
         click.echo(optimize.format_parameters(schedule.deck_parameters(store.get_config, slug)))
         return

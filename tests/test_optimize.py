@@ -20,7 +20,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from quizgen.core.store import Store
-from quizgen.study import optimize
+from quizgen.study import optimize, schedule
 from quizgen.study.plan import QuizOptions, open_plan
 from quizgen.study.schedule import from_fsrs
 
@@ -114,10 +114,10 @@ def test_fitted_parameters_predict_later_reviews_better_than_the_defaults(run, s
     items = training.items
     cut = len(items) * 7 // 10
     past = optimize.TrainingSet(items[:cut], training.face_numbers[:cut], 0, 0)
-    on_past = optimize.fit(past, optimize.default_parameters(), DECK)
+    on_past = optimize.fit(past, schedule.default_parameters(), DECK)
     assert on_past.fitted is not None
     fitted, defaults = optimize.evaluate(on_past.fitted, items[cut:]), optimize.evaluate(
-        optimize.default_parameters(), items[cut:])
+        schedule.default_parameters(), items[cut:])
     assert fitted.log_loss < defaults.log_loss
     assert fitted.rmse_bins < defaults.rmse_bins
 
@@ -131,7 +131,7 @@ def test_the_report_reads_as_text_and_changes_nothing_without_apply(run, studied
     assert "Health check passed" in text
     assert "Nothing changed: run again with --apply" in text
     assert run("config", "parameters", "--deck", DECK).stdout.strip() == optimize.format_parameters(
-        optimize.default_parameters())
+        schedule.default_parameters())
     store = Store.open(studied)
     assert store.get_config(f"parameters:{DECK}") is None
     store.close()
@@ -166,7 +166,7 @@ def test_too_little_history_is_said_plainly_and_the_defaults_are_kept(run, db_pa
     assert result.exit_code == 0, result.stderr
     assert f"Too little history to fit: FSRS needs at least {optimize.MIN_ITEMS} items" in result.stdout
     assert "The current parameters are kept." in result.stdout
-    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(optimize.default_parameters())
+    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(schedule.default_parameters())
 
 
 def test_a_database_without_reviews_has_nothing_to_fit(run, db_path, tmp_path):
@@ -192,7 +192,7 @@ def test_parameters_out_of_fsrs_bounds_are_refused_in_one_line(run, value, messa
     assert result.exit_code != 0
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr
-    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(optimize.default_parameters())
+    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(schedule.default_parameters())
 
 
 def test_parameters_are_set_per_deck_beside_retention_and_default_restores_them(run, studied):
@@ -203,10 +203,10 @@ def test_parameters_are_set_per_deck_beside_retention_and_default_restores_them(
     listing = run("config").stdout
     assert "retention = 0.9" in listing
     assert f"parameters --deck {DECK} = {optimize.format_parameters(chosen)}" in listing
-    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(optimize.default_parameters())
+    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(schedule.default_parameters())
     run("config", "parameters", "--deck", DECK, "default")
     assert run("config", "parameters", "--deck", DECK).stdout.strip() == optimize.format_parameters(
-        optimize.default_parameters())
+        schedule.default_parameters())
     assert run("config", "retention", "--deck", DECK, "0.8").exit_code != 0
 
 

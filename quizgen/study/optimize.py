@@ -14,7 +14,6 @@ fits on the past and scores on the future.
 from __future__ import annotations
 
 import json
-import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 import fsrs_rs_python as rs
-from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quizgen.core.display import literal
 from quizgen.core.errors import QuizgenError
@@ -33,7 +32,6 @@ from quizgen.core.time import day_start, from_stored, local_day, to_stored
 if TYPE_CHECKING:
     from rich.console import Console
 
-PARAMETER_COUNT = len(DEFAULT_PARAMETERS)
 # Below this many items a fit mostly learns noise; Anki, too, asks for several hundred reviews before optimizing.
 MIN_ITEMS = 400
 # The quiz's relearning: py-fsrs's default of one relearning step, which fsrs-rs takes into account when fitting.
@@ -44,38 +42,6 @@ ANKI_TRAINING = rs.TrainingConfig(num_epochs=8)
 SPLIT_SEGMENTS = 6
 
 Progress = Callable[[str], None]
-
-
-class ParameterError(QuizgenError):
-    pass
-
-
-def default_parameters() -> list[float]:
-    return list(DEFAULT_PARAMETERS)
-
-
-def check_parameters(values: Sequence[float]) -> list[float]:
-    """The parameters as a list, or a ParameterError naming the first that FSRS would refuse."""
-    if len(values) != PARAMETER_COUNT:
-        raise ParameterError(f"FSRS takes {PARAMETER_COUNT} parameters, got {len(values)}")
-    for index, (value, low, high) in enumerate(zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS,
-                                                   strict=True)):
-        if not (math.isfinite(value) and low <= value <= high):
-            raise ParameterError(f"parameter w[{index}] = {value:g} is outside FSRS's bounds {low:g}..{high:g}")
-    return [float(v) for v in values]
-
-
-def parse_parameters(text: str) -> list[float]:
-    """Parameters from what a user types or the database holds: numbers separated by commas or spaces, with or
-    without brackets; "default" gives FSRS's defaults."""
-    if text.strip().lower() == "default":
-        return default_parameters()
-    words = text.replace("[", " ").replace("]", " ").replace(",", " ").split()
-    try:
-        values = [float(word) for word in words]
-    except ValueError:
-        raise ParameterError(f"parameters must be {PARAMETER_COUNT} numbers, not '{text}'") from None
-    return check_parameters(values)
 
 
 def format_parameters(values: Sequence[float]) -> str:

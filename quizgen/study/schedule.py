@@ -8,6 +8,7 @@ retention, daily new cards) kept in the database's ``config`` table.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.time import from_stored, to_stored, utc
@@ -187,6 +189,41 @@ def setting_value(get: Callable[[str], str | None], key: str) -> Any:
 
 
 PARAMETERS_KEY = "parameters"
+PARAMETER_COUNT = len(DEFAULT_PARAMETERS)
+
+
+class ParameterError(QuizgenError):
+    pass
+
+
+def default_parameters() -> list[float]:
+    return list(DEFAULT_PARAMETERS)
+
+
+def check_parameters(values: Sequence[float]) -> list[float]:
+    """The parameters as a list, or a ParameterError naming the first that FSRS would refuse."""
+    if len(values) != PARAMETER_COUNT:
+        raise ParameterError(f"FSRS takes {PARAMETER_COUNT} parameters, got {len(values)}")
+    for index, (value, low, high) in enumerate(zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS,
+                                                   strict=True)):
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ParameterError(f"parameter w[{index}] = {value:g} is outside FSRS's bounds {low:g}..{high:g}")
+    return [float(v) for v in values]
+
+
+def parse_parameters(text: str) -> list[float]:
+    """Parameters from what a user types or the database holds: numbers separated by commas or spaces, with or
+    without brackets; "default" gives FSRS's defaults."""
+    if text.strip().lower() == "default":
+        return default_parameters()
+    words = text.replace("[", " ").replace("]", " ").replace(",", " ").split()
+    try:
+        values = [float(word) for word in words]
+    except ValueError:
+        raise ParameterError(f"parameters must be {PARAMETER_COUNT} numbers, not '{text}'") from None
+    return check_parameters(values)
+
+
 
 
 def parameters_key(deck: str | None) -> str:
@@ -196,8 +233,6 @@ def parameters_key(deck: str | None) -> str:
 
 def deck_parameters(get: Callable[[str], str | None], deck: str | None) -> list[float]:
     """The FSRS parameters a deck is scheduled with: its own, else those set for all decks, else FSRS's defaults."""
-    from quizgen.study.optimize import default_parameters, parse_parameters
-
     for key in ([parameters_key(deck)] if deck else []) + [PARAMETERS_KEY]:
         stored = get(key)
         if stored is not None:
