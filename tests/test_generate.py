@@ -64,6 +64,16 @@ def assert_well_formed(result: draft.Draft) -> None:
         assert drafted.passage.strip()
 
 
+def assert_loads_back(result: draft.Draft) -> None:
+    """The draft, written out, loads as a question file with every card and no error."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.toml"
+        write.write(result, path)
+        loaded = questions.load([path])
+        assert loaded.errors == []
+        assert len(loaded.cards) == len(result.cards)
+
+
 # The article ------------------------------------------------------------------------------------------------------
 
 
@@ -292,12 +302,7 @@ def test_fuzz_draft_is_always_a_valid_question_file(text, format):
     assert_well_formed(result)
     if not result.cards:
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "fuzz.toml"
-        write.write(result, path)
-        loaded = questions.load([path])
-        assert loaded.errors == []
-        assert len(loaded.cards) == len(result.cards)
+    assert_loads_back(result)
 
 
 def test_a_table_with_a_repeated_heading_still_drafts_a_valid_file(tmp_path):

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen.core import questions
 from quizgen.ingest import write
-from tests.test_generate import assert_passes_check, assert_well_formed, by_kind, written
+from tests.test_generate import assert_loads_back, assert_passes_check, assert_well_formed, by_kind, written
 from tests.test_parse import FIXTURES
 
 
@@ -81,9 +77,4 @@ def test_fuzz_any_page_drafts_a_valid_file_or_says_it_has_no_main_text(page):
     assert_well_formed(result)
     if not result.cards:
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "fuzz.toml"
-        write.write(result, path)
-        loaded = questions.load([path])
-        assert loaded.errors == []
-        assert len(loaded.cards) == len(result.cards)
+    assert_loads_back(result)
