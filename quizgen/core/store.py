@@ -143,9 +143,10 @@ class FaceHistory:
     anki_ids: set[int]
 
 
-# An imported Anki answer, as written: card pk, face, revlog id (its time in Unix ms), rating, correct, duration in ms,
-# due before and due after (Unix ms or None). Plain tuples, as there are often hundreds of thousands.
-AnkiReviewRow = tuple[int, int, int, int, int, int, int | None, int | None]
+# An imported Anki answer, as written: card pk, face, revlog id (its time in Unix ms), rating, duration in ms as Anki
+# has it, due before and due after (Unix ms or None). Plain tuples, as there are often hundreds of thousands. Every
+# rating but Again (1) is correct.
+AnkiReviewRow = tuple[int, int, int, int, int, int | None, int | None]
 # An imported Anki event: card pk, face, revlog id (its time in Unix ms), kind, interval.
 AnkiEventRow = tuple[int, int, int, str, int]
 # The stored text (``to_stored``'s form) of the Unix ms in parameter {0}, made by SQLite: hundreds of thousands of
@@ -1286,8 +1287,8 @@ class Store:
         conn.executemany(
             f"""INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
                duration_ms, scheduled, due_before, due_after, anki_revlog_id)
-               VALUES (?1, ?2, {STORED_FROM_MS.format("?3")}, 'anki', ?4, ?5, '', ?6, 1,
-                       {STORED_FROM_MS.format("?7")}, {STORED_FROM_MS.format("?8")}, ?3)""",
+               VALUES (?1, ?2, {STORED_FROM_MS.format("?3")}, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1,
+                       {STORED_FROM_MS.format("?6")}, {STORED_FROM_MS.format("?7")}, ?3)""",
             reviews,
         )
         conn.executemany(

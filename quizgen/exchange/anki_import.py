@@ -348,7 +348,6 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     events: list[AnkiEventRow] = []
     native = sorted(history.native_ms)
     known = history.anki_ids
-    again = int(Rating.Again)
     # Times stay Unix ms here: the store makes them text as it writes them.
     due_after: int | None = None
     answered = False
@@ -366,7 +365,7 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
         due_after = time_ms + wait_ms if wait_ms else None
         if time_ms in known or (native and _is_own(time_ms, native)):
             continue
-        reviews.append((pk, face, time_ms, rating, int(rating > again), max(0, duration_ms), due_before, due_after))
+        reviews.append((pk, face, time_ms, rating, duration_ms, due_before, due_after))
     stored_last = history.schedule["last_review"]
     newest = anki.reviews[-1].time_ms if anki.reviews else None
     last_ms = from_stored(stored_last).timestamp() * 1000 if stored_last else None
