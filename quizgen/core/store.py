@@ -143,15 +143,12 @@ class FaceHistory:
     anki_ids: set[int]
 
 
-# An imported Anki answer, as written: card pk, face, revlog id (its time in Unix ms), rating, duration in ms as Anki
-# has it, due before and due after (Unix ms or None). Plain tuples, as there are often hundreds of thousands. Every
-# rating but Again (1) is correct.
-AnkiReviewRow = tuple[int, int, int, int, int, int | None, int | None]
-# An imported Anki event: card pk, face, revlog id (its time in Unix ms), kind, interval.
-AnkiEventRow = tuple[int, int, int, str, int]
-# The stored text (``to_stored``'s form) of the Unix ms in parameter {0}, made by SQLite: hundreds of thousands of
-# Anki times go in per import, and this is cheaper than formatting each in Python.
-STORED_FROM_MS = "strftime('%Y-%m-%dT%H:%M:%S', {0} / 1000, 'unixepoch') || printf('.%03d000+00:00', {0} % 1000)"
+# An imported Anki answer, as written: card pk, face, reviewed at, rating, duration in ms as Anki has it, due before,
+# due after (stored times or None) and revlog id. Plain tuples, as there are often hundreds of thousands. Every rating
+# but Again (1) is correct.
+AnkiReviewRow = tuple[int, int, str, int, int, str | None, str | None, int]
+# An imported Anki event: card pk, face, revlog id, happened at, kind, interval.
+AnkiEventRow = tuple[int, int, int, str, str, int]
 
 
 class CardRows:
@@ -1285,15 +1282,14 @@ class Store:
         """
         conn = self.db.conn
         conn.executemany(
-            f"""INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
+            """INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
                duration_ms, scheduled, due_before, due_after, anki_revlog_id)
-               VALUES (?1, ?2, {STORED_FROM_MS.format("?3")}, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1,
-                       {STORED_FROM_MS.format("?6")}, {STORED_FROM_MS.format("?7")}, ?3)""",
+               VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8)""",
             reviews,
         )
         conn.executemany(
-            f"""INSERT OR IGNORE INTO anki_events (card_pk, face, anki_revlog_id, happened_at, kind, interval)
-               VALUES (?1, ?2, ?3, {STORED_FROM_MS.format("?3")}, ?4, ?5)""",
+            """INSERT OR IGNORE INTO anki_events (card_pk, face, anki_revlog_id, happened_at, kind, interval)
+               VALUES (?, ?, ?, ?, ?, ?)""",
             events,
         )
         conn.executemany(
