@@ -51,9 +51,6 @@ EMPTY_ZSTD_FRAME = bytes.fromhex("28b52ffd2000010000")
 QUEUE_STATES = {-3: "buried", -2: "buried", -1: "suspended"}
 TYPE_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 REVLOG_KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "rescheduled"}
-REVLOG_KIND_SQL = "case type " + " ".join(f"when {n} then '{kind}'" for n, kind in REVLOG_KINDS.items()) + (
-    " else 'unknown' end"
-)
 # Due values above this are epoch seconds (intraday learning), below it day numbers; Anki tells them apart so too.
 EPOCH_DUE_FLOOR = 1_000_000_000
 REVLOG_PAGE = 10_000
@@ -567,27 +564,28 @@ class _Reader:
     def _reviews(self) -> dict[FaceKey, list[Review]]:
         reviews: dict[FaceKey, list[Review]] = {key: [] for key in self.schedules}
         # Each Anki card's list by its id, so a revlog row finds where it goes in one look-up.
-        lists, read, dropped = {cid: reviews[key] for cid, key in self.faces.items()}, 0, 0
-        # Rows come in Review's order after the card id, so each is made straight from its row.
-        make = Review._make
+        lists, kinds, read, dropped = {cid: reviews[key] for cid, key in self.faces.items()}, REVLOG_KINDS, 0, 0
+        # Made as the tuple it is: Review(...) and Review._make pass through Python code for every row.
+        make = tuple.__new__
         # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
         # filtered entries without an answer are events.
         # Read a page at a time: the anki library hands over all the rows of a query at once, and a whole revlog
         # of a big collection, as rows, would take more memory than the reviews made of it.
         after = -(2**63)
         while page := self.db.all(
-            f"select cid, id, {REVLOG_KIND_SQL}, case when type between 0 and 3 and ease between 1 and 4 then ease "
-            "end, time, ivl from revlog where id > ? order by id limit ?",
+            "select id, cid, case when type between 0 and 3 and ease between 1 and 4 then ease end, ivl, time, type "
+            "from revlog where id > ? order by id limit ?",
             after, REVLOG_PAGE,
         ):
-            for row in page:
-                face_reviews = lists.get(row[0])
+            for rid, cid, rating, ivl, duration, rtype in page:
+                face_reviews = lists.get(cid)
                 if face_reviews is None:
                     dropped += 1
                     continue
-                face_reviews.append(make(row[1:]))
+                # The kind is looked up, not made by the query: one string for all rows of a kind, not one each.
+                face_reviews.append(make(Review, (rid, kinds.get(rtype, "unknown"), rating, duration, ivl)))
                 read += 1
-            after = page[-1][1]
+            after = page[-1][0]
         self.report.reviews_read, self.report.reviews_dropped = read, dropped
         return reviews
 
