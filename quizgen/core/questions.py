@@ -377,9 +377,47 @@ def _allowed_keys(kind: Kind) -> frozenset[str]:
     return frozenset({*COMMON_REQUIRED, *COMMON_OPTIONAL, *kind.required, *kind.optional})
 
 
+def _has_shape(value: Any, shape: str) -> bool:
+    """Whether ``_check_shape`` finds nothing wrong with ``value``, without making its messages."""
+    if shape == STR:
+        return isinstance(value, str) and bool(value.strip())
+    if shape == BOOL:
+        return isinstance(value, bool)
+    if shape == STR_LIST:
+        return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
+    if shape == PAIR_LIST:
+        return isinstance(value, list) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(s, str) and s.strip() for s in pair)
+            for pair in value
+        )
+    raise AssertionError(shape)
+
+
+def _is_valid(raw: dict[str, Any]) -> bool:
+    """Whether the full check of ``_card_from`` would find no problem in the card. Most cards have none: this
+    answers for them without locating lines or making messages, and the full check runs only for the rest."""
+    kind = raw.get("kind")
+    spec = KINDS.get(kind) if isinstance(kind, str) else None
+    card_id = raw.get("id")
+    if spec is None or not isinstance(card_id, str) or not ID_PATTERN.fullmatch(card_id):
+        return False
+    if "section" not in raw or not _has_shape(raw["section"], STR) or not _allowed_keys(spec).issuperset(raw):
+        return False
+    for shapes, required in ((COMMON_OPTIONAL, False), (spec.required, True), (spec.optional, False)):
+        for key, shape in shapes.items():
+            if key in raw:
+                if not _has_shape(raw[key], shape):
+                    return False
+            elif required:
+                return False
+    return not spec.problems(raw)
+
+
 def _card_from(
     name: str, index: int, raw: Any, lines: _Lines, deck: str, problems: list[Problem]
 ) -> Card | None:
+    if isinstance(raw, dict) and _is_valid(raw):
+        return Card.from_dict(deck, raw)
     card_line = lines.card(index)
     if not isinstance(raw, dict):
         problems.append(Problem(name, card_line, f"card {index + 1} must be a table"))

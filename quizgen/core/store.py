@@ -144,25 +144,12 @@ class FaceHistory:
     anki_ids: set[int]
 
 
-class AnkiReviewRow(NamedTuple):
-    card_pk: int
-    face: int
-    reviewed_at: str
-    rating: int
-    correct: int
-    duration_ms: int
-    due_before: str | None
-    due_after: str | None
-    anki_revlog_id: int
-
-
-class AnkiEventRow(NamedTuple):
-    card_pk: int
-    face: int
-    anki_revlog_id: int
-    happened_at: str
-    kind: str
-    interval: int
+# An imported Anki answer, as written: card pk, face, reviewed at, rating, duration in ms as Anki has it, due before,
+# due after (stored times or None) and revlog id. Plain tuples, as there are often hundreds of thousands. Every rating
+# but Again (1) is correct.
+AnkiReviewRow = tuple[int, int, str, int, int, str | None, str | None, int]
+# An imported Anki event: card pk, face, revlog id, happened at, kind, interval.
+AnkiEventRow = tuple[int, int, int, str, str, int]
 
 
 class CardRows:
@@ -1421,7 +1408,7 @@ class Store:
         conn.executemany(
             """INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
                duration_ms, scheduled, due_before, due_after, anki_revlog_id)
-               VALUES (?, ?, ?, 'anki', ?, ?, '', ?, 1, ?, ?, ?)""",
+               VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8)""",
             reviews,
         )
         conn.executemany(

@@ -53,8 +53,10 @@ DAY_MS = 86_400_000
 WRITTEN_TOGETHER = 10_000
 CARD_TYPE_STATES = {"new": NEW, "learning": State.Learning, "review": State.Review, "relearning": State.Relearning}
 SCHEDULE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
+# The pieces of a stored time: "HH:MM:" of each minute of a day, seconds, and the end (ms, microseconds, UTC).
+CLOCK_MINUTES = [f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
 TWO_DIGITS = [f"{n:02d}" for n in range(60)]
-MS_STORED = [f".{n:03d}000+00:00" for n in range(1000)]  # the end of a stored time: ms, microseconds, UTC
+MS_STORED = [f".{n:03d}000+00:00" for n in range(1000)]
 
 
 def is_anki_file(path: Path) -> bool:
@@ -350,15 +352,15 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     events: list[AnkiEventRow] = []
     native = sorted(history.native_ms)
     known = history.anki_ids
-    again = int(Rating.Again)
-    # Due times are kept in ms and made text only for the rows written: a face imported before writes none.
+    # Due times are kept in ms and made text only for the rows written (a face imported before writes none), each
+    # once: an answer's due-before is the due-after of the one before.
     due_after_ms: int | None = None
     due_after: str | None = None
     answered = False
     for time_ms, kind, rating, duration_ms, interval in anki.reviews:
         if rating is None:
             if time_ms not in known:
-                events.append(AnkiEventRow(pk, face, time_ms, _ms_stored(time_ms), kind, interval))
+                events.append((pk, face, time_ms, _ms_stored(time_ms), kind, interval))
             continue
         # Each answer was due when the one before said; the face's first answer was due at no time.
         due_before_ms, due_before = due_after_ms, due_after
@@ -369,19 +371,19 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
         due_after_ms, due_after = (time_ms + wait_ms if wait_ms else None), None
         if time_ms in known or (native and _is_own(time_ms, native)):
             continue
+        reviewed_at = _ms_stored(time_ms)
         if due_before is None and due_before_ms is not None:
-            due_before = _ms_stored(due_before_ms)
+            due_before = reviewed_at if due_before_ms == time_ms else _ms_stored(due_before_ms)
         if due_after_ms is not None:
             due_after = _ms_stored(due_after_ms)
-        reviews.append(AnkiReviewRow(pk, face, _ms_stored(time_ms), rating, int(rating > again), max(0, duration_ms),
-                                     due_before, due_after, time_ms))
+        reviews.append((pk, face, reviewed_at, rating, duration_ms, due_before, due_after, time_ms))
     stored_last = history.schedule["last_review"]
     newest = anki.reviews[-1].time_ms if anki.reviews else None
     last_ms = from_stored(stored_last).timestamp() * 1000 if stored_last else None
     # An answer neither side has stored yet is news whenever it came after the last one; the margin is only for
     # telling an answer of Anki's from our own exported one, whose time was rounded on the way.
     anki_newer = last_ms is None or (newest is not None and newest > last_ms + SAME_MOMENT_MS) or (
-        bool(reviews) and reviews[-1].anki_revlog_id > last_ms
+        bool(reviews) and reviews[-1][-1] > last_ms
     )
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
         return MergedFace(reviews, events, None)
@@ -394,8 +396,8 @@ def _ms_stored(time_ms: int) -> str:
     are two for every review."""
     day, ms_of_day = divmod(time_ms, DAY_MS)
     seconds, ms = divmod(ms_of_day, 1000)
-    hour, minute, second = TWO_DIGITS[seconds // 3600], TWO_DIGITS[seconds // 60 % 60], TWO_DIGITS[seconds % 60]
-    return f"{_day_stored(day)}{hour}:{minute}:{second}{MS_STORED[ms]}"
+    minutes, second = divmod(seconds, 60)
+    return f"{_day_stored(day)}{CLOCK_MINUTES[minutes]}{TWO_DIGITS[second]}{MS_STORED[ms]}"
 
 
 @cache

@@ -565,6 +565,8 @@ class _Reader:
         reviews: dict[FaceKey, list[Review]] = {key: [] for key in self.schedules}
         # Each Anki card's list by its id, so a revlog row finds where it goes in one look-up.
         lists, kinds, read, dropped = {cid: reviews[key] for cid, key in self.faces.items()}, REVLOG_KINDS, 0, 0
+        # Made as the tuple it is: Review(...) and Review._make pass through Python code for every row.
+        make = tuple.__new__
         # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
         # filtered entries without an answer are events.
         # Read a page at a time: the anki library hands over all the rows of a query at once, and a whole revlog
@@ -580,7 +582,8 @@ class _Reader:
                 if face_reviews is None:
                     dropped += 1
                     continue
-                face_reviews.append(Review(rid, kinds.get(rtype, "unknown"), rating, duration, ivl))
+                # The kind is looked up, not made by the query: one string for all rows of a kind, not one each.
+                face_reviews.append(make(Review, (rid, kinds.get(rtype, "unknown"), rating, duration, ivl)))
                 read += 1
             after = page[-1][0]
         self.report.reviews_read, self.report.reviews_dropped = read, dropped
