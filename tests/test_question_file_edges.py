@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tomllib
+
+from quizgen.core import paths, questions
 
 DECK = '[deck]\nslug = "edge"\nname = "Edge cases"\n\n'
 CARD = '[[cards]]\nid = "one"\nkind = "flashcard"\nsection = "S"\nfront = "Front"\nback = "Back"\n'
@@ -77,3 +80,44 @@ def test_check_reports_what_import_would_refuse_and_writes_nothing(run, tmp_path
     assert checked.exit_code == 1 and expected in checked.stdout
     assert imported.exit_code == 1 and expected in imported.stderr
     assert db_path.read_bytes() == before
+
+
+def _toml_file(raw: dict) -> str:
+    # JSON's strings, numbers, booleans and arrays are TOML's too; a table stands in for a value of the wrong kind.
+    values = "".join(f"{key} = {'{ a = 1 }' if value is dict else json.dumps(value)}\n" for key, value in raw.items())
+    return DECK + "[[cards]]\n" + values
+
+
+def _spoilt(raw: dict) -> list[tuple[str, dict]]:
+    """One card, spoilt in each way a hand edit spoils cards: a key lost, a value of the wrong type or empty, a key
+    misspelt, an id with a capital."""
+    spoilt = [(f"no {key}", {k: v for k, v in raw.items() if k != key}) for key in ("id", "kind", "section")]
+    spoilt += [("unknown key", {**raw, "colour": "blue"}), ("bad id", {**raw, "id": "Bad-" + raw["id"]})]
+    for key, value in raw.items():
+        if key in ("id", "kind"):
+            continue
+        spoilt.append((f"{key} a table", {**raw, key: dict}))
+        if isinstance(value, str):
+            spoilt.append((f"{key} empty", {**raw, key: " "}))
+        if isinstance(value, list):
+            spoilt.append((f"{key} a string", {**raw, key: "x"}))
+            spoilt.append((f"{key} holding a number", {**raw, key: [*value[:-1], 7]}))
+    return spoilt
+
+
+def test_every_kind_of_card_spoilt_by_hand_is_refused_with_its_line(tmp_path):
+    """Whatever path the loader takes for a card that is fine, a card with anything wrong is refused and located."""
+    raws = {}
+    for path in sorted((paths.bundled_root() / "questions").glob("*.toml")):
+        for raw in tomllib.loads(path.read_text(encoding="utf-8")).get("cards", []):
+            raws.setdefault(raw["kind"], raw)
+    assert len(raws) >= 9
+    source = tmp_path / "spoilt.toml"
+    for kind, raw in raws.items():
+        source.write_text(_toml_file(raw), encoding="utf-8")
+        assert [c.card.id for c in questions.load([source]).cards] == [raw["id"]]
+        for how, card in _spoilt(raw):
+            source.write_text(_toml_file(card), encoding="utf-8")
+            bank = questions.load([source])
+            assert bank.cards == [], f"{kind} card with {how} was accepted"
+            assert bank.errors and all(str(p).startswith(f"{source}:") for p in bank.errors), (kind, how)
