@@ -38,6 +38,7 @@ from quizgen.ingest import distractors
 from quizgen.ingest.read import (
     BODY,
     CAPTION,
+    Block,
     Document,
     GlossaryEntry,
     ItemList,
@@ -70,6 +71,7 @@ _MAYBE_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]]*\s")
 _TITLE = re.compile(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Fig|Figs|Gen|Col|Lt|Sgt|Capt|Rev|Hon)\.(?= [A-Z0-9])")
 _SHORT_FORM = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
 _WORD = re.compile(r"[^\W_][\w’'\-/]*")
+_RARITY_WORD = re.compile(r"[^\W\d_][\w'\-]*")
 _SUBJECT_PRONOUNS = frozenset(
     {"this", "that", "these", "those", "it", "its", "they", "them", "there", "here", "he", "she", "we", "you", "i",
      "such", "which", "what", "who", "one", "each", "both", "all", "some", "many", "most", "another", "other",
@@ -417,9 +419,11 @@ def draft(
     return result
 
 
+@functools.lru_cache(maxsize=65536)
 def word_rarity(phrase: str) -> float:
     """The Zipf frequency of the phrase's rarest word (wordfreq): 7 for "the", about 2 for "thylakoid"."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'\-]*", phrase.lower()) if w not in _SUBJECT_PRONOUNS]
+    # Cached: each step's and bullet's words are weighed, and a text repeats its words.
+    words = [w for w in _RARITY_WORD.findall(phrase.lower()) if w not in _SUBJECT_PRONOUNS]
     if not words:
         return 8.0
     return min(_zipf(word) for word in words)
@@ -443,6 +447,7 @@ class _Drafter:
         self.known_terms = self._known_terms()
         self.longest_term = max((len(t.split()) for t in self.known_terms), default=0)
         self.section_answers: set[str] = set()
+        self.topic_words: dict[str, set[str]] = {}
 
     def _known_terms(self) -> set[str]:
         """Terms the text itself defines (glossary, term lists): a sentence opening with one is about it."""
@@ -455,7 +460,7 @@ class _Drafter:
         for section in self.document.sections:
             self.section_answers = set()
             name = " > ".join(section.path) or self.document.title or self.result.deck.name
-            for block in section.blocks:
+            for at, block in enumerate(section.blocks):
                 if isinstance(block, GlossaryEntry):
                     self._glossary(block, name)
                 elif isinstance(block, ReferenceList) or section.kind != BODY:
@@ -466,7 +471,7 @@ class _Drafter:
                     self._sentences(block.text, block.span, name, fallback=True,
                                     threshold=STEP_WORD_ZIPF if how_to else RARE_WORD_ZIPF)
                 elif isinstance(block, ItemList):
-                    self._list(block, section, name)
+                    self._list(block, section, name, section.blocks[at - 1] if at else None)
                 elif isinstance(block, Table):
                     self._table(block, section, name)
             if self.progress:
@@ -571,10 +576,12 @@ class _Drafter:
             return  # a fragment ("occurs in the stroma") whose subject is elsewhere, in the item above it
         if sentence.rstrip().endswith(("?", ":")) or any(c in sentence for c in "{}"):
             return
-        topic = {w.lower() for w in _WORD.findall(f"{section} {self.document.title}")}
+        topic = self.topic_words.get(section)
+        if topic is None:
+            topic = self.topic_words[section] = {w.lower() for w in _WORD.findall(f"{section} {self.document.title}")}
         found = list(_WORD.finditer(sentence))
         best: tuple[float, int] | None = None
-        skip_to = len(_WORD.findall(" ".join(words[:skip]))) if skip else 1
+        skip_to = len(_WORD.findall(sentence, 0, len(" ".join(words[:skip])))) if skip else 1
         for index, match in enumerate(found[skip_to:], start=skip_to):
             word = match[0]
             if len(word) < 4 or not word.replace("-", "").isalpha() or word.lower() in self.section_answers:
@@ -582,6 +589,8 @@ class _Drafter:
             if word.lower() in topic or word.lower().endswith(("ly", "ed", "ing")) or word.lower() in _IMPERATIVE:
                 continue  # adverbs and verb forms: the key term of a sentence is a noun
             rarity = word_rarity(word)
+            if rarity >= threshold or (best is not None and rarity >= best[0]):
+                continue
             if len(word) == 4 and rarity >= RARE_WORD_ZIPF:
                 continue  # "axle", "tyre" are terms; "side", "hold" are not
             previous = found[index - 1][0].lower()
@@ -593,7 +602,7 @@ class _Drafter:
             aside = sentence.count("(", 0, match.start()) > sentence.count(")", 0, match.start())
             if previous in _VERB_BEFORE or following in _OBJECT_PRONOUNS or aside:
                 continue  # "to secrete", "clamp it" are verbs; "(release of the ovum)" an aside
-            if rarity < threshold and (best is None or rarity < best[0]) and _occurrences(word, sentence) == 1:
+            if _occurrences(word, sentence) == 1:
                 best = (rarity, index)
         if best is None:
             return
@@ -705,7 +714,7 @@ class _Drafter:
                         return [(start, end, text)]
         return []
 
-    def _list(self, lst: ItemList, section: Section, name: str) -> None:
+    def _list(self, lst: ItemList, section: Section, name: str, above: Block | None) -> None:
         termed = [item for item in lst.items if item.term and item.description]
         if len(termed) >= MAX_CHOICES:
             others = self._section_terms(section, lst)
@@ -719,7 +728,7 @@ class _Drafter:
         self._groups(lst, name)
         # Each step and bullet holds a fact of its own ("4 daughter cells are formed", "find the hole with
         # water"), asked with what the list is about in front, as a bullet rarely names it.
-        context = self._list_context(lst, section)
+        context = self._list_context(lst, section, above)
         procedure = lst.ordered or self._order_matters(lst, section)
         for item in lst.items:
             if item.term and item.description:
@@ -732,14 +741,12 @@ class _Drafter:
                 self._acronyms(item.text, item.span, name, item.text)
                 self._item_cloze(item, context, procedure, name)
 
-    def _list_context(self, lst: ItemList, section: Section) -> str:
+    def _list_context(self, lst: ItemList, section: Section, above: Block | None) -> str:
         """What a list's items are about: a short intro ("Meiosis:"), the glossary term just above the list, or
         the heading."""
-        intro = sentences(lst.intro)[-1].rstrip(":;,. ") if lst.intro else ""
+        intro = lst.intro.rstrip(":;,. ").rsplit(". ", 1)[-1]
         if intro and len(intro.split()) <= 8:
             return intro
-        at = next((n for n, block in enumerate(section.blocks) if block is lst), 0)
-        above = section.blocks[at - 1] if at else None
         if isinstance(above, GlossaryEntry):
             return core_term(above.term)
         return section.title or self.document.title
@@ -748,7 +755,7 @@ class _Drafter:
         """A cloze on a step's or bullet's key fact: a number or defined term, else its rarest word (a step may
         blank a less rare one, its tool or check: "patch kit", "valve"), the context in front."""
         text = " ".join(item.text.split())
-        prefix = f"{context}: " if context and normalise(context) not in normalise(text) else ""
+        prefix = f"{context}: " if context and context.lower() not in text.lower() else ""
         deleted = self._cloze(text, min_words=4)
         if deleted:
             cloze_text, answers, score = deleted
