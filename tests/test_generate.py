@@ -395,3 +395,34 @@ def test_acronym_cards_hide_every_expansion_and_are_not_asked_again_as_clozes(tm
     assert all("Forward" not in prompt and "Reverse" not in prompt for prompt in typed.values())
     # No cloze blanks an expansion already asked, nor opens on "This stage" with nothing for "this" to point at.
     assert by_kind(result, "cloze") == []
+
+
+def test_a_description_that_says_its_own_term_is_asked_as_a_cloze_instead(tmp_path):
+    source = tmp_path / "bread.md"
+    source.write_text(
+        "# Baking Bread\n\n## Stages\n\n"
+        "- **Mixing**: flour, water and salt are mixed into a shaggy dough.\n"
+        "- **Proofing**: the dough rises as yeast releases carbon dioxide.\n"
+        "- **Scoring**: a razor cut lets the loaf expand in the oven.\n"
+        "- **Baking**: the crust browns through the Maillard reaction.\n"
+        "- **Cooling**: the crumb sets on a wire rack.\n",
+        encoding="utf-8",
+    )
+    result = build(source)
+    path, _text = written(result, tmp_path)
+    assert_passes_check(path)
+    asked = {c.fields["answer"] for c in by_kind(result, "mcq")}
+    assert asked == {"Proofing", "Scoring", "Baking", "Cooling"}
+    texts = [c.fields["text"] for c in by_kind(result, "cloze")]
+    assert any(t.startswith("Mixing: ") and "{{c1::" in t for t in texts)
+
+
+def test_acronyms_of_numbered_siblings_are_not_asked(tmp_path):
+    source = tmp_path / "locks.txt"
+    source.write_text(
+        "Canal Locks\n\nBarges pass Lock Gate One (LGO) and Lock Gate Two (LGT) before reaching the Harbour "
+        "Master Office (HMO).\n",
+        encoding="utf-8",
+    )
+    answers = {c.fields["answer"] for c in by_kind(build(source), "typed")}
+    assert answers == {"Harbour Master Office"}

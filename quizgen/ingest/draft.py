@@ -524,6 +524,11 @@ class _Drafter:
         context = passage if passage is not None else self.document.passage(span)
         # Every long form masked: "Photosystem II (PSII)" beside "… (PSI)" would spell out the answer.
         others = [other for *_, other, _ in [*acronyms(context), *short_forms_first(context)]]
+        if len(long_form.split()) > 1 and any(
+            other.lower() != long_form.lower() and other.lower().split()[:-1] == long_form.lower().split()[:-1]
+            for other in others
+        ):
+            return  # "Photosystem I (PSI)" beside "Photosystem II (PSII)": the card would ask for a numeral
         for masked in sorted({long_form, *others}, key=len, reverse=True):
             for at in reversed(_word_matches(masked, context)):
                 context = f"{context[:at]}…{context[at + len(masked):]}"
@@ -716,12 +721,16 @@ class _Drafter:
 
     def _list(self, lst: ItemList, section: Section, name: str, above: Block | None) -> None:
         termed = [item for item in lst.items if item.term and item.description]
+        # "Water Splitting ∞ ... split water molecules ...": asking for the term would be no question; the
+        # description is asked as a cloze below instead.
+        asked = [item for item in termed if not _describes_itself(item)]
         if len(termed) >= MAX_CHOICES:
             others = self._section_terms(section, lst)
             for index, item in enumerate(termed):
-                self._term_mcq(item, index, termed, others, name)
+                if item in asked:
+                    self._term_mcq(item, index, termed, others, name)
         else:
-            for item in termed:
+            for item in asked:
                 self._term_typed(item, name)
         if self._order_matters(lst, section):
             self._order(lst, section, name)
@@ -733,6 +742,8 @@ class _Drafter:
         for item in lst.items:
             if item.term and item.description:
                 self._acronyms(item.description, item.span, name)
+                if item not in asked:
+                    self._item_cloze(item, core_term(item.term), procedure, name, item.description)
             elif item.children or len(item.text.split()) > MAX_ITEM_CLOZE_WORDS:
                 self._sentences(item.text, item.span, name, fallback=not lst.ordered)
             elif _is_name(item.text):
@@ -751,10 +762,10 @@ class _Drafter:
             return core_term(above.term)
         return section.title or self.document.title
 
-    def _item_cloze(self, item: ListItem, context: str, procedure: bool, section: str) -> None:
+    def _item_cloze(self, item: ListItem, context: str, procedure: bool, section: str, text: str = "") -> None:
         """A cloze on a step's or bullet's key fact: a number or defined term, else its rarest word (a step may
         blank a less rare one, its tool or check: "patch kit", "valve"), the context in front."""
-        text = " ".join(item.text.split())
+        text = " ".join((text or item.text).split())
         prefix = f"{context}: " if context and context.lower() not in text.lower() else ""
         deleted = self._cloze(text, min_words=4)
         if deleted:
@@ -966,6 +977,16 @@ class _Drafter:
             notes.append(
                 f"Set aside as noise: {captions} image caption(s), {others} other line(s) (boilerplate, images, code)."
             )
+
+
+def _describes_itself(item: ListItem) -> bool:
+    """The description says half the term's words or more ("produces ATP" for "ATP Production")."""
+    # Compared by root, so "Mixing" is said by "mixed" and "Production" by "produces".
+    roots = [re.sub(r"(?:ing|ion|s)$", "", w.lower())[:4] for w in _WORD.findall(core_term(item.term))]
+    words = [root for root in roots if len(root) >= 3]
+    described = [w.lower() for w in _WORD.findall(item.description)]
+    said = sum(any(d.startswith(root) for d in described) for root in words)
+    return bool(words) and said * 2 >= len(words)
 
 
 def _is_name(text: str) -> bool:
