@@ -426,3 +426,16 @@ def test_acronyms_of_numbered_siblings_are_not_asked(tmp_path):
     )
     answers = {c.fields["answer"] for c in by_kind(build(source), "typed")}
     assert answers == {"Harbour Master Office"}
+
+
+def test_a_sentence_opening_on_it_after_a_definition_gets_the_term_in_front(tmp_path):
+    source = tmp_path / "cells.txt"
+    source.write_text(
+        "Cell Division\n\nBinary fission is a way of dividing used by bacteria. It gives rise to 2 identical "
+        "cells within about 20 minutes. They are often called clones by the people who grow them in labs.\n",
+        encoding="utf-8",
+    )
+    texts = [c.fields["text"] for c in by_kind(build(source), "cloze")]
+    assert "Binary fission: It gives rise to 2 identical cells within about {{c1::20 minutes}}." in texts
+    # "They" two sentences on may mean something else: not carded with a guess in front.
+    assert not any(t.startswith("Binary fission: They") for t in texts)

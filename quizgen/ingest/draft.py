@@ -553,14 +553,25 @@ class _Drafter:
     def _sentences(self, text: str, span: Span, section: str, fallback: bool = False,
                    threshold: float = RARE_WORD_ZIPF) -> None:
         """Acronym and cloze cards from each sentence; each quotes its sentence, and its source is the paragraph."""
+        subject = ""
         for sentence in sentences(text.replace("∞", "—")):
             self._acronyms(sentence, span, section, sentence)
-            deleted = self._cloze(sentence)
-            if deleted:
+            # "It gives rise to 4 cells" right after "Meiosis is ...": the term just defined is put in front.
+            opening = sentence.split(maxsplit=1)[0].lower().strip("\"'“(,") if sentence.strip() else ""
+            prefix = ""
+            if subject and opening in {"it", "this"} and subject.lower() not in sentence.lower():
+                prefix = f"{subject}: "
+            defined = _DEFINITION.match(sentence) or _APPOSITION.match(sentence)
+            words = defined["term"].lower().split() if defined else []
+            plain = words and words[0] not in _GENERIC_FIRST and not any(w in _SUBJECT_PRONOUNS for w in words)
+            subject = defined["term"] if defined and plain else ""
+            deleted = self._cloze(prefix + sentence)
+            if deleted and (not prefix or not deleted[0].startswith("{{")):
                 self._add_cloze(deleted, span, section, sentence)
             elif fallback:
                 # Over-generated: ranked below the clozes on defined terms, kept if the budget allows.
-                self._rarest_word_cloze(sentence, span, section, threshold)
+                self._rarest_word_cloze(prefix + sentence, span, section, threshold, skip=len(prefix.split()),
+                                        passage=sentence)
 
     def _add_cloze(self, deleted: tuple[str, list[str], float], span: Span, section: str, sentence: str) -> None:
         cloze_text, answers, score = deleted
@@ -591,11 +602,13 @@ class _Drafter:
             word = match[0]
             if len(word) < 4 or not word.replace("-", "").isalpha() or word.lower() in self.section_answers:
                 continue
-            if word.lower() in topic or word.lower().endswith(("ly", "ed", "ing")) or word.lower() in _IMPERATIVE:
+            if word.lower() in topic or word.lower().endswith(("ly", "ed", "ing")):
                 continue  # adverbs and verb forms: the key term of a sentence is a noun
             rarity = word_rarity(word)
             if rarity >= threshold or (best is not None and rarity >= best[0]):
                 continue
+            if rarity >= RARE_WORD_ZIPF and word.lower() in _IMPERATIVE:
+                continue  # "check", "place": a step's everyday verb, where "deflate" is the step itself
             if len(word) == 4 and rarity >= RARE_WORD_ZIPF:
                 continue  # "axle", "tyre" are terms; "side", "hold" are not
             previous = found[index - 1][0].lower()
