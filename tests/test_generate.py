@@ -154,7 +154,9 @@ def test_article_cloze_cards_delete_key_terms(article_draft):
     clozes = by_kind(article_draft, "cloze")
     assert len(clozes) >= 20
     answers = {d.answer for c in clozes for d in cloze_syntax.deletions(c.fields["text"])}
-    assert {"gonadotropin-releasing hormone", "twice weekly", "weeks to several months"} <= answers
+    assert {"twice weekly", "weeks to several months"} <= answers
+    # An expansion is asked once, by its "What does GnRH stand for?" card, never blanked as well.
+    assert "gonadotropin-releasing hormone" not in {a.lower() for a in answers}
     for card in clozes:
         assert cloze_syntax.problems(card.fields["text"]) == []
         assert len(cloze_syntax.numbers(card.fields["text"])) <= 3
@@ -188,7 +190,10 @@ def test_markdown_notes_draft(tmp_path):
     rows = {c.prompt.split(":")[0]: c.fields["pairs"] for c in by_kind(result, "match")}
     assert rows["Krakatoa"] == [["Country", "Indonesia"], ["Year", "1883"]]
     answers = {d.answer for c in by_kind(result, "cloze") for d in cloze_syntax.deletions(c.fields["text"])}
-    assert {"volcano", "magma", "Volcanic Explosivity Index", "1,350"} <= answers
+    assert {"volcano", "magma", "1,350"} <= answers and "Volcanic Explosivity Index" not in answers
+    # Each step of the eruption sequence is asked on its own, the list's heading in front.
+    assert "How an eruption unfolds: Magma forces its way up the {{c1::conduit}} to the vent." in {
+        c.fields["text"] for c in by_kind(result, "cloze")}
     assert "Okafor" not in text and "log10" not in text and "plume of ash" not in text
     assert "'Obsidian'" in "\n".join(result.notes)
 
@@ -199,7 +204,8 @@ def test_plain_essay_still_yields_cloze_cards(tmp_path):
     assert_passes_check(path)
     clozes = by_kind(result, "cloze")
     answers = [cloze_syntax.deletions(c.fields["text"])[0].answer for c in clozes]
-    assert {"60,000", "queen", "21 days", "drone", "colony collapse disorder"} <= set(answers)
+    assert {"60,000", "queen", "21 days", "drone"} <= set(answers)
+    assert "colony collapse disorder" not in answers  # asked by the CCD acronym card
     assert {c.kind for c in (d.card for d in result.cards)} <= {"cloze", "typed"}
     assert all(c.section == "Draft Test" for c in clozes)
 
@@ -333,3 +339,108 @@ def test_definitions_in_prose_and_ranked_candidates(tmp_path):
     assert len(two.cards) == 2
     assert {c.card.id for c in two.cards} <= {c.card.id for c in every.cards[:3]}
     assert "--all" in "\n".join(two.notes)
+
+
+# Facts inside steps and bullets -----------------------------------------------------------------------------------
+
+
+def test_each_step_of_a_procedure_gets_a_cloze_on_its_tool_not_its_verb(tmp_path):
+    source = tmp_path / "paddle.txt"
+    source.write_text(
+        "Mending a Canoe Paddle\n\nA cracked paddle can be mended at home in an afternoon.\n\n"
+        "1. Sand the cracked blade until the grain shows.\n"
+        "2. Spread epoxy over the crack with a spatula.\n"
+        "3. Wrap the blade in cling film and clamp it overnight.\n",
+        encoding="utf-8",
+    )
+    result = build(source)
+    path, _text = written(result, tmp_path)
+    assert_passes_check(path)
+    texts = [c.fields["text"] for c in by_kind(result, "cloze")]
+    # The heading goes in front, as a step rarely names what it is a step of; "clamp it" is a verb, not a tool.
+    assert texts == [
+        "Mending a Canoe Paddle: Sand the cracked blade until the {{c1::grain}} shows.",
+        "Mending a Canoe Paddle: Spread epoxy over the crack with a {{c1::spatula}}.",
+        "Mending a Canoe Paddle: Wrap the {{c1::blade}} in cling film and clamp it overnight.",
+    ]
+
+
+def test_bullets_under_a_defined_term_are_asked_with_the_term_in_front(tmp_path):
+    source = tmp_path / "plants.txt"
+    source.write_text(
+        "Ways Plants Reproduce\n\nBudding\n"
+        "Definition: a way of reproducing in which a new organism grows out of its parent as a small bulge.\n"
+        "- A bud takes 3 days to form.\n"
+        "- Offspring are genetically identical clones.\n\n"
+        "Things to Bring\n- Garden Trowel\n- Seed Tray\n",
+        encoding="utf-8",
+    )
+    result = build(source)
+    path, _text = written(result, tmp_path)
+    assert_passes_check(path)
+    assert [c.fields["term"] for c in by_kind(result, "glossary")] == ["Budding"]
+    # Bullets that only name things ("Garden Trowel") hold no fact to blank.
+    assert [c.fields["text"] for c in by_kind(result, "cloze")] == [
+        "Budding: A bud takes {{c1::3 days}} to form.",
+        "Budding: Offspring are genetically identical {{c1::clones}}.",
+    ]
+
+
+def test_acronym_cards_hide_every_expansion_and_are_not_asked_again_as_clozes(tmp_path):
+    source = tmp_path / "pond.txt"
+    source.write_text(
+        "Pond Pumps\n\nA pond has two pumps, the Forward Pump (FP) and the Reverse Pump (RP), which move water "
+        "between the tanks.\nThis stage is known as the settling stage of the pond filter.\n",
+        encoding="utf-8",
+    )
+    result = build(source)
+    typed = {c.fields["answer"]: c.prompt for c in by_kind(result, "typed")}
+    assert set(typed) == {"Forward Pump", "Reverse Pump"}
+    # Neither prompt spells out its sibling's expansion, which would show the pattern of the answer.
+    assert all("Forward" not in prompt and "Reverse" not in prompt for prompt in typed.values())
+    # No cloze blanks an expansion already asked, nor opens on "This stage" with nothing for "this" to point at.
+    assert by_kind(result, "cloze") == []
+
+
+def test_a_description_that_says_its_own_term_is_asked_as_a_cloze_instead(tmp_path):
+    source = tmp_path / "bread.md"
+    source.write_text(
+        "# Baking Bread\n\n## Stages\n\n"
+        "- **Mixing**: flour, water and salt are mixed into a shaggy dough.\n"
+        "- **Proofing**: the dough rises as yeast releases carbon dioxide.\n"
+        "- **Scoring**: a razor cut lets the loaf expand in the oven.\n"
+        "- **Baking**: the crust browns through the Maillard reaction.\n"
+        "- **Cooling**: the crumb sets on a wire rack.\n",
+        encoding="utf-8",
+    )
+    result = build(source)
+    path, _text = written(result, tmp_path)
+    assert_passes_check(path)
+    asked = {c.fields["answer"] for c in by_kind(result, "mcq")}
+    assert asked == {"Proofing", "Scoring", "Baking", "Cooling"}
+    texts = [c.fields["text"] for c in by_kind(result, "cloze")]
+    assert any(t.startswith("Mixing: ") and "{{c1::" in t for t in texts)
+
+
+def test_acronyms_of_numbered_siblings_are_not_asked(tmp_path):
+    source = tmp_path / "locks.txt"
+    source.write_text(
+        "Canal Locks\n\nBarges pass Lock Gate One (LGO) and Lock Gate Two (LGT) before reaching the Harbour "
+        "Master Office (HMO).\n",
+        encoding="utf-8",
+    )
+    answers = {c.fields["answer"] for c in by_kind(build(source), "typed")}
+    assert answers == {"Harbour Master Office"}
+
+
+def test_a_sentence_opening_on_it_after_a_definition_gets_the_term_in_front(tmp_path):
+    source = tmp_path / "cells.txt"
+    source.write_text(
+        "Cell Division\n\nBinary fission is a way of dividing used by bacteria. It gives rise to 2 identical "
+        "cells within about 20 minutes. They are often called clones by the people who grow them in labs.\n",
+        encoding="utf-8",
+    )
+    texts = [c.fields["text"] for c in by_kind(build(source), "cloze")]
+    assert "Binary fission: It gives rise to 2 identical cells within about {{c1::20 minutes}}." in texts
+    # "They" two sentences on may mean something else: not carded with a guess in front.
+    assert not any(t.startswith("Binary fission: They") for t in texts)

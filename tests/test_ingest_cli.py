@@ -24,7 +24,7 @@ def test_without_output_prints_a_summary_and_writes_nothing(run, notes, tmp_path
     assert "tables: 1 (1 with columns recovered)" in out
     assert "glossary: 3 terms defined, 1 without a definition" in out
     assert "lists: 4 (2 bulleted, 2 numbered)" in out
-    assert "cards drafted: 22 (cloze 6, glossary 3, match 4, mcq 4, order 1, typed 4)" in out
+    assert "cards drafted: 24 (cloze 8, glossary 3, match 4, mcq 4, order 1, typed 4)" in out
     assert f"draft would go to {tmp_path / 'volcano-notes.draft.toml'}" in out
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["volcano-notes.md"]
 
@@ -44,11 +44,11 @@ def test_output_file_passes_check(run, notes, tmp_path):
     target.parent.mkdir()
     result = run("ingest", str(notes), "-o", str(target), "--deck", "volcanoes")
     assert result.exit_code == 0, result.output
-    assert f"wrote 22 draft cards to {target}" in result.stdout
+    assert f"wrote 24 draft cards to {target}" in result.stdout
     assert 'slug = "volcanoes"' in target.read_text(encoding="utf-8")
     checked = run("check", str(target))
     assert checked.exit_code == 0, checked.output
-    assert "22 cards in 1 question file(s): 0 error(s)" in checked.stderr
+    assert "24 cards in 1 question file(s): 0 error(s)" in checked.stderr
 
 
 def test_article_draft_passes_check(run, article, tmp_path):
@@ -64,14 +64,14 @@ def test_article_draft_passes_check(run, article, tmp_path):
 def test_import_adds_the_deck_and_its_cards_and_is_repeatable(run, notes):
     first = run("ingest", str(notes), "--import")
     assert first.exit_code == 0, first.output
-    assert "imported into volcano-notes: 22 added" in first.stdout
+    assert "imported into volcano-notes: 24 added" in first.stdout
     assert (notes.parent / "volcano-notes.draft.toml").exists()
     decks = run("decks", "--json").stdout
     assert '"slug": "volcano-notes"' in decks and '"name": "Volcanoes"' in decks
     cards = run("cards", "volcano-notes", "--kind", "glossary", "--json").stdout
     assert '"prompt": "Vent"' in cards
     again = run("ingest", str(notes), "--import")
-    assert "0 added, 0 updated, 22 unchanged" in again.stdout
+    assert "0 added, 0 updated, 24 unchanged" in again.stdout
 
 
 def test_import_refuses_to_overwrite_cards_another_file_put_in_the_deck(run, notes, tmp_path):

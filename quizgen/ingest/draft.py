@@ -38,6 +38,7 @@ from quizgen.ingest import distractors
 from quizgen.ingest.read import (
     BODY,
     CAPTION,
+    Block,
     Document,
     GlossaryEntry,
     ItemList,
@@ -62,11 +63,15 @@ CONTEXT_CHARS = 110
 RARE_WORD_ZIPF = 3.6
 MODIFIER_ZIPF = 4.0
 """A paragraph with no defined term or number still gets a cloze on its rarest word, if one is this rare."""
+STEP_WORD_ZIPF = 4.45
+"""A step's tool or check ("patch kit", "valve") is an everyday word, yet the fact to learn."""
+MAX_ITEM_CLOZE_WORDS = 60
 
 _MAYBE_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]]*\s")
 _TITLE = re.compile(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Fig|Figs|Gen|Col|Lt|Sgt|Capt|Rev|Hon)\.(?= [A-Z0-9])")
 _SHORT_FORM = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
 _WORD = re.compile(r"[^\W_][\w’'\-/]*")
+_RARITY_WORD = re.compile(r"[^\W\d_][\w'\-]*")
 _SUBJECT_PRONOUNS = frozenset(
     {"this", "that", "these", "those", "it", "its", "they", "them", "there", "here", "he", "she", "we", "you", "i",
      "such", "which", "what", "who", "one", "each", "both", "all", "some", "many", "most", "another", "other",
@@ -119,6 +124,12 @@ _GENERIC_FIRST = frozenset(
     {"first", "second", "third", "fourth", "fifth", "last", "next", "final", "main", "other", "same", "whole", "only",
      "new", "two", "three", "four", "key", "best", "most", "following", "previous", "former", "latter", "result"}
 )
+_NOUN_BEFORE = frozenset(
+    {"a", "an", "the", "your", "its", "their", "his", "her", "our", "this", "that", "these", "those", "of", "with",
+     "because", "for", "on", "in", "into", "from", "by", "under", "over", "below", "above", "each", "any", "some", "no"}
+)
+_VERB_BEFORE = frozenset({"to", "will", "can", "must", "should", "may", "might", "would", "could"})
+_OBJECT_PRONOUNS = frozenset({"it", "them", "him", "us", "me", "yourself"})
 COMMON_WORD_ZIPF = 4.9
 """Words at least this frequent in English ("process", "cells") are no key term to blank on their own."""
 _NUMBER = re.compile(
@@ -408,9 +419,11 @@ def draft(
     return result
 
 
+@functools.lru_cache(maxsize=65536)
 def word_rarity(phrase: str) -> float:
     """The Zipf frequency of the phrase's rarest word (wordfreq): 7 for "the", about 2 for "thylakoid"."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'\-]*", phrase.lower()) if w not in _SUBJECT_PRONOUNS]
+    # Cached: each step's and bullet's words are weighed, and a text repeats its words.
+    words = [w for w in _RARITY_WORD.findall(phrase.lower()) if w not in _SUBJECT_PRONOUNS]
     if not words:
         return 8.0
     return min(_zipf(word) for word in words)
@@ -434,6 +447,7 @@ class _Drafter:
         self.known_terms = self._known_terms()
         self.longest_term = max((len(t.split()) for t in self.known_terms), default=0)
         self.section_answers: set[str] = set()
+        self.topic_words: dict[str, set[str]] = {}
 
     def _known_terms(self) -> set[str]:
         """Terms the text itself defines (glossary, term lists): a sentence opening with one is about it."""
@@ -446,15 +460,18 @@ class _Drafter:
         for section in self.document.sections:
             self.section_answers = set()
             name = " > ".join(section.path) or self.document.title or self.result.deck.name
-            for block in section.blocks:
+            for at, block in enumerate(section.blocks):
                 if isinstance(block, GlossaryEntry):
                     self._glossary(block, name)
                 elif isinstance(block, ReferenceList) or section.kind != BODY:
                     continue
                 elif isinstance(block, Paragraph):
-                    self._sentences(block.text, block.span, name, fallback=True)
+                    # A how-to's paragraphs are its steps: their tools and checks are everyday words.
+                    how_to = _STEPS_INTRO.search(section.title) or _STEP_HEADING.match(section.title)
+                    self._sentences(block.text, block.span, name, fallback=True,
+                                    threshold=STEP_WORD_ZIPF if how_to else RARE_WORD_ZIPF)
                 elif isinstance(block, ItemList):
-                    self._list(block, section, name)
+                    self._list(block, section, name, section.blocks[at - 1] if at else None)
                 elif isinstance(block, Table):
                     self._table(block, section, name)
             if self.progress:
@@ -505,8 +522,16 @@ class _Drafter:
         # Asked from the short form, answered by what it stands for: the initials would give the short form away.
         # The sentence it came from, the long form masked, keeps prompts of several acronyms apart.
         context = passage if passage is not None else self.document.passage(span)
-        for at in reversed(_word_matches(long_form, context)):
-            context = f"{context[:at]}…{context[at + len(long_form):]}"
+        # Every long form masked: "Photosystem II (PSII)" beside "… (PSI)" would spell out the answer.
+        others = [other for *_, other, _ in [*acronyms(context), *short_forms_first(context)]]
+        if len(long_form.split()) > 1 and any(
+            other.lower() != long_form.lower() and other.lower().split()[:-1] == long_form.lower().split()[:-1]
+            for other in others
+        ):
+            return  # "Photosystem I (PSI)" beside "Photosystem II (PSII)": the card would ask for a numeral
+        for masked in sorted({long_form, *others}, key=len, reverse=True):
+            for at in reversed(_word_matches(masked, context)):
+                context = f"{context[:at]}…{context[at + len(masked):]}"
         context = " ".join(context.split())
         around = max(0, context.find(short) - CONTEXT_CHARS // 3)
         if around:
@@ -516,6 +541,8 @@ class _Drafter:
         fields = {"prompt": f"What does {short} stand for? ({context})", "answer": long_form}
         self._add(("acronym", short), "acronym", short, "typed", section, fields, span, passage,
                   score=KIND_SCORES["typed"] - (0.5 if short.lower() in self.section_answers else 0.0))
+        # Asked once: a cloze on the same expansion blanks another fact of its sentence instead.
+        self.section_answers.add(long_form.lower())
 
     def _acronyms(self, sentence: str, span: Span, section: str, passage: str | None = None) -> None:
         for _start, _end, long_form, short in acronyms(sentence):
@@ -523,16 +550,28 @@ class _Drafter:
         for _start, _end, long_form, short in short_forms_first(sentence):
             self._stand_for(short, long_form, span, section, passage)
 
-    def _sentences(self, text: str, span: Span, section: str, fallback: bool = False) -> None:
+    def _sentences(self, text: str, span: Span, section: str, fallback: bool = False,
+                   threshold: float = RARE_WORD_ZIPF) -> None:
         """Acronym and cloze cards from each sentence; each quotes its sentence, and its source is the paragraph."""
+        subject = ""
         for sentence in sentences(text.replace("∞", "—")):
             self._acronyms(sentence, span, section, sentence)
-            deleted = self._cloze(sentence)
-            if deleted:
+            # "It gives rise to 4 cells" right after "Meiosis is ...": the term just defined is put in front.
+            opening = sentence.split(maxsplit=1)[0].lower().strip("\"'“(,") if sentence.strip() else ""
+            prefix = ""
+            if subject and opening in {"it", "this"} and subject.lower() not in sentence.lower():
+                prefix = f"{subject}: "
+            defined = _DEFINITION.match(sentence) or _APPOSITION.match(sentence)
+            words = defined["term"].lower().split() if defined else []
+            plain = words and words[0] not in _GENERIC_FIRST and not any(w in _SUBJECT_PRONOUNS for w in words)
+            subject = defined["term"] if defined and plain else ""
+            deleted = self._cloze(prefix + sentence)
+            if deleted and (not prefix or not deleted[0].startswith("{{")):
                 self._add_cloze(deleted, span, section, sentence)
             elif fallback:
                 # Over-generated: ranked below the clozes on defined terms, kept if the budget allows.
-                self._rarest_word_cloze(sentence, span, section)
+                self._rarest_word_cloze(prefix + sentence, span, section, threshold, skip=len(prefix.split()),
+                                        passage=sentence)
 
     def _add_cloze(self, deleted: tuple[str, list[str], float], span: Span, section: str, sentence: str) -> None:
         cloze_text, answers, score = deleted
@@ -540,27 +579,48 @@ class _Drafter:
         self._add(("cloze", cloze_text.lower()), "cloze", answers[0], "cloze", section,
                   {"text": cloze_text}, span, sentence, score)
 
-    def _rarest_word_cloze(self, sentence: str, span: Span, section: str) -> None:
+    def _rarest_word_cloze(self, sentence: str, span: Span, section: str, threshold: float = RARE_WORD_ZIPF,
+                           skip: int = 0, passage: str | None = None) -> None:
         """A cloze on the sentence's rarest word (by wordfreq) with a rare neighbour ("corpus luteum"), if the
-        sentence stands on its own and the word is not the topic its heading already names."""
+        sentence stands on its own and the word is not the topic its heading already names. ``skip`` words of
+        context put in front are never blanked."""
         words = sentence.split()
-        if not 6 <= len(words) <= 40 or words[0].lower().strip("\"'“(,") in _DANGLING_START:
+        longest = (MAX_ITEM_CLOZE_WORDS if skip else 40) + skip
+        if not 6 - min(skip, 1) <= len(words) <= longest or words[0].lower().strip("\"'“(,") in _DANGLING_START:
             return
         if words[0][0].islower():
             return  # a fragment ("occurs in the stroma") whose subject is elsewhere, in the item above it
         if sentence.rstrip().endswith(("?", ":")) or any(c in sentence for c in "{}"):
             return
-        topic = {w.lower() for w in _WORD.findall(f"{section} {self.document.title}")}
+        topic = self.topic_words.get(section)
+        if topic is None:
+            topic = self.topic_words[section] = {w.lower() for w in _WORD.findall(f"{section} {self.document.title}")}
         found = list(_WORD.finditer(sentence))
         best: tuple[float, int] | None = None
-        for index, match in enumerate(found[1:], start=1):
+        skip_to = len(_WORD.findall(sentence, 0, len(" ".join(words[:skip])))) if skip else 1
+        for index, match in enumerate(found[skip_to:], start=skip_to):
             word = match[0]
-            if len(word) < 5 or not word.isalpha() or word.lower() in self.section_answers or word.lower() in topic:
+            if len(word) < 4 or not word.replace("-", "").isalpha() or word.lower() in self.section_answers:
                 continue
-            if word.lower().endswith(("ly", "ed", "ing")):
+            if word.lower() in topic or word.lower().endswith(("ly", "ed", "ing")):
                 continue  # adverbs and verb forms: the key term of a sentence is a noun
             rarity = word_rarity(word)
-            if rarity < RARE_WORD_ZIPF and (best is None or rarity < best[0]) and _occurrences(word, sentence) == 1:
+            if rarity >= threshold or (best is not None and rarity >= best[0]):
+                continue
+            if rarity >= RARE_WORD_ZIPF and word.lower() in _IMPERATIVE:
+                continue  # "check", "place": a step's everyday verb, where "deflate" is the step itself
+            if len(word) == 4 and rarity >= RARE_WORD_ZIPF:
+                continue  # "axle", "tyre" are terms; "side", "hold" are not
+            previous = found[index - 1][0].lower()
+            if rarity >= RARE_WORD_ZIPF and previous not in _NOUN_BEFORE and not previous.endswith(("'s", "’s")):
+                continue  # an everyday word is a step's tool only where a noun goes: "a patch kit", "the valve"
+            if index == skip_to and index + 1 < len(found) and found[index + 1][0].lower() in _NOUN_BEFORE:
+                continue  # "Revise the notes": a step's first word before "the" is its verb
+            following = found[index + 1][0].lower() if index + 1 < len(found) else ""
+            aside = sentence.count("(", 0, match.start()) > sentence.count(")", 0, match.start())
+            if previous in _VERB_BEFORE or following in _OBJECT_PRONOUNS or aside:
+                continue  # "to secrete", "clamp it" are verbs; "(release of the ovum)" an aside
+            if _occurrences(word, sentence) == 1:
                 best = (rarity, index)
         if best is None:
             return
@@ -568,7 +628,7 @@ class _Drafter:
         last = first
         before = found[first - 1]
         if (
-            first > 1 and before[0].isalpha() and sentence[before.end() : found[first].start()] == " "
+            first > skip_to and before[0].isalpha() and sentence[before.end() : found[first].start()] == " "
             and before[0].lower() not in self.section_answers and word_rarity(before[0]) < MODIFIER_ZIPF
         ):
             first -= 1  # the rare modifier goes with its noun: "corpus luteum", "anterior pituitary"
@@ -579,15 +639,15 @@ class _Drafter:
         applied = _apply(sentence, [(start, end, answer)])
         if applied:
             score = KIND_SCORES["cloze"] - 0.4 + (0.5 if rarity < 3.0 else 0.0)
-            self._add_cloze((applied[0], applied[1], score), span, section, sentence)
+            self._add_cloze((applied[0], applied[1], score), span, section, passage or sentence)
 
-    def _cloze(self, sentence: str) -> tuple[str, list[str], float] | None:
+    def _cloze(self, sentence: str, min_words: int = 6) -> tuple[str, list[str], float] | None:
         """The sentence with its key term deleted and how good a card it makes, or None for no key sentence.
 
         One deletion per sentence: two blanks in one sentence give each other away.
         """
         words = sentence.split()
-        if not 6 <= len(words) <= 60 or sentence.rstrip().endswith("?") or any(c in sentence for c in "{}"):
+        if not min_words <= len(words) <= 60 or sentence.rstrip().endswith("?") or any(c in sentence for c in "{}"):
             return None
         finders = (
             (self._acronym_deletions, 1.5), (self._defined_term, 1.5), (self._number, 1.0), (self._known_subject, 0.8)
@@ -607,7 +667,7 @@ class _Drafter:
         score = KIND_SCORES["cloze"] + bonus
         first = sentence.split()[0].lower().strip("\"'“(,")
         if first in _DANGLING_START:
-            score -= 2.0  # "It is ...": who "it" is lies in another sentence
+            score -= 3.0  # "It is ...", "This phase ...": who "it" is lies in another sentence
         rarity = word_rarity(answer)
         if not any(c.isdigit() for c in answer):
             if rarity >= COMMON_WORD_ZIPF and len(answer.split()) == 1:
@@ -672,26 +732,62 @@ class _Drafter:
                         return [(start, end, text)]
         return []
 
-    def _list(self, lst: ItemList, section: Section, name: str) -> None:
+    def _list(self, lst: ItemList, section: Section, name: str, above: Block | None) -> None:
         termed = [item for item in lst.items if item.term and item.description]
+        # "Water Splitting ∞ ... split water molecules ...": asking for the term would be no question; the
+        # description is asked as a cloze below instead.
+        asked = [item for item in termed if not _describes_itself(item)]
         if len(termed) >= MAX_CHOICES:
             others = self._section_terms(section, lst)
             for index, item in enumerate(termed):
-                self._term_mcq(item, index, termed, others, name)
+                if item in asked:
+                    self._term_mcq(item, index, termed, others, name)
         else:
-            for item in termed:
+            for item in asked:
                 self._term_typed(item, name)
         if self._order_matters(lst, section):
             self._order(lst, section, name)
-        before = len(self.result.cards)
         self._groups(lst, name)
-        # Bullet points that the list gave no card for are facts of their own ("4 daughter cells are formed").
-        loose = not lst.ordered and len(self.result.cards) == before and not termed
+        # Each step and bullet holds a fact of its own ("4 daughter cells are formed", "find the hole with
+        # water"), asked with what the list is about in front, as a bullet rarely names it.
+        context = self._list_context(lst, section, above)
+        procedure = lst.ordered or self._order_matters(lst, section)
         for item in lst.items:
             if item.term and item.description:
                 self._acronyms(item.description, item.span, name)
+                if item not in asked:
+                    self._item_cloze(item, core_term(item.term), procedure, name, item.description)
+            elif item.children or len(item.text.split()) > MAX_ITEM_CLOZE_WORDS:
+                self._sentences(item.text, item.span, name, fallback=not lst.ordered)
+            elif _is_name(item.text):
+                continue  # "Adjustable Wrench": a thing listed, no fact to blank in it
             else:
-                self._sentences(item.text, item.span, name, fallback=loose)
+                self._acronyms(item.text, item.span, name, item.text)
+                self._item_cloze(item, context, procedure, name)
+
+    def _list_context(self, lst: ItemList, section: Section, above: Block | None) -> str:
+        """What a list's items are about: a short intro ("Meiosis:"), the glossary term just above the list, or
+        the heading."""
+        intro = lst.intro.rstrip(":;,. ").rsplit(". ", 1)[-1]
+        if intro and len(intro.split()) <= 8:
+            return intro
+        if isinstance(above, GlossaryEntry):
+            return core_term(above.term)
+        return section.title or self.document.title
+
+    def _item_cloze(self, item: ListItem, context: str, procedure: bool, section: str, text: str = "") -> None:
+        """A cloze on a step's or bullet's key fact: a number or defined term, else its rarest word (a step may
+        blank a less rare one, its tool or check: "patch kit", "valve"), the context in front."""
+        text = " ".join((text or item.text).split())
+        prefix = f"{context}: " if context and context.lower() not in text.lower() else ""
+        deleted = self._cloze(text, min_words=4)
+        if deleted:
+            cloze_text, answers, score = deleted
+            self._add_cloze((prefix + cloze_text, answers, score), item.span, section, item.text)
+        else:
+            self._rarest_word_cloze(prefix + text, item.span, section,
+                                    STEP_WORD_ZIPF if procedure else RARE_WORD_ZIPF,
+                                    skip=len(prefix.split()), passage=item.text)
 
     def _groups(self, lst: ItemList, name: str) -> None:
         """A parent item with short children: "Which of these belong to PARENT?", the wrong choices being the
@@ -894,6 +990,22 @@ class _Drafter:
             notes.append(
                 f"Set aside as noise: {captions} image caption(s), {others} other line(s) (boilerplate, images, code)."
             )
+
+
+def _describes_itself(item: ListItem) -> bool:
+    """The description says half the term's words or more ("produces ATP" for "ATP Production")."""
+    # Compared by root, so "Mixing" is said by "mixed" and "Production" by "produces".
+    roots = [re.sub(r"(?:ing|ion|s)$", "", w.lower())[:4] for w in _WORD.findall(core_term(item.term))]
+    words = [root for root in roots if len(root) >= 3]
+    described = [w.lower() for w in _WORD.findall(item.description)]
+    said = sum(any(d.startswith(root) for d in described) for root in words)
+    return bool(words) and said * 2 >= len(words)
+
+
+def _is_name(text: str) -> bool:
+    """"Set of Three Tire Tools": most words capitalised, no verb in sight."""
+    words = [w for w in _WORD.findall(text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) * 3 >= len(words) * 2
 
 
 def _imperative(text: str) -> bool:
