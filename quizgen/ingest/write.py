@@ -8,6 +8,7 @@ drafts of tens of thousands of cards.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import textwrap
@@ -295,14 +296,16 @@ def _comment(text: str, prefix: str = "# ") -> list[str]:
     return out
 
 
-def _passage(text: str) -> list[str]:
-    """The passage as comment lines, cut short for long ones (the source span says where the rest is)."""
+@functools.lru_cache(maxsize=256)
+def _passage(text: str) -> tuple[str, ...]:
+    """The passage as comment lines, cut short for long ones (the source span says where the rest is). Cached: the
+    cards drafted from one paragraph all quote it, and wrapping is most of the time a draft takes to write."""
     budget = COMMENT_WIDTH * MAX_PASSAGE_LINES
     short = text if len(text) <= budget else text[:budget]
     lines = _comment(short, "#   ")
     if len(lines) > MAX_PASSAGE_LINES or len(text) > budget:
         lines = [*lines[:MAX_PASSAGE_LINES], "#   ..."]
-    return lines
+    return tuple(lines)
 
 
 def to_toml(result: draft.Draft) -> str:
