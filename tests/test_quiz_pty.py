@@ -25,8 +25,15 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PROMPT = r"> "
 
 
+def midday_zone() -> str:
+    """A POSIX time zone where it is now about midday: what a session says of "tomorrow" (a learning step due in
+    ten minutes is not) then holds at whatever hour the tests run."""
+    offset = 12 - time.gmtime().tm_hour
+    return f"QZT{-offset:+d}"  # POSIX counts the offset west of UTC
+
+
 def spawn(*args: str) -> tuple[pexpect.spawn, io.StringIO]:
-    env = dict(os.environ, COLUMNS="80", LINES="40", NO_COLOR="1", TERM="xterm")
+    env = dict(os.environ, COLUMNS="80", LINES="40", NO_COLOR="1", TERM="xterm", TZ=midday_zone())
     child = pexpect.spawn(
         sys.executable, ["-m", "quizgen", "quiz", *args], env=env, encoding="utf-8", dimensions=(40, 80), timeout=20
     )
