@@ -316,8 +316,9 @@ def test_deck_reset_makes_every_face_new_and_keeps_the_cards(studied, run, db_pa
 
 # deck fork -------------------------------------------------------------------------------------------------------
 
-FIRST_CARD = "fund-protocols-why-started"
-FIRST_PROMPT = "According to the article, why do people usually begin a hormonal optimization protocol?"
+FIRST_CARD = "fund-protocols-started-for-symptoms"
+FIRST_PROMPT = ("According to the article, people usually take up a hormonal optimization protocol to address specific "
+                "what, and so get back to a better state of well-being? (one word)")
 
 
 def test_importing_a_copy_of_a_bundled_file_names_the_fork(run, tmp_path):
