@@ -1382,14 +1382,16 @@ class Store:
     @contextmanager
     def review_indexes_deferred(self, adding: int) -> Iterator[None]:
         """Around adding up to ``adding`` reviews inside a transaction: when they outnumber the stored ones, the
-        indexes of the reviews that enforce nothing are dropped first and made again after, one sort each where
-        every row added would otherwise go to its own place in each. A failure rolls them back with the rest."""
+        indexes of the reviews are dropped first and made again after, one sort each where every row added would
+        otherwise go to its own place in each. The unique index of Anki revlog ids is among them, so the rows added
+        must be ones already known to be new: made again, it refuses a repeat, failing the transaction. A failure
+        rolls the indexes back with the rest."""
         conn = self.db.conn
         if adding <= conn.execute("SELECT count(*) FROM reviews").fetchone()[0]:
             yield
             return
-        names = [name for _seq, name, unique, origin, _partial in conn.execute("PRAGMA index_list(reviews)").fetchall()
-                 if not unique and origin == "c"]
+        names = [name for _seq, name, _unique, origin, _partial in conn.execute("PRAGMA index_list(reviews)").fetchall()
+                 if origin == "c"]
         made = [conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()[0] for name in names]
         for name in names:
             conn.execute(f'DROP INDEX "{name}"')

@@ -53,7 +53,6 @@ TYPE_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 REVLOG_KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "rescheduled"}
 # Due values above this are epoch seconds (intraday learning), below it day numbers; Anki tells them apart so too.
 EPOCH_DUE_FLOOR = 1_000_000_000
-REVLOG_PAGE = 10_000
 NUMBER = (int, float)
 
 TEMPLATE_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
@@ -177,14 +176,14 @@ def read_anki(path: Path | str) -> AnkiImport:
     if not source.is_file():
         raise AnkiReadError(f"{source}: no such file")
     try:
-        with _opened(source) as col:
-            return _Reader(col).read()
+        with _opened(source) as (col, tables):
+            return _Reader(col, tables).read()
     except OSError as error:
         raise AnkiReadError(f"{source}: cannot be read: {error.strerror or error}") from None
 
 
 @contextmanager
-def _opened(source: Path) -> Iterator[Collection]:
+def _opened(source: Path) -> Iterator[tuple[Collection, _Tables]]:
     with source.open("rb") as handle:
         head = handle.read(16)
     with tempfile.TemporaryDirectory(prefix="quizgen-anki-") as scratch:
@@ -201,11 +200,16 @@ def _opened(source: Path) -> Iterator[Collection]:
                 raise AnkiReadError(f"{source}: not an Anki package (not a zip archive)")
             else:
                 raise AnkiReadError(f"{source}: not an Anki package or collection")
+            # Read before Anki opens the file: once it writes (upgrading an older collection), its connection
+            # keeps the file locked to every other.
+            tables = _read_tables(col_path)
             col = Collection(str(col_path), backend=backend)
         except AnkiException as error:
             raise AnkiReadError(f"{source}: {_reason(error)}") from None
         try:
-            yield col
+            if isinstance(tables, sqlite3.Error):
+                raise AnkiReadError(f"{source}: not an Anki collection (its tables cannot be read)")
+            yield col, tables
         finally:
             col.close()
 
@@ -272,6 +276,53 @@ def _reason(error: AnkiException) -> str:
         return "not an Anki collection (damaged or not SQLite)"
     first_line = message.splitlines()[0] if message else type(error).__name__
     return f"cannot be read as an Anki file: {first_line}"
+
+
+@dataclass
+class _Tables:
+    """The rows of a collection's cards and notes, and its review log by Anki card id (oldest first)."""
+
+    cards: list[tuple[Any, ...]]
+    notes: list[tuple[Any, ...]]
+    revlog: dict[int, list[Review]]
+    reviews_read: int
+
+
+def _read_tables(col_path: Path) -> _Tables | sqlite3.Error:
+    """The collection's own rows, read with SQLite: the anki library hands every row over as JSON, several times
+    slower for a review log of a hundred thousand entries. The columns read are the same in every collection
+    version. A file whose tables cannot be read gives the error, which Anki's own refusal of it comes before."""
+    try:
+        db = sqlite3.connect(f"{col_path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return error
+    try:
+        cards = db.execute(
+            "select id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, data "
+            "from cards order by nid, ord"
+        ).fetchall()
+        notes = db.execute("select id, guid, mid, tags, flds from notes order by id").fetchall()
+        revlog: dict[int, list[Review]] = {}
+        kinds, count = REVLOG_KINDS, 0
+        # Made as the tuple it is: Review(...) and Review._make pass through Python code for every row.
+        make = tuple.__new__
+        # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
+        # filtered entries without an answer are events.
+        for rid, cid, rating, ivl, duration, rtype in db.execute(
+            "select id, cid, case when type between 0 and 3 and ease between 1 and 4 then ease end, ivl, time, type "
+            "from revlog order by id"
+        ):
+            face_reviews = revlog.get(cid)
+            if face_reviews is None:
+                face_reviews = revlog[cid] = []
+            # The kind is looked up, not made by the query: one string for all rows of a kind, not one each.
+            face_reviews.append(make(Review, (rid, kinds.get(rtype, "unknown"), rating, duration, ivl)))
+            count += 1
+        return _Tables(cards, notes, revlog, count)
+    except sqlite3.Error as error:
+        return error
+    finally:
+        db.close()
 
 
 @dataclass(frozen=True)
@@ -377,15 +428,13 @@ class _AnkiCard:
 
 
 class _Reader:
-    def __init__(self, col: Collection):
+    def __init__(self, col: Collection, tables: _Tables):
         self.col = col
+        self.tables = tables
         self.report = AnkiReport()
         self.cards: dict[str, list[dict[str, Any]]] = {}
         self.faces: dict[int, FaceKey] = {}
         self.schedules: dict[FaceKey, FaceSchedule] = {}
-        if col.db is None:
-            raise AnkiReadError(f"{col.path}: the collection is closed")
-        self.db = col.db
         timing = col.sched
         self.today = timing.today
         self.next_day_at = timing.day_cutoff
@@ -400,10 +449,7 @@ class _Reader:
         tops = sorted({name.split("::")[0] for name in [*deck_names.values(), orphans]})
         slugs = deck_slugs(tops)
         by_note: dict[int, list[_AnkiCard]] = {}
-        for cid, nid, did, odid, ordinal, ctype, queue, due, odue, ivl, factor, reps, lapses, data in self.db.all(
-            "select id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, data "
-            "from cards order by nid, ord"
-        ):
+        for cid, nid, did, odid, ordinal, ctype, queue, due, odue, ivl, factor, reps, lapses, data in self.tables.cards:
             # A card in a filtered deck keeps its home deck and due in odid/odue.
             home, home_due = (odid, odue or due) if odid else (did, due)
             by_note.setdefault(nid, []).append(
@@ -412,7 +458,7 @@ class _Reader:
         field_names = {mid: [f["name"] for f in m["flds"]] for mid, m in notetypes.items()}
         places: dict[str, tuple[str, str]] = {}  # deck name -> its top-level deck and its section, made once
         used_tops: set[str] = set()
-        for nid, guid, mid, tags, flds in self.db.all("select id, guid, mid, tags, flds from notes order by id"):
+        for nid, guid, mid, tags, flds in self.tables.notes:
             cards = by_note.get(nid)
             notetype = notetypes.get(mid)
             if not cards or notetype is None:
@@ -562,31 +608,10 @@ class _Reader:
         )
 
     def _reviews(self) -> dict[FaceKey, list[Review]]:
-        reviews: dict[FaceKey, list[Review]] = {key: [] for key in self.schedules}
-        # Each Anki card's list by its id, so a revlog row finds where it goes in one look-up.
-        lists, kinds, read, dropped = {cid: reviews[key] for cid, key in self.faces.items()}, REVLOG_KINDS, 0, 0
-        # Made as the tuple it is: Review(...) and Review._make pass through Python code for every row.
-        make = tuple.__new__
-        # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
-        # filtered entries without an answer are events.
-        # Read a page at a time: the anki library hands over all the rows of a query at once, and a whole revlog
-        # of a big collection, as rows, would take more memory than the reviews made of it.
-        after = -(2**63)
-        while page := self.db.all(
-            "select id, cid, case when type between 0 and 3 and ease between 1 and 4 then ease end, ivl, time, type "
-            "from revlog where id > ? order by id limit ?",
-            after, REVLOG_PAGE,
-        ):
-            for rid, cid, rating, ivl, duration, rtype in page:
-                face_reviews = lists.get(cid)
-                if face_reviews is None:
-                    dropped += 1
-                    continue
-                # The kind is looked up, not made by the query: one string for all rows of a kind, not one each.
-                face_reviews.append(make(Review, (rid, kinds.get(rtype, "unknown"), rating, duration, ivl)))
-                read += 1
-            after = page[-1][0]
-        self.report.reviews_read, self.report.reviews_dropped = read, dropped
+        revlog = self.tables.revlog
+        reviews = {key: revlog.pop(cid, []) for cid, key in self.faces.items()}
+        self.report.reviews_dropped = sum(len(rest) for rest in revlog.values())
+        self.report.reviews_read = self.tables.reviews_read - self.report.reviews_dropped
         return reviews
 
 
