@@ -322,6 +322,22 @@ def test_a_table_with_a_repeated_heading_still_drafts_a_valid_file(tmp_path):
     assert_passes_check(path)
 
 
+def test_a_table_cell_of_dashes_is_not_asked(tmp_path):
+    """A dash says a row has nothing there; a stray separator row under the header is no row at all."""
+    notes = tmp_path / "tides.md"
+    notes.write_text(
+        "## Tides\n\n| Port | Tide |\n|---|---|\n|---|---|\n| Arden | 4 m |\n| Brill | — |\n| Colne | 6 m |\n"
+        "| Deal | 2 m |\n"
+    )
+    result = build(notes)
+    asked = [c.card.fields["prompt"] for c in result.cards if "prompt" in c.card.fields]
+    texts = " ".join(str(c.card.fields) for c in result.cards)
+    assert result.cards and "---" not in texts and "—" not in texts
+    assert not any(prompt.startswith(("---", "Brill")) for prompt in asked)
+    path, _text = written(result, tmp_path)
+    assert_passes_check(path)
+
+
 def test_definitions_in_prose_and_ranked_candidates(tmp_path):
     text = (
         "Kite lines\n\nThe bridle is also called the towing harness. A sudden drop of wind, a condition known as a "

@@ -915,7 +915,9 @@ class _Drafter:
             return
         width = len(table.header)
         lines = table.row_lines or [table.span.start] * len(table.rows)
-        rows = [(row, line) for row, line in zip(table.rows, lines, strict=True) if len(row) == width and row[0]]
+        # A cell of dashes or dots alone ("-", "—", "...") is a table's way of saying "none": nothing to ask.
+        worded = [[cell if any(ch.isalnum() for ch in cell) else "" for cell in row] for row in table.rows]
+        rows = [(row, line) for row, line in zip(worded, lines, strict=True) if len(row) == width and row[0]]
         if width < 2 or len(rows) < 2:
             return
         headings = [heading or f"column {number + 1}" for number, heading in enumerate(table.header)]
