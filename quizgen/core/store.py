@@ -463,6 +463,19 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """The same database through a second, read-only connection that another thread may use, to read two things
+        at once; each of its reads sees the database as last committed, as this store's own reads do outside a
+        transaction."""
+        (_seq, _name, file), *_ = self.db.execute("PRAGMA database_list").fetchall()
+        connection = sqlite3.connect(_read_only_uri(Path(file)), uri=True, check_same_thread=False)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            yield Store(Database(connection, execute_plugins=False), self.path, "a second connection, for reading")
+        finally:
+            connection.close()
+
     def set_busy_timeout(self, milliseconds: int) -> None:
         """How long a write waits for another process's write lock before it fails with DatabaseBusy."""
         self.db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
