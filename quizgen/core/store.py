@@ -134,6 +134,15 @@ class CardReview(NamedTuple):
     scheduled: int | None
 
 
+class RatingHistory(NamedTuple):
+    """The rated reviews of one face that moved its schedule, oldest first: stored times and ratings (1-4)."""
+
+    card_pk: int
+    face: int
+    times: list[str]
+    ratings: list[int]
+
+
 @dataclass
 class FaceHistory:
     """What an Anki import merges a face's Anki history with: its schedule row (as ``quiz_face`` gives it), the
@@ -1258,20 +1267,27 @@ class Store:
     # Optimizing ----------------------------------------------------------------------------------------------
     # What ``quizgen optimize`` reads, every rating that moved a schedule, and writes: new memory states.
 
-    def rating_history(self, deck: str | None = None) -> list[tuple[int, int, str, int]]:
-        """Card pk, face, stored time and rating (1-4) of each review of the active cards that moved a schedule, face
-        by face, oldest first (reviews of a face at the same instant, lowest rating first)."""
+    def rating_history(self, deck: str | None = None) -> list[RatingHistory]:
+        """The reviews of each face of the active cards that moved a schedule and have a 1-4 rating, face by face (by
+        card pk, then face), each face's oldest first (reviews of a face at the same instant, lowest rating first)."""
         where, params = card_filter("c.", deck)
-        rows: list[tuple[int, int, str, int]] = self.db.execute(
-            f"""SELECT r.card_pk, r.face, r.reviewed_at, r.rating
-                FROM reviews r JOIN cards c ON c.pk = r.card_pk
-                WHERE {where} AND r.scheduled = 1 AND r.rating BETWEEN 1 AND 4""",
+        # One row a face, its reviews as one text, each its stored time (all of one width) and rating: a row for
+        # each review would cost more to make in Python than the rest of the reading.
+        rows = self.db.execute(
+            f"""SELECT c.pk, r.face, group_concat(r.reviewed_at || r.rating)
+                FROM cards c JOIN reviews r ON r.card_pk = c.pk
+                WHERE {where} AND r.scheduled = 1 AND r.rating BETWEEN 1 AND 4
+                GROUP BY c.pk, r.face ORDER BY c.pk, r.face""",
             params,
         ).fetchall()
-        # Sorted here: an ORDER BY makes SQLite sort them all again in a temporary B-tree (the index has them in
-        # this order, but with `scheduled` between face and time), which doubles the cost of reading them.
-        rows.sort()
-        return rows
+        faces = []
+        for card_pk, face, joined in rows:
+            reviews = joined.split(",")
+            # Read from the face's index in this order already (so this sort only checks it): an aggregate's order
+            # is not one SQLite promises.
+            reviews.sort()
+            faces.append(RatingHistory(card_pk, face, [r[:-1] for r in reviews], [int(r[-1]) for r in reviews]))
+        return faces
 
     def faces_in_review(self, deck: str | None = None) -> dict[tuple[int, int], datetime]:
         """The last review time of every face of the active cards in the Review state, by (card pk, face)."""
