@@ -1443,10 +1443,15 @@ class Store:
         self._elapsed_deferred = {}
         try:
             yield
+            # The waits are set once the indexes they are found by are back, and before those holding them are made.
+            holding = [sql for sql in made if "elapsed_days" in sql]
             for sql in made:
-                conn.execute(sql)
+                if sql not in holding:
+                    conn.execute(sql)
             since, self._elapsed_deferred = self._elapsed_deferred, None
             self._set_elapsed(since)
+            for sql in holding:
+                conn.execute(sql)
         finally:
             self._elapsed_deferred = None
 
