@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quizgen.core.cards import Card, hash_of
-from quizgen.core.store import open_database
+from quizgen.core.store import ELAPSED_DAYS, open_database
 from quizgen.core.time import to_stored
 
 DECK = "generated"
@@ -118,6 +118,9 @@ def make_large_db(
             _insert_reviews(conn, batch)
             batch = []
     _insert_reviews(conn, batch)
+    # What the store sets on each review it writes, set here for all at once.
+    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute(f"UPDATE reviews SET elapsed_days = {ELAPSED_DAYS} WHERE scheduled = 1 AND due_before IS NOT NULL")
     conn.execute("COMMIT")
     conn.execute("PRAGMA synchronous = FULL")
     db.close()

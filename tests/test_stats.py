@@ -246,3 +246,42 @@ def test_true_retention_bands_each_wait_rounded_to_whole_days(store):
     study(store, start + timedelta(days=20.5), {"groyne": True})
     bands = {band.band: (band.reviews, band.recalled) for band in stats.compute(store, "tides", NOW).true_retention}
     assert bands == {"1 day": (0, 0), "2-6 days": (2, 1), "1-3 weeks": (1, 1), "3 weeks+": (0, 0)}
+
+
+def retention_bands(store: Store) -> dict[str, tuple[int, int]]:
+    return {band.band: (band.reviews, band.recalled) for band in stats.compute(store, "tides", NOW).true_retention}
+
+
+def test_true_retention_counts_the_wait_from_an_earlier_review_written_later(store):
+    """An Anki review imported after our own, but given between two of them, is the one the later review waited on."""
+    start = NOW - timedelta(days=28)
+    study(store, start, {"groyne": True})
+    study(store, start + timedelta(days=25), {"groyne": False})
+    assert retention_bands(store)["3 weeks+"] == (1, 0)
+    pk = store.card("tides/groyne").pk
+    between = (start + timedelta(days=22)).isoformat(timespec="microseconds")
+    with store.transaction():
+        store.add_anki_history([(pk, 0, between, 3, 8000, between, None, 1)], [], [])
+    bands = retention_bands(store)
+    assert (bands["2-6 days"], bands["3 weeks+"]) == ((1, 0), (1, 1))
+
+
+def test_a_database_from_before_waits_were_stored_gets_them_on_upgrade(store, db_path):
+    start = NOW - timedelta(days=25)
+    study(store, start, {"spring-tide": True, "spit": True, "neap-tide": True})
+    study(store, start + timedelta(days=1.5), {"spit": False})
+    study(store, start + timedelta(days=6.5), {"neap-tide": True, "spring-tide": False})
+    expected = retention_bands(store)
+    assert sum(reviews for reviews, _recalled in expected.values()) == 3
+    # As an older quizgen left it: no stored waits, nor the migration that adds them.
+    store.db.executescript(
+        """DROP INDEX idx_reviews_recent; DROP INDEX idx_schedule_hardest;
+           ALTER TABLE reviews DROP COLUMN elapsed_days;
+           DELETE FROM _sqlite_migrations WHERE name = 'm008_review_elapsed';"""
+    )
+    store.close()
+    upgraded = Store.open(db_path)
+    try:
+        assert retention_bands(upgraded) == expected
+    finally:
+        upgraded.close()

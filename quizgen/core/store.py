@@ -134,6 +134,15 @@ class CardReview(NamedTuple):
     scheduled: int | None
 
 
+class RatingHistory(NamedTuple):
+    """The rated reviews of one face that moved its schedule, oldest first: stored times and ratings (1-4)."""
+
+    card_pk: int
+    face: int
+    times: list[str]
+    ratings: list[int]
+
+
 @dataclass
 class FaceHistory:
     """What an Anki import merges a face's Anki history with: its schedule row (as ``quiz_face`` gives it), the
@@ -449,6 +458,9 @@ class Store:
         self.path = path
         # Why the database cannot be written, when it cannot.
         self.read_only = read_only
+        # While the review indexes are dropped for a bulk write: from when, face by face, elapsed_days is to be set
+        # once they are back (without them each review would cost a scan of its face's).
+        self._elapsed_deferred: dict[tuple[int, int], str] | None = None
 
     @classmethod
     def open(cls, path: Path | None = None, read_only: bool = False) -> Store:
@@ -459,6 +471,19 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """The same database through a second, read-only connection that another thread may use, to read two things
+        at once; each of its reads sees the database as last committed, as this store's own reads do outside a
+        transaction."""
+        (_seq, _name, file), *_ = self.db.execute("PRAGMA database_list").fetchall()
+        connection = sqlite3.connect(_read_only_uri(Path(file)), uri=True, check_same_thread=False)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            yield Store(Database(connection, execute_plugins=False), self.path, "a second connection, for reading")
+        finally:
+            connection.close()
 
     def set_busy_timeout(self, milliseconds: int) -> None:
         """How long a write waits for another process's write lock before it fails with DatabaseBusy."""
@@ -923,6 +948,8 @@ class Store:
         conn = self.db.conn
         with self.transaction():
             cursor = self._insert_answer(session_id, answer)
+            if answer.schedule is not None:
+                self._set_elapsed({(answer.card_pk, answer.face): to_stored(answer.reviewed_at)})
             conn.execute(
                 "UPDATE sessions SET answered = answered + 1, correct = correct + ? WHERE id = ?",
                 [int(answer.correct), session_id],
@@ -962,6 +989,8 @@ class Store:
             self.db.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             if answer.schedule is not None:
                 self._write_schedule(answer.card_pk, answer.face, schedule_before)
+                # A review after the one taken back (there is none, unless the clock went back) follows another now.
+                self._set_elapsed({(answer.card_pk, answer.face): to_stored(answer.reviewed_at)})
 
     # Card actions --------------------------------------------------------------------------------------------
     # What the learner does to a card during a quiz, each committed at once like an answer.
@@ -1017,9 +1046,15 @@ class Store:
     def record_answers(self, session_id: int, answers: list[Answer]) -> None:
         """Store many answers of one session in one transaction: a review history brought in whole."""
         conn = self.db.conn
+        since: dict[tuple[int, int], str] = {}
         with self.transaction():
             for answer in answers:
                 self._insert_answer(session_id, answer)
+                if answer.schedule is not None:
+                    at = to_stored(answer.reviewed_at)
+                    key = (answer.card_pk, answer.face)
+                    since[key] = min(since.get(key, at), at)
+            self._set_elapsed(since)
             conn.execute(
                 "UPDATE sessions SET answered = answered + ?, correct = correct + ? WHERE id = ?",
                 [len(answers), sum(a.correct for a in answers), session_id],
@@ -1038,6 +1073,19 @@ class Store:
         if answer.schedule is not None:
             self._write_schedule(answer.card_pk, answer.face, answer.schedule)
         return cursor
+
+    def _set_elapsed(self, since: dict[tuple[int, int], str]) -> None:
+        """Set ``elapsed_days`` (see m008) on the scheduled reviews of each (card pk, face) from a stored time on: the
+        reviews just written there and the ones after, whose previous review may have changed. In a transaction."""
+        if self._elapsed_deferred is not None:
+            for key, at in since.items():
+                self._elapsed_deferred[key] = min(self._elapsed_deferred.get(key, at), at)
+            return
+        self.db.conn.executemany(
+            f"""UPDATE reviews SET elapsed_days = {ELAPSED_DAYS}
+                WHERE card_pk = ? AND face = ? AND scheduled = 1 AND due_before IS NOT NULL AND reviewed_at >= ?""",
+            [(card_pk, face, at) for (card_pk, face), at in since.items()],
+        )
 
     def _write_schedule(self, card_pk: int, face: int, row: dict[str, Any]) -> None:
         self.db.conn.execute(
@@ -1113,9 +1161,10 @@ class Store:
         """The ``count`` studied faces of the active cards of highest FSRS difficulty (of lowest stability among
         equals, then the latest card and face): card pk, face, difficulty, stability and last review."""
         where, params = card_filter("c.", deck)
+        # CROSS JOIN: the schedule first, read in this order from its index until enough faces of the cards are found.
         rows: list[tuple[int, int, float, float, str]] = self.db.execute(
             f"""SELECT s.card_pk, s.face, s.difficulty, s.stability, s.last_review
-                FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0
+                FROM schedule s CROSS JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0
                 ORDER BY s.difficulty DESC, s.stability, s.card_pk DESC, s.face DESC LIMIT ?""",
             [*params, count],
         ).fetchall()
@@ -1188,27 +1237,18 @@ class Store:
         return rows
 
     def recall_by_wait(self, since: datetime, least_days: list[int], deck: str | None = None) -> list[tuple[int, int]]:
-        """What true retention counts: of the scheduled reviews since ``since`` that followed an earlier one of the
-        face, in each band of days waited since it (from ``least_days[i]`` whole days, rounded as Python rounds,
-        half to even, until the next band's), how many there were and how many were recalled (rated above Again).
-
-        The reviews are taken face by face, so the seek for each one's previous review (by the face's index) lands
-        next to the last one's."""
+        """What true retention counts: of the scheduled reviews since ``since`` that the face was due for and that
+        followed an earlier one of the face, in each band of days waited since it (from ``least_days[i]`` whole days,
+        rounded as Python rounds, half to even, until the next band's), how many there were and how many were
+        recalled (rated above Again). Each review's wait is stored on it (``elapsed_days``), so one index has them."""
         review_filter, params = self._reviews_of(deck)
         bands = " ".join(
-            f"WHEN waited {'>=' if days % 2 == 0 else '>'} {days - 0.5} THEN {band}"
+            f"WHEN r.elapsed_days {'>=' if days % 2 == 0 else '>'} {days - 0.5} THEN {band}"
             for band, days in reversed(list(enumerate(least_days)))
         )
-        # OFFSET 0 keeps SQLite from folding the subquery into the CASE, which would seek once per band.
         rows = self.db.execute(
-            f"""SELECT CASE {bands} END AS band, count(*), sum(rating > 1) FROM (
-                  SELECT w.rating, julianday(w.reviewed_at) - julianday(
-                    (SELECT max(p.reviewed_at) FROM reviews p WHERE p.card_pk = w.card_pk AND p.face = w.face
-                     AND p.scheduled = 1 AND p.reviewed_at < w.reviewed_at)) AS waited
-                  FROM (SELECT r.card_pk, r.face, r.reviewed_at, r.rating FROM reviews r
-                        WHERE r.reviewed_at >= ? AND r.scheduled = 1 AND r.due_before IS NOT NULL {review_filter}
-                        ORDER BY +r.card_pk, +r.face) w
-                  LIMIT -1 OFFSET 0)
+            f"""SELECT CASE {bands} END AS band, count(*), sum(r.rating > 1) FROM reviews r
+                WHERE r.reviewed_at >= ? AND r.scheduled = 1 AND r.elapsed_days IS NOT NULL {review_filter}
                 GROUP BY band HAVING band IS NOT NULL""",
             [to_stored(since), *params],
         ).fetchall()
@@ -1227,20 +1267,27 @@ class Store:
     # Optimizing ----------------------------------------------------------------------------------------------
     # What ``quizgen optimize`` reads, every rating that moved a schedule, and writes: new memory states.
 
-    def rating_history(self, deck: str | None = None) -> list[tuple[int, int, str, int]]:
-        """Card pk, face, stored time and rating (1-4) of each review of the active cards that moved a schedule, face
-        by face, oldest first (reviews of a face at the same instant, lowest rating first)."""
+    def rating_history(self, deck: str | None = None) -> list[RatingHistory]:
+        """The reviews of each face of the active cards that moved a schedule and have a 1-4 rating, face by face (by
+        card pk, then face), each face's oldest first (reviews of a face at the same instant, lowest rating first)."""
         where, params = card_filter("c.", deck)
-        rows: list[tuple[int, int, str, int]] = self.db.execute(
-            f"""SELECT r.card_pk, r.face, r.reviewed_at, r.rating
-                FROM reviews r JOIN cards c ON c.pk = r.card_pk
-                WHERE {where} AND r.scheduled = 1 AND r.rating BETWEEN 1 AND 4""",
+        # One row a face, its reviews as one text, each its stored time (all of one width) and rating: a row for
+        # each review would cost more to make in Python than the rest of the reading.
+        rows = self.db.execute(
+            f"""SELECT c.pk, r.face, group_concat(r.reviewed_at || r.rating)
+                FROM cards c JOIN reviews r ON r.card_pk = c.pk
+                WHERE {where} AND r.scheduled = 1 AND r.rating BETWEEN 1 AND 4
+                GROUP BY c.pk, r.face ORDER BY c.pk, r.face""",
             params,
         ).fetchall()
-        # Sorted here: an ORDER BY makes SQLite sort them all again in a temporary B-tree (the index has them in
-        # this order, but with `scheduled` between face and time), which doubles the cost of reading them.
-        rows.sort()
-        return rows
+        faces = []
+        for card_pk, face, joined in rows:
+            reviews = joined.split(",")
+            # Read from the face's index in this order already (so this sort only checks it): an aggregate's order
+            # is not one SQLite promises.
+            reviews.sort()
+            faces.append(RatingHistory(card_pk, face, [r[:-1] for r in reviews], [int(r[-1]) for r in reviews]))
+        return faces
 
     def faces_in_review(self, deck: str | None = None) -> dict[tuple[int, int], datetime]:
         """The last review time of every face of the active cards in the Review state, by (card pk, face)."""
@@ -1395,9 +1442,20 @@ class Store:
         made = [conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()[0] for name in names]
         for name in names:
             conn.execute(f'DROP INDEX "{name}"')
-        yield
-        for sql in made:
-            conn.execute(sql)
+        self._elapsed_deferred = {}
+        try:
+            yield
+            # The waits are set once the indexes they are found by are back, and before those holding them are made.
+            holding = [sql for sql in made if "elapsed_days" in sql]
+            for sql in made:
+                if sql not in holding:
+                    conn.execute(sql)
+            since, self._elapsed_deferred = self._elapsed_deferred, None
+            self._set_elapsed(since)
+            for sql in holding:
+                conn.execute(sql)
+        finally:
+            self._elapsed_deferred = None
 
     def add_anki_history(
         self, reviews: list[AnkiReviewRow], events: list[AnkiEventRow], schedules: list[tuple[int, int, dict]]
@@ -1407,12 +1465,16 @@ class Store:
         Call inside a transaction (an Anki import's), as often as it takes to write them all.
         """
         conn = self.db.conn
+        since: dict[tuple[int, int], str] = {}
+        for card_pk, face, reviewed_at, *_rest in reviews:
+            since[(card_pk, face)] = min(since.get((card_pk, face), reviewed_at), reviewed_at)
         conn.executemany(
             """INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
                duration_ms, scheduled, due_before, due_after, anki_revlog_id)
                VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8)""",
             reviews,
         )
+        self._set_elapsed(since)
         conn.executemany(
             """INSERT OR IGNORE INTO anki_events (card_pk, face, anki_revlog_id, happened_at, kind, interval)
                VALUES (?, ?, ?, ?, ?, ?)""",
@@ -1429,6 +1491,11 @@ class Store:
 # Which cards a quiz may ask at a moment (its one parameter, a stored time): neither suspended nor buried then.
 # Sorts after every stored time, which begins with the digits of its year.
 LATER_THAN_ANY_TIME = "A"
+# What ``reviews.elapsed_days`` holds (see m008): the days from the face's previous scheduled review, as SQLite takes
+# the difference of two stored times.
+ELAPSED_DAYS = """julianday(reviewed_at) - julianday(
+    (SELECT max(p.reviewed_at) FROM reviews p WHERE p.card_pk = reviews.card_pk AND p.face = reviews.face
+     AND p.scheduled = 1 AND p.reviewed_at < reviews.reviewed_at))"""
 # A stored time in whole milliseconds (of the julian day count SQLite keeps them in; rounding drops float error).
 _JULIAN_MS = "CAST(round(julianday({}) * 86400000) AS INTEGER)"
 

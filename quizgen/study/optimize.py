@@ -19,6 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from itertools import compress
+from operator import sub
 from typing import TYPE_CHECKING, NamedTuple
 
 import fsrs_rs_python as rs
@@ -26,7 +29,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quizgen.core.display import literal
 from quizgen.core.errors import QuizgenError
-from quizgen.core.store import Store
+from quizgen.core.store import RatingHistory, Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored
 
 if TYPE_CHECKING:
@@ -59,16 +62,12 @@ def rounded_as_stored(values: Sequence[float]) -> list[float]:
 # Training items --------------------------------------------------------------------------------------------------
 
 
-# A review as ``Store.rating_history`` gives it: card pk, face, stored time, rating; face by face, oldest first.
-ReviewRow = tuple[int, int, str, int]
-
-
-def day_starts(rows: Sequence[ReviewRow]) -> list[str]:
-    """The stored times at which the learner's days start, from the day of the earliest of ``rows`` to the day after
-    the latest: a review's day, counted from any fixed day, is how many of them it comes after, so no time is
-    parsed."""
-    first = local_day(from_stored(min(row[2] for row in rows)))
-    last = local_day(from_stored(max(row[2] for row in rows)))
+def day_starts(faces: Sequence[RatingHistory]) -> list[str]:
+    """The stored times at which the learner's days start, from the day of the earliest review of ``faces`` to the
+    day after the latest: a review's day, counted from any fixed day, is how many of them it comes after, so no time
+    is parsed."""
+    first = local_day(from_stored(min(face.times[0] for face in faces)))
+    last = local_day(from_stored(max(face.times[-1] for face in faces)))
     return [to_stored(day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
 
 
@@ -99,47 +98,36 @@ class TrainingSet:
     faces: int
 
 
-def histories(rows: Sequence[ReviewRow]) -> list[FaceHistory]:
-    """The face histories of the rows, each review on the learner's day."""
-    if not rows:
+def histories(faces: Sequence[RatingHistory]) -> list[FaceHistory]:
+    """The face histories, each review on the learner's day."""
+    if not faces:
         return []
-    starts = day_starts(rows)
-    result: list[FaceHistory] = []
-    current: FaceHistory | None = None
-    for card_pk, face, at, rating in rows:
-        if current is None or (current.card_pk, current.face) != (card_pk, face):
-            current = FaceHistory(card_pk, face)
-            result.append(current)
-        current.reviews.append((bisect_right(starts, at), rating))
-    return result
+    day_of = partial(bisect_right, day_starts(faces))
+    return [FaceHistory(f.card_pk, f.face, list(zip(map(day_of, f.times), f.ratings, strict=True))) for f in faces]
 
 
-def training_set(rows: Sequence[ReviewRow]) -> TrainingSet:
-    """The items Anki's optimizer would build from these reviews, in one pass over them."""
-    if not rows:
+def training_set(faces: Sequence[RatingHistory]) -> TrainingSet:
+    """The items Anki's optimizer would build from these faces' reviews."""
+    if not faces:
         return TrainingSet([], [], 0, 0)
-    starts = day_starts(rows)
+    day_of = partial(bisect_right, day_starts(faces))
+    review, item = rs.FSRSReview, rs.FSRSItem
     items: list[rs.FSRSItem] = []
     numbers: list[int] = []
     times: list[str] = []
-    steps: list[rs.FSRSReview] = []
-    card = face = number = -1
-    previous = 0
-    for card_pk, face_index, at, rating in rows:
-        day = bisect_right(starts, at)
-        if face_index != face or card_pk != card:
-            card, face, number = card_pk, face_index, number + 1
-            steps = [rs.FSRSReview(rating, 0)]
-        else:
-            steps.append(rs.FSRSReview(rating, day - previous))
-            if day > previous:
-                # An item copies the reviews it is given, so the face's history grows on in the same list.
-                items.append(rs.FSRSItem(steps))
-                numbers.append(number)
-                times.append(at)
-        previous = day
+    reviews = 0
+    # Face by face, each step a C loop (map) over its reviews; a face's items share its FSRSReview objects.
+    for number, face in enumerate(faces):
+        days = list(map(day_of, face.times))
+        waits = [0, *map(sub, days[1:], days)]
+        steps = list(map(review, face.ratings, waits))
+        for last in compress(range(len(waits)), waits):  # a review on a later day than the one before
+            items.append(item(steps[:last + 1]))
+            numbers.append(number)
+            times.append(face.times[last])
+        reviews += len(steps)
     order = sorted(range(len(items)), key=times.__getitem__)
-    return TrainingSet([items[i] for i in order], [numbers[i] for i in order], len(rows), number + 1)
+    return TrainingSet([items[i] for i in order], [numbers[i] for i in order], reviews, len(faces))
 
 
 # Fitting and evaluating ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ all).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -147,15 +148,26 @@ def compute(store: Store, deck: str | None, now: datetime, compare_retention: fl
     stats = Stats(scope=scope, desired_retention=setting_value(store.get_config, "retention"))
     stats.cards = store.active_card_count(deck)
     parameters = deck_parameters(store.get_config, deck)
-    studied = _schedule_figures(store, stats, deck, now, parameters)
-    today = local_day(now)
-    retentions = [stats.desired_retention] + ([compare_retention] if compare_retention is not None else [])
-    for retention in retentions:
-        counts = forecast_reviews(studied, parameters, retention, WORKLOAD_DAYS)
-        stats.workload.append(Workload(retention, [(today + timedelta(days=i), n) for i, n in enumerate(counts)]))
+    # The answers and the schedule are counted on connections of their own, in other threads, while this one reads
+    # the faces soon due and simulates the workload: on a large database each takes about as long, and SQLite lets go
+    # of Python as it counts.
+    with store.reader() as second, store.reader() as third, ThreadPoolExecutor(2) as pool:
+        counted = [pool.submit(_answer_figures, second, stats, deck, now),
+                   pool.submit(_schedule_tally, third, stats, deck, now, parameters)]
+        studied = _schedule_figures(store, stats, deck, now, parameters)
+        today = local_day(now)
+        retentions = [stats.desired_retention] + ([compare_retention] if compare_retention is not None else [])
+        for retention in retentions:
+            counts = forecast_reviews(studied, parameters, retention, WORKLOAD_DAYS)
+            stats.workload.append(Workload(retention, [(today + timedelta(days=i), n) for i, n in enumerate(counts)]))
+        for figures in counted:
+            figures.result()
+    return stats
+
+
+def _answer_figures(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
     _review_figures(store, stats, deck, now)
     _true_retention(store, stats, deck, now)
-    return stats
 
 
 def day_starts(first: date, count: int) -> list[str]:
@@ -164,16 +176,21 @@ def day_starts(first: date, count: int) -> list[str]:
     return [to_stored(day_start(first + timedelta(days=i))) for i in range(count)]
 
 
-def _schedule_figures(
-    store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]
-) -> list[StudiedState]:
-    """The figures of the schedule; returns the studied faces falling due within the workload's 30 days."""
+def _schedule_tally(store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]) -> None:
+    """The faces by state, how many are due, and their average recall now."""
     # FSRS's forgetting curve by whole days since the last review, as py-fsrs counts them, summed by SQLite.
     decay, factor = decay_factor(parameters)
     tally = store.schedule_tally(now, now + timedelta(days=7), factor, decay, deck)
     stats.faces, stats.new, stats.review, stats.due, stats.due_week = tally[:5]
     stats.learning = tally.faces - tally.new - tally.review
     stats.retrievability = tally.recall_sum / tally.studied if tally.studied else None
+
+
+def _schedule_figures(
+    store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]
+) -> list[StudiedState]:
+    """The due forecast and the weakest cards; returns the studied faces falling due within the workload's 30 days."""
+    decay, factor = decay_factor(parameters)
     today = local_day(now)
     # Overdue faces count today; last reviews in whole days of 24 hours back from the start of today.
     upcoming = [
