@@ -307,6 +307,32 @@ def test_each_review_keeps_its_anki_time_and_the_wait_anki_gave_it(run, anki_sou
         previous[(card_pk, face)] = due_after
 
 
+def test_each_answer_counts_for_true_retention_with_its_wait_since_the_one_before(run, anki_source, db_path):
+    """What ``stats`` bands true retention by: the days from each answer to the face's answer before it, for the
+    answers that were due."""
+    _source, package = anki_source
+    imported_json(run, package)
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT card_pk, face, anki_revlog_id, due_before, elapsed_days FROM reviews "
+            "ORDER BY card_pk, face, anki_revlog_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    previous: dict[tuple[int, int], int] = {}
+    waits = 0
+    for card_pk, face, revlog_id, due_before, elapsed_days in rows:
+        before = previous.get((card_pk, face))
+        if before is None or due_before is None:
+            assert elapsed_days is None
+        else:
+            assert elapsed_days == pytest.approx((revlog_id - before) / 86_400_000, abs=1e-6)
+            waits += 1
+        previous[(card_pk, face)] = revlog_id
+    assert waits > 0
+
+
 def test_a_first_import_leaves_the_indexes_of_a_new_database(run, anki_source, db_path, tmp_path):
     _source, package = anki_source
     assert imported_json(run, package)["reviews_added"] > 0

@@ -154,9 +154,9 @@ class FaceHistory:
 
 
 # An imported Anki answer, as written: card pk, face, reviewed at, rating, duration in ms as Anki has it, due before,
-# due after (stored times or None) and revlog id. Plain tuples, as there are often hundreds of thousands. Every rating
-# but Again (1) is correct.
-AnkiReviewRow = tuple[int, int, str, int, int, str | None, str | None, int]
+# due after (stored times or None), revlog id and elapsed days (see m008; None where the store is to work it out).
+# Plain tuples, as there are often hundreds of thousands. Every rating but Again (1) is correct.
+AnkiReviewRow = tuple[int, int, str, int, int, str | None, str | None, int, float | None]
 # An imported Anki event: card pk, face, revlog id, happened at, kind, interval.
 AnkiEventRow = tuple[int, int, int, str, str, int]
 
@@ -1458,23 +1458,26 @@ class Store:
             self._elapsed_deferred = None
 
     def add_anki_history(
-        self, reviews: list[AnkiReviewRow], events: list[AnkiEventRow], schedules: list[tuple[int, int, dict]]
+        self,
+        reviews: list[AnkiReviewRow],
+        events: list[AnkiEventRow],
+        schedules: list[tuple[int, int, dict]],
+        joined: dict[tuple[int, int], str],
     ) -> None:
         """Write imported Anki reviews and events (each revlog id once per face) and the schedules they lead to.
 
+        ``joined``: the faces whose new reviews join stored ones, each with the time of its first new review; the
+        elapsed days of their reviews from then on are worked out here (the other faces' reviews come with theirs).
         Call inside a transaction (an Anki import's), as often as it takes to write them all.
         """
         conn = self.db.conn
-        since: dict[tuple[int, int], str] = {}
-        for card_pk, face, reviewed_at, *_rest in reviews:
-            since[(card_pk, face)] = min(since.get((card_pk, face), reviewed_at), reviewed_at)
         conn.executemany(
             """INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
-               duration_ms, scheduled, due_before, due_after, anki_revlog_id)
-               VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8)""",
+               duration_ms, scheduled, due_before, due_after, anki_revlog_id, elapsed_days)
+               VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8, ?9)""",
             reviews,
         )
-        self._set_elapsed(since)
+        self._set_elapsed(joined)
         conn.executemany(
             """INSERT OR IGNORE INTO anki_events (card_pk, face, anki_revlog_id, happened_at, kind, interval)
                VALUES (?, ?, ?, ?, ?, ?)""",

@@ -311,6 +311,7 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
     reviews: list[AnkiReviewRow] = []
     events: list[AnkiEventRow] = []
     schedules: list[tuple[int, int, dict[str, Any]]] = []
+    joined: dict[tuple[int, int], str] = {}
     report = plan.report
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
@@ -322,20 +323,23 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
             events += merged.events
             if merged.schedule is not None:
                 schedules.append((pk, key.face, merged.schedule))
+            if merged.joins_from is not None:
+                joined[(pk, key.face)] = merged.joins_from
             if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
-                _flush(store, report, reviews, events, schedules)
-        _flush(store, report, reviews, events, schedules)
+                _flush(store, report, reviews, events, schedules, joined)
+        _flush(store, report, reviews, events, schedules, joined)
 
 
 def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
-           schedules: list[tuple[int, int, dict[str, Any]]]) -> None:
-    store.add_anki_history(reviews, events, schedules)
+           schedules: list[tuple[int, int, dict[str, Any]]], joined: dict[tuple[int, int], str]) -> None:
+    store.add_anki_history(reviews, events, schedules, joined)
     report.reviews_added += len(reviews)
     report.events_added += len(events)
     report.schedules_updated += len(schedules)
     reviews.clear()
     events.clear()
     schedules.clear()
+    joined.clear()
 
 
 @dataclass
@@ -343,6 +347,8 @@ class MergedFace:
     reviews: list[AnkiReviewRow]
     events: list[AnkiEventRow]
     schedule: dict[str, Any] | None  # the face's new schedule row; None to keep the stored one
+    # When the reviews join stored ones: the first one's time, from which the store works out their elapsed days.
+    joins_from: str | None = None
 
 
 def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, scheduler: Scheduler) -> MergedFace:
@@ -357,6 +363,10 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     due_after_ms: int | None = None
     due_after: str | None = None
     answered = False
+    # A face with no stored reviews has just these, so each one's elapsed days (since the answer before, when it was
+    # due) are known here; one that has some leaves them to the store, which sees both.
+    fresh = not native and not known
+    previous_ms: int | None = None
     for time_ms, kind, rating, duration_ms, interval in anki.reviews:
         if rating is None:
             if time_ms not in known:
@@ -376,19 +386,25 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
             due_before = reviewed_at if due_before_ms == time_ms else _ms_stored(due_before_ms)
         if due_after_ms is not None:
             due_after = _ms_stored(due_after_ms)
-        reviews.append((pk, face, reviewed_at, rating, duration_ms, due_before, due_after, time_ms))
+        elapsed = None
+        if fresh and previous_ms is not None and due_before is not None:
+            elapsed = (time_ms - previous_ms) / DAY_MS
+        previous_ms = time_ms
+        reviews.append((pk, face, reviewed_at, rating, duration_ms, due_before, due_after, time_ms, elapsed))
     stored_last = history.schedule["last_review"]
     newest = anki.reviews[-1].time_ms if anki.reviews else None
     last_ms = from_stored(stored_last).timestamp() * 1000 if stored_last else None
     # An answer neither side has stored yet is news whenever it came after the last one; the margin is only for
     # telling an answer of Anki's from our own exported one, whose time was rounded on the way.
     anki_newer = last_ms is None or (newest is not None and newest > last_ms + SAME_MOMENT_MS) or (
-        bool(reviews) and reviews[-1][-1] > last_ms
+        previous_ms is not None and previous_ms > last_ms
     )
+    joins_from = reviews[0][2] if reviews and not fresh else None
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
-        return MergedFace(reviews, events, None)
+        return MergedFace(reviews, events, None, joins_from)
     row = _anki_schedule(anki, scheduler)
-    return MergedFace(reviews, events, None if row == {k: history.schedule[k] for k in SCHEDULE_KEYS} else row)
+    unchanged = row == {k: history.schedule[k] for k in SCHEDULE_KEYS}
+    return MergedFace(reviews, events, None if unchanged else row, joins_from)
 
 
 def _ms_stored(time_ms: int) -> str:
