@@ -205,13 +205,10 @@ def _card_schedule(
     the learner's day ``learner_today``."""
     due = from_stored(face.due)
     last_review = from_stored(face.last_review)
-    data = json.dumps(
-        {
-            "s": round(face.stability, 4),
-            "d": round(face.difficulty, 4),
-            "dr": progress.retention,
-            "lrt": int(last_review.timestamp()),
-        }
+    # What json.dumps writes of these four numbers, written directly: json.dumps took half the time of a face here.
+    data = (
+        f'{{"s": {round(face.stability, 4)!r}, "d": {round(face.difficulty, 4)!r}, "dr": {progress.retention!r}, '
+        f'"lrt": {int(last_review.timestamp())}}}'
     )
     if face.state == State.Review:
         interval = max(1, round((due - last_review) / DAY))
