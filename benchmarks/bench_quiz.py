@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generate import DECK, shared_large_db
-from harness import Row, python_baseline
+from harness import Row, installed_env, python_baseline
 
 from quizgen.core import importing
 from quizgen.core.kinds.grading import LETTERS
@@ -155,9 +155,10 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
     bundled = Store.open(bundled_db)
     importing.seed(bundled)
     bundled.close()
-    env = dict(os.environ, QUIZGEN_DB=str(bundled_db), NO_COLOR="1", COLUMNS="80")
-    baseline = python_baseline(repeat)
-    seconds_to_first_question(env)  # warm the file cache
+    env = installed_env(workdir, QUIZGEN_DB=str(bundled_db), NO_COLOR="1", COLUMNS="80")
+    seconds_to_first_question(env)  # warm the file cache and the bytecode
+    python_baseline(1, env)
+    baseline = python_baseline(repeat, env)
     startup = statistics.median(seconds_to_first_question(env) for _ in range(repeat))
 
     large = workdir / "large.db"
