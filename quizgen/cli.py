@@ -112,6 +112,19 @@ def _drop_output() -> None:
     os.close(devnull)
 
 
+# From how many stored reviews an upgrade of the database takes long enough (seconds) to say so before it starts.
+UPGRADE_NOTICE_REVIEWS = 100_000
+
+
+def _say_upgrading(reviews: int) -> None:
+    if reviews >= UPGRADE_NOTICE_REVIEWS:
+        click.echo(
+            f"quizgen: upgrading the database for this version ({reviews:,} reviews); this is done once and may take "
+            "a while",
+            err=True,
+        )
+
+
 class Context:
     def __init__(self, db_path: Path | None):
         self.db_path = db_path
@@ -124,7 +137,7 @@ class Context:
                 moved = paths.move_old_database()
                 if moved:
                     click.echo(f"quizgen: moved the database from {moved[0]} to {moved[1]}", err=True)
-            self._store = Store.open(self.db_path)
+            self._store = Store.open(self.db_path, on_upgrade=_say_upgrading)
             if self._store.is_empty():
                 # Only then is the question-file reader needed: every other start stays without it.
                 from quizgen.core import importing

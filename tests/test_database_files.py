@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from quizgen.core import migrations
 from tests.test_reliability import command_args
 
 
@@ -95,6 +96,35 @@ def test_on_a_read_only_filesystem_reads_work_and_writes_say_why_not(run, tmp_pa
     refused = quizgen("decks", db=older)
     assert refused.returncode == 1
     assert "needs upgrading by this quizgen, and cannot be written (the filesystem is read-only)" in refused.stderr
+
+
+def test_upgrading_a_long_history_says_so_first_and_only_once(run, tmp_path):
+    """A schema upgrade rewrites every review; with a long history that takes a while, so it is announced."""
+
+    def older_schema(path: Path, reviews: int) -> None:
+        # As an older quizgen left it: the last migration not applied (it drops an index if there, so may rerun).
+        conn = sqlite3.connect(path)
+        pk = conn.execute("SELECT min(pk) FROM cards").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, scheduled) "
+            "VALUES (?, 0, ?, 'review', 3, 1, 0)",
+            [(pk, f"2026-01-01T00:00:00.{n:06d}+00:00") for n in range(reviews)],
+        )
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [migrations.NAMES[-1]])
+        conn.commit()
+        conn.close()
+
+    long_history, short_history = tmp_path / "long.db", tmp_path / "short.db"
+    for path, reviews in ((long_history, 120_000), (short_history, 50)):
+        assert run("--db", str(path), "decks").exit_code == 0
+        older_schema(path, reviews)
+    first = run("--db", str(long_history), "decks")
+    assert first.exit_code == 0 and "stopping-hormone-therapy" in first.stdout
+    assert first.stderr.strip() == (
+        "quizgen: upgrading the database for this version (120,000 reviews); this is done once and may take a while"
+    )
+    assert run("--db", str(long_history), "decks").stderr == ""
+    assert run("--db", str(short_history), "decks").stderr == ""
 
 
 def test_a_damaged_database_is_named_so_and_left_as_it_is(run, tmp_path, db_path):

@@ -209,11 +209,14 @@ class StalePlan(DatabaseError):
     """Another process changed the cards an import was planned on; plan again."""
 
 
-def open_database(path: Path, create_folder: bool = False, read_only: bool = False) -> tuple[Database, str | None]:
+def open_database(
+    path: Path, create_folder: bool = False, read_only: bool = False, on_upgrade: Callable[[int], None] | None = None
+) -> tuple[Database, str | None]:
     """Open (creating if new) a quizgen database, upgrading its schema; refuse anything else with one line.
 
     Returns the database and, when it cannot be written, why not (then it is opened read-only and left as it is).
-    ``read_only`` opens it so even when it could be written.
+    ``read_only`` opens it so even when it could be written. ``on_upgrade`` is told the number of reviews stored
+    before an existing database's schema is upgraded, which for a long history takes a while.
     """
     if path.is_dir():
         raise DatabaseError(f"database path {path} is a folder, not a file")
@@ -246,7 +249,7 @@ def open_database(path: Path, create_folder: bool = False, read_only: bool = Fal
         db.execute("PRAGMA foreign_keys = ON")
         if reason is None:
             _retry_while_locked(lambda: _use_wal(db))
-            _upgrade(db)
+            _upgrade(db, on_upgrade)
         elif migrations.pending(db) and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise DatabaseError(f"database {path} needs upgrading by this quizgen, and cannot be written ({reason})")
     except sqlite3.DatabaseError as ex:
@@ -323,10 +326,12 @@ def _use_wal(db: Database) -> None:
         db.execute("PRAGMA journal_mode = wal")
 
 
-def _upgrade(db: Database) -> None:
+def _upgrade(db: Database, on_upgrade: Callable[[int], None] | None = None) -> None:
     """Apply pending migrations holding the write lock, so two quizgens opening an old database upgrade it once."""
     if not migrations.pending(db):
         return
+    if on_upgrade is not None and db["reviews"].exists():
+        on_upgrade(db.execute("SELECT count(*) FROM reviews").fetchone()[0])
     db.execute("BEGIN IMMEDIATE")
     try:
         migrations.apply(db)
@@ -463,10 +468,13 @@ class Store:
         self._elapsed_deferred: dict[tuple[int, int], str] | None = None
 
     @classmethod
-    def open(cls, path: Path | None = None, read_only: bool = False) -> Store:
-        """Open the database at ``path`` (default: ``paths.default_db_path()``); read-only when it must be, or asked."""
+    def open(
+        cls, path: Path | None = None, read_only: bool = False, on_upgrade: Callable[[int], None] | None = None
+    ) -> Store:
+        """Open the database at ``path`` (default: ``paths.default_db_path()``); read-only when it must be, or asked.
+        ``on_upgrade``: see ``open_database``."""
         target, in_data_dir = (path, False) if path is not None else paths.default_db_path()
-        db, reason = open_database(target, create_folder=in_data_dir, read_only=read_only)
+        db, reason = open_database(target, create_folder=in_data_dir, read_only=read_only, on_upgrade=on_upgrade)
         return cls(db, target, reason)
 
     def close(self) -> None:
