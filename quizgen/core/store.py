@@ -1150,17 +1150,22 @@ class Store:
 
     def faces_due_by_day(self, starts: list[str], deck: str | None = None) -> list[tuple[int, int, float, float]]:
         """The studied faces of the active cards due before the last of ``starts``, the stored times at which
-        consecutive days begin: the day each is due (0 for the first, overdue faces too), the milliseconds from the
-        first start to its last review (negative before it), its stability and difficulty."""
+        consecutive days begin: the day each is due (0 for the first, overdue faces too), the day of its last review
+        in whole days of 24 hours from the first start (negative before it, rounded down), its stability and
+        difficulty."""
         where, params = card_filter("c.", deck)
         days = " ".join(f"WHEN s.due < ? THEN {day}" for day in range(len(starts) - 1))
-        # One pass in the table's order, each face's day told apart by comparisons: the due index would read the
-        # faces in an order that jumps about the table.
+        since = f"{_JULIAN_MS.format('s.last_review')} - {_JULIAN_MS.format('(SELECT julianday(?))')}"
+        # SQLite's integer division rounds toward zero: counted from 100,000 days back, it rounds down.
+        last_day = f"({since} + {100_000 * DAY_MS}) / {DAY_MS} - 100000"
+        # One pass in the table's order, each face's day told apart by comparisons. The due index, or the hardest
+        # faces' index, would read the faces in an order that jumps about the cards, a page read for each.
         rows: list[tuple[int, int, float, float]] = self.db.execute(
             f"""SELECT CASE {days} END,
-                  {_JULIAN_MS.format("s.last_review")} - {_JULIAN_MS.format("(SELECT julianday(?))")},
+                  {last_day},
                   s.stability, s.difficulty
-                FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where} AND s.state > 0 AND +s.due < ?""",
+                FROM schedule s NOT INDEXED JOIN cards c ON c.pk = s.card_pk
+                WHERE {where} AND s.state > 0 AND s.due < ?""",
             [*starts[1:], starts[0], *params, starts[-1]],
         ).fetchall()
         return rows
@@ -1508,7 +1513,8 @@ ELAPSED_DAYS = """julianday(reviewed_at) - julianday(
     (SELECT max(p.reviewed_at) FROM reviews p WHERE p.card_pk = reviews.card_pk AND p.face = reviews.face
      AND p.scheduled = 1 AND p.reviewed_at < reviews.reviewed_at))"""
 # A stored time in whole milliseconds (of the julian day count SQLite keeps them in; rounding drops float error).
-_JULIAN_MS = "CAST(round(julianday({}) * 86400000) AS INTEGER)"
+DAY_MS = 86_400_000
+_JULIAN_MS = f"CAST(round(julianday({{}}) * {DAY_MS}) AS INTEGER)"
 
 
 ASKABLE = "c.suspended IS NULL AND (c.buried_until IS NULL OR c.buried_until <= ?)"

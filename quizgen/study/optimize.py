@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import compress
 from operator import sub
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import fsrs_rs_python as rs
 from fsrs.scheduler import DEFAULT_PARAMETERS
@@ -363,22 +363,15 @@ def progress_bar(enabled: bool = True) -> Iterator[Progress]:
 # Workload forecast -----------------------------------------------------------------------------------------------
 
 
-class StudiedState(NamedTuple):
-    """What the forecast needs of a studied face: the day it falls due (0 today, overdue included), the day of its
-    last review (negative: before today), and its memory state."""
-
-    due_day: int
-    last_day: int
-    stability: float
-    difficulty: float
-
-
 def forecast_reviews(
-    faces: Iterable[StudiedState], parameters: Sequence[float], retention: float, days: int, seed: int = 0
+    faces: Iterable[tuple[int, int, float, float]], parameters: Sequence[float], retention: float, days: int,
+    seed: int = 0,
 ) -> list[int]:
-    """Reviews a day over the next ``days`` days, if every face is reviewed the day it falls due and recalled with
-    the probability FSRS gives (drawn from a seeded generator, so the same cards give the same forecast): a recalled
-    face is rated Good and waits the interval ``retention`` gives; a forgotten one Again, and comes back next day."""
+    """Reviews a day over the next ``days`` days, for the studied ``faces``, each as the day it falls due (0 today,
+    overdue included), the day of its last review (negative: before today) and its memory state (stability,
+    difficulty). Every face is taken to be reviewed the day it falls due and recalled with the probability FSRS
+    gives (drawn from a seeded generator, so the same cards give the same forecast): a recalled face is rated Good
+    and waits the interval ``retention`` gives; a forgotten one Again, and comes back next day."""
     import random
 
     rng = random.Random(seed)

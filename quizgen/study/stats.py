@@ -22,7 +22,7 @@ from fsrs import State
 from quizgen.core.display import literal, visible
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored, utc
-from quizgen.study.optimize import StudiedState, decay_factor, forecast_reviews
+from quizgen.study.optimize import decay_factor, forecast_reviews
 from quizgen.study.schedule import NEW, STATE_NAMES, deck_parameters, setting_value
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ WORKLOAD_DAYS = 30
 # True retention by the wait before the review, in days: (label, shortest wait) in order.
 RETENTION_BANDS = [("1 day", 1), ("2-6 days", 2), ("1-3 weeks", 7), ("3 weeks+", 21)]
 HISTORY_DAYS = 30
-DAY_MS = 86_400_000
 WEAKEST = 5
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -148,12 +147,14 @@ def compute(store: Store, deck: str | None, now: datetime, compare_retention: fl
     stats = Stats(scope=scope, desired_retention=setting_value(store.get_config, "retention"))
     stats.cards = store.active_card_count(deck)
     parameters = deck_parameters(store.get_config, deck)
-    # The answers and the schedule are counted on connections of their own, in other threads, while this one reads
-    # the faces soon due and simulates the workload: on a large database each takes about as long, and SQLite lets go
-    # of Python as it counts.
-    with store.reader() as second, store.reader() as third, ThreadPoolExecutor(2) as pool:
-        counted = [pool.submit(_answer_figures, second, stats, deck, now),
-                   pool.submit(_schedule_tally, third, stats, deck, now, parameters)]
+    # The answers, the sections and the schedule are counted on connections of their own, in other threads, while
+    # this one reads the faces soon due and simulates the workload: SQLite lets go of Python as it counts, and on a
+    # large database each of the three takes about as long.
+    with store.reader() as answers, store.reader() as sections, store.reader() as schedule, \
+            ThreadPoolExecutor(2) as pool:
+        counted = [pool.submit(_answer_figures, answers, stats, deck, now),
+                   pool.submit(_schedule_tally, schedule, stats, deck, now, parameters),
+                   pool.submit(_section_figures, sections, stats, deck, now)]
         studied = _schedule_figures(store, stats, deck, now, parameters)
         today = local_day(now)
         retentions = [stats.desired_retention] + ([compare_retention] if compare_retention is not None else [])
@@ -188,19 +189,17 @@ def _schedule_tally(store: Store, stats: Stats, deck: str | None, now: datetime,
 
 def _schedule_figures(
     store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]
-) -> list[StudiedState]:
-    """The due forecast and the weakest cards; returns the studied faces falling due within the workload's 30 days."""
+) -> list[tuple[int, int, float, float]]:
+    """The due forecast and the weakest cards; returns the studied faces falling due within the workload's 30 days
+    as ``forecast_reviews`` takes them."""
     decay, factor = decay_factor(parameters)
     today = local_day(now)
     # Overdue faces count today; last reviews in whole days of 24 hours back from the start of today.
-    upcoming = [
-        StudiedState(day, since // DAY_MS, stability, difficulty)
-        for day, since, stability, difficulty in store.faces_due_by_day(day_starts(today, WORKLOAD_DAYS + 1), deck)
-    ]
+    upcoming = store.faces_due_by_day(day_starts(today, WORKLOAD_DAYS + 1), deck)
     forecast = [0] * FORECAST_DAYS
-    for face in upcoming:
-        if face.due_day < FORECAST_DAYS:
-            forecast[face.due_day] += 1
+    for due_day, *_face in upcoming:
+        if due_day < FORECAST_DAYS:
+            forecast[due_day] += 1
     stats.forecast = [(today + timedelta(days=i), count) for i, count in enumerate(forecast)]
     moment = utc(now)
     stats.weakest_cards = [
@@ -220,7 +219,7 @@ def _weak_card(store: Store, card_pk: int, face: int, difficulty: float, recall:
 
 
 def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
-    """All-time totals, the last 30 days by local day, and the last 7 and 30 days by section, each counted by SQLite."""
+    """All-time totals and the last 30 days by local day, each counted by SQLite."""
     total, right = store.answer_tally(deck)
     stats.reviews = total
     stats.accuracy = right / total if total else None
@@ -232,6 +231,9 @@ def _review_figures(store: Store, stats: Stats, deck: str | None, now: datetime)
     by_day = store.answer_tally_from(day_starts(first_day, HISTORY_DAYS), deck)
     stats.history = [(first_day + timedelta(days=i), count, right) for i, (count, right) in enumerate(by_day)]
 
+
+def _section_figures(store: Store, stats: Stats, deck: str | None, now: datetime) -> None:
+    """The last 7 and 30 days' reviews, their accuracy, and the weakest sections, from SQLite's tally by section."""
     tallies = store.section_tally(now - timedelta(days=30), now - timedelta(days=7), deck)
     sections = [(SectionStat(section, answered, correct), recent) for section, answered, correct, recent in tallies]
     stats.reviews_7d = sum(recent for _section, recent in sections)
