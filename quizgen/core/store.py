@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
+from operator import lt
 from pathlib import Path
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -1284,22 +1286,24 @@ class Store:
         """The reviews of each face of the active cards that moved a schedule and have a 1-4 rating, face by face (by
         card pk, then face), each face's oldest first (reviews of a face at the same instant, lowest rating first)."""
         where, params = card_filter("c.", deck)
-        # One row a face, its reviews as one text, each its stored time (all of one width) and rating: a row for
-        # each review would cost more to make in Python than the rest of the reading.
+        # One row a face, its times as one text and its ratings (one digit each) as another: a row for each review
+        # would cost more to make in Python than the rest of the reading.
         rows = self.db.execute(
-            f"""SELECT c.pk, r.face, group_concat(r.reviewed_at || r.rating)
+            f"""SELECT c.pk, r.face, group_concat(r.reviewed_at), group_concat(r.rating, '')
                 FROM cards c JOIN reviews r ON r.card_pk = c.pk
                 WHERE {where} AND r.scheduled = 1 AND r.rating BETWEEN 1 AND 4
                 GROUP BY c.pk, r.face ORDER BY c.pk, r.face""",
             params,
         ).fetchall()
         faces = []
-        for card_pk, face, joined in rows:
-            reviews = joined.split(",")
-            # Read from the face's index in this order already (so this sort only checks it): an aggregate's order
-            # is not one SQLite promises.
-            reviews.sort()
-            faces.append(RatingHistory(card_pk, face, [r[:-1] for r in reviews], [int(r[-1]) for r in reviews]))
+        for card_pk, face, joined_times, joined_ratings in rows:
+            times, ratings = joined_times.split(","), list(map(int, joined_ratings))
+            # Read from the face's index in this order already (so this only checks it): an aggregate's order is not
+            # one SQLite promises. Reviews at one instant are put in order of rating.
+            if not all(map(lt, times, islice(times, 1, None))):
+                ordered = sorted(zip(times, ratings, strict=True))
+                times, ratings = [moment for moment, _ in ordered], [rating for _, rating in ordered]
+            faces.append(RatingHistory(card_pk, face, times, ratings))
         return faces
 
     def faces_in_review(self, deck: str | None = None) -> dict[tuple[int, int], datetime]:
