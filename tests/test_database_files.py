@@ -102,7 +102,7 @@ def test_upgrading_a_long_history_says_so_first_and_only_once(run, tmp_path):
     """A schema upgrade rewrites every review; with a long history that takes a while, so it is announced."""
 
     def older_schema(path: Path, reviews: int) -> None:
-        # As an older quizgen left it: the last migration not applied (it drops an index if there, so may rerun).
+        # As an older quizgen left it: the last migration not applied (it makes what is not there yet, so may rerun).
         conn = sqlite3.connect(path)
         pk = conn.execute("SELECT min(pk) FROM cards").fetchone()[0]
         conn.executemany(

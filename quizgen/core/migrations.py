@@ -202,3 +202,18 @@ def m009_reviews_index_trim(db: Database) -> None:
     # Every lookup of a face's reviews by (card_pk, face) is served as well by the indexes that begin with those two
     # columns (m002's unique one and m004's); a third copy only slowed every write of a review.
     db.execute("DROP INDEX IF EXISTS idx_reviews_card_pk_face")
+
+
+@migration
+def m010_face_history_starts(db: Database) -> None:
+    # Where a face's FSRS history begins, for the faces whose history does not begin at their first review: Anki
+    # fits and replays a card from its last run of learning steps (after a reset to new, the earlier reviews are of
+    # another card, in effect), and leaves out a card whose log has none (its history was cut short). An Anki import
+    # says which faces; ``starts_at`` is a stored time, or one later than any for a face with no usable history.
+    db["face_history_starts"].create(
+        {"card_pk": int, "face": int, "starts_at": str},
+        pk=("card_pk", "face"),
+        foreign_keys=[("card_pk", "cards", "pk")],
+        not_null={"starts_at"},
+        if_not_exists=True,
+    )

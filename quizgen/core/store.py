@@ -11,6 +11,7 @@ import math
 import os
 import sqlite3
 import tempfile
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,11 +149,13 @@ class RatingHistory(NamedTuple):
 @dataclass
 class FaceHistory:
     """What an Anki import merges a face's Anki history with: its schedule row (as ``quiz_face`` gives it), the
-    times (Unix ms) of its own scheduled reviews, and the Anki revlog ids already imported for it."""
+    times (Unix ms) of its own scheduled reviews, the Anki revlog ids already imported for it, and where its FSRS
+    history begins (``face_history_starts``; None from its first review)."""
 
     schedule: dict[str, Any]
     native_ms: list[int]
     anki_ids: set[int]
+    starts_at: str | None = None
 
 
 # An imported Anki answer, as written: card pk, face, reviewed at, rating, duration in ms as Anki has it, due before,
@@ -768,6 +771,7 @@ class Store:
             ).fetchall()
             stale = [(pk, face) for pk, face in rows if face not in {f.number for f in changed[pk].faces()}]
             self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
+            self.db.conn.executemany("DELETE FROM face_history_starts WHERE card_pk = ? AND face = ?", stale)
 
     # Decks as a whole --------------------------------------------------------------------------------------------
 
@@ -1284,7 +1288,8 @@ class Store:
 
     def rating_history(self, deck: str | None = None) -> list[RatingHistory]:
         """The reviews of each face of the active cards that moved a schedule and have a 1-4 rating, face by face (by
-        card pk, then face), each face's oldest first (reviews of a face at the same instant, lowest rating first)."""
+        card pk, then face), each face's oldest first (reviews of a face at the same instant, lowest rating first):
+        its FSRS history, from where ``face_history_starts`` says it begins."""
         where, params = card_filter("c.", deck)
         # One row a face, its times as one text and its ratings (one digit each) as another: a row for each review
         # would cost more to make in Python than the rest of the reading.
@@ -1295,6 +1300,8 @@ class Store:
                 GROUP BY c.pk, r.face ORDER BY c.pk, r.face""",
             params,
         ).fetchall()
+        # Few faces, if any, have a history beginning later than their first review: looked up, not joined.
+        starts = {(pk, face): at for pk, face, at in self.db.execute("SELECT * FROM face_history_starts")}
         faces = []
         for card_pk, face, joined_times, joined_ratings in rows:
             times, ratings = joined_times.split(","), list(map(int, joined_ratings))
@@ -1303,6 +1310,12 @@ class Store:
             if not all(map(lt, times, islice(times, 1, None))):
                 ordered = sorted(zip(times, ratings, strict=True))
                 times, ratings = [moment for moment, _ in ordered], [rating for _, rating in ordered]
+            starts_at = starts.get((card_pk, face))
+            if starts_at is not None:
+                first = bisect_left(times, starts_at)
+                times, ratings = times[first:], ratings[first:]
+                if not times:
+                    continue
             faces.append(RatingHistory(card_pk, face, times, ratings))
         return faces
 
@@ -1441,6 +1454,11 @@ class Store:
             ):
                 if (pk, face) in histories:
                     histories[(pk, face)].anki_ids.add(anki_id)
+            for pk, face, starts_at in self.db.execute(
+                f"SELECT card_pk, face, starts_at FROM face_history_starts WHERE card_pk IN ({marks})", chunk
+            ):
+                if (pk, face) in histories:
+                    histories[(pk, face)].starts_at = starts_at
         return histories
 
     @contextmanager
@@ -1480,12 +1498,14 @@ class Store:
         events: list[AnkiEventRow],
         schedules: list[tuple[int, int, dict]],
         joined: dict[tuple[int, int], str],
+        starts: list[tuple[int, int, str | None]],
     ) -> None:
         """Write imported Anki reviews and events (each revlog id once per face) and the schedules they lead to.
 
         ``joined``: the faces whose new reviews join stored ones, each with the time of its first new review; the
         elapsed days of their reviews from then on are worked out here (the other faces' reviews come with theirs).
-        Call inside a transaction (an Anki import's), as often as it takes to write them all.
+        ``starts``: faces whose FSRS history now begins elsewhere (``face_history_starts``; None: at their first
+        review). Call inside a transaction (an Anki import's), as often as it takes to write them all.
         """
         conn = self.db.conn
         conn.executemany(
@@ -1505,6 +1525,14 @@ class Store:
                WHERE card_pk = ? AND face = ?""",
             [(row["state"], row["step"], row["stability"], row["difficulty"], row["due"], row["last_review"],
               card_pk, face) for card_pk, face, row in schedules],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO face_history_starts (card_pk, face, starts_at) VALUES (?, ?, ?)",
+            [start for start in starts if start[2] is not None],
+        )
+        conn.executemany(
+            "DELETE FROM face_history_starts WHERE card_pk = ? AND face = ?",
+            [(card_pk, face) for card_pk, face, starts_at in starts if starts_at is None],
         )
 
 

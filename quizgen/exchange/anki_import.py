@@ -25,6 +25,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+import fsrs_rs_python as rs
 import genanki
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
@@ -34,7 +35,15 @@ from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import Card, Deck, hash_of
 from quizgen.core.errors import DatabaseError
 from quizgen.core.questions import Problem, card_from
-from quizgen.core.store import AnkiEventRow, AnkiReviewRow, FaceHistory, StalePlan, Store, StoredRows
+from quizgen.core.store import (
+    LATER_THAN_ANY_TIME,
+    AnkiEventRow,
+    AnkiReviewRow,
+    FaceHistory,
+    StalePlan,
+    Store,
+    StoredRows,
+)
 from quizgen.core.sync import CardUpdate, ImportPlan, NewCard
 from quizgen.core.time import from_stored, to_stored
 from quizgen.exchange.anki_in import AnkiImport, FaceKey, FaceSchedule, Review, card_id_base, read_anki
@@ -51,6 +60,9 @@ OWN_REVIEW_MS = 5
 SAME_MOMENT_MS = 1000
 DAY_MS = 86_400_000
 WRITTEN_TOGETHER = 10_000
+# What Anki takes for a card's SM-2 ease when it has none, and the retention SM-2's intervals aim at (Anki's default).
+DEFAULT_EASE = 2.5
+SM2_RETENTION = 0.9
 CARD_TYPE_STATES = {"new": NEW, "learning": State.Learning, "review": State.Review, "relearning": State.Relearning}
 SCHEDULE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
 # The pieces of a stored time: "HH:MM:" of each minute of a day, seconds, and the end (ms, microseconds, UTC).
@@ -312,6 +324,7 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
     events: list[AnkiEventRow] = []
     schedules: list[tuple[int, int, dict[str, Any]]] = []
     joined: dict[tuple[int, int], str] = {}
+    starts: list[tuple[int, int, str | None]] = []
     report = plan.report
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
@@ -325,14 +338,17 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
                 schedules.append((pk, key.face, merged.schedule))
             if merged.joins_from is not None:
                 joined[(pk, key.face)] = merged.joins_from
+            if merged.starts_at != history.starts_at:
+                starts.append((pk, key.face, merged.starts_at))
             if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
-                _flush(store, report, reviews, events, schedules, joined)
-        _flush(store, report, reviews, events, schedules, joined)
+                _flush(store, report, reviews, events, schedules, joined, starts)
+        _flush(store, report, reviews, events, schedules, joined, starts)
 
 
 def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
-           schedules: list[tuple[int, int, dict[str, Any]]], joined: dict[tuple[int, int], str]) -> None:
-    store.add_anki_history(reviews, events, schedules, joined)
+           schedules: list[tuple[int, int, dict[str, Any]]], joined: dict[tuple[int, int], str],
+           starts: list[tuple[int, int, str | None]]) -> None:
+    store.add_anki_history(reviews, events, schedules, joined, starts)
     report.reviews_added += len(reviews)
     report.events_added += len(events)
     report.schedules_updated += len(schedules)
@@ -340,6 +356,7 @@ def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow],
     events.clear()
     schedules.clear()
     joined.clear()
+    starts.clear()
 
 
 @dataclass
@@ -349,6 +366,8 @@ class MergedFace:
     schedule: dict[str, Any] | None  # the face's new schedule row; None to keep the stored one
     # When the reviews join stored ones: the first one's time, from which the store works out their elapsed days.
     joins_from: str | None = None
+    # Where the face's FSRS history now begins (``face_history_starts``; None: at its first review).
+    starts_at: str | None = None
 
 
 def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, scheduler: Scheduler) -> MergedFace:
@@ -400,11 +419,60 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
         previous_ms is not None and previous_ms > last_ms
     )
     joins_from = reviews[0][2] if reviews and not fresh else None
+    start = fsrs_history_start(anki.reviews)
+    starts_at = _starts_at(anki.reviews, start, native)
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
-        return MergedFace(reviews, events, None, joins_from)
-    row = _anki_schedule(anki, scheduler)
+        return MergedFace(reviews, events, None, joins_from, starts_at)
+    row = _anki_schedule(anki, scheduler, start)
     unchanged = row == {k: history.schedule[k] for k in SCHEDULE_KEYS}
-    return MergedFace(reviews, events, None if unchanged else row, joins_from)
+    return MergedFace(reviews, events, None if unchanged else row, joins_from, starts_at)
+
+
+def fsrs_history_start(entries: list[Review]) -> int | HistoryCut:
+    """Where Anki's FSRS takes a card's history to begin, as its optimizer reads a card's log: the index of the
+    first entry of the last run of learning steps, or a HistoryCut when there is none after the last reset to new.
+    Answered since, the log was cut short or the card never relearnt, and Anki leaves it out; not answered, the card
+    is new again from the reset. An empty log, or one of events only, begins with whatever comes next."""
+    start: int | None = None
+    answered = False
+    for index in range(len(entries) - 1, -1, -1):
+        kind, rating = entries[index].kind, entries[index].rating
+        if kind == "preview":
+            continue
+        if rating is not None and kind == "learn":
+            start = index
+        elif start is not None:
+            break
+        elif kind == "reset":
+            return HistoryCut(index, answered)
+        answered = answered or rating is not None
+    if start is not None:
+        return start
+    return HistoryCut(None, answered)
+
+
+@dataclass(frozen=True)
+class HistoryCut:
+    """A log with no run of learning steps since its last reset: the reset's index (None: no reset), and whether
+    the card was answered after it."""
+
+    reset: int | None
+    answered: bool
+
+
+def _starts_at(entries: list[Review], start: int | HistoryCut, native: list[int]) -> str | None:
+    """What ``face_history_starts`` is to hold for the face: None when its history begins at its first review."""
+    if isinstance(start, HistoryCut):
+        if start.answered:
+            return LATER_THAN_ANY_TIME
+        if start.reset is None:
+            return None
+        begins_ms = entries[start.reset].time_ms
+    else:
+        begins_ms = entries[start].time_ms
+    first_ms = min([*native[:1], *(r.time_ms for r in entries[:1])], default=begins_ms)
+    # Our own reviews come back from Anki with their times rounded: one of them beginning the log is the first.
+    return _ms_stored(begins_ms) if begins_ms > first_ms + OWN_REVIEW_MS else None
 
 
 def _ms_stored(time_ms: int) -> str:
@@ -427,8 +495,8 @@ def _is_own(time_ms: int, native: list[int]) -> bool:
     return any(0 <= time_ms - ms <= OWN_REVIEW_MS for ms in native)
 
 
-def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
-    """The schedule row that continues where Anki left the card."""
+def _anki_schedule(anki: FaceImport, scheduler: Scheduler, start: int | HistoryCut) -> dict[str, Any]:
+    """The schedule row that continues where Anki left the card; ``start`` is ``fsrs_history_start`` of its log."""
     schedule = anki.schedule
     state = CARD_TYPE_STATES.get(schedule.card_type, NEW)
     due = schedule.due
@@ -438,8 +506,17 @@ def _anki_schedule(anki: FaceImport, scheduler: Scheduler) -> dict[str, Any]:
     last = last_answer.time if last_answer else schedule.last_review
     if schedule.memory:
         memory: tuple[float, float] | None = (schedule.memory.stability, schedule.memory.difficulty)
+    elif isinstance(start, int):
+        memory = _replay([(Rating(r.rating), r.time) for r in anki.reviews[start:] if r.rating is not None], scheduler)
+    elif start.answered:
+        # Answers without the learning steps that began them: as Anki does for such a log, the memory state SM-2's
+        # ease and interval stand for.
+        from_sm2 = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state_from_sm2(
+            schedule.ease or DEFAULT_EASE, float(max(schedule.interval_days, 1)), SM2_RETENTION
+        )
+        memory = (float(from_sm2.stability), float(from_sm2.difficulty))
     else:
-        memory = _replay([(Rating(r.rating), r.time) for r in anki.reviews if r.rating is not None], scheduler)
+        memory = None
     if last is None:
         last = due - timedelta(days=schedule.interval_days)
     if memory is None:

@@ -50,7 +50,11 @@ EMPTY_ZSTD_FRAME = bytes.fromhex("28b52ffd2000010000")
 
 QUEUE_STATES = {-3: "buried", -2: "buried", -1: "suspended"}
 TYPE_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
-REVLOG_KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "rescheduled"}
+# Anki's revlog entry types, and two more that Anki tells apart by an ease factor of 0, as its FSRS does: an answer in
+# a filtered deck that does not reschedule (a preview), and a manual entry that resets the card to new.
+REVLOG_KINDS = {
+    0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "rescheduled", 6: "preview", 7: "reset",
+}
 # Due values above this are epoch seconds (intraday learning), below it day numbers; Anki tells them apart so too.
 EPOCH_DUE_FLOOR = 1_000_000_000
 NUMBER = (int, float)
@@ -80,7 +84,8 @@ class FaceKey(NamedTuple):
 
 
 class Review(NamedTuple):
-    """One revlog entry. ``rating`` (1-4) is set only for an answer; manual and rescheduling entries are events.
+    """One revlog entry. ``rating`` (1-4) is set only for an answer that moved the schedule; previews, manual
+    changes, resets and rescheduling are events. ``kind`` names the entry as ``REVLOG_KINDS`` does.
 
     A named tuple keeping Anki's millisecond timestamp, as there are often hundreds of thousands.
     """
@@ -306,10 +311,11 @@ def _read_tables(col_path: Path) -> _Tables | sqlite3.Error:
         kinds, count = REVLOG_KINDS, 0
         # Made as the tuple it is: Review(...) and Review._make pass through Python code for every row.
         make = tuple.__new__
-        # As in Anki's own FSRS: an answer given in a filtered deck counts; manual changes, rescheduling and
-        # filtered entries without an answer are events.
+        # As in Anki's own FSRS: an answer given in a filtered deck that reschedules counts; previews, manual
+        # changes, resets, rescheduling and filtered entries without an answer are events.
         for rid, cid, rating, ivl, duration, rtype in db.execute(
-            "select id, cid, case when type between 0 and 3 and ease between 1 and 4 then ease end, ivl, time, type "
+            "select id, cid, case when type between 0 and 3 and ease between 1 and 4 and (type < 3 or factor != 0)"
+            " then ease end, ivl, time, case when factor = 0 and type in (3, 4) then type + 3 else type end "
             "from revlog order by id"
         ):
             face_reviews = revlog.get(cid)

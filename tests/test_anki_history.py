@@ -1,0 +1,151 @@
+"""Which part of an Anki card's log is its FSRS history, as Anki's own FSRS reads it: answers in a filtered deck
+that does not reschedule are previews, not reviews; a card reset to new begins again at its next learning steps;
+and a log cut short (answers without the learning steps that began them) is left out of fitting and rescheduling.
+Built with the real anki library, imported and fitted through the command line."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import fsrs_rs_python as rs
+import pytest
+from anki.collection import Collection
+
+from quizgen.exchange.anki_in import card_id_base
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import learner
+
+FACES, DAYS, RESET, CUT = 400, 200, 20, 20
+
+
+def answer_in_filtered_deck(col: Collection, search: str, reschedule: bool) -> int:
+    """Build a filtered deck of the cards ``search`` finds, answer each Good there, and empty it again."""
+    deck_id = col.decks.new_filtered("Filtered")
+    deck = col.decks.get(deck_id)
+    deck["terms"][0][0], deck["terms"][0][1], deck["resched"] = search, 100, reschedule
+    col.decks.save(deck)
+    col.sched.rebuild_filtered_deck(deck_id)
+    col.decks.select(deck_id)
+    answered = 0
+    while queued := col.sched.get_queued_cards(fetch_limit=1).cards:
+        card = col.get_card(queued[0].card.id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+        answered += 1
+    col.sched.empty_filtered_deck(deck_id)
+    return answered
+
+
+def faces_of(run) -> dict[str, dict]:
+    """Each card's one face, by card id, as ``quizgen cards --json`` shows it."""
+    result = run("cards", "--json")
+    assert result.exit_code == 0, result.stderr
+    return {card["id"]: card["faces"][0] for card in json.loads(result.stdout)}
+
+
+def test_a_preview_in_a_filtered_deck_is_not_a_review(run, tmp_path):
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        model = col.models.by_name("Basic")
+        deck_id = col.decks.id("Science")
+        assert model is not None and deck_id is not None
+        note = col.new_note(model)
+        note["Front"], note["Back"] = "What is the boiling point of water at sea level?", "100 degrees Celsius"
+        col.add_note(note, deck_id)
+        assert answer_in_filtered_deck(col, "deck:Science", reschedule=False) == 1
+        guid = note.guid
+    finally:
+        col.close()
+
+    result = run("import", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["reviews_added"] == 0 and report["events_added"] == 1
+    shown = run("show", card_id_base(guid), "--json")
+    assert shown.exit_code == 0, shown.stderr
+    card = json.loads(shown.stdout)
+    assert card["reviews"] == 0 and card["faces"][0]["state"] == "new"
+
+
+@pytest.fixture(scope="module")
+def reset_and_cut(tmp_path_factory) -> tuple[Path, dict[str, int], list[str], list[str]]:
+    """A collection of a simulated learner's year in which some cards were reset to new and answered once since,
+    and some have only the last two reviews of their log (the rest deleted, as a trimmed collection has it).
+
+    Returns the collection, the rated answers of each card's FSRS history by quizgen card id, and the ids of the
+    reset and the cut cards."""
+    path = tmp_path_factory.mktemp("anki-history") / "collection.anki2"
+    start = datetime.now().astimezone() - timedelta(days=DAYS)
+    learner.write_anki(path, learner.simulate(FACES, DAYS, start=start))
+    col = Collection(str(path))
+    try:
+        ids = {int(cid): card_id_base(col.get_card(cid).note().guid) for cid in col.find_cards("")}
+        reviewed = col.db.list("SELECT cid FROM revlog GROUP BY cid HAVING count(*) >= 4 ORDER BY cid")
+        reset, cut = reviewed[:RESET], reviewed[RESET:RESET + CUT]
+        col.sched.schedule_cards_as_new(reset, restore_position=False, reset_counts=True)
+        stamp = int(col.db.scalar("SELECT max(id) FROM revlog")) + 1000  # after the resets, logged just now
+        for offset, cid in enumerate(reset):
+            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, 3, 1, 0, 2500, 5000, 0)", stamp + offset, cid)
+            col.db.execute("UPDATE cards SET type = 2, queue = 2, due = ?, ivl = 1 WHERE id = ?",
+                           col.sched.today + 1, cid)
+        for cid in cut:
+            kept = col.db.list("SELECT id FROM revlog WHERE cid = ? ORDER BY id DESC LIMIT 2", cid)
+            col.db.execute(f"DELETE FROM revlog WHERE cid = ? AND id NOT IN ({', '.join(map(str, kept))})", cid)
+            col.db.execute("UPDATE revlog SET type = 1 WHERE cid = ?", cid)
+        rated = dict(col.db.all("SELECT cid, count(*) FROM revlog WHERE ease BETWEEN 1 AND 4 GROUP BY cid"))
+    finally:
+        col.close()
+    history = {ids[cid]: 0 if cid in cut else 1 if cid in reset else count for cid, count in rated.items()}
+    return path, history, [ids[cid] for cid in reset], [ids[cid] for cid in cut]
+
+
+def test_fitting_takes_each_card_from_its_last_learning_steps_and_leaves_out_a_log_cut_short(run, reset_and_cut):
+    path, history, _reset, _cut = reset_and_cut
+    assert run("import", str(path)).exit_code == 0
+    result = run("optimize", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["reviews"] == sum(history.values())
+
+
+def test_rescheduling_replays_a_reset_card_from_its_relearning_and_leaves_a_cut_one_as_imported(run, reset_and_cut):
+    path, _history, reset, cut = reset_and_cut
+    assert run("import", str(path)).exit_code == 0
+    imported = faces_of(run)
+    result = run("optimize", "--apply", "--json")
+    assert result.exit_code == 0, result.stderr
+    parameters = json.loads(result.stdout)["parameters"]
+    after = faces_of(run)
+    # A reset card answered Good once since: the memory state of that one answer, not of its year before.
+    relearnt = rs.FSRS(parameters).memory_state(rs.FSRSItem([rs.FSRSReview(3, 0)]))
+    for card_id in reset:
+        assert after[card_id]["stability"] == pytest.approx(relearnt.stability, rel=1e-4)
+    for card_id in cut:
+        assert after[card_id]["stability"] == imported[card_id]["stability"]
+        assert after[card_id]["due"] == imported[card_id]["due"]
+
+
+def test_a_log_cut_short_takes_its_memory_state_from_sm2_when_anki_has_none(run, reset_and_cut, tmp_path):
+    """The simulated collection's cards carry no FSRS memory state, as an SM-2 user's have none."""
+    path, _history, _reset, cut = reset_and_cut
+    copy = tmp_path / "sm2.anki2"
+    copy.write_bytes(path.read_bytes())
+    conn = sqlite3.connect(copy)
+    conn.execute("UPDATE cards SET factor = 2300")
+    intervals = dict(conn.execute("SELECT n.guid, c.ivl FROM cards c JOIN notes n ON n.id = c.nid").fetchall())
+    conn.commit()
+    conn.close()
+    assert run("import", str(copy)).exit_code == 0
+    faces = faces_of(run)
+    by_id = {card_id_base(guid): interval for guid, interval in intervals.items()}
+    for card_id in cut:
+        from_sm2 = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state_from_sm2(2.3, float(by_id[card_id]), 0.9)
+        assert faces[card_id]["stability"] == pytest.approx(from_sm2.stability, rel=1e-4)
+        assert faces[card_id]["difficulty"] == pytest.approx(from_sm2.difficulty, rel=1e-4)
