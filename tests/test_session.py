@@ -16,7 +16,7 @@ from quizgen.core.errors import DatabaseError, UnknownCard
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
 from quizgen.study.plan import exam_queue, practice_queue, review_queue, spread_siblings
-from quizgen.study.schedule import FaceScheduler
+from quizgen.study.schedule import FaceScheduler, due_at
 from quizgen.study.session import (
     EXAM,
     PRACTICE,
@@ -295,6 +295,27 @@ def test_self_rated_cards_reveal_then_take_the_learners_rating(rating, correct):
     assert outcome.rating == rating and outcome.correct is correct
     assert outcome.duration_ms == 6000
     assert outcome.schedule_after == outcome.previews[Rating(rating)]
+
+
+@pytest.mark.parametrize("rating", [Rating.Hard, Rating.Good, Rating.Easy])
+def test_the_wait_shown_before_a_rating_is_the_one_it_gives_with_fuzz_on(rating):
+    """fsrs spreads review intervals by a random fuzz: the waits offered and the schedule the rating then gives
+    must come from the same draw, for each of many faces, while faces learnt together still get different ones."""
+    clock = Clock()
+    learnt = FaceScheduler(fuzz=False).review(UNSEEN, Rating.Easy, START - timedelta(days=40))
+    items = make_items({entry: learnt for entry in make_items()})
+    self_rated = [entry for entry, item in items.items() if item.card.spec.self_rated]
+    session = Session(REVIEW, self_rated, items.__getitem__, clock, random.Random(5), FaceScheduler())
+    offered = set()
+    for _entry in self_rated:
+        session.next_question()
+        session.reveal()
+        waits = session.waits()
+        clock.advance(seconds=4)
+        outcome = session.rate(rating)
+        assert due_at(outcome.schedule_after) - outcome.reviewed_at == waits[rating]
+        offered.add(waits[rating])
+    assert len(offered) > 1
 
 
 def test_the_learner_may_override_the_proposed_rating():

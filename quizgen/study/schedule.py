@@ -9,6 +9,7 @@ retention, daily new cards) kept in the database's ``config`` table.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -84,9 +85,22 @@ class FaceScheduler:
         card, _log = self.scheduler.review_card(to_fsrs(row, 0, now), Rating(rating), utc(now))
         return from_fsrs(card)
 
-    def preview(self, row: Row, now: datetime) -> dict[Rating, Row]:
-        """The row after each possible rating."""
-        return {rating: self.review(row, rating, now) for rating in Rating}
+    def preview(self, row: Row, now: datetime, face: tuple[int, int] | None = None) -> dict[Rating, Row]:
+        """The row after each possible rating. With ``face`` (its card pk and face number), fsrs's fuzz is drawn
+        the same on every preview of the face in this state, so the waits shown before a rating are the ones the
+        rating then gives; faces still differ, so cards learnt together still spread out."""
+        if face is None or not self.scheduler.enable_fuzzing:
+            return {rating: self.review(row, rating, now) for rating in Rating}
+        # fsrs draws its fuzz from the random module's own generator: seeded for the face, then put back.
+        saved = random.getstate()
+        try:
+            rows = {}
+            for rating in Rating:
+                random.seed(repr((*face, row.get("last_review"))))
+                rows[rating] = self.review(row, rating, now)
+            return rows
+        finally:
+            random.setstate(saved)
 
     def recall(self, stability: float, last_review: datetime, now: datetime) -> float:
         """Retrievability from the only two things it depends on, by fsrs's own forgetting curve (whole days since

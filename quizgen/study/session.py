@@ -383,7 +383,8 @@ class Session:
         if self.mode != REVIEW or self.scheduler is None:
             return {}
         now = self.clock()
-        previews = self._scheduler_for(self.question.item).preview(self.question.item.schedule, now)
+        item = self.question.item
+        previews = self._scheduler_for(item).preview(item.schedule, now, (item.card_pk, item.face))
         waits = {}
         for rating, row in previews.items():
             due = due_at(row)
@@ -422,7 +423,8 @@ class Session:
     ) -> Outcome:
         item = self.question.item
         reschedules = self.mode == REVIEW and self.scheduler is not None
-        previews = self._scheduler_for(item).preview(item.schedule, now) if reschedules else {}
+        face = (item.card_pk, item.face)
+        previews = self._scheduler_for(item).preview(item.schedule, now, face) if reschedules else {}
         chosen = rating or proposed
         outcome = Outcome(
             question=self.question, mode=self.mode, response=response, correct=correct, typo=typo, slow=slow,
