@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quizgen.core import paths, time
 from quizgen.core.cards import Card, Deck
+from quizgen.core.display import one_line
 from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
 from quizgen.core.migrations import APPLICATION_ID, NAMES, migrations
 from quizgen.core.sqlite import Database
@@ -529,7 +530,7 @@ class Store:
         rows = list(self.db["decks"].rows_where("slug = ?", [slug]))
         if not rows:
             known = ", ".join(d.slug for d in self.decks()) or "none"
-            raise UnknownDeck(f"no deck '{slug}' (decks: {known})")
+            raise UnknownDeck(f"no deck '{one_line(slug)}' (decks: {known})")
         return _deck_from_row(rows[0])
 
     def resolve_deck(self, slug: str | None) -> Deck:
@@ -609,9 +610,9 @@ class Store:
                 names = [f"{row[1]}/{row[2]}" if several_decks else row[2] for row in rows]
                 shown = ", ".join(names[:AMBIGUOUS_SHOWN])
                 more = f" and {len(names) - AMBIGUOUS_SHOWN} more" if len(names) > AMBIGUOUS_SHOWN else ""
-                raise UnknownCard(f"'{reference}' is the start of {len(rows)} card ids: {shown}{more}")
+                raise UnknownCard(f"'{one_line(reference)}' is the start of {len(rows)} card ids: {shown}{more}")
         if not rows:
-            raise UnknownCard(f"no card '{reference}'")
+            raise UnknownCard(f"no card '{one_line(reference)}'")
         if len(rows) > 1:
             decks = ", ".join(sorted(row[1] for row in rows))
             raise UnknownCard(f"card id '{card_id}' is in several decks ({decks}); write it as DECK/{card_id}")
