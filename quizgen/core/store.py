@@ -835,6 +835,10 @@ class Store:
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [key, value])
 
+    def delete_config(self, key: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM config WHERE key = ?", [key])
+
     # Quiz ----------------------------------------------------------------------------------------------------
     # What the quiz reads and writes. The queues are lists of (card pk, face) so a quiz over 100k cards stays
     # small; a face's card is read when it is asked. Each answer is one transaction holding its review row, the
