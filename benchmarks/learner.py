@@ -85,17 +85,17 @@ def simulate(faces: int, days: int, seed: int = 7, start: datetime | None = None
     return histories
 
 
-def write_quizgen(store: Store, folder: Path, histories: list[list[Review]]) -> None:
-    """Cards from a question file, one flashcard (one face, numbered 0) per simulated face, then every review
-    through the store."""
-    questions = folder / "simulated.json"
+def write_quizgen(store: Store, folder: Path, histories: list[list[Review]], deck: str = DECK) -> None:
+    """Cards of ``deck`` from a question file, one flashcard (one face, numbered 0) per simulated face, then every
+    review through the store."""
+    questions = folder / f"{deck}.json"
     cards = [{"id": f"f{i:05d}", "kind": "flashcard", "section": "Simulated", "front": f"Question {i}",
               "back": f"Answer {i}"} for i in range(len(histories))]
-    questions.write_text(json.dumps({"deck": {"slug": DECK, "name": "Simulated learner"}, "cards": cards}))
+    questions.write_text(json.dumps({"deck": {"slug": deck, "name": "Simulated learner"}, "cards": cards}))
     import_paths(store, [questions])
     answers = []
     for index, reviews in enumerate(histories):
-        pk = store.card(f"{DECK}/f{index:05d}").pk
+        pk = store.card(f"{deck}/f{index:05d}").pk
         for review in reviews:
             answers.append(Answer(
                 pk, 0, review.at, "review", int(review.rating), review.rating != Rating.Again, "", 5000,
@@ -104,7 +104,7 @@ def write_quizgen(store: Store, folder: Path, histories: list[list[Review]]) -> 
     if not answers:
         return
     answers.sort(key=lambda answer: answer.reviewed_at)
-    session = store.start_session(DECK, "review", 0, answers[0].reviewed_at)
+    session = store.start_session(deck, "review", 0, answers[0].reviewed_at)
     store.record_answers(session, answers)
     store.end_session(session, answers[-1].reviewed_at)
 

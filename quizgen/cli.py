@@ -555,9 +555,10 @@ def quiz_command(
 @cli.command(name="stats")
 @click.argument("deck", required=False)
 @click.option("json_", "--json", is_flag=True, help="Print as JSON.")
-@click.option("--retention", type=float, help="Also forecast the workload at this desired retention (0.70-0.99).")
+# Text, checked as 'quizgen config retention' checks it, so a wrong value is refused in the same one line.
+@click.option("--retention", metavar="FLOAT", help="Also forecast the workload at this desired retention (0.70-0.99).")
 @click.pass_obj
-def stats_command(obj: Context, deck: str | None, json_: bool, retention: float | None) -> None:
+def stats_command(obj: Context, deck: str | None, json_: bool, retention: str | None) -> None:
     """Progress: cards by state, due forecast, review history, accuracy, true and desired retention, a simulated
     30-day workload, weakest sections and cards.
 
@@ -566,27 +567,32 @@ def stats_command(obj: Context, deck: str | None, json_: bool, retention: float 
     from quizgen.core import time
     from quizgen.study import schedule, stats
 
-    if retention is not None:
-        retention = float(schedule.check_setting("retention", str(retention)))
-    figures = stats.compute(obj.store(), deck, time.now(), retention)
+    forecast = float(schedule.check_setting("retention", retention)) if retention is not None else None
+    figures = stats.compute(obj.store(), deck, time.now(), forecast)
     if json_:
         echo_json(figures.to_dict())
     else:
         stats.render(figures)
 
 
-@cli.command(name="config")
+# A VALUE such as -1 is the value, not an unknown option: the setting's own check says what is wrong with it.
+@cli.command(name="config", context_settings={"ignore_unknown_options": True})
 @click.argument("key", required=False)
 @click.argument("value", required=False)
-@click.option("--deck", help="With 'parameters': that deck's own FSRS parameters rather than every deck's.")
+@click.option(
+    "--deck",
+    help="With 'parameters': that deck's own FSRS parameters rather than every deck's; 'default' then takes them "
+    "away, and the deck uses every deck's again.",
+)
 @click.pass_obj
 def config_command(obj: Context, key: str | None, value: str | None, deck: str | None) -> None:
     """Show or change settings: 'quizgen config', 'quizgen config retention', 'quizgen config retention 0.85'.
 
-    Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 20);
-    learn-ahead (minutes ahead a card still being learnt is asked when nothing else is left, 20);
-    parameters (the 21 FSRS parameters, as 'quizgen optimize --apply' fits them; 'default' restores FSRS's own),
-    for every deck or, with --deck, for one.
+    Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 0-9999,
+    default 20); learn-ahead (minutes ahead a card still being learnt is asked when nothing else is left, 0-1440,
+    default 20); parameters (the 21 FSRS parameters, as 'quizgen optimize --apply' fits them), for every deck or,
+    with --deck, for one. 'quizgen config parameters default' restores FSRS's own for every deck without parameters
+    of its own; with --deck DECK it takes DECK's own away, and DECK then follows every deck's.
     """
     from quizgen.study import optimize, schedule
 
@@ -603,7 +609,10 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
         return
     if key == schedule.PARAMETERS_KEY:
         slug = store.deck(deck).slug if deck else None
-        if value is not None:
+        if value is not None and slug and schedule.means_default(value):
+            store.delete_config(schedule.parameters_key(slug))
+            click.echo(visible(f"deck '{slug}' has no parameters of its own now: it uses every deck's"), err=True)
+        elif value is not None:
             parsed = schedule.parse_parameters(value)
             store.set_config(schedule.parameters_key(slug), optimize.stored_parameters(parsed))
         click.echo(optimize.format_parameters(schedule.deck_parameters(store.get_config, slug)))

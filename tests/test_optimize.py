@@ -157,6 +157,83 @@ def test_apply_stores_the_decks_parameters_and_reschedules_its_faces_in_review(r
     assert list(deck_scheduler.scheduler.parameters) == pytest.approx(report["parameters"], abs=1e-6)
 
 
+def schedules(path: Path, deck: str) -> list[tuple]:
+    store = Store.open(path)
+    try:
+        return list(store.face_schedules(deck))
+    finally:
+        store.close()
+
+
+def test_apply_writes_nothing_when_the_current_parameters_are_kept(run, studied):
+    # Every deck's parameters already the very fit: the deck's fit is no better than what it inherits.
+    fitted = report_of(run, DECK)["fitted"]
+    assert run("config", "parameters", ", ".join(map(str, fitted))).exit_code == 0
+    before = schedules(studied, DECK)
+    result = run("optimize", DECK, "--apply")
+    assert result.exit_code == 0, result.stderr
+    assert "Nothing applied: the fit is no better than the current parameters, which are kept." in result.stdout
+    assert "Applied" not in result.stdout and "rescheduled" not in result.stdout
+    assert f"parameters --deck {DECK}" not in run("config").stdout
+    store = Store.open(studied)
+    assert store.get_config(f"parameters:{DECK}") is None
+    store.close()
+    assert schedules(studied, DECK) == before
+    # The same for every deck together.
+    report = report_of(run, "--apply")
+    assert (report["kept"], report["applied"], report["rescheduled"]) == (True, False, 0)
+    assert run("config", "parameters").stdout.strip() == optimize.format_parameters(fitted)
+    assert schedules(studied, DECK) == before
+
+
+def other_deck(path: Path, folder: Path) -> None:
+    """A second deck of the simulated learner, 60 days of reviews of its own."""
+    store = Store.open(path)
+    start = datetime.now().astimezone() - timedelta(days=60)
+    learner.write_quizgen(store, folder, learner.simulate(40, 60, seed=11, start=start), deck="other")
+    store.close()
+
+
+def test_applying_for_every_deck_reschedules_only_the_decks_without_their_own(run, studied, tmp_path):
+    other_deck(studied, tmp_path)
+    own = [round(v, 4) for v in learner.TRUE_PARAMETERS]
+    assert run("config", "parameters", "--deck", "other", ", ".join(map(str, own))).exit_code == 0
+    store = Store.open(studied)
+    in_review = len(store.faces_in_review(DECK))
+    assert store.faces_in_review("other")
+    store.close()
+    before = schedules(studied, "other")
+    result = run("optimize", "--apply")
+    assert result.exit_code == 0, result.stderr
+    assert f"Applied: parameters stored; {in_review:,} faces in review rescheduled." in result.stdout
+    assert schedules(studied, "other") == before
+    assert run("config", "parameters", "--deck", "other").stdout.strip() == optimize.format_parameters(own)
+
+
+def test_default_for_one_deck_makes_it_follow_every_decks_parameters_again(run, studied, tmp_path):
+    other_deck(studied, tmp_path)
+    own = [round(v, 4) for v in learner.TRUE_PARAMETERS]
+    run("config", "parameters", "--deck", "other", ", ".join(map(str, own)))
+    result = run("config", "parameters", "--deck", "other", "default")
+    assert result.exit_code == 0, result.stderr
+    assert "deck 'other' has no parameters of its own now: it uses every deck's" in result.stderr
+    assert result.stdout.strip() == optimize.format_parameters(schedule.default_parameters())
+    assert "parameters --deck other" not in run("config").stdout
+    # A fit for every deck now reaches it too.
+    report = report_of(run, "--apply")
+    assert report["applied"] is True
+    shown = optimize.format_parameters(report["parameters"])
+    assert run("config", "parameters", "--deck", "other").stdout.strip() == shown
+    store = Store.open(studied)
+    assert report["rescheduled"] == len(store.faces_in_review(DECK)) + len(store.faces_in_review("other"))
+    store.close()
+    # Without --deck, 'default' is FSRS's own parameters, for every deck without its own.
+    assert run("config", "parameters", "default").stdout.strip() == optimize.format_parameters(
+        schedule.default_parameters())
+    assert run("config", "parameters", "--deck", "other").stdout.strip() == optimize.format_parameters(
+        schedule.default_parameters())
+
+
 def test_too_little_history_is_said_plainly_and_the_defaults_are_kept(run, db_path, tmp_path):
     store = Store.open(db_path)
     start = datetime.now().astimezone() - timedelta(days=40)
@@ -185,6 +262,8 @@ def test_a_database_without_reviews_has_nothing_to_fit(run, db_path, tmp_path):
         ("0.2 1.2 2.3", "FSRS takes 21 parameters, got 3"),
         (" ".join(["0.5"] * 20 + ["0.9"]), "parameter w[4] = 0.5 is outside FSRS's bounds 1..10"),
         ("a b c", "parameters must be 21 numbers"),
+        # Led by a minus sign, still the parameters, not an option.
+        (", ".join(["-inf"] + ["1"] * 20), "parameter w[0] = -inf is outside FSRS's bounds"),
     ],
 )
 def test_parameters_out_of_fsrs_bounds_are_refused_in_one_line(run, value, message):

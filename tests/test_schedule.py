@@ -165,12 +165,63 @@ def test_config_sets_and_reads_back_a_setting(small_db, run):
         (("retention", "2"), "Error: retention must be between 0.70 and 0.99 (got 2); 0.9 is a good default"),
         (("pace",), "Error: unknown setting 'pace' (settings: retention, new-limit, learn-ahead)"),
         (("new-limit", "lots"), "Error: new-limit must be a whole number, not 'lots'"),
+        # Anki's own limits.
+        (("new-limit", "99999999999999999999999"),
+         "Error: new-limit must be from 0 to 9999 new cards a day (got 99999999999999999999999)"),
+        (("learn-ahead", "10000000000"), "Error: learn-ahead must be from 0 to 1440 minutes (got 10000000000)"),
+        (("learn-ahead", "1441"), "Error: learn-ahead must be from 0 to 1440 minutes (got 1441)"),
+        # A value that looks like an option reaches the setting's own check.
+        (("new-limit", "-1"), "Error: new-limit cannot be negative: it takes 0 to 9999 new cards a day"),
+        (("retention", "-0.5"), "Error: retention must be between 0.70 and 0.99 (got -0.5); 0.9 is a good default"),
+        # What was typed is quoted on the one line, its control characters as escapes.
+        (("ret\nention", "1"), "Error: unknown setting 'ret\\x0aention' (settings: retention, new-limit, learn-ahead)"),
+        (("retention", "0.8\r\n0.9"),
+         "Error: retention must be a number between 0.70 and 0.99, not '0.8\\x0d\\x0a0.9'"),
     ],
 )
 def test_config_refuses_bad_input_in_one_line(small_db, run, args, message):
     result = run("config", *args)
     assert result.exit_code == 1 and result.output.strip() == message
     assert Store.open(small_db).get_config("retention") is None
+
+
+def test_config_takes_settings_up_to_ankis_limits(small_db, run):
+    assert run("config", "new-limit", "9999").output.strip() == "new-limit = 9999"
+    assert run("config", "learn-ahead", "1440").output.strip() == "learn-ahead = 1440"
+
+
+def test_a_stored_setting_beyond_the_limits_is_taken_as_the_limit(small_db, run):
+    """As an older version could store it, or a hand in the database: the quiz runs at the limit."""
+    store = Store.open(small_db)
+    store.set_config("learn-ahead", "10000000000")
+    store.set_config("new-limit", "99999999999999999999999")
+    store.close()
+    listing = run("config").output
+    assert "new-limit = 9999" in listing and "learn-ahead = 1440" in listing
+    result = run("quiz", "tiny", input="two\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert Store.open(small_db).review_count(1) == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("stats", "a\nb"), "Error: no deck 'a\\x0ab' (decks: tiny)"),
+        (("optimize", "a\nb"), "Error: no deck 'a\\x0ab' (decks: tiny)"),
+        (("config", "--deck", "a\nb", "parameters"), "Error: no deck 'a\\x0ab' (decks: tiny)"),
+        (("config", "parameters", "abc\ndef"), "Error: parameters must be 21 numbers, not 'abc\\x0adef'"),
+        (("show", "on\te"), "Error: no card 'on\\x09e'"),
+        (("stats", "--retention", "text"), "Error: retention must be a number between 0.70 and 0.99, not 'text'"),
+        (("stats", "--retention", ""), "Error: retention must be a number between 0.70 and 0.99, not ''"),
+        (("stats", "--retention", "-1"),
+         "Error: retention must be between 0.70 and 0.99 (got -1); 0.9 is a good default"),
+    ],
+)
+def test_names_and_values_given_are_refused_on_one_line(small_db, run, args, message):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stdout == "" and result.stderr == message + "\n"
 
 
 @pytest.mark.parametrize("parameters", [None, [*Scheduler().parameters[:20], 0.3]])

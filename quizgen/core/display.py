@@ -47,6 +47,12 @@ def visible(text: str) -> str:
     return HIDDEN.sub(lambda match: escape(match.group()), text)
 
 
+def one_line(text: str) -> str:
+    """``text`` as ``visible`` shows it, with newlines and tabs escaped too: what a user typed, quoted in a message
+    that must stay on one line."""
+    return visible(text).replace("\n", escape("\n")).replace("\t", escape("\t"))
+
+
 def json_escaped(document: str) -> str:
     """JSON text with every hidden character as a ``\\u`` escape: the same data, nothing for a terminal to act on.
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quizgen.core import paths, time
 from quizgen.core.cards import Card, Deck
+from quizgen.core.display import one_line
 from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
 from quizgen.core.migrations import APPLICATION_ID, NAMES, migrations
 from quizgen.core.sqlite import Database
@@ -532,7 +533,7 @@ class Store:
         rows = list(self.db["decks"].rows_where("slug = ?", [slug]))
         if not rows:
             known = ", ".join(d.slug for d in self.decks()) or "none"
-            raise UnknownDeck(f"no deck '{slug}' (decks: {known})")
+            raise UnknownDeck(f"no deck '{one_line(slug)}' (decks: {known})")
         return _deck_from_row(rows[0])
 
     def resolve_deck(self, slug: str | None) -> Deck:
@@ -612,9 +613,9 @@ class Store:
                 names = [f"{row[1]}/{row[2]}" if several_decks else row[2] for row in rows]
                 shown = ", ".join(names[:AMBIGUOUS_SHOWN])
                 more = f" and {len(names) - AMBIGUOUS_SHOWN} more" if len(names) > AMBIGUOUS_SHOWN else ""
-                raise UnknownCard(f"'{reference}' is the start of {len(rows)} card ids: {shown}{more}")
+                raise UnknownCard(f"'{one_line(reference)}' is the start of {len(rows)} card ids: {shown}{more}")
         if not rows:
-            raise UnknownCard(f"no card '{reference}'")
+            raise UnknownCard(f"no card '{one_line(reference)}'")
         if len(rows) > 1:
             decks = ", ".join(sorted(row[1] for row in rows))
             raise UnknownCard(f"card id '{card_id}' is in several decks ({decks}); write it as DECK/{card_id}")
@@ -837,6 +838,10 @@ class Store:
     def set_config(self, key: str, value: str) -> None:
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [key, value])
+
+    def delete_config(self, key: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM config WHERE key = ?", [key])
 
     # Quiz ----------------------------------------------------------------------------------------------------
     # What the quiz reads and writes. The queues are lists of (card pk, face) so a quiz over 100k cards stays

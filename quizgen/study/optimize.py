@@ -142,7 +142,8 @@ class Score:
 @dataclass
 class Report:
     """What ``quizgen optimize`` found. ``fitted`` is None when there was too little to fit; ``parameters`` are
-    what ``--apply`` stores: the fit, or the current ones when the fit predicts the reviews no better."""
+    the fit, or the current ones when the fit predicts the reviews no better (``kept``: then ``--apply`` writes
+    nothing)."""
 
     scope: str
     reviews: int
@@ -155,6 +156,7 @@ class Report:
     current_future: Score | None = None
     fitted_future: Score | None = None
     health_check: bool | None = None
+    kept: bool = False
     applied: bool = False
     rescheduled: int = 0
 
@@ -198,8 +200,8 @@ def fit(training: TrainingSet, current: Sequence[float], scope: str, progress: P
     report.current_all = evaluate(current, items)
     report.fitted_all = evaluate(report.fitted, items)
     # As Anki does: a fit that predicts the reviews no better than what is in use is not worth switching to.
-    better = report.fitted_all.log_loss < report.current_all.log_loss
-    report.parameters = report.fitted if better else list(current)
+    report.kept = report.fitted_all.log_loss >= report.current_all.log_loss
+    report.parameters = list(current) if report.kept else report.fitted
     return report
 
 
@@ -274,8 +276,9 @@ class NothingToFit(QuizgenError):
 
 def run(store: Store, deck: str | None, apply: bool, progress: Progress | None = None) -> Report:
     """Fit the deck's reviews (every deck's, with ``deck`` None) and, with ``apply``, store the parameters and
-    reschedule the faces in review from their history under them. Nothing is written without ``apply``, nor when
-    there was too little to fit."""
+    reschedule the faces in review from their history under them: the deck's, or with ``deck`` None those of every
+    deck without parameters of its own. Nothing is written without ``apply``, when there was too little to fit, nor
+    when the current parameters are kept (stored, they would tie the deck to what it now only inherits)."""
     from quizgen.study.schedule import deck_parameters, parameters_key, setting_value
 
     slug = store.deck(deck).slug if deck else None
@@ -287,7 +290,7 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     training = training_set(reviews)
     report = fit(training, deck_parameters(store.get_config, slug), scope, progress)
     check_on_later_reviews(report, training, progress)
-    if not apply or report.parameters is None:
+    if not apply or report.parameters is None or report.kept:
         return report
     store.set_config(parameters_key(slug), stored_parameters(report.parameters))
     retention = setting_value(store.get_config, "retention")
@@ -297,8 +300,9 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
         by_deck.setdefault(decks[history.card_pk], []).append(history)
     rows = []
     for name, deck_faces in by_deck.items():
-        parameters = deck_parameters(store.get_config, name)
-        rows.extend(reschedule(deck_faces, parameters, retention, store.faces_in_review(name)))
+        if slug is None and store.get_config(parameters_key(name)) is not None:
+            continue  # its own parameters did not change, nor does its schedule
+        rows.extend(reschedule(deck_faces, report.parameters, retention, store.faces_in_review(name)))
     store.set_memory_states([(r.card_pk, r.face, r.stability, r.difficulty, r.due) for r in rows])
     report.applied, report.rescheduled = True, len(rows)
     return report
@@ -330,9 +334,9 @@ def render(report: Report, console: Console | None = None) -> None:
                   f"{'at least as well as' if report.health_check else 'worse than'} the current ones (RMSE).")
     assert report.fitted is not None and report.parameters is not None
     console.print(f"Fitted parameters: {format_parameters(report.fitted)}")
-    if report.parameters != report.fitted:
-        console.print("The fit predicts these reviews no better than the current parameters: those are kept.")
-    if report.applied:
+    if report.kept:
+        console.print("Nothing applied: the fit is no better than the current parameters, which are kept.")
+    elif report.applied:
         console.print(f"Applied: parameters stored; {report.rescheduled:,} faces in review rescheduled.")
     else:
         console.print("Nothing changed: run again with --apply to use them.")

@@ -19,6 +19,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
+from quizgen.core.display import one_line
 from quizgen.core.errors import QuizgenError
 from quizgen.core.time import from_stored, to_stored, utc
 
@@ -149,34 +150,47 @@ class Setting:
     parse: Callable[[str], Any]
 
 
+class OutOfRange(SettingError):
+    """A whole number outside its setting's range; ``bound`` is the end of the range it lies beyond."""
+
+    def __init__(self, message: str, bound: int):
+        super().__init__(message)
+        self.bound = bound
+
+
+# Anki's own limits: at most 9999 new cards a day, and a learn-ahead limit of at most a day.
+MAX_NEW_LIMIT = 9999
+MAX_LEARN_AHEAD = 1440
+
+
 def _retention(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise SettingError(f"retention must be a number between 0.70 and 0.99, not '{text}'") from None
+        raise SettingError(f"retention must be a number between 0.70 and 0.99, not '{one_line(text)}'") from None
     if not 0.70 <= value <= 0.99:
-        raise SettingError(f"retention must be between 0.70 and 0.99 (got {text}); 0.9 is a good default")
+        raise SettingError(f"retention must be between 0.70 and 0.99 (got {one_line(text)}); 0.9 is a good default")
+    return value
+
+
+def _whole_number(key: str, text: str, number: str, high: int, unit: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingError(f"{key} must be {number}, not '{one_line(text)}'") from None
+    if value < 0:
+        raise OutOfRange(f"{key} cannot be negative: it takes 0 to {high} {unit}", 0)
+    if value > high:
+        raise OutOfRange(f"{key} must be from 0 to {high} {unit} (got {value})", high)
     return value
 
 
 def _new_limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise SettingError(f"new-limit must be a whole number, not '{text}'") from None
-    if value < 0:
-        raise SettingError("new-limit cannot be negative")
-    return value
+    return _whole_number("new-limit", text, "a whole number", MAX_NEW_LIMIT, "new cards a day")
 
 
 def _learn_ahead(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise SettingError(f"learn-ahead must be a whole number of minutes, not '{text}'") from None
-    if value < 0:
-        raise SettingError("learn-ahead cannot be negative")
-    return value
+    return _whole_number("learn-ahead", text, "a whole number of minutes", MAX_LEARN_AHEAD, "minutes")
 
 
 SETTINGS: dict[str, Setting] = {
@@ -197,9 +211,15 @@ def setting_value(get: Callable[[str], str | None], key: str) -> Any:
     """A setting's parsed value, from ``get`` (e.g. ``Store.get_config``) or its default."""
     spec = SETTINGS.get(key)
     if spec is None:
-        raise SettingError(f"unknown setting '{key}' (settings: {', '.join(SETTINGS)})")
+        raise SettingError(f"unknown setting '{one_line(key)}' (settings: {', '.join(SETTINGS)})")
     stored = get(key)
-    return spec.parse(stored if stored is not None else spec.default)
+    if stored is None:
+        return spec.parse(spec.default)
+    try:
+        return spec.parse(stored)
+    except OutOfRange as ex:
+        # Put there by hand, or by a version that had no upper bound: the quiz runs at the bound instead.
+        return ex.bound
 
 
 PARAMETERS_KEY = "parameters"
@@ -225,16 +245,21 @@ def check_parameters(values: Sequence[float]) -> list[float]:
     return [float(v) for v in values]
 
 
+def means_default(text: str) -> bool:
+    """Whether what was typed for the parameters is the word "default"."""
+    return text.strip().lower() == "default"
+
+
 def parse_parameters(text: str) -> list[float]:
     """Parameters from what a user types or the database holds: numbers separated by commas or spaces, with or
     without brackets; "default" gives FSRS's defaults."""
-    if text.strip().lower() == "default":
+    if means_default(text):
         return default_parameters()
     words = text.replace("[", " ").replace("]", " ").replace(",", " ").split()
     try:
         values = [float(word) for word in words]
     except ValueError:
-        raise ParameterError(f"parameters must be {PARAMETER_COUNT} numbers, not '{text}'") from None
+        raise ParameterError(f"parameters must be {PARAMETER_COUNT} numbers, not '{one_line(text)}'") from None
     return check_parameters(values)
 
 
@@ -258,5 +283,5 @@ def check_setting(key: str, text: str) -> str:
     """The canonical text to store for ``key``, or a SettingError saying what is wrong."""
     spec = SETTINGS.get(key)
     if spec is None:
-        raise SettingError(f"unknown setting '{key}' (settings: {', '.join(SETTINGS)})")
+        raise SettingError(f"unknown setting '{one_line(key)}' (settings: {', '.join(SETTINGS)})")
     return str(spec.parse(text))
