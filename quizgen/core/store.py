@@ -1026,6 +1026,13 @@ class Store:
                 "UPDATE cards SET suspended = coalesce(suspended, ?) WHERE pk = ?", [to_stored(now), card_pk]
             )
 
+    def suspend_imported(self, card_pks: list[int], now: datetime) -> None:
+        """Suspend the cards an import brings suspended; call inside the import's transaction."""
+        stamp = to_stored(now)
+        self.db.conn.executemany(
+            "UPDATE cards SET suspended = coalesce(suspended, ?) WHERE pk = ?", [(stamp, pk) for pk in card_pks]
+        )
+
     def unsuspend_card(self, card_pk: int) -> bool:
         """Let a suspended card be asked again; False if it was not suspended."""
         with self.transaction():

@@ -8,7 +8,9 @@ one transaction (cards, reviews, events and schedules together, or nothing).
   file may take them over (``quizgen export DECK -o deck.json``, edit, import): from then on that file owns their
   text, and an Anki import brings only their history.
 - A note of quizgen's own export (its GUID is ``anki_out.note_guid`` of a stored card) links back to that card: its
-  Anki reviews join the card's own, its text is left as the card's file has it.
+  Anki reviews join the card's own, its text is left as the card's file has it (the report counts the notes whose
+  text differs in Anki).
+- A new card is suspended when Anki suspends every Anki card of it; later imports leave its suspension to quizgen.
 - Every revlog entry is added once, by its id, however often the file is imported; an entry that is one of our
   own reviews, exported earlier, is recognised by its time and not added again. Answers become reviews (mode
   ``anki``); manual changes and reschedulings become ``anki_events`` rows, not answers.
@@ -30,7 +32,7 @@ import genanki
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
-from quizgen.core import paths
+from quizgen.core import paths, time
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import Card, Deck, hash_of
 from quizgen.core.errors import DatabaseError
@@ -47,6 +49,7 @@ from quizgen.core.store import (
 from quizgen.core.sync import CardUpdate, ImportPlan, NewCard
 from quizgen.core.time import from_stored, to_stored
 from quizgen.exchange.anki_in import AnkiImport, FaceKey, FaceSchedule, Review, card_id_base, read_anki
+from quizgen.exchange.anki_out import note_fields
 from quizgen.study.schedule import NEW
 
 # Anki collection files and packages, by the names Anki gives them.
@@ -96,8 +99,10 @@ class AnkiImportReport:
     events_added: int = 0
     reviews_left_out: int = 0
     schedules_updated: int = 0
-    suspended: int = 0
+    suspended: int = 0  # new cards suspended, as every Anki card of theirs is
+    partly_suspended: int = 0  # new cards left active though some of their Anki cards are suspended
     buried: int = 0
+    edited_in_anki: int = 0  # linked notes whose text in Anki is not what quizgen exports of their card
     media: Counter[str] = field(default_factory=Counter)
     media_files: int = 0
 
@@ -117,7 +122,9 @@ class AnkiImportReport:
             "reviews_left_out": self.reviews_left_out,
             "schedules_updated": self.schedules_updated,
             "suspended": self.suspended,
+            "partly_suspended": self.partly_suspended,
             "buried": self.buried,
+            "edited_in_anki": self.edited_in_anki,
             "media_skipped": dict(sorted(self.media.items())),
             "media_files": self.media_files,
         }
@@ -138,10 +145,19 @@ class AnkiImportReport:
         lines += [f"skipped {reason}" for reason in self.skipped]
         if self.reviews_left_out:
             lines.append(f"{self.reviews_left_out} reviews of skipped or deleted cards left out")
-        if self.suspended or self.buried:
+        if self.suspended:
+            lines.append(f"{self.suspended} cards suspended, as in Anki ('quizgen unsuspend CARD' to study one)")
+        if self.partly_suspended:
             lines.append(
-                f"{self.suspended} suspended and {self.buried} buried cards imported with their schedule "
-                "(quizgen has no suspension: they come up when due)"
+                f"{self.partly_suspended} cards left active: only some of their Anki cards are suspended, and quizgen "
+                "suspends whole cards"
+            )
+        if self.buried:
+            lines.append(f"{self.buried} cards buried in Anki come up when due (an Anki burial ends the next day)")
+        if self.edited_in_anki:
+            lines.append(
+                f"{self.edited_in_anki} notes of quizgen cards whose text in Anki differs were kept as quizgen has "
+                "them: edit those cards in quizgen, not in Anki"
             )
         if self.media:
             omitted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.media.items()))
@@ -163,6 +179,8 @@ class AnkiPlan:
     # (deck, card id, face) of our card -> its Anki history.
     faces: dict[FaceKey, FaceImport]
     report: AnkiImportReport
+    # (deck, card id) of the new cards to suspend, as Anki suspends all their faces.
+    suspend: list[tuple[str, str]] = field(default_factory=list)
 
 
 def import_anki(store: Store, path: Path, imported: AnkiImport | None = None, now: datetime | None = None
@@ -175,7 +193,7 @@ def import_anki(store: Store, path: Path, imported: AnkiImport | None = None, no
         for _attempt in range(REPLANS):
             plan = plan_anki(imported, store, origin, paths.display_path(path))
             try:
-                store.apply(plan.cards, now, then=partial(_write_history, store, plan, scheduler))
+                store.apply(plan.cards, now, then=partial(_write_history, store, plan, scheduler, now or time.now()))
             except StalePlan:
                 continue
             return plan.report
@@ -252,7 +270,33 @@ def plan(
     report.decks = sorted({key[0] for key in taken})
     faces, linked_notes = _faces(imported, taken, linked, linked_cards, report)
     report.notes_linked = len(linked_notes)
-    return AnkiPlan(cards_plan, faces, report)
+    report.edited_in_anki = sum(_edited_in_anki(imported, linked[base], linked_cards) for base in linked_notes)
+    return AnkiPlan(cards_plan, faces, report, _suspended_new_cards(cards_plan, faces, report))
+
+
+def _suspended_new_cards(
+    cards_plan: ImportPlan, faces: dict[FaceKey, FaceImport], report: AnkiImportReport
+) -> list[tuple[str, str]]:
+    """The new cards whose every face is suspended in Anki. Anki suspends single cards, quizgen whole ones; only a
+    card the import brings for the first time takes Anki's suspension, so a later import never undoes what the
+    learner did in quizgen."""
+    new_cards = {(new.card.deck, new.card.id) for new in cards_plan.inserts}
+    suspended: dict[tuple[str, str], list[bool]] = {}
+    for key, face in faces.items():
+        if (key.deck, key.card_id) in new_cards:
+            suspended.setdefault((key.deck, key.card_id), []).append(face.schedule.state == "suspended")
+    chosen = [card for card, states in suspended.items() if all(states)]
+    report.suspended = len(chosen)
+    report.partly_suspended = sum(any(states) and not all(states) for states in suspended.values())
+    return chosen
+
+
+def _edited_in_anki(imported: AnkiImport, target: tuple[str, str, int], linked_cards: dict[int, Card]) -> bool:
+    """Whether a linked note's fields in Anki differ from those quizgen exports of its card."""
+    deck, card_id, pk = target
+    card = linked_cards.get(pk)
+    fields = imported.note_fields.get(genanki.guid_for(deck, card_id))
+    return card is not None and fields is not None and fields != note_fields(card)[1]
 
 
 def _plan_card(result: ImportPlan, card: Card, stored: StoredRows, origin: str, report: AnkiImportReport) -> str:
@@ -307,17 +351,16 @@ def _faces(
             report.reviews_left_out += len(reviews)
             continue
         faces[target] = FaceImport(reviews, schedule)
-        if schedule.state == "suspended":
-            report.suspended += 1
-        elif schedule.state == "buried":
+        if schedule.state == "buried":
             report.buried += 1
     return faces, linked_notes
 
 
-def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler) -> None:
-    """Inside the import's transaction, once the cards are written: add each face's new Anki reviews and events,
-    and move its schedule when Anki's history is the newer."""
+def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: datetime) -> None:
+    """Inside the import's transaction, once the cards are written: suspend the new cards Anki suspends, add each
+    face's new Anki reviews and events, and move its schedule when Anki's history is the newer."""
     pks = store.card_pks(sorted({key.deck for key in plan.faces}))
+    store.suspend_imported([pks[card] for card in plan.suspend if card in pks], now)
     face_pks = {key: pks[(key.deck, key.card_id)] for key in plan.faces if (key.deck, key.card_id) in pks}
     histories = store.face_histories(list(face_pks.values()))
     reviews: list[AnkiReviewRow] = []

@@ -173,11 +173,15 @@ class AnkiImport:
     reviews: dict[FaceKey, list[Review]]  # oldest first; every face has an entry
     schedules: dict[FaceKey, FaceSchedule]
     report: AnkiReport
+    # The GUID of each note read -> its fields as Anki has them (HTML), to compare with what quizgen exports.
+    note_fields: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_anki(path: Path | str) -> AnkiImport:
     """Read an Anki package or collection file; raise AnkiReadError if it cannot be read."""
     source = Path(path)
+    if source.is_dir():
+        raise AnkiReadError(f"{source}: a folder, not an Anki file")
     if not source.is_file():
         raise AnkiReadError(f"{source}: no such file")
     try:
@@ -441,6 +445,7 @@ class _Reader:
         self.cards: dict[str, list[dict[str, Any]]] = {}
         self.faces: dict[int, FaceKey] = {}
         self.schedules: dict[FaceKey, FaceSchedule] = {}
+        self.note_fields: dict[str, list[str]] = {}
         timing = col.sched
         self.today = timing.today
         self.next_day_at = timing.day_cutoff
@@ -464,23 +469,33 @@ class _Reader:
         field_names = {mid: [f["name"] for f in m["flds"]] for mid, m in notetypes.items()}
         places: dict[str, tuple[str, str]] = {}  # deck name -> its top-level deck and its section, made once
         used_tops: set[str] = set()
+        guid_notes: dict[str, int] = {}  # GUID -> the first note (lowest id) that has it
         for nid, guid, mid, tags, flds in self.tables.notes:
             cards = by_note.get(nid)
             notetype = notetypes.get(mid)
             if not cards or notetype is None:
+                continue
+            fields = flds.split("\x1f")
+            first_with_guid = guid_notes.setdefault(guid, nid)
+            if first_with_guid != nid:
+                # Anki keeps GUIDs unique; a hand-edited or merged collection may not. The ids come from the GUID,
+                # so only the first note can have them.
+                reason = f"note {nid} has the GUID already used by note {first_with_guid}, which is kept"
+                self.report.skipped.append(Skipped(guid, notetype["name"], None, reason))
                 continue
             deck_name = deck_names.get(cards[0].deck_id, orphans)
             if deck_name not in places:
                 places[deck_name] = (deck_name.split("::")[0], " > ".join(p.strip() for p in deck_name.split("::")))
             top, section = places[deck_name]
             base = {"deck": slugs[top], "section": section, "tags": tags.split()}
-            note = _Note(guid, notetype["name"], field_names[mid], flds.split("\x1f"), cards, base)
+            note = _Note(guid, notetype["name"], field_names[mid], fields, cards, base)
+            self.note_fields[guid] = fields
             if self._read_note(note, shapes[mid]):
                 self.report.notes_read += 1
                 used_tops.add(top)
         reviews = self._reviews()
         decks = [AnkiDeck(slugs[top], top, self._deck_description(top)) for top in tops if top in used_tops]
-        return AnkiImport(decks, self.cards, self.faces, reviews, self.schedules, self.report)
+        return AnkiImport(decks, self.cards, self.faces, reviews, self.schedules, self.report, self.note_fields)
 
     def _deck_description(self, top: str) -> str:
         """The Anki deck's description as text; quizgen decks need one, so a deck without says where it came from."""

@@ -18,7 +18,7 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
@@ -232,12 +232,14 @@ class QuizgenNote(genanki.Note):
         pk: int,
         rows: CollectionRows,
         on_written: Callable[[], None] | None = None,
+        suspended: bool = False,
     ):
         super().__init__(model=model, fields=fields, tags=tags, guid=guid)
         self.modified = modified
         self.pk = pk
         self.rows = rows
         self.on_written = on_written
+        self.suspended = suspended  # suspended in quizgen: every Anki card of the note is
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
         """The rows genanki's ``Note.write_to_db`` inserts, in its order of ids. Its check for stray HTML tags is
@@ -253,7 +255,7 @@ class QuizgenNote(genanki.Note):
         # A cloze note's card ordinals are deletion numbers less one; every other note type's are our face numbers.
         face_offset = 1 if self.model.model_type == genanki.Model.CLOZE else 0
         for card in self.cards:
-            queue = -1 if card.suspend else 0
+            queue = -1 if card.suspend or self.suspended else 0
             card_id = next(id_gen)
             self.rows.cards.append(
                 [card_id, note_id, deck_id, card.ord, self.modified, -1, 0, queue, self.due, 0, 0, 0, 0, 0, 0, 0, 0, ""]
@@ -321,12 +323,14 @@ def _seconds(stamp: str) -> int:
     return int(from_stored(stamp).timestamp())
 
 
-def make_note(stored: StoredCard, rows: CollectionRows, on_written: Callable[[], None] | None = None) -> QuizgenNote:
+def make_note(
+    stored: StoredCard, rows: CollectionRows, on_written: Callable[[], None] | None = None, suspended: bool = False
+) -> QuizgenNote:
     card = stored.card
     note_type, fields = note_fields(card)
     tags = _tags(card.kind, card.section, tuple(card.tags))
     modified = note_modified(stored, note_type)
-    return QuizgenNote(note_type, fields, tags, note_guid(card), modified, stored.pk, rows, on_written)
+    return QuizgenNote(note_type, fields, tags, note_guid(card), modified, stored.pk, rows, on_written, suspended)
 
 
 class ProgressPackage(genanki.Package):
@@ -372,11 +376,13 @@ def build_package(
     on_written: Callable[[], None] | None = None,
     progress: Progress | None = None,
     review_log: ReviewLog | None = None,
+    suspended: Collection[int] = (),
 ) -> genanki.Package:
     """One Anki deck named after ours, with a subdeck per top-level section unless ``flat``.
 
     The parent deck is always included, so it carries the deck's description even when its notes sit in subdecks.
-    With ``progress``, studied cards carry their schedule and reviews; without it every card is new.
+    With ``progress``, studied cards carry their schedule and reviews; without it every card is new. The cards
+    whose pk is in ``suspended`` arrive suspended.
     """
     description = html_text(deck.description.strip())
     parent = genanki.Deck(deck_id(deck.slug), deck.name, description=description)
@@ -391,7 +397,7 @@ def build_package(
                 target = subdecks[section] = genanki.Deck(
                     deck_id(deck.slug, section), f"{deck.name}::{section}", description=html_text(deck.note)
                 )
-        target.add_note(make_note(stored, package.rows, on_written))
+        target.add_note(make_note(stored, package.rows, on_written, stored.pk in suspended))
     package.decks = [parent, *subdecks.values()]
     return package
 
@@ -404,12 +410,14 @@ def write_package(
     timestamp: float | None = None,
     on_written: Callable[[], None] | None = None,
     progress: Progress | None = None,
+    suspended: Collection[int] = (),
 ) -> None:
-    """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files."""
+    """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files; the cards whose
+    pk is in ``suspended`` arrive suspended."""
     # Leaving the pool waits for its thread, before the scratch folder it writes in goes.
     with _removed_scratch_files() as scratch, ThreadPoolExecutor(max_workers=1) as pool:
         review_log = None if progress is None else ReviewLog(progress, scratch / "reviews.db", pool)
-        package = build_package(deck, cards, flat, on_written, progress, review_log)
+        package = build_package(deck, cards, flat, on_written, progress, review_log, suspended)
         package.write_to_file(str(path), timestamp=timestamp)
 
 

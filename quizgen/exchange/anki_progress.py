@@ -36,7 +36,7 @@ STARTING_EASE = 2500
 
 # Anki's card types and queues, and revlog entry kinds.
 TYPE_LEARNING, TYPE_REVIEW, TYPE_RELEARNING = 1, 2, 3
-QUEUE_LEARNING, QUEUE_REVIEW = 1, 2
+QUEUE_SUSPENDED, QUEUE_LEARNING, QUEUE_REVIEW = -1, 1, 2
 ENTRY_LEARN, ENTRY_REVIEW, ENTRY_RELEARN = 0, 1, 2
 
 # Where in a row of Anki's cards table its type, queue, due, ivl, factor, left and data are.
@@ -84,9 +84,12 @@ def schedule_cards(
         face = progress.faces.get(key)
         if face is None:
             continue
+        suspended = row[SCHEDULE_COLUMNS[1]] == QUEUE_SUSPENDED
         schedule = _card_schedule(face, progress, today, learner_today, steps)
         for column, value in zip(SCHEDULE_COLUMNS, schedule, strict=True):
             row[column] = value
+        if suspended:  # a card suspended in quizgen stays so in Anki, its schedule kept under the suspension
+            row[SCHEDULE_COLUMNS[1]] = QUEUE_SUSPENDED
         studied.append((*key, row[0]))
     return studied
 

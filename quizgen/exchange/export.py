@@ -115,8 +115,10 @@ def export(
                 studied = None
                 if retention is not None:
                     studied = Progress.read(store, chosen.slug, retention, now or time.now())
+                suspended = {pk for pk, marks in store.card_marks(now or time.now()).items() if "suspended" in marks}
                 anki_out.write_package(
-                    partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied
+                    partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied,
+                    suspended=suspended,
                 )
             else:
                 write_text(partial, fmt, chosen, cards, advance)

@@ -1,0 +1,196 @@
+"""The Anki bridge where collections are not as Anki keeps them, and where the learner's marks and edits cross it:
+duplicate GUIDs, suspension both ways, notes edited in Anki, a deck going back to the collection it came from. Built,
+studied and exported with the real anki library, imported and exported through the command line."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+from quizgen.core.store import Store
+from quizgen.exchange.anki_in import card_id_base
+from tests.test_anki_import import export_apkg, imported_json, shown_card
+from tests.test_anki_in import answer
+from tests.test_anki_progress import anki_card, import_into_anki, quizgen, shown, studied  # noqa: F401
+
+
+def add_note(col: Collection, deck: str, front: str, back: str, model: str = "Basic") -> int:
+    note = col.new_note(col.models.by_name(model))
+    note["Front"], note["Back"] = front, back
+    col.add_note(note, col.decks.id(deck))
+    return int(note.id)
+
+
+# What `quizgen show --json` gives beside a card's text: its history, schedule and marks.
+HISTORY_KEYS = ("modified", "reviews", "schedule", "faces", "review_log", "marks")
+
+
+def card_text(shown_card: dict) -> dict:
+    return {key: value for key, value in shown_card.items() if key not in HISTORY_KEYS}
+
+
+def marks(run, card_id: str) -> list[str]:
+    return shown_card(run, card_id)["marks"]
+
+
+def suspend_in_quizgen(db: Path, deck: str, card_id: str) -> None:
+    store = Store.open(db)
+    try:
+        store.suspend_card(store.card_pks([deck])[(deck, card_id)], datetime.now(UTC))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("second_deck", ["Words", "Other"])
+def test_a_later_note_with_a_guid_already_used_is_skipped_and_named(run, tmp_path, second_deck):
+    path = tmp_path / "merged" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    ids = [add_note(col, "Words", f"word {n}", f"meaning {n}") for n in range(4)]
+    later = add_note(col, second_deck, "another word", "another meaning")
+    col.close()
+    # As a hand-edited or merged collection has it: two notes share a GUID.
+    db = sqlite3.connect(path)
+    db.execute("UPDATE notes SET guid = 'DUPGUID' WHERE id IN (?, ?)", [ids[1], later])
+    db.commit()
+    db.close()
+
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "" and "UNIQUE" not in result.stdout
+    reason = f"note DUPGUID (Basic): note {later} has the GUID already used by note {ids[1]}, which is kept"
+    assert f"skipped {reason}" in result.stdout.splitlines()
+    assert result.stdout.startswith(f"{path}: notes 4 new, 0 updated, 0 unchanged, 0 linked to quizgen cards; "
+                                    "1 notes or cards skipped")
+    assert imported_json(run, path)["skipped"] == [reason]
+
+    assert len(json.loads(run("cards", "words", "--json").stdout)) == 4
+    kept = shown_card(run, card_id_base("DUPGUID"))  # one card has the id: no deck needs naming
+    assert (kept["deck"], kept["front"]) == ("words", "word 1")
+    # In another deck, the later note was that deck's only one: the deck is not made.
+    slugs = [deck["slug"] for deck in json.loads(run("decks", "--json").stdout)]
+    assert "words" in slugs and "other" not in slugs
+
+
+def test_cards_suspended_in_anki_arrive_suspended_once(run, tmp_path, db_path):
+    path = tmp_path / "anki" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    whole = add_note(col, "Words", "uno", "one")
+    both = add_note(col, "Words", "dos", "two", "Basic (and reversed card)")
+    half = add_note(col, "Words", "tres", "three", "Basic (and reversed card)")
+    active = add_note(col, "Words", "cuatro", "four")
+    cards = {nid: [c.id for c in sorted(col.get_note(nid).cards(), key=lambda c: c.ord)]
+             for nid in (whole, both, half, active)}
+    col.sched.suspend_cards([*cards[whole], *cards[both], cards[half][0]])
+    guids = {nid: col.get_note(nid).guid for nid in cards}
+    col.close()
+    ids = {nid: card_id_base(guid) for nid, guid in guids.items()}
+
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "2 cards suspended, as in Anki ('quizgen unsuspend CARD' to study one)" in lines
+    assert ("1 cards left active: only some of their Anki cards are suspended, and quizgen suspends whole cards"
+            in lines)
+    assert [marks(run, ids[nid]) for nid in (whole, both, half, active)] == [["suspended"], ["suspended"], [], []]
+
+    # The learner changes their mind in quizgen, and Anki's suspensions change too: a later import leaves
+    # quizgen's as they are.
+    assert run("unsuspend", ids[whole]).exit_code == 0
+    suspend_in_quizgen(db_path, "words", ids[active])
+    col = Collection(str(path))
+    col.sched.unsuspend_cards(cards[both])
+    col.sched.suspend_cards([cards[half][1], *cards[active]])
+    col.close()
+    report = imported_json(run, path)
+    assert (report["suspended"], report["partly_suspended"]) == (0, 0)
+    assert [marks(run, ids[nid]) for nid in (whole, both, half, active)] == [[], ["suspended"], [], ["suspended"]]
+
+
+def test_a_card_suspended_in_quizgen_arrives_suspended_in_anki(studied, db_path):  # noqa: F811
+    card_ids = [card["id"] for card in json.loads(quizgen("cards", "baking", "--json").stdout)]
+    unstudied = next(card_id for card_id in card_ids if shown(card_id)["reviews"] == 0)
+    suspend_in_quizgen(db_path, "baking", "gas")  # studied: in review, days away
+    suspend_in_quizgen(db_path, "baking", unstudied)
+    package = studied / "baking.apkg"
+    quizgen("export", "baking", "-o", str(package))
+    col = import_into_anki(studied, package)
+    try:
+        gas = anki_card(col, "gas")
+        assert (gas.queue, gas.type) == (-1, 2)  # suspended, its schedule kept under the suspension
+        assert gas.memory_state is not None
+        assert anki_card(col, unstudied).queue == -1
+        suspended_notes = {col.get_card(card).nid for card in col.find_cards("is:suspended")}
+        assert suspended_notes == {gas.nid, anki_card(col, unstudied).nid}
+    finally:
+        col.close()
+
+
+def test_importing_a_folder_named_like_a_package_says_it_is_a_folder(run, tmp_path, db_path):
+    folder = tmp_path / "x.apkg"
+    folder.mkdir()
+    result = run("import", str(folder))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {folder}: a folder, not an Anki file"
+    assert not db_path.exists()
+
+
+def test_notes_of_quizgen_cards_edited_in_anki_are_kept_as_quizgen_has_them_and_counted(studied, tmp_path):  # noqa: F811
+    before = shown("gas")
+    package = studied / "baking.apkg"
+    quizgen("export", "baking", "-o", str(package))
+    col = import_into_anki(studied, package)
+    anki_collection = Path(col.path)
+    col.close()
+    untouched = json.loads(quizgen("import", str(export_apkg(anki_collection, tmp_path / "as-exported.apkg")),
+                                   "--json").stdout)
+    assert untouched["notes"]["linked"] > 0 and untouched["edited_in_anki"] == 0
+
+    col = Collection(str(anki_collection))
+    for card_id in ("gas", "salt"):
+        note = anki_card(col, card_id).note()
+        note.fields[0] = note.fields[0] + " (edited in Anki)"
+        col.update_note(note)
+    col.close()
+    edited = export_apkg(anki_collection, tmp_path / "edited.apkg")
+    assert json.loads(quizgen("import", str(edited), "--json").stdout)["edited_in_anki"] == 2
+    lines = quizgen("import", str(edited)).stdout.splitlines()
+    assert ("2 notes of quizgen cards whose text in Anki differs were kept as quizgen has them: edit those cards in "
+            "quizgen, not in Anki") in lines
+    after = shown("gas")
+    assert card_text(after) == card_text(before) and "edited in Anki" not in json.dumps(after)
+
+
+def test_a_deck_from_anki_exported_back_to_its_collection_arrives_beside_the_original_notes(run, tmp_path):
+    folder = tmp_path / "profile"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    col.set_config("fsrs", True)
+    studied_note = add_note(col, "Words", "uno", "one")
+    add_note(col, "Words", "dos", "two")
+    answer(col, col.get_note(studied_note).cards()[0].id, 3)
+    original_card = col.get_note(studied_note).cards()[0].id
+    col.close()
+    imported_json(run, export_apkg(folder / "collection.anki2", tmp_path / "words.apkg"))
+    back = tmp_path / "back.apkg"
+    assert run("export", "words", "-o", str(back)).exit_code == 0
+
+    col = Collection(str(folder / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True)
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(back), options=options))
+        # quizgen's own note types and GUIDs: two new notes beside the two originals, not updates of them.
+        assert col.note_count() == 4
+        copy = next(nid for nid in col.find_notes("uno") if nid != studied_note)
+        copy_card = col.get_note(copy).cards()[0]
+        assert copy_card.type == 1  # the copy has the schedule quizgen exported...
+        # ...but the review log stays with the original: Anki keeps each entry once, by its id.
+        assert col.db.list("SELECT cid FROM revlog") == [original_card]
+    finally:
+        col.close()
