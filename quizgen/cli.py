@@ -608,7 +608,7 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
                 click.echo(f"parameters --deck {visible(found.slug)} = {own}")
         return
     if key == schedule.PARAMETERS_KEY:
-        slug = store.deck(deck).slug if deck else None
+        slug = store.deck(deck).slug if deck is not None else None
         if value is not None and slug and schedule.means_default(value):
             store.delete_config(schedule.parameters_key(slug))
             click.echo(visible(f"deck '{slug}' has no parameters of its own now: it uses every deck's"), err=True)

@@ -327,7 +327,30 @@ def test_stats_show_true_retention_and_a_simulated_workload_at_another_retention
     assert 0 < lower["total"] < current["total"]
     text = run("stats", DECK, "--retention", "0.8").stdout
     assert "Retention: desired 90% · true" in text
-    assert "Reviews a day over the next 30 days at 90% desired retention (FSRS simulation)" in text
+    assert "Simulated reviews a day, next 30 days, at 90% desired retention: " in text
     assert "at 80% desired retention" in text
     refused = run("stats", "--retention", "1.5")
     assert refused.exit_code != 0 and "retention must be between 0.70 and 0.99" in refused.stderr
+
+
+def test_stats_lines_stay_whole_in_80_columns(run, studied):
+    data = json.loads(run("stats", DECK, "--json").stdout)
+    lines = run("stats", DECK).stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for band in data["true_retention"]:
+        if band["reviews"]:
+            assert any(f"{band['band']} {band['retention']:.0%} of {band['reviews']:,}" in line for line in lines)
+    assert any(line.startswith("Simulated reviews a day") and line.endswith("in all") for line in lines)
+
+
+def test_the_fitted_parameters_print_on_one_line_however_narrow_the_terminal(run, studied):
+    lines = run("optimize", DECK).stdout.splitlines()
+    fitted = next(line for line in lines if line.startswith("Fitted parameters: "))
+    assert len(fitted.removeprefix("Fitted parameters: ").split(", ")) == 21
+
+
+def test_an_empty_deck_name_is_no_deck_not_every_deck(run, studied):
+    for args in (["optimize", "", "--apply"], ["stats", ""], ["config", "parameters", "default", "--deck", ""]):
+        result = run(*args)
+        assert result.exit_code == 1 and result.stderr.strip() == "Error: no deck '' (decks: simulated)", args
+    assert "--deck" not in run("config").stdout

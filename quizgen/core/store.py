@@ -538,7 +538,7 @@ class Store:
 
     def resolve_deck(self, slug: str | None) -> Deck:
         """The named deck, or the only deck when none is named."""
-        if slug:
+        if slug is not None:
             return self.deck(slug)
         decks = self.decks()
         if len(decks) == 1:

@@ -281,7 +281,7 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     when the current parameters are kept (stored, they would tie the deck to what it now only inherits)."""
     from quizgen.study.schedule import deck_parameters, parameters_key, setting_value
 
-    slug = store.deck(deck).slug if deck else None
+    slug = store.deck(deck).slug if deck is not None else None
     scope = store.deck(slug).name if slug else "All decks"
     reviews = store.rating_history(slug)
     if not reviews:
@@ -333,7 +333,8 @@ def render(report: Report, console: Console | None = None) -> None:
     console.print(f"Health check {verdict}: fitted on earlier reviews only, the parameters predict the later ones "
                   f"{'at least as well as' if report.health_check else 'worse than'} the current ones (RMSE).")
     assert report.fitted is not None and report.parameters is not None
-    console.print(f"Fitted parameters: {format_parameters(report.fitted)}")
+    # One line however narrow the terminal (it wraps it), so it is copied or found whole.
+    console.print(f"Fitted parameters: {format_parameters(report.fitted)}", soft_wrap=True)
     if report.kept:
         console.print("Nothing applied: the fit is no better than the current parameters, which are kept.")
     elif report.applied:

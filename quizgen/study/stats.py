@@ -143,7 +143,7 @@ def compute(store: Store, deck: str | None, now: datetime, compare_retention: fl
     decks = store.decks()
     if deck is None and len(decks) == 1:
         deck = decks[0].slug
-    scope = store.deck(deck).name if deck else "All decks"
+    scope = store.deck(deck).name if deck is not None else "All decks"
     stats = Stats(scope=scope, desired_retention=setting_value(store.get_config, "retention"))
     stats.cards = store.active_card_count(deck)
     parameters = deck_parameters(store.get_config, deck)
@@ -298,9 +298,10 @@ def render(stats: Stats, console: Console | None = None) -> None:
         f"(scheduled reviews recalled, last {HISTORY_DAYS} days)"
     )
     if total is not None:
-        console.print("  by wait: " + " · ".join(
-            f"{b.band} {percent(b.retention)} of {b.reviews:,}" for b in stats.true_retention if b.reviews
-        ))
+        bands = [f"{b.band} {percent(b.retention)} of {b.reviews:,}" for b in stats.true_retention if b.reviews]
+        # Two bands a line: four of them with their counts pass 80 columns.
+        for start in range(0, len(bands), 2):
+            console.print(("  by wait: " if start == 0 else " " * 11) + " · ".join(bands[start:start + 2]))
 
     console.print()
     console.print(Text(f"Due over the next {FORECAST_DAYS} days (today includes overdue)", style="bold"))
@@ -320,8 +321,8 @@ def render(stats: Stats, console: Console | None = None) -> None:
     for workload in stats.workload:
         console.print()
         console.print(Text(
-            f"Reviews a day over the next {WORKLOAD_DAYS} days at {workload.retention:.0%} desired retention "
-            f"(FSRS simulation): {workload.total:,} in all", style="bold",
+            f"Simulated reviews a day, next {WORKLOAD_DAYS} days, at {workload.retention:.0%} desired retention: "
+            f"{workload.total:,} in all", style="bold",
         ))
         counts = [count for _day, count in workload.days]
         for line in _columns(counts, height=4):
