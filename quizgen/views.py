@@ -72,7 +72,8 @@ def card_detail(
     rating_names = {int(rating): name for rating, name in RATING_NAMES.items()}
     line("faces:")
     for face in faces:
-        summary = face_summary(face, now, STATE_NAMES)
+        answered = any(review.face == face.face for review in reviews)
+        summary = face_summary(face, now, STATE_NAMES, answered)
         line(f"  {labels.get(face.face, str(face.face))}: {summary[0]}")
         for detail in summary[1:]:
             line(f"    {detail}")
@@ -100,12 +101,13 @@ def face_labels(stored: StoredCard) -> dict[int, str]:
     return {face.number: face.label for face in stored.card.faces()}
 
 
-def face_summary(face: FaceDetail, now: datetime, state_names: dict[int, str]) -> list[str]:
+def face_summary(face: FaceDetail, now: datetime, state_names: dict[int, str], answered: bool) -> list[str]:
     """One face's schedule as a person reads it, a line each: its state; when it is due; when it was last seen; its
-    interval, difficulty and lapses."""
+    interval, difficulty and lapses. ``answered``: the face has answers stored (a new face may, from practice or
+    from before a reset to new in Anki)."""
     state = state_names.get(face.state, str(face.state))
     if face.state == 0 or face.due is None:
-        return [f"{state}, never reviewed"]
+        return [f"{state}, not scheduled yet" if answered else f"{state}, never reviewed"]
     due = from_stored(face.due)
     lines = [state, due_phrase(due, now)]
     figures = []

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import learner
 
-FACES, DAYS, RESET, CUT = 400, 200, 20, 20
+FACES, DAYS, RESET, CUT, LEFT_NEW = 400, 200, 20, 20, 5
 
 
 def answer_in_filtered_deck(col: Collection, search: str, reschedule: bool) -> int:
@@ -76,12 +76,13 @@ def test_a_preview_in_a_filtered_deck_is_not_a_review(run, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def reset_and_cut(tmp_path_factory) -> tuple[Path, dict[str, int], list[str], list[str]]:
+def reset_and_cut(tmp_path_factory) -> tuple[Path, dict[str, int], list[str], list[str], list[str]]:
     """A collection of a simulated learner's year in which some cards were reset to new and answered once since,
-    and some have only the last two reviews of their log (the rest deleted, as a trimmed collection has it).
+    some reset and not answered since, and some have only the last two reviews of their log (the rest deleted, as
+    a trimmed collection has it).
 
     Returns the collection, the rated answers of each card's FSRS history by quizgen card id, and the ids of the
-    reset and the cut cards."""
+    reset and answered, the cut, and the reset and left new cards."""
     path = tmp_path_factory.mktemp("anki-history") / "collection.anki2"
     start = datetime.now().astimezone() - timedelta(days=DAYS)
     learner.write_anki(path, learner.simulate(FACES, DAYS, start=start))
@@ -90,7 +91,8 @@ def reset_and_cut(tmp_path_factory) -> tuple[Path, dict[str, int], list[str], li
         ids = {int(cid): card_id_base(col.get_card(cid).note().guid) for cid in col.find_cards("")}
         reviewed = col.db.list("SELECT cid FROM revlog GROUP BY cid HAVING count(*) >= 4 ORDER BY cid")
         reset, cut = reviewed[:RESET], reviewed[RESET:RESET + CUT]
-        col.sched.schedule_cards_as_new(reset, restore_position=False, reset_counts=True)
+        left_new = reviewed[RESET + CUT:RESET + CUT + LEFT_NEW]
+        col.sched.schedule_cards_as_new(reset + left_new, restore_position=False, reset_counts=True)
         stamp = int(col.db.scalar("SELECT max(id) FROM revlog")) + 1000  # after the resets, logged just now
         for offset, cid in enumerate(reset):
             col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, 3, 1, 0, 2500, 5000, 0)", stamp + offset, cid)
@@ -103,12 +105,13 @@ def reset_and_cut(tmp_path_factory) -> tuple[Path, dict[str, int], list[str], li
         rated = dict(col.db.all("SELECT cid, count(*) FROM revlog WHERE ease BETWEEN 1 AND 4 GROUP BY cid"))
     finally:
         col.close()
-    history = {ids[cid]: 0 if cid in cut else 1 if cid in reset else count for cid, count in rated.items()}
-    return path, history, [ids[cid] for cid in reset], [ids[cid] for cid in cut]
+    history = {ids[cid]: 0 if cid in cut or cid in left_new else 1 if cid in reset else count
+               for cid, count in rated.items()}
+    return path, history, [ids[cid] for cid in reset], [ids[cid] for cid in cut], [ids[cid] for cid in left_new]
 
 
 def test_fitting_takes_each_card_from_its_last_learning_steps_and_leaves_out_a_log_cut_short(run, reset_and_cut):
-    path, history, _reset, _cut = reset_and_cut
+    path, history, _reset, _cut, _left_new = reset_and_cut
     assert run("import", str(path)).exit_code == 0
     result = run("optimize", "--json")
     assert result.exit_code == 0, result.stderr
@@ -116,7 +119,7 @@ def test_fitting_takes_each_card_from_its_last_learning_steps_and_leaves_out_a_l
 
 
 def test_rescheduling_replays_a_reset_card_from_its_relearning_and_leaves_a_cut_one_as_imported(run, reset_and_cut):
-    path, _history, reset, cut = reset_and_cut
+    path, _history, reset, cut, _left_new = reset_and_cut
     assert run("import", str(path)).exit_code == 0
     imported = faces_of(run)
     result = run("optimize", "--apply", "--json")
@@ -134,7 +137,7 @@ def test_rescheduling_replays_a_reset_card_from_its_relearning_and_leaves_a_cut_
 
 def test_a_log_cut_short_takes_its_memory_state_from_sm2_when_anki_has_none(run, reset_and_cut, tmp_path):
     """The simulated collection's cards carry no FSRS memory state, as an SM-2 user's have none."""
-    path, _history, _reset, cut = reset_and_cut
+    path, _history, _reset, cut, _left_new = reset_and_cut
     copy = tmp_path / "sm2.anki2"
     copy.write_bytes(path.read_bytes())
     conn = sqlite3.connect(copy)
@@ -149,3 +152,11 @@ def test_a_log_cut_short_takes_its_memory_state_from_sm2_when_anki_has_none(run,
         from_sm2 = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state_from_sm2(2.3, float(by_id[card_id]), 0.9)
         assert faces[card_id]["stability"] == pytest.approx(from_sm2.stability, rel=1e-4)
         assert faces[card_id]["difficulty"] == pytest.approx(from_sm2.difficulty, rel=1e-4)
+
+
+def test_a_card_reset_and_not_studied_since_is_new_with_its_old_answers_shown(run, reset_and_cut):
+    path, _history, _reset, _cut, left_new = reset_and_cut
+    assert run("import", str(path)).exit_code == 0
+    shown = run("show", left_new[0]).stdout
+    assert "  flashcard: new, not scheduled yet" in shown.splitlines()
+    assert "reviews (" in shown and "never reviewed" not in shown
