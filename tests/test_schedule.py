@@ -50,7 +50,8 @@ def test_preview_gives_longer_waits_for_better_ratings(unseen):
     scheduler = FaceScheduler(fuzz=False)
     graduated = scheduler.review(unseen, Rating.Easy, NOW)
     later = NOW + timedelta(days=10)
-    waits = {r: datetime.fromisoformat(row["due"]) - later for r, row in scheduler.preview(graduated, later).items()}
+    previews = scheduler.preview(graduated, later, (1, 0))
+    waits = {r: datetime.fromisoformat(row["due"]) - later for r, row in previews.items()}
     assert waits[Rating.Again] < waits[Rating.Hard] < waits[Rating.Good] < waits[Rating.Easy]
 
 

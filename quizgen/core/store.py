@@ -1313,7 +1313,8 @@ class Store:
             params,
         ).fetchall()
         # Few faces, if any, have a history beginning later than their first review: looked up, not joined.
-        starts = {(pk, face): at for pk, face, at in self.db.execute("SELECT * FROM face_history_starts")}
+        rows_of_starts = self.db.execute("SELECT card_pk, face, starts_at FROM face_history_starts")
+        starts = {(pk, face): at for pk, face, at in rows_of_starts}
         faces = []
         for card_pk, face, joined_times, joined_ratings in rows:
             times, ratings = joined_times.split(","), list(map(int, joined_ratings))

@@ -112,10 +112,9 @@ def export(
         bar = _progress(len(cards), f"Exporting {chosen.slug}")
         with collector_paused(), bar as advance, replacing(path) as partial:
             if fmt == "apkg":
-                studied = None
-                if retention is not None:
-                    studied = Progress.read(store, chosen.slug, retention, now or time.now())
-                suspended = {pk for pk, marks in store.card_marks(now or time.now()).items() if "suspended" in marks}
+                moment = now or time.now()
+                studied = None if retention is None else Progress.read(store, chosen.slug, retention, moment)
+                suspended = {pk for pk, marks in store.card_marks(moment).items() if "suspended" in marks}
                 anki_out.write_package(
                     partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied,
                     suspended=suspended,

@@ -86,11 +86,11 @@ class FaceScheduler:
         card, _log = self.scheduler.review_card(to_fsrs(row, 0, now), Rating(rating), utc(now))
         return from_fsrs(card)
 
-    def preview(self, row: Row, now: datetime, face: tuple[int, int] | None = None) -> dict[Rating, Row]:
-        """The row after each possible rating. With ``face`` (its card pk and face number), fsrs's fuzz is drawn
-        the same on every preview of the face in this state, so the waits shown before a rating are the ones the
-        rating then gives; faces still differ, so cards learnt together still spread out."""
-        if face is None or not self.scheduler.enable_fuzzing:
+    def preview(self, row: Row, now: datetime, face: tuple[int, int]) -> dict[Rating, Row]:
+        """The row after each possible rating of ``face`` (its card pk and face number). fsrs's fuzz is drawn the
+        same on every preview of the face in this state, so the waits shown before a rating are the ones the rating
+        then gives; faces still differ, so cards learnt together still spread out."""
+        if not self.scheduler.enable_fuzzing:
             return {rating: self.review(row, rating, now) for rating in Rating}
         # fsrs draws its fuzz from the random module's own generator: seeded for the face, then put back.
         saved = random.getstate()
