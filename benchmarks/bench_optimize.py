@@ -37,7 +37,7 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
             )
 
         def quizgen_fit() -> object:
-            training = optimize.training_set(store.rating_history(learner.DECK))
+            _faces, training = optimize.read_training(store, learner.DECK)
             return optimize.fit(training, schedule.default_parameters(), learner.DECK)
 
         anki_seconds, quizgen_seconds = paired_median_seconds(anki_fit, quizgen_fit, repeat)

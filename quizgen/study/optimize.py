@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import fsrs_rs_python as rs
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
+from quizgen.core.bulk import collector_paused
 from quizgen.core.display import literal
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import RatingHistory, Store
@@ -110,24 +111,35 @@ def training_set(faces: Sequence[RatingHistory]) -> TrainingSet:
     """The items Anki's optimizer would build from these faces' reviews."""
     if not faces:
         return TrainingSet([], [], 0, 0)
-    day_of = partial(bisect_right, day_starts(faces))
-    review, item = rs.FSRSReview, rs.FSRSItem
+    starts = day_starts(faces)
+    day_of = partial(bisect_right, starts)
+    # One FSRSReview for each rating and wait (no wait is longer than the days spanned), shared by every item.
+    review_of = [[], *([rs.FSRSReview(rating, wait) for wait in range(len(starts))] for rating in (1, 2, 3, 4))]
+    item = rs.FSRSItem
     items: list[rs.FSRSItem] = []
     numbers: list[int] = []
     times: list[str] = []
     reviews = 0
-    # Face by face, each step a C loop (map) over its reviews; a face's items share its FSRSReview objects.
+    # Face by face, each step a C loop (map) over its reviews.
     for number, face in enumerate(faces):
         days = list(map(day_of, face.times))
         waits = [0, *map(sub, days[1:], days)]
-        steps = list(map(review, face.ratings, waits))
+        steps = list(map(list.__getitem__, map(review_of.__getitem__, face.ratings), waits))
         for last in compress(range(len(waits)), waits):  # a review on a later day than the one before
             items.append(item(steps[:last + 1]))
             numbers.append(number)
             times.append(face.times[last])
         reviews += len(steps)
     order = sorted(range(len(items)), key=times.__getitem__)
-    return TrainingSet([items[i] for i in order], [numbers[i] for i in order], reviews, len(faces))
+    return TrainingSet(list(map(items.__getitem__, order)), list(map(numbers.__getitem__, order)), reviews,
+                       len(faces))
+
+
+def read_training(store: Store, deck: str | None) -> tuple[list[RatingHistory], TrainingSet]:
+    """The rated reviews of the deck's faces (every deck's, with ``deck`` None) and the training set they make."""
+    with collector_paused():
+        faces = store.rating_history(deck)
+        return faces, training_set(faces)
 
 
 # Fitting and evaluating ------------------------------------------------------------------------------------------
@@ -283,11 +295,10 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
 
     slug = store.deck(deck).slug if deck is not None else None
     scope = store.deck(slug).name if slug else "All decks"
-    reviews = store.rating_history(slug)
+    reviews, training = read_training(store, slug)
     if not reviews:
         where = f"deck '{slug}'" if slug else "the database"
         raise NothingToFit(f"nothing to fit: {where} has no reviews from review mode yet")
-    training = training_set(reviews)
     report = fit(training, deck_parameters(store.get_config, slug), scope, progress)
     check_on_later_reviews(report, training, progress)
     if not apply or report.parameters is None or report.kept:
