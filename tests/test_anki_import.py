@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -244,6 +245,10 @@ def test_a_round_trip_through_anki_brings_the_anki_reviews_back_to_our_cards(stu
     assert stats["reviews"] == len(RATED) + 1  # the four answers of the review session, and Anki's
 
 
+# The first bytes of a zstd frame, as a current package's collection begins.
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -251,15 +256,25 @@ def test_a_round_trip_through_anki_brings_the_anki_reviews_back_to_our_cards(stu
         ("text.apkg", b"just some text", "not an Anki package"),
         ("truncated.apkg", b"PK\x03\x04" + b"\x00" * 40, "damaged or truncated"),
         ("collection.anki2", b"SQLite format 3\x00" + b"\x00" * 200, "not an Anki collection"),
+        # A current package whose compressed collection is damaged, and one whose description of itself is.
+        ("frames.apkg", {"collection.anki21b": ZSTD_MAGIC + bytes(range(200)), "meta": b"\x08\x03"},
+         "a damaged Anki package"),
+        ("meta.apkg", {"collection.anki21b": ZSTD_MAGIC + bytes(200), "meta": b"\x0e\xff\xff"},
+         "a damaged Anki package"),
     ],
 )
 def test_bad_anki_input_is_one_line_and_writes_nothing(run, db_path, tmp_path, name, content, message):
     path = tmp_path / name
-    if content is not None:
+    if isinstance(content, dict):
+        with zipfile.ZipFile(path, "w") as archive:
+            for member, data in content.items():
+                archive.writestr(member, data)
+    elif content is not None:
         path.write_bytes(content)
     result = run("import", str(path))
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "{" not in result.stderr  # none of the Anki reader's internal error structures
     assert not db_path.exists()
 
 
@@ -271,6 +286,21 @@ def test_an_sqlite_file_that_is_not_anki_is_refused(run, db_path, tmp_path):
     conn.close()
     result = run("import", str(other))
     assert result.exit_code == 1 and "not an Anki collection" in result.stderr
+    assert not db_path.exists()
+
+
+def test_a_collection_whose_tables_are_not_ankis_is_refused_in_plain_words(run, db_path, tmp_path):
+    lookalike = tmp_path / "lookalike.anki2"
+    conn = sqlite3.connect(lookalike)
+    for table in ("col", "notes", "cards", "revlog"):
+        conn.execute(f"CREATE TABLE {table} (id INTEGER)")
+    conn.commit()
+    conn.close()
+    result = run("import", str(lookalike))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {lookalike}: not an Anki collection (a SQLite database whose tables are not Anki's)"
+    )
     assert not db_path.exists()
 
 

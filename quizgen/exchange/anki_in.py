@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 from anki import import_export_pb2
 from anki._backend import RustBackend
 from anki.collection import CardId, Collection
-from anki.errors import AnkiException, DBError
+from anki.errors import AnkiException, BackendIOError, DBError
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.kinds import cloze_syntax
@@ -283,7 +283,14 @@ def _reason(error: AnkiException) -> str:
         return "made by a newer version of Anki than this reader knows; export it from Anki as an older format"
     if "NotADatabase" in message or "not a database" in message:
         return "not an Anki collection (damaged or not SQLite)"
-    first_line = message.splitlines()[0] if message else type(error).__name__
+    if isinstance(error, DBError) and ("no such table" in message or "no such column" in message):
+        return "not an Anki collection (a SQLite database whose tables are not Anki's)"
+    if isinstance(error, BackendIOError) or "ProtoError" in message:
+        return "a damaged Anki package: what it holds cannot be unpacked"
+    first_line = message.splitlines()[0] if message else ""
+    # Anki's reader words some failures for people and others as its own internal structures ("DbError { … }").
+    if not first_line or "{" in first_line:
+        return "damaged, or not an Anki file"
     return f"cannot be read as an Anki file: {first_line}"
 
 
