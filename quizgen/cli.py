@@ -48,8 +48,7 @@ class QuizgenCommand(click.Command):
             if isinstance(param.type, click.types.StringParamType) and value is not None:
                 values = value if isinstance(value, tuple) else (value,)
                 if any(isinstance(v, str) and not _encodable(v) for v in values):
-                    name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
-                    raise UndecodableArgument(f"{name} is not valid UTF-8 text")
+                    raise UndecodableArgument(f"{_shown_name(param)} is not valid UTF-8 text")
         return rest
 
 
@@ -147,6 +146,26 @@ class Context:
 
     def db_path_label(self) -> str:
         return str(self.db_path or paths.default_db_path()[0])
+
+
+def _shown_name(param: click.Parameter) -> str:
+    return param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+
+
+class DeckArgument(click.ParamType):
+    """A deck, by its slug or by its name (any case), as ``quizgen decks`` lists them: passed on as the slug."""
+
+    name = "deck"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not _encodable(text):  # looked up in the database, so checked here rather than after parsing
+            raise UndecodableArgument(f"{_shown_name(param) if param else 'DECK'} is not valid UTF-8 text")
+        context = ctx.find_object(Context) if ctx is not None else None
+        return context.store().deck_slug(text) if context is not None else text
+
+
+DECK = DeckArgument()
 
 
 def echo_json(data: Any) -> None:
@@ -305,7 +324,7 @@ def decks_command(obj: Context, json_: bool) -> None:
 
 
 @cli.command(name="cards")
-@click.argument("deck", required=False)
+@click.argument("deck", type=DECK, required=False)
 @click.option("--kind", "kinds", help="Only these kinds (comma-separated), e.g. mcq,typed.")
 @click.option("--section", help="Only sections containing this text.")
 @click.option("--search", help="Only cards containing this text.")
@@ -403,7 +422,7 @@ def confirm(question: str, yes: bool) -> None:
 
 
 @deck_group.command(name="delete")
-@click.argument("deck")
+@click.argument("deck", type=DECK)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def deck_delete_command(obj: Context, deck: str, yes: bool) -> None:
@@ -423,7 +442,7 @@ def deck_delete_command(obj: Context, deck: str, yes: bool) -> None:
 
 
 @deck_group.command(name="reset")
-@click.argument("deck")
+@click.argument("deck", type=DECK)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def deck_reset_command(obj: Context, deck: str, yes: bool) -> None:
@@ -439,7 +458,7 @@ def deck_reset_command(obj: Context, deck: str, yes: bool) -> None:
 
 
 @deck_group.command(name="fork")
-@click.argument("deck")
+@click.argument("deck", type=DECK)
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.pass_obj
 def deck_fork_command(obj: Context, deck: str, folder: Path) -> None:
@@ -471,7 +490,7 @@ def unsuspend_command(obj: Context, card_ref: str) -> None:
 
 
 @cli.command(name="export")
-@click.argument("deck", required=False)
+@click.argument("deck", type=DECK, required=False)
 @click.option(
     "-o", "--output", "output", required=True, type=click.Path(path_type=Path),
     help="File to write: .apkg (Anki), .csv or .tsv (front, back, tags), .json (a question file); "
@@ -515,7 +534,7 @@ def export_command(
 
 
 @cli.command(name="quiz")
-@click.argument("deck", nargs=-1)
+@click.argument("deck", type=DECK, nargs=-1)
 @click.option(
     "-n", "count", type=click.IntRange(min=1),
     help="Ask N cards (exam default 20); in review mode a card you miss comes back at the end.",
@@ -553,7 +572,7 @@ def quiz_command(
 
 
 @cli.command(name="stats")
-@click.argument("deck", required=False)
+@click.argument("deck", type=DECK, required=False)
 @click.option("json_", "--json", is_flag=True, help="Print as JSON.")
 # Text, checked as 'quizgen config retention' checks it, so a wrong value is refused in the same one line.
 @click.option("--retention", metavar="FLOAT", help="Also forecast the workload at this desired retention (0.70-0.99).")
@@ -580,7 +599,7 @@ def stats_command(obj: Context, deck: str | None, json_: bool, retention: str | 
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @click.option(
-    "--deck",
+    "--deck", type=DECK,
     help="With 'parameters': that deck's own FSRS parameters rather than every deck's; 'default' then takes them "
     "away, and the deck uses every deck's again.",
 )
@@ -627,7 +646,7 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
 
 
 @cli.command(name="optimize")
-@click.argument("deck", required=False)
+@click.argument("deck", type=DECK, required=False)
 @click.option("--apply", "apply_", is_flag=True, help="Store the parameters and reschedule the faces in review.")
 @click.option("json_", "--json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj

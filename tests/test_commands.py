@@ -376,3 +376,25 @@ def test_fork_never_replaces_files(run, tmp_path):
                              "empty folder\n")
     assert (fork / "questions" / "2-intermediate.toml").read_text() == "# my notes\n"
     assert sorted(fork.rglob("*.toml")) == [fork / "questions" / "2-intermediate.toml"]
+
+
+def test_a_deck_is_named_by_its_slug_or_by_its_name_in_any_case(run, tmp_path):
+    by_slug = json.loads(run("cards", BUNDLED, "--json").stdout)
+    by_name = run("cards", "stopping hormone THERAPY", "--json")
+    assert by_name.exit_code == 0 and json.loads(by_name.stdout) == by_slug
+    exported = run("export", "Stopping Hormone Therapy", "-o", str(tmp_path / "deck.csv"))
+    assert exported.exit_code == 0 and f"card(s) of {BUNDLED} written" in exported.stdout
+    assert run("stats", "Stopping Hormone Therapy", "--json").exit_code == 0
+
+
+def test_a_name_two_decks_share_asks_for_a_slug(run, tmp_path):
+    for slug in ("tides-one", "tides-two"):
+        (tmp_path / f"{slug}.toml").write_text(
+            f'[deck]\nslug = "{slug}"\nname = "Tides"\n\n[[cards]]\nid = "t"\nkind = "flashcard"\n'
+            f'section = "S"\nfront = "What pulls the tides?"\nback = "The moon"\n', encoding="utf-8"
+        )
+        assert run("import", str(tmp_path / f"{slug}.toml")).exit_code == 0
+    result = run("cards", "tides")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: several decks are named 'tides': give the slug of one (tides-one, tides-two)\n"
+    assert run("cards", "tides-two").exit_code == 0

@@ -536,6 +536,17 @@ class Store:
             raise UnknownDeck(f"no deck '{one_line(slug)}' (decks: {known})")
         return _deck_from_row(rows[0])
 
+    def deck_slug(self, named: str) -> str:
+        """The slug of the deck ``named`` names: its slug, or its name as ``quizgen decks`` shows it, in any case.
+        A name no deck has is given back as it is, for ``deck`` to refuse with the decks there are."""
+        if self.db.execute("SELECT 1 FROM decks WHERE slug = ?", [named]).fetchone():
+            return named
+        wanted = named.casefold()
+        slugs = [deck.slug for deck in self.decks() if deck.name.casefold() == wanted]
+        if len(slugs) > 1:
+            raise UnknownDeck(f"several decks are named '{one_line(named)}': give the slug of one ({', '.join(slugs)})")
+        return slugs[0] if slugs else named
+
     def resolve_deck(self, slug: str | None) -> Deck:
         """The named deck, or the only deck when none is named."""
         if slug is not None:
