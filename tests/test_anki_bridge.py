@@ -194,3 +194,32 @@ def test_a_deck_from_anki_exported_back_to_its_collection_arrives_beside_the_ori
         assert col.db.list("SELECT cid FROM revlog") == [original_card]
     finally:
         col.close()
+
+
+def test_a_review_card_last_answered_late_in_the_evening_goes_back_with_the_interval_anki_gave_it(run, tmp_path):
+    """Anki's due date is a day, which begins at its rollover hour: an answer given late in a day is hours short of
+    whole days before it, and the interval is still the count of days."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        col.set_config("fsrs", True)
+        note_id = add_note(col, "Botany", "Which gas do leaves take in to make sugar?", "Carbon dioxide")
+        (card_id,) = col.card_ids_of_note(note_id)
+        today, day_ends = col.sched.today, col.sched.day_cutoff
+        answered = day_ends - 3 * 86_400 + 19 * 3600  # 19 hours into the day before yesterday
+        data = json.dumps({"s": 3.2, "d": 5.0, "dr": 0.9, "lrt": answered})
+        col.db.execute("UPDATE cards SET type = 2, queue = 2, due = ?, ivl = 3, factor = 2500, data = ? WHERE id = ?",
+                       today + 1, data, card_id)
+        col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, 3, 3, 0, 2500, 6000, 1)", answered * 1000, card_id)
+    finally:
+        col.close()
+    assert run("import", str(source)).exit_code == 0
+    package = tmp_path / "botany.apkg"
+    assert run("export", "botany", "-o", str(package)).exit_code == 0
+    anki = import_into_anki(tmp_path, package)
+    try:
+        (card,) = [anki.get_card(cid) for cid in anki.find_cards("")]
+        assert (card.ivl, card.due - anki.sched.today) == (3, 1)
+    finally:
+        anki.close()

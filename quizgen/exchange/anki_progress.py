@@ -15,6 +15,7 @@ days; a face due in N of the learner's days is written as today + N, and lands N
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -31,6 +32,8 @@ from quizgen.core.time import from_stored, local_day
 # 2024-01-01 00:00 UTC: the package collection's creation, from which its day numbers count.
 PACKAGE_CREATED = 1704067200
 DAY = timedelta(days=1)
+# A due time this much of a day past a whole number of days after the review is that number: float error, no more.
+PART_OF_A_DAY_IGNORED = 1e-6
 # Anki's default ease, which it gives every card that leaves learning; FSRS does not use it.
 STARTING_EASE = 2500
 
@@ -214,7 +217,9 @@ def _card_schedule(
         f'"lrt": {int(last_review.timestamp())}}}'
     )
     if face.state == State.Review:
-        interval = max(1, round((due - last_review) / DAY))
+        # Whole days from the last review to the due day. Our own due times are whole days after the review; one
+        # from Anki is the start of its due day, which an answer given late in a day is hours short of.
+        interval = max(1, math.ceil((due - last_review) / DAY - PART_OF_A_DAY_IGNORED))
         due_day = today + (local_day(due) - learner_today).days
         return TYPE_REVIEW, QUEUE_REVIEW, due_day, interval, STARTING_EASE, 0, data
     # Learning steps are minutes apart: such cards are due at a moment, not on a day. ``left`` is how many steps
