@@ -293,8 +293,8 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     when the current parameters are kept (stored, they would tie the deck to what it now only inherits)."""
     from quizgen.study.schedule import deck_parameters, parameters_key, setting_value
 
-    slug = store.deck(deck).slug if deck is not None else None
-    scope = store.deck(slug).name if slug else "All decks"
+    found = store.deck(deck) if deck is not None else None
+    slug, scope = (found.slug, found.name) if found is not None else (None, "All decks")
     reviews, training = read_training(store, slug)
     if not reviews:
         where = f"deck '{slug}'" if slug else "the database"
