@@ -217,3 +217,13 @@ def m010_face_history_starts(db: Database) -> None:
         not_null={"starts_at"},
         if_not_exists=True,
     )
+
+
+@migration
+def m011_anki_review_kinds(db: Database) -> None:
+    # What Anki logged an imported answer as (learn, review, relearn, filtered): a lapse is Again on a review, and
+    # Anki's learning steps may be a day or more apart, so the wait before an answer cannot tell a learning step from
+    # a review. Null for quizgen's own answers, and for Anki answers imported before this (importing the file again
+    # fills it in).
+    if "anki_kind" not in db["reviews"].columns_dict:
+        db["reviews"].add_column("anki_kind", str)

@@ -14,7 +14,7 @@ import tempfile
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from operator import lt
@@ -150,19 +150,24 @@ class RatingHistory(NamedTuple):
 @dataclass
 class FaceHistory:
     """What an Anki import merges a face's Anki history with: its schedule row (as ``quiz_face`` gives it), the
-    times (Unix ms) of its own scheduled reviews, the Anki revlog ids already imported for it, and where its FSRS
-    history begins (``face_history_starts``; None from its first review)."""
+    times (Unix ms) of its own scheduled reviews, the Anki revlog ids already imported for it (``kindless``: those of
+    its answers imported without their Anki kind, see m011), and where its FSRS history begins
+    (``face_history_starts``; None from its first review)."""
 
     schedule: dict[str, Any]
     native_ms: list[int]
     anki_ids: set[int]
     starts_at: str | None = None
+    kindless: set[int] = field(default_factory=set)
 
 
 # An imported Anki answer, as written: card pk, face, reviewed at, rating, duration in ms as Anki has it, due before,
-# due after (stored times or None), revlog id and elapsed days (see m008; None where the store is to work it out).
+# due after (stored times or None), revlog id, elapsed days (see m008; None where the store is to work it out) and
+# the kind Anki logged it as (see m011).
 # Plain tuples, as there are often hundreds of thousands. Every rating but Again (1) is correct.
-AnkiReviewRow = tuple[int, int, str, int, int, str | None, str | None, int, float | None]
+AnkiReviewRow = tuple[int, int, str, int, int, str | None, str | None, int, float | None, str]
+# The Anki kind of an answer imported before kinds were kept: kind, card pk, face, revlog id.
+AnkiKindRow = tuple[str, int, int, int]
 # An imported Anki event: card pk, face, revlog id, happened at, kind, interval.
 AnkiEventRow = tuple[int, int, int, str, str, int]
 
@@ -666,16 +671,19 @@ class Store:
         return faces
 
     def _face_details(self, where: str, params: list[Any]) -> list[FaceDetail]:
-        # A lapse is an Again given in review mode to a face whose wait had reached a day: FSRS waits a day or more
-        # only in its Review state, so Again during the first learning steps or a relearning step is no lapse.
+        # A lapse is an Again given to a face in review. Anki logs which answers were reviews (m011); for the others, a
+        # face was in review when its wait had reached a day: FSRS waits a day or more only in its Review state, so
+        # Again during the first learning steps or a relearning step is no lapse.
         rows = self.db.execute(
             f"""WITH scheduled AS (
-                  SELECT r.card_pk, r.face, r.rating, r.due_before,
+                  SELECT r.card_pk, r.face, r.rating, r.due_before, r.anki_kind,
                     lag(r.reviewed_at) OVER (PARTITION BY r.card_pk, r.face ORDER BY r.reviewed_at, r.id) AS previous
                   FROM reviews r JOIN cards c ON c.pk = r.card_pk WHERE {where} AND r.scheduled = 1
                 ), lapses AS (
                   SELECT card_pk, face, count(*) AS lapses FROM scheduled
-                  WHERE rating = 1 AND julianday(due_before) - julianday(previous) >= 1 GROUP BY card_pk, face
+                  WHERE rating = 1 AND CASE WHEN anki_kind IS NULL
+                    THEN julianday(due_before) - julianday(previous) >= 1 ELSE anki_kind = 'review' END
+                  GROUP BY card_pk, face
                 )
                 SELECT s.card_pk, s.face, s.state, s.stability, s.difficulty, s.due, s.last_review,
                   coalesce(l.lapses, 0)
@@ -1384,8 +1392,9 @@ class Store:
         answers left out) into a new ``table`` of the SQLite database at a path, rowids in order oldest first for each
         face; it reads through a connection of its own, so another thread may call it.
 
-        The table's columns are card_pk, face, reviewed_ms (Unix milliseconds), rating, duration_ms and wait_seconds
-        (how long the schedule then waited; None if it was left without a due date). SQLite copies them from
+        The table's columns are card_pk, face, reviewed_ms (Unix milliseconds), rating, duration_ms, wait_seconds
+        (how long the schedule then waited; None if it was left without a due date) and anki_type (the revlog type
+        Anki logged an imported answer as, see m011; None for quizgen's own). SQLite copies them from
         database to database: an export takes a review of every study day of every card, and as many Python objects
         would cost more than the rest of the export.
         """
@@ -1407,7 +1416,9 @@ class Store:
                           CAST(round((julianday(r.reviewed_at) - 2440587.5) * 86400000) AS INTEGER) AS reviewed_ms,
                           r.rating, r.duration_ms,
                           CAST(round((julianday(r.due_after) - julianday(r.reviewed_at)) * 86400) AS INTEGER)
-                            AS wait_seconds
+                            AS wait_seconds,
+                          CASE r.anki_kind WHEN 'learn' THEN 0 WHEN 'review' THEN 1 WHEN 'relearn' THEN 2
+                            WHEN 'filtered' THEN 3 END AS anki_type
                         FROM reviews r NOT INDEXED
                         WHERE r.scheduled = 1
                           AND r.card_pk IN (SELECT pk FROM cards WHERE deck = ? AND retired IS NULL)
@@ -1460,9 +1471,10 @@ class Store:
             ):
                 keys = ("state", "step", "stability", "difficulty", "due", "last_review")
                 histories[(pk, face)] = FaceHistory(dict(zip(keys, row, strict=True)), [], set())
-            for pk, face, reviewed_ms, anki_id in self.db.execute(
+            for pk, face, reviewed_ms, anki_id, kindless in self.db.execute(
                 f"""SELECT card_pk, face,
-                      CAST(round((julianday(reviewed_at) - 2440587.5) * 86400000) AS INTEGER), anki_revlog_id
+                      CAST(round((julianday(reviewed_at) - 2440587.5) * 86400000) AS INTEGER), anki_revlog_id,
+                      anki_kind IS NULL
                     FROM reviews WHERE card_pk IN ({marks}) AND scheduled = 1""",
                 chunk,
             ):
@@ -1473,6 +1485,8 @@ class Store:
                     history.native_ms.append(reviewed_ms)
                 else:
                     history.anki_ids.add(anki_id)
+                    if kindless:
+                        history.kindless.add(anki_id)
             for pk, face, anki_id in self.db.execute(
                 f"SELECT card_pk, face, anki_revlog_id FROM anki_events WHERE card_pk IN ({marks})", chunk
             ):
@@ -1523,20 +1537,27 @@ class Store:
         schedules: list[tuple[int, int, dict]],
         joined: dict[tuple[int, int], str],
         starts: list[tuple[int, int, str | None]],
+        kinds: list[AnkiKindRow],
     ) -> None:
         """Write imported Anki reviews and events (each revlog id once per face) and the schedules they lead to.
 
         ``joined``: the faces whose new reviews join stored ones, each with the time of its first new review; the
         elapsed days of their reviews from then on are worked out here (the other faces' reviews come with theirs).
         ``starts``: faces whose FSRS history now begins elsewhere (``face_history_starts``; None: at their first
-        review). Call inside a transaction (an Anki import's), as often as it takes to write them all.
+        review). ``kinds``: the Anki kinds of answers stored before kinds were kept. Call inside a transaction (an
+        Anki import's), as often as it takes to write them all.
         """
         conn = self.db.conn
         conn.executemany(
             """INSERT OR IGNORE INTO reviews (card_pk, face, reviewed_at, mode, rating, correct, response,
-               duration_ms, scheduled, due_before, due_after, anki_revlog_id, elapsed_days)
-               VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8, ?9)""",
+               duration_ms, scheduled, due_before, due_after, anki_revlog_id, elapsed_days, anki_kind)
+               VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8, ?9, ?10)""",
             reviews,
+        )
+        conn.executemany(
+            """UPDATE reviews SET anki_kind = ? WHERE card_pk = ? AND face = ? AND anki_revlog_id = ?
+               AND anki_kind IS NULL""",
+            kinds,
         )
         self._set_elapsed(joined)
         conn.executemany(

@@ -40,6 +40,7 @@ from quizgen.core.questions import Problem, card_from
 from quizgen.core.store import (
     LATER_THAN_ANY_TIME,
     AnkiEventRow,
+    AnkiKindRow,
     AnkiReviewRow,
     FaceHistory,
     StalePlan,
@@ -368,6 +369,7 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     schedules: list[tuple[int, int, dict[str, Any]]] = []
     joined: dict[tuple[int, int], str] = {}
     starts: list[tuple[int, int, str | None]] = []
+    kinds: list[AnkiKindRow] = []
     report = plan.report
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
@@ -383,15 +385,16 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
                 joined[(pk, key.face)] = merged.joins_from
             if merged.starts_at != history.starts_at:
                 starts.append((pk, key.face, merged.starts_at))
-            if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
-                _flush(store, report, reviews, events, schedules, joined, starts)
-        _flush(store, report, reviews, events, schedules, joined, starts)
+            kinds += merged.kinds
+            if len(reviews) + len(kinds) >= WRITTEN_TOGETHER:  # a big history is written as it comes, not all held
+                _flush(store, report, reviews, events, schedules, joined, starts, kinds)
+        _flush(store, report, reviews, events, schedules, joined, starts, kinds)
 
 
 def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
            schedules: list[tuple[int, int, dict[str, Any]]], joined: dict[tuple[int, int], str],
-           starts: list[tuple[int, int, str | None]]) -> None:
-    store.add_anki_history(reviews, events, schedules, joined, starts)
+           starts: list[tuple[int, int, str | None]], kinds: list[AnkiKindRow]) -> None:
+    store.add_anki_history(reviews, events, schedules, joined, starts, kinds)
     report.reviews_added += len(reviews)
     report.events_added += len(events)
     report.schedules_updated += len(schedules)
@@ -400,6 +403,7 @@ def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow],
     schedules.clear()
     joined.clear()
     starts.clear()
+    kinds.clear()
 
 
 @dataclass
@@ -411,6 +415,8 @@ class MergedFace:
     joins_from: str | None = None
     # Where the face's FSRS history now begins (``face_history_starts``; None: at its first review).
     starts_at: str | None = None
+    # The Anki kinds of its answers stored before kinds were kept.
+    kinds: list[AnkiKindRow] = field(default_factory=list)
 
 
 def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, scheduler: Scheduler) -> MergedFace:
@@ -418,6 +424,7 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     schedule of whichever side reviewed last."""
     reviews: list[AnkiReviewRow] = []
     events: list[AnkiEventRow] = []
+    kinds: list[AnkiKindRow] = []
     native = sorted(history.native_ms)
     known = history.anki_ids
     # Due times are kept in ms and made text only for the rows written (a face imported before writes none), each
@@ -442,6 +449,8 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
         wait_ms = interval * DAY_MS if interval > 0 else -interval * 1000
         due_after_ms, due_after = (time_ms + wait_ms if wait_ms else None), None
         if time_ms in known or (native and _is_own(time_ms, native)):
+            if time_ms in history.kindless:
+                kinds.append((kind, pk, face, time_ms))
             continue
         reviewed_at = _ms_stored(time_ms)
         if due_before is None and due_before_ms is not None:
@@ -452,7 +461,7 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
         if fresh and previous_ms is not None and due_before is not None:
             elapsed = (time_ms - previous_ms) / DAY_MS
         previous_ms = time_ms
-        reviews.append((pk, face, reviewed_at, rating, duration_ms, due_before, due_after, time_ms, elapsed))
+        reviews.append((pk, face, reviewed_at, rating, duration_ms, due_before, due_after, time_ms, elapsed, kind))
     stored_last = history.schedule["last_review"]
     newest = anki.reviews[-1].time_ms if anki.reviews else None
     last_ms = from_stored(stored_last).timestamp() * 1000 if stored_last else None
@@ -465,10 +474,10 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     start = fsrs_history_start(anki.reviews)
     starts_at = _starts_at(anki.reviews, start, native)
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
-        return MergedFace(reviews, events, None, joins_from, starts_at)
+        return MergedFace(reviews, events, None, joins_from, starts_at, kinds)
     row = _anki_schedule(anki, scheduler, start)
     unchanged = row == {k: history.schedule[k] for k in SCHEDULE_KEYS}
-    return MergedFace(reviews, events, None if unchanged else row, joins_from, starts_at)
+    return MergedFace(reviews, events, None if unchanged else row, joins_from, starts_at, kinds)
 
 
 def fsrs_history_start(entries: list[Review]) -> int | HistoryCut:

@@ -109,17 +109,18 @@ def _interval(review: str) -> str:
 
 # Anki revlog rows, but for the card, of each copied review (r) beside the review of its face before it (p): id (the
 # review's time in ms), ease, ivl, lastIvl, factor, time and type. The copy holds each face's reviews in consecutive
-# rowids, oldest first. A review is a learning review until the face first waited a day or more, a review after such
-# a wait, and relearning after a lapse. Whether the face had waited a day (or its interval was otherwise positive)
-# before: whether the last such review before this one is of the same face.
+# rowids, oldest first. An answer imported from Anki keeps the type Anki gave it (its learning steps may be days
+# apart). Any other is a learning review until the face first waited a day or more, a review after such a wait, and
+# relearning after a lapse. Whether the face had waited a day (or its interval was otherwise positive) before:
+# whether the last such review before this one is of the same face.
 GRADUATED = """coalesce((SELECT g.card_pk = r.card_pk AND g.face = r.face FROM graduations g
     WHERE g.seq < r.rowid ORDER BY g.seq DESC LIMIT 1), 0)"""
 ENTRIES = f"""SELECT r.card_pk, r.face, r.rowid AS seq, r.reviewed_ms AS id, r.rating AS ease,
       {_interval("r")} AS ivl, {_interval("p")} AS last_ivl,
       CASE WHEN {_interval("p")} > 0 OR {GRADUATED} THEN {STARTING_EASE} ELSE 0 END AS factor,
       max(0, coalesce(r.duration_ms, 0)) AS time,
-      CASE WHEN {_interval("p")} > 0 THEN {ENTRY_REVIEW} WHEN {GRADUATED} THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END
-        AS type
+      CASE WHEN r.anki_type IS NOT NULL THEN r.anki_type WHEN {_interval("p")} > 0 THEN {ENTRY_REVIEW}
+        WHEN {GRADUATED} THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END AS type
     FROM reviews r LEFT JOIN reviews p ON p.rowid = r.rowid - 1 AND p.card_pk = r.card_pk AND p.face = r.face"""
 STUDIED_ENTRIES = """SELECT e.id, f.anki_id, -1, e.ease, e.ivl, e.last_ivl, e.factor, e.time, e.type
     FROM review_log.entries e JOIN temp.studied_cards f ON f.card_pk = e.card_pk AND f.face = e.face"""
