@@ -290,3 +290,33 @@ def test_importing_again_gives_answers_imported_before_kinds_were_kept_their_kin
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["reviews_added"] == 0
     assert [face["lapses"] for face in json.loads(run("cards", "--json").stdout)[0]["faces"]] == [0]
+
+
+def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came_from(run, tmp_path):
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    placed = {
+        "Japanese": ("neko", "cat"),
+        "Japanese::Vocabulary": ("inu", "dog"),
+        "Japanese::Vocabulary::Verbs": ("taberu", "to eat"),
+        "Japanese::Grammar": ("wa", "topic particle"),
+    }
+    try:
+        for deck, (front, back) in placed.items():
+            add_note(col, deck, front, back)
+    finally:
+        col.close()
+    assert run("import", str(source)).exit_code == 0
+    package = tmp_path / "japanese.apkg"
+    assert run("export", "japanese", "-o", str(package)).exit_code == 0
+    anki = import_into_anki(tmp_path, package)
+    try:
+        arrived = {}
+        for card_id in anki.find_cards(""):
+            card = anki.get_card(card_id)
+            arrived[anki.decks.name(card.did)] = card.note().fields[0]
+        assert arrived.keys() == placed.keys()
+        assert all(f">{front}<" in arrived[deck] for deck, (front, _back) in placed.items())
+    finally:
+        anki.close()

@@ -364,9 +364,16 @@ def deck_id(*names: str) -> int:
 
 
 @lru_cache(maxsize=4096)
-def top_section(section: str) -> str:
-    """The first part of a section path, as a deck name component."""
-    return section.split(">")[0].strip().replace("::", ":") or "General"
+def subdeck_path(section: str, deck_name: str) -> tuple[str, ...]:
+    """The subdeck below the deck that a card of this section goes in, as deck name components: its top-level
+    section; or, when the section begins with the deck's own name (as an Anki deck's path does, imported), the rest
+    of that path, so the notes go back to the Anki decks they came from (none left: the deck itself)."""
+    parts = [part.strip().replace("::", ":") for part in section.split(">")]
+    if len(parts) > 1 and parts[0].casefold() == deck_name.strip().casefold():
+        return tuple(part or "General" for part in parts[1:])
+    if parts[0].casefold() == deck_name.strip().casefold():
+        return ()
+    return (parts[0] or "General",)
 
 
 def build_package(
@@ -378,7 +385,7 @@ def build_package(
     review_log: ReviewLog | None = None,
     suspended: Collection[int] = (),
 ) -> genanki.Package:
-    """One Anki deck named after ours, with a subdeck per top-level section unless ``flat``.
+    """One Anki deck named after ours, with a subdeck per top-level section unless ``flat`` (see ``subdeck_path``).
 
     The parent deck is always included, so it carries the deck's description even when its notes sit in subdecks.
     With ``progress``, studied cards carry their schedule and reviews; without it every card is new. The cards
@@ -386,19 +393,19 @@ def build_package(
     """
     description = html_text(deck.description.strip())
     parent = genanki.Deck(deck_id(deck.slug), deck.name, description=description)
-    subdecks: dict[str, genanki.Deck] = {}
+    subdecks: dict[tuple[str, ...], genanki.Deck] = {(): parent}
     package = ProgressPackage(progress, review_log)
     for stored in cards:
         target = parent
         if not flat:
-            section = top_section(stored.card.section)
-            target = subdecks.get(section)
+            path = subdeck_path(stored.card.section, deck.name)
+            target = subdecks.get(path)
             if target is None:
-                target = subdecks[section] = genanki.Deck(
-                    deck_id(deck.slug, section), f"{deck.name}::{section}", description=html_text(deck.note)
+                target = subdecks[path] = genanki.Deck(
+                    deck_id(deck.slug, *path), "::".join((deck.name, *path)), description=html_text(deck.note)
                 )
         target.add_note(make_note(stored, package.rows, on_written, stored.pk in suspended))
-    package.decks = [parent, *subdecks.values()]
+    package.decks = list(subdecks.values())
     return package
 
 
