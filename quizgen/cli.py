@@ -603,8 +603,12 @@ def stats_command(obj: Context, deck: str | None, json_: bool, retention: str | 
     help="With 'parameters': that deck's own FSRS parameters rather than every deck's; 'default' then takes them "
     "away, and the deck uses every deck's again.",
 )
+@click.option(
+    "json_", "--json", is_flag=True,
+    help="Print every setting as JSON, the FSRS parameters of every deck and of each deck with its own included.",
+)
 @click.pass_obj
-def config_command(obj: Context, key: str | None, value: str | None, deck: str | None) -> None:
+def config_command(obj: Context, key: str | None, value: str | None, deck: str | None, json_: bool) -> None:
     """Show or change settings: 'quizgen config', 'quizgen config retention', 'quizgen config retention 0.85'.
 
     Settings: retention (desired retention for FSRS, 0.70-0.99, default 0.9); new-limit (new cards a day, 0-9999,
@@ -615,7 +619,22 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
     """
     from quizgen.study import optimize, schedule
 
+    if key is not None and key.startswith("--"):
+        raise click.UsageError(f"no such option: {visible(key)}")
+    if json_ and (key is not None or deck is not None):
+        raise click.UsageError("--json shows every setting: give no KEY or --deck with it")
     store = obj.store()
+    if json_:
+        settings: dict[str, Any] = {
+            spec.key: schedule.setting_value(store.get_config, spec.key) for spec in schedule.SETTINGS.values()
+        }
+        settings["parameters"] = schedule.deck_parameters(store.get_config, None)
+        settings["deck_parameters"] = {
+            found.slug: schedule.deck_parameters(store.get_config, found.slug) for found in store.decks()
+            if store.get_config(schedule.parameters_key(found.slug)) is not None
+        }
+        echo_json(settings)
+        return
     if key is None:
         for spec in schedule.SETTINGS.values():
             click.echo(f"{spec.key} = {schedule.setting_value(store.get_config, spec.key)}  # {spec.help}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,7 @@ from fsrs import Rating, Scheduler, State
 from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.core.time import from_stored
+from quizgen.study import schedule
 from quizgen.study.schedule import (
     NEW,
     FaceScheduler,
@@ -152,6 +154,24 @@ def test_config_lists_settings_with_their_defaults(small_db, run):
     result = run("config")
     assert result.exit_code == 0
     assert "retention = 0.9" in result.output and "new-limit = 20" in result.output
+
+
+def test_config_json_gives_every_setting_and_each_decks_own_parameters(small_db, run):
+    own = [round(value * 1.1, 4) if index == 0 else value for index, value in enumerate(schedule.default_parameters())]
+    assert run("config", "parameters", ",".join(map(str, own)), "--deck", "tiny").exit_code == 0
+    assert run("config", "retention", "0.85").exit_code == 0
+    result = run("config", "--json")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert (shown["retention"], shown["new-limit"], shown["learn-ahead"]) == (0.85, 20, 20)
+    assert shown["parameters"] == schedule.default_parameters()
+    assert shown["deck_parameters"] == {"tiny": own}
+
+
+@pytest.mark.parametrize("args", [("--jsn",), ("--json", "retention"), ("--json", "--deck", "tiny")])
+def test_config_refuses_a_mistyped_option_or_json_with_a_setting_named(small_db, run, args):
+    result = run("config", *args)
+    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1].startswith("Error: ")
 
 
 def test_config_sets_and_reads_back_a_setting(small_db, run):
