@@ -1537,15 +1537,13 @@ class Store:
         schedules: list[tuple[int, int, dict]],
         joined: dict[tuple[int, int], str],
         starts: list[tuple[int, int, str | None]],
-        kinds: list[AnkiKindRow],
     ) -> None:
         """Write imported Anki reviews and events (each revlog id once per face) and the schedules they lead to.
 
         ``joined``: the faces whose new reviews join stored ones, each with the time of its first new review; the
         elapsed days of their reviews from then on are worked out here (the other faces' reviews come with theirs).
         ``starts``: faces whose FSRS history now begins elsewhere (``face_history_starts``; None: at their first
-        review). ``kinds``: the Anki kinds of answers stored before kinds were kept. Call inside a transaction (an
-        Anki import's), as often as it takes to write them all.
+        review). Call inside a transaction (an Anki import's), as often as it takes to write them all.
         """
         conn = self.db.conn
         conn.executemany(
@@ -1553,11 +1551,6 @@ class Store:
                duration_ms, scheduled, due_before, due_after, anki_revlog_id, elapsed_days, anki_kind)
                VALUES (?1, ?2, ?3, 'anki', ?4, ?4 > 1, '', max(?5, 0), 1, ?6, ?7, ?8, ?9, ?10)""",
             reviews,
-        )
-        conn.executemany(
-            """UPDATE reviews SET anki_kind = ? WHERE card_pk = ? AND face = ? AND anki_revlog_id = ?
-               AND anki_kind IS NULL""",
-            kinds,
         )
         self._set_elapsed(joined)
         conn.executemany(
@@ -1578,6 +1571,15 @@ class Store:
         conn.executemany(
             "DELETE FROM face_history_starts WHERE card_pk = ? AND face = ?",
             [(card_pk, face) for card_pk, face, starts_at in starts if starts_at is None],
+        )
+
+    def add_anki_kinds(self, kinds: list[AnkiKindRow]) -> None:
+        """Give answers imported before their Anki kinds were kept (m011) their kind. Inside a transaction, with the
+        indexes of the reviews in place: each answer is found by its revlog id."""
+        self.db.conn.executemany(
+            """UPDATE reviews SET anki_kind = ? WHERE card_pk = ? AND face = ? AND anki_revlog_id = ?
+               AND anki_kind IS NULL""",
+            kinds,
         )
 
 

@@ -359,7 +359,8 @@ def _faces(
 
 def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: datetime) -> None:
     """Inside the import's transaction, once the cards are written: suspend the new cards Anki suspends, add each
-    face's new Anki reviews and events, and move its schedule when Anki's history is the newer."""
+    face's new Anki reviews and events, and move its schedule when Anki's history is the newer; then, the indexes
+    of the reviews back, give the answers imported before their Anki kinds were kept their kind."""
     pks = store.card_pks(sorted({key.deck for key in plan.faces}))
     store.suspend_imported([pks[card] for card in plan.suspend if card in pks], now)
     face_pks = {key: pks[(key.deck, key.card_id)] for key in plan.faces if (key.deck, key.card_id) in pks}
@@ -386,15 +387,16 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
             if merged.starts_at != history.starts_at:
                 starts.append((pk, key.face, merged.starts_at))
             kinds += merged.kinds
-            if len(reviews) + len(kinds) >= WRITTEN_TOGETHER:  # a big history is written as it comes, not all held
-                _flush(store, report, reviews, events, schedules, joined, starts, kinds)
-        _flush(store, report, reviews, events, schedules, joined, starts, kinds)
+            if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
+                _flush(store, report, reviews, events, schedules, joined, starts)
+        _flush(store, report, reviews, events, schedules, joined, starts)
+    store.add_anki_kinds(kinds)
 
 
 def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
            schedules: list[tuple[int, int, dict[str, Any]]], joined: dict[tuple[int, int], str],
-           starts: list[tuple[int, int, str | None]], kinds: list[AnkiKindRow]) -> None:
-    store.add_anki_history(reviews, events, schedules, joined, starts, kinds)
+           starts: list[tuple[int, int, str | None]]) -> None:
+    store.add_anki_history(reviews, events, schedules, joined, starts)
     report.reviews_added += len(reviews)
     report.events_added += len(events)
     report.schedules_updated += len(schedules)
@@ -403,7 +405,6 @@ def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow],
     schedules.clear()
     joined.clear()
     starts.clear()
-    kinds.clear()
 
 
 @dataclass
