@@ -167,6 +167,15 @@ def test_notes_of_quizgen_cards_edited_in_anki_are_kept_as_quizgen_has_them_and_
     assert card_text(after) == card_text(before) and "edited in Anki" not in json.dumps(after)
 
 
+def through_quizgen_into_anki(run, tmp_path: Path, source: Path, deck: str) -> Collection:
+    """``source`` imported into quizgen, ``deck`` exported from it, and the package imported into a new Anki profile;
+    the caller closes the collection."""
+    assert run("import", str(source)).exit_code == 0
+    package = tmp_path / f"{deck}.apkg"
+    assert run("export", deck, "-o", str(package)).exit_code == 0
+    return import_into_anki(tmp_path, package)
+
+
 def test_a_deck_from_anki_exported_back_to_its_collection_arrives_beside_the_original_notes(run, tmp_path):
     folder = tmp_path / "profile"
     folder.mkdir()
@@ -214,10 +223,7 @@ def test_a_review_card_last_answered_late_in_the_evening_goes_back_with_the_inte
         col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, 3, 3, 0, 2500, 6000, 1)", answered * 1000, card_id)
     finally:
         col.close()
-    assert run("import", str(source)).exit_code == 0
-    package = tmp_path / "botany.apkg"
-    assert run("export", "botany", "-o", str(package)).exit_code == 0
-    anki = import_into_anki(tmp_path, package)
+    anki = through_quizgen_into_anki(run, tmp_path, source, "botany")
     try:
         (card,) = [anki.get_card(cid) for cid in anki.find_cards("")]
         assert (card.ivl, card.due - anki.sched.today) == (3, 1)
@@ -225,37 +231,42 @@ def test_a_review_card_last_answered_late_in_the_evening_goes_back_with_the_inte
         anki.close()
 
 
-def test_again_on_a_learning_step_days_long_is_no_lapse_here_or_back_in_anki(run, tmp_path):
-    """Anki's learning steps may be days apart, so an answer's wait cannot tell a step from a review: Again on a step
-    of a day is no lapse, Again on a review is one, in ``quizgen cards`` and in the review log exported back."""
-    source = tmp_path / "source" / "collection.anki2"
+def studied_with_day_long_steps(source: Path, eases: tuple[int, ...]) -> tuple[list[int], str]:
+    """A collection whose one card has learning steps of one day and two, answered with ``eases`` in turn, each when
+    due: the revlog types Anki logged and the note's GUID."""
     source.parent.mkdir()
     col = Collection(str(source))
     try:
         col.set_config("fsrs", True)
-        deck_id = col.decks.id("Botany")
-        config = col.decks.config_dict_for_deck_id(deck_id)
-        config["new"]["delays"] = [1440.0, 2880.0]  # learning steps of one day and two
+        config = col.decks.config_dict_for_deck_id(col.decks.id("Botany"))
+        config["new"]["delays"] = [1440.0, 2880.0]
         col.decks.save(config)
         note_id = add_note(col, "Botany", "Which gas do leaves give off in sunlight?", "Oxygen")
         (card_id,) = col.card_ids_of_note(note_id)
-        for ease in (3, 1, 3, 3, 1):  # a step, Again on the next step, both steps, then Again on the review
+        for ease in eases:
             col.db.execute("UPDATE cards SET due = ? WHERE id = ? AND queue IN (2, 3)", col.sched.today, card_id)
             answer(col, card_id, ease)
-        kinds = col.db.list("SELECT type FROM revlog ORDER BY id")
-        assert kinds == [0, 0, 0, 0, 1] and col.get_card(card_id).lapses == 1
-        guid = col.get_note(note_id).guid
+        return col.db.list("SELECT type FROM revlog ORDER BY id"), col.get_note(note_id).guid
     finally:
         col.close()
-    assert run("import", str(source)).exit_code == 0
-    listed = json.loads(run("cards", "--json").stdout)
-    assert [face["lapses"] for face in listed[0]["faces"]] == [1]
-    assert listed[0]["id"] == card_id_base(guid)
 
-    package = tmp_path / "botany.apkg"
-    assert run("export", "botany", "-o", str(package)).exit_code == 0
-    anki = import_into_anki(tmp_path, package)
+
+def lapses(run) -> list[int]:
+    """The lapses of the one card's faces, as ``quizgen cards --json`` gives them."""
+    return [face["lapses"] for face in json.loads(run("cards", "--json").stdout)[0]["faces"]]
+
+
+def test_again_on_a_learning_step_days_long_is_no_lapse_here_or_back_in_anki(run, tmp_path):
+    """Anki's learning steps may be days apart, so an answer's wait cannot tell a step from a review: Again on a step
+    of a day is no lapse, Again on a review is one, in ``quizgen cards`` and in the review log exported back."""
+    source = tmp_path / "source" / "collection.anki2"
+    # A step, Again on the next step, both steps, then Again on the review.
+    kinds, guid = studied_with_day_long_steps(source, (3, 1, 3, 3, 1))
+    assert kinds == [0, 0, 0, 0, 1]
+    anki = through_quizgen_into_anki(run, tmp_path, source, "botany")
     try:
+        assert lapses(run) == [1]
+        assert json.loads(run("cards", "--json").stdout)[0]["id"] == card_id_base(guid)
         (card,) = [anki.get_card(cid) for cid in anki.find_cards("")]
         assert anki.db.list("SELECT type FROM revlog ORDER BY id") == kinds
         assert card.lapses == 1
@@ -265,31 +276,18 @@ def test_again_on_a_learning_step_days_long_is_no_lapse_here_or_back_in_anki(run
 
 def test_importing_again_gives_answers_imported_before_kinds_were_kept_their_kind(run, tmp_path, db_path):
     source = tmp_path / "source" / "collection.anki2"
-    source.parent.mkdir()
-    col = Collection(str(source))
-    try:
-        col.set_config("fsrs", True)
-        deck_id = col.decks.id("Botany")
-        config = col.decks.config_dict_for_deck_id(deck_id)
-        config["new"]["delays"] = [1440.0, 2880.0]
-        col.decks.save(config)
-        (card_id,) = col.card_ids_of_note(add_note(col, "Botany", "What do roots take up?", "Water"))
-        for ease in (3, 1, 3):
-            col.db.execute("UPDATE cards SET due = ? WHERE id = ? AND queue IN (2, 3)", col.sched.today, card_id)
-            answer(col, card_id, ease)
-    finally:
-        col.close()
+    studied_with_day_long_steps(source, (3, 1, 3))
     assert run("import", str(source)).exit_code == 0
     connection = sqlite3.connect(db_path)
     with connection:  # as an import made before the kinds were kept left them
         connection.execute("UPDATE reviews SET anki_kind = NULL")
     connection.close()
-    assert [face["lapses"] for face in json.loads(run("cards", "--json").stdout)[0]["faces"]] == [1]
+    assert lapses(run) == [1]
 
     result = run("import", str(source), "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["reviews_added"] == 0
-    assert [face["lapses"] for face in json.loads(run("cards", "--json").stdout)[0]["faces"]] == [0]
+    assert lapses(run) == [0]
 
 
 def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came_from(run, tmp_path):
@@ -307,10 +305,7 @@ def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came
             add_note(col, deck, front, back)
     finally:
         col.close()
-    assert run("import", str(source)).exit_code == 0
-    package = tmp_path / "japanese.apkg"
-    assert run("export", "japanese", "-o", str(package)).exit_code == 0
-    anki = import_into_anki(tmp_path, package)
+    anki = through_quizgen_into_anki(run, tmp_path, source, "japanese")
     try:
         arrived = {}
         for card_id in anki.find_cards(""):
