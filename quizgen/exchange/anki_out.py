@@ -366,13 +366,12 @@ def deck_id(*names: str) -> int:
 @lru_cache(maxsize=4096)
 def subdeck_path(section: str, deck_name: str) -> tuple[str, ...]:
     """The subdeck below the deck that a card of this section goes in, as deck name components: its top-level
-    section; or, when the section begins with the deck's own name (as an Anki deck's path does, imported), the rest
-    of that path, so the notes go back to the Anki decks they came from (none left: the deck itself)."""
+    section; or, when the section begins with the deck's own name, as the sections of cards imported from Anki do
+    (each is its Anki deck's path), the rest of that path, so that the notes go back to the Anki decks they came
+    from (the deck itself when nothing is left)."""
     parts = [part.strip().replace("::", ":") for part in section.split(">")]
-    if len(parts) > 1 and parts[0].casefold() == deck_name.strip().casefold():
-        return tuple(part or "General" for part in parts[1:])
     if parts[0].casefold() == deck_name.strip().casefold():
-        return ()
+        return tuple(part or "General" for part in parts[1:])
     return (parts[0] or "General",)
 
 
