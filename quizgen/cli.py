@@ -629,10 +629,7 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
             spec.key: schedule.setting_value(store.get_config, spec.key) for spec in schedule.SETTINGS.values()
         }
         settings["parameters"] = schedule.deck_parameters(store.get_config, None)
-        settings["deck_parameters"] = {
-            found.slug: schedule.deck_parameters(store.get_config, found.slug) for found in store.decks()
-            if store.get_config(schedule.parameters_key(found.slug)) is not None
-        }
+        settings["deck_parameters"] = schedule.own_parameters(store.get_config, [d.slug for d in store.decks()])
         echo_json(settings)
         return
     if key is None:
@@ -640,10 +637,8 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
             click.echo(f"{spec.key} = {schedule.setting_value(store.get_config, spec.key)}  # {spec.help}")
         parameters = optimize.format_parameters(schedule.deck_parameters(store.get_config, None))
         click.echo(f"parameters = {parameters}  # FSRS parameters of every deck without its own")
-        for found in store.decks():
-            if store.get_config(schedule.parameters_key(found.slug)) is not None:
-                own = optimize.format_parameters(schedule.deck_parameters(store.get_config, found.slug))
-                click.echo(f"parameters --deck {visible(found.slug)} = {own}")
+        for own_deck, own in schedule.own_parameters(store.get_config, [d.slug for d in store.decks()]).items():
+            click.echo(f"parameters --deck {visible(own_deck)} = {optimize.format_parameters(own)}")
         return
     if key == schedule.PARAMETERS_KEY:
         slug = store.deck(deck).slug if deck is not None else None

@@ -1041,12 +1041,11 @@ class Store:
     def suspend_card(self, card_pk: int, now: datetime) -> None:
         """Never ask the card again until it is unsuspended."""
         with self.transaction():
-            self.db.conn.execute(
-                "UPDATE cards SET suspended = coalesce(suspended, ?) WHERE pk = ?", [to_stored(now), card_pk]
-            )
+            self.suspend_cards([card_pk], now)
 
-    def suspend_imported(self, card_pks: list[int], now: datetime) -> None:
-        """Suspend the cards an import brings suspended; call inside the import's transaction."""
+    def suspend_cards(self, card_pks: list[int], now: datetime) -> None:
+        """Suspend these cards (a card already suspended keeps its time); call inside a transaction, as an import
+        does for the cards it brings suspended."""
         stamp = to_stored(now)
         self.db.conn.executemany(
             "UPDATE cards SET suspended = coalesce(suspended, ?) WHERE pk = ?", [(stamp, pk) for pk in card_pks]

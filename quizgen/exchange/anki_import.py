@@ -362,7 +362,7 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     face's new Anki reviews and events, and move its schedule when Anki's history is the newer; then, the indexes
     of the reviews back, give the answers imported before their Anki kinds were kept their kind."""
     pks = store.card_pks(sorted({key.deck for key in plan.faces}))
-    store.suspend_imported([pks[card] for card in plan.suspend if card in pks], now)
+    store.suspend_cards([pks[card] for card in plan.suspend if card in pks], now)
     face_pks = {key: pks[(key.deck, key.card_id)] for key in plan.faces if (key.deck, key.card_id) in pks}
     histories = store.face_histories(list(face_pks.values()))
     reviews: list[AnkiReviewRow] = []

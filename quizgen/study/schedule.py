@@ -245,6 +245,11 @@ def check_parameters(values: Sequence[float]) -> list[float]:
     return [float(v) for v in values]
 
 
+def own_parameters(get: Callable[[str], str | None], decks: Sequence[str]) -> dict[str, list[float]]:
+    """The decks among ``decks`` (slugs) that have FSRS parameters of their own, with those parameters."""
+    return {slug: parse_parameters(stored) for slug in decks if (stored := get(parameters_key(slug))) is not None}
+
+
 def means_default(text: str) -> bool:
     """Whether what was typed for the parameters is the word "default"."""
     return text.strip().lower() == "default"
