@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from quizgen.core.store import Store
+from quizgen.core.store import Answer, Store
+from quizgen.core.time import to_stored
 from quizgen.exchange.anki_in import card_id_base
 from tests.test_anki_import import export_apkg, imported_json, shown_card
 from tests.test_anki_in import answer
@@ -272,6 +273,34 @@ def test_again_on_a_learning_step_days_long_is_no_lapse_here_or_back_in_anki(run
         assert card.lapses == 1
     finally:
         anki.close()
+
+
+def test_again_here_on_a_card_anki_sent_to_review_a_day_away_is_a_lapse(run, tmp_path, db_path):
+    """Anki's due date is the start of its day, hours short of a day after the answer that set it: Again given here
+    on that day is a lapse all the same."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        (card_id,) = col.card_ids_of_note(add_note(col, "Botany", "Which gas do roots take in?", "Oxygen"))
+        answer(col, card_id, 3)
+        answer(col, card_id, 3)  # past both learning steps: a review card, one day away
+        assert (col.get_card(card_id).type, col.get_card(card_id).ivl) == (2, 1)
+    finally:
+        col.close()
+    assert run("import", str(source)).exit_code == 0
+    store = Store.open(db_path)
+    try:
+        (face,) = store.schedule_rows(store.card(json.loads(run("cards", "--json").stdout)[0]["id"]).pk)
+        due = datetime.fromisoformat(face["due"])
+        session = store.start_session("botany", "review", 1, due)
+        store.record_answers(
+            session, [Answer(face["card_pk"], 0, due + timedelta(hours=6), "review", 1, False, "", 3000, face["due"],
+                             {**face, "state": 3, "due": to_stored(due + timedelta(hours=6, minutes=10))})]
+        )
+    finally:
+        store.close()
+    assert lapses(run) == [1]
 
 
 def test_importing_again_gives_answers_imported_before_kinds_were_kept_their_kind(run, tmp_path, db_path):

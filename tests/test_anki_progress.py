@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -137,5 +138,43 @@ def test_every_review_of_a_history_reaches_anki_as_the_kind_it_was(tmp_path):
         (other,) = col.db.all("SELECT id, type, ivl, lastIvl FROM revlog WHERE cid = ?", to_term.id)
         assert other[1:] == [0, 3, 0]
         assert abs(other[0] - log[0][0]) == 1
+    finally:
+        col.close()
+
+
+@pytest.fixture
+def before_rollover(monkeypatch):
+    """A time zone in which it is now between midnight and 4 am, when Anki's today is still the day before."""
+    now = datetime.now(UTC)
+    hours_ahead = (2 - now.hour) % 24
+    # POSIX zone names count hours west of UTC: "QZT-5" is five hours ahead.
+    monkeypatch.setenv("TZ", f"QZT{-hours_ahead if hours_ahead <= 12 else 24 - hours_ahead:+d}")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_due_day_reaches_anki_as_the_same_anki_day_before_the_rollover_hour(tmp_path, before_rollover):
+    """A face due at the start of an Anki day (as one imported from Anki is) lands on that day, not the one before,
+    when the export runs after midnight and before Anki's day begins."""
+    now = datetime.now(UTC)
+    assert 0 <= now.astimezone().hour < 4
+    anki_today = (now - timedelta(hours=4)).astimezone().date()
+    due = datetime.combine(anki_today + timedelta(days=5), datetime.min.time()).astimezone() + timedelta(hours=4)
+    store, _questions = open_store(tmp_path, now=now - timedelta(days=10))
+    pk = store.card("baking/steam").pk
+    schedule = {
+        "state": 2, "step": None, "stability": 5.0, "difficulty": 5.0, "due": to_stored(due),
+        "last_review": to_stored(due - timedelta(days=5)),
+    }
+    session = store.start_session("baking", "review", 1, now - timedelta(days=1))
+    store.record_answers(session, [Answer(pk, 0, due - timedelta(days=5), "review", 4, True, "", 2000, None, schedule)])
+    package = export_apkg(store, tmp_path / "baking.apkg", now=now)
+    store.close()
+    col = import_into_anki(tmp_path, package)
+    try:
+        card = anki_card(col, "steam")
+        assert (card.due - col.sched.today, card.ivl) == (5, 5)
     finally:
         col.close()

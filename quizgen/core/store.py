@@ -672,17 +672,20 @@ class Store:
 
     def _face_details(self, where: str, params: list[Any]) -> list[FaceDetail]:
         # A lapse is an Again given to a face in review. Anki logs which answers were reviews (m011); for the others, a
-        # face was in review when its wait had reached a day: FSRS waits a day or more only in its Review state, so
-        # Again during the first learning steps or a relearning step is no lapse.
+        # face was in review when the answer before had set it a wait of a day or more: FSRS waits that long only in
+        # its Review state, so Again during the first learning steps or a relearning step is no lapse. The wait set,
+        # not the one kept: a due date from Anki is the start of its day, hours short of a day after the answer. (An
+        # export to Anki types its revlog entries by the same rule.)
         rows = self.db.execute(
             f"""WITH scheduled AS (
-                  SELECT r.card_pk, r.face, r.rating, r.due_before, r.anki_kind,
-                    lag(r.reviewed_at) OVER (PARTITION BY r.card_pk, r.face ORDER BY r.reviewed_at, r.id) AS previous
+                  SELECT r.card_pk, r.face, r.rating, r.anki_kind,
+                    lag(round((julianday(r.due_after) - julianday(r.reviewed_at)) * 86400))
+                      OVER (PARTITION BY r.card_pk, r.face ORDER BY r.reviewed_at, r.id) AS wait_set_seconds
                   FROM reviews r JOIN cards c ON c.pk = r.card_pk WHERE {where} AND r.scheduled = 1
                 ), lapses AS (
                   SELECT card_pk, face, count(*) AS lapses FROM scheduled
                   WHERE rating = 1 AND CASE WHEN anki_kind IS NULL
-                    THEN julianday(due_before) - julianday(previous) >= 1 ELSE anki_kind = 'review' END
+                    THEN wait_set_seconds >= 86400 ELSE anki_kind = 'review' END
                   GROUP BY card_pk, face
                 )
                 SELECT s.card_pk, s.face, s.state, s.stability, s.difficulty, s.due, s.last_review,

@@ -9,7 +9,9 @@ already has alone, so progress reaches an Anki collection once, on the first imp
 Due dates of review cards are day numbers counted from the collection's creation, and Anki's importer shifts them
 by the difference between the package's "today" and the collection's. The package is therefore given a creation
 time and day boundaries of its own (midnight UTC, no offsets, no rollover hour) that make its today a plain count of
-days; a face due in N of the learner's days is written as today + N, and lands N days after the collection's today.
+days; a face due in N of the learner's Anki days is written as today + N, and lands N days after the collection's
+today. Anki's days begin at its rollover hour, not at midnight: between midnight and then, Anki's today is still the
+day before.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from quizgen.core.time import from_stored, local_day
 # 2024-01-01 00:00 UTC: the package collection's creation, from which its day numbers count.
 PACKAGE_CREATED = 1704067200
 DAY = timedelta(days=1)
+# When Anki's day begins, by default ("Next day starts at"): the learner's Anki days are counted from it.
+ANKI_ROLLOVER = timedelta(hours=4)
 # A due time this much of a day past a whole number of days after the review is that number: float error, no more.
 PART_OF_A_DAY_IGNORED = 1e-6
 # Anki's default ease, which it gives every card that leaves learning; FSRS does not use it.
@@ -80,7 +84,7 @@ def schedule_cards(
     conf.update({"schedVer": 2, "creationOffset": 0, "localOffset": 0, "rollover": 0})
     cursor.execute("UPDATE col SET crt = ?, conf = ?", [PACKAGE_CREATED, json.dumps(conf)])
     today = (int(progress.now.timestamp()) - PACKAGE_CREATED) // int(DAY.total_seconds())
-    learner_today = local_day(progress.now)
+    learner_today = anki_day(progress.now)
     steps = Scheduler()
     studied = []
     for row, key in zip(cards, faces, strict=True):
@@ -95,6 +99,11 @@ def schedule_cards(
             row[SCHEDULE_COLUMNS[1]] = QUEUE_SUSPENDED
         studied.append((*key, row[0]))
     return studied
+
+
+def anki_day(moment: datetime) -> date:
+    """The learner's day at ``moment`` as Anki counts days, from its rollover hour."""
+    return local_day(moment - ANKI_ROLLOVER)
 
 
 def _interval(review: str) -> str:
@@ -209,7 +218,7 @@ def _card_schedule(
     face: StudiedFace, progress: Progress, today: int, learner_today: date, scheduler: Scheduler
 ) -> tuple[int, int, int, int, int, int, str]:
     """type, queue, due, ivl, factor, left and data of a studied card; ``today`` is the package's day number of
-    the learner's day ``learner_today``."""
+    the learner's Anki day ``learner_today``."""
     due = from_stored(face.due)
     last_review = from_stored(face.last_review)
     # What json.dumps writes of these four numbers, written directly: json.dumps took half the time of a face here.
@@ -221,7 +230,7 @@ def _card_schedule(
         # Whole days from the last review to the due day. Our own due times are whole days after the review; one
         # from Anki is the start of its due day, which an answer given late in a day is hours short of.
         interval = max(1, math.ceil((due - last_review) / DAY - PART_OF_A_DAY_IGNORED))
-        due_day = today + (local_day(due) - learner_today).days
+        due_day = today + (anki_day(due) - learner_today).days
         return TYPE_REVIEW, QUEUE_REVIEW, due_day, interval, STARTING_EASE, 0, data
     # Learning steps are minutes apart: such cards are due at a moment, not on a day. ``left`` is how many steps
     # remain, which is how Anki knows where in its steps a card is.
