@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from quizgen.core.display import literal, visible
+from quizgen.core.display import literal, plural, visible
 from quizgen.core.store import CardReview, FaceDetail, StoredCard
 from quizgen.core.time import from_stored, local_day
 
@@ -139,10 +139,6 @@ def when(moment: datetime, now: datetime, relative: bool = True) -> str:
     """``29 Nov 14:02`` (local time), followed by ``(2 days ago)`` when ``relative``."""
     text = f"{short_date(moment, now)} {clock(moment)}"
     return f"{text} ({ago(moment, now)})" if relative else text
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def days_between(earlier: datetime, later: datetime) -> int:

@@ -97,7 +97,7 @@ def test_cards_suspended_in_anki_arrive_suspended_once(run, tmp_path, db_path):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "2 cards suspended, as in Anki ('quizgen unsuspend CARD' to study one)" in lines
-    assert ("1 cards left active: only some of their Anki cards are suspended, and quizgen suspends whole cards"
+    assert ("1 card left active: only some of its Anki cards are suspended, and quizgen suspends whole cards"
             in lines)
     assert [marks(run, ids[nid]) for nid in (whole, both, half, active)] == [["suspended"], ["suspended"], [], []]
 
@@ -160,10 +160,11 @@ def test_notes_of_quizgen_cards_edited_in_anki_are_kept_as_quizgen_has_them_and_
         col.update_note(note)
     col.close()
     edited = export_apkg(anki_collection, tmp_path / "edited.apkg")
-    assert json.loads(quizgen("import", str(edited), "--json").stdout)["edited_in_anki"] == 2
+    report = json.loads(quizgen("import", str(edited), "--json").stdout)
+    assert (report["edited_in_anki"], report["edited_in_anki_cards"]) == (2, ["baking/gas", "baking/salt"])
     lines = quizgen("import", str(edited)).stdout.splitlines()
-    assert ("2 notes of quizgen cards whose text in Anki differs were kept as quizgen has them: edit those cards in "
-            "quizgen, not in Anki") in lines
+    assert ("2 notes of quizgen cards whose text in Anki differs kept as quizgen has them (edit those cards in "
+            "quizgen, not in Anki): baking/gas, baking/salt") in lines
     after = shown("gas")
     assert card_text(after) == card_text(before) and "edited in Anki" not in json.dumps(after)
 
@@ -344,3 +345,47 @@ def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came
         assert all(f">{front}<" in arrived[deck] for deck, (front, _back) in placed.items())
     finally:
         anki.close()
+
+
+def test_a_deck_renamed_in_anki_takes_its_cards_and_their_reviews_along(run, tmp_path, db_path):
+    """A note keeps its GUID when its top-level deck is renamed in Anki, or when it moves to another: its card moves
+    to the deck it is in now, with the answers given to it here, and is not retired for a new one."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        notes = [add_note(col, "Custom", f"Word {n}", f"Meaning {n}") for n in range(3)]
+        guids = [col.get_note(note_id).guid for note_id in notes]
+    finally:
+        col.close()
+    imported_json(run, source)
+    answered = card_id_base(guids[0])
+    suspend_in_quizgen(db_path, "custom", card_id_base(guids[1]))
+    store = Store.open(db_path)
+    try:
+        (face,) = store.schedule_rows(store.card(f"custom/{answered}").pk)
+        at = datetime.now(UTC)
+        session = store.start_session("custom", "review", 1, at)
+        after = {**face, "state": 2, "stability": 3.0, "difficulty": 5.0, "due": to_stored(at + timedelta(days=3)),
+                 "last_review": to_stored(at)}
+        store.record_answers(session, [Answer(face["card_pk"], 0, at, "review", 4, True, "", 3000, None, after)])
+    finally:
+        store.close()
+    col = Collection(str(source))
+    try:
+        deck = col.decks.by_name("Custom")
+        deck["name"] = "German"
+        col.decks.save(deck)
+        col.set_deck([col.card_ids_of_note(notes[2])[0]], col.decks.id("Spanish"))
+    finally:
+        col.close()
+
+    report = imported_json(run, source)
+    assert (report["cards_moved"], report["cards_retired"], report["notes"]["new"]) == (3, 0, 0)
+    moved = shown_card(run, f"german/{answered}")
+    assert (moved["reviews"], [review["rating"] for review in moved["review_log"]]) == (1, [4])
+    assert moved["section"] == "German"
+    assert "suspended" in marks(run, f"german/{card_id_base(guids[1])}")
+    assert shown_card(run, f"spanish/{card_id_base(guids[2])}")["section"] == "Spanish"
+    assert run("show", f"custom/{answered}").exit_code != 0
+    assert imported_json(run, source)["cards_moved"] == 0

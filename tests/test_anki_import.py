@@ -125,10 +125,10 @@ def test_the_report_says_what_became_of_every_note(run, anki_source):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{package}: notes 14 new, 0 updated, 0 unchanged, 0 linked to quizgen cards; ")
-    assert "2 notes or cards skipped" in lines[0] and "1 other Anki events added" in lines[0]
+    assert "2 notes or cards skipped" in lines[0] and "1 other Anki event added" in lines[0]
     assert any("the front is empty once its HTML is made text" in line for line in lines)
-    assert "1 cards suspended, as in Anki ('quizgen unsuspend CARD' to study one)" in lines
-    assert any(line.startswith("1 cards buried in Anki come up when due") for line in lines)
+    assert "1 card suspended, as in Anki ('quizgen unsuspend CARD' to study one)" in lines
+    assert any(line.startswith("1 card buried in Anki, due here as usual") for line in lines)
     assert not any("no suspension" in line for line in lines)
     assert any(line.startswith("media skipped") and "1 image" in line for line in lines)
 

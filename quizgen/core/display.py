@@ -87,3 +87,8 @@ def literal(text: str | Text, style: str = "") -> Text:
             piece = Text(code, style=piece.style, spans=[Span(0, len(code), span.style) for span in piece.spans])
         shown.append_text(piece)
     return shown
+
+
+def plural(count: int, word: str) -> str:
+    """``count`` and ``word``, with an s unless the count is one: "1 card", "3 cards"."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -749,10 +749,10 @@ class Store:
             for deck in plan.decks:
                 self._upsert_deck(deck, stamp)
             conn.executemany(
-                """UPDATE cards SET kind = ?, section = ?, data = ?, content_hash = ?, origin = ?, origin_line = ?,
-                   modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
-                [(u.card.kind, u.card.section, u.data, u.digest, u.origin, u.line, stamp if u.edited else None, u.pk)
-                 for u in plan.updates],
+                """UPDATE cards SET deck = ?, kind = ?, section = ?, data = ?, content_hash = ?, origin = ?,
+                   origin_line = ?, modified = coalesce(?, modified), retired = NULL WHERE pk = ?""",
+                [(u.card.deck, u.card.kind, u.card.section, u.data, u.digest, u.origin, u.line,
+                  stamp if u.edited else None, u.pk) for u in plan.updates],
             )
             faces_by_pk = {u.pk: u.card for u in plan.updates if u.edited}
             self._drop_stale_faces(faces_by_pk)

@@ -35,6 +35,7 @@ from fsrs import Rating, Scheduler, State
 from quizgen.core import paths, time
 from quizgen.core.bulk import collector_paused
 from quizgen.core.cards import Card, Deck, hash_of
+from quizgen.core.display import plural
 from quizgen.core.errors import DatabaseError
 from quizgen.core.questions import Problem, card_from
 from quizgen.core.store import (
@@ -94,6 +95,7 @@ class AnkiImportReport:
     notes_unchanged: int = 0
     notes_linked: int = 0  # notes of quizgen's own export, linked back to their cards
     cards_retired: int = 0  # cards of an earlier import of this file that it no longer has
+    cards_moved: int = 0  # cards whose note is now in another top-level Anki deck (the deck renamed, say)
     kept_by_file: int = 0  # cards a question file has taken over: their history comes, their text stays
     skipped: list[str] = field(default_factory=list)
     reviews_added: int = 0
@@ -103,7 +105,7 @@ class AnkiImportReport:
     suspended: int = 0  # new cards suspended, as every Anki card of theirs is
     partly_suspended: int = 0  # new cards left active though some of their Anki cards are suspended
     buried: int = 0
-    edited_in_anki: int = 0  # linked notes whose text in Anki is not what quizgen exports of their card
+    edited_in_anki: list[str] = field(default_factory=list)  # linked cards (deck/id) whose note Anki has edited
     media: Counter[str] = field(default_factory=Counter)
     media_files: int = 0
 
@@ -117,6 +119,7 @@ class AnkiImportReport:
             },
             "skipped": self.skipped,
             "cards_retired": self.cards_retired,
+            "cards_moved": self.cards_moved,
             "kept_by_question_files": self.kept_by_file,
             "reviews_added": self.reviews_added,
             "events_added": self.events_added,
@@ -125,7 +128,8 @@ class AnkiImportReport:
             "suspended": self.suspended,
             "partly_suspended": self.partly_suspended,
             "buried": self.buried,
-            "edited_in_anki": self.edited_in_anki,
+            "edited_in_anki": len(self.edited_in_anki),
+            "edited_in_anki_cards": self.edited_in_anki,
             "media_skipped": dict(sorted(self.media.items())),
             "media_files": self.media_files,
         }
@@ -134,35 +138,47 @@ class AnkiImportReport:
         lines = [
             f"{self.source}: notes {self.notes_new} new, {self.notes_updated} updated, {self.notes_unchanged} "
             f"unchanged, {self.notes_linked} linked to quizgen cards; {len(self.skipped)} notes or cards skipped; "
-            f"{self.reviews_added} reviews and {self.events_added} other Anki events added, "
-            f"{self.schedules_updated} schedules updated"
+            f"{plural(self.reviews_added, 'review')} and {plural(self.events_added, 'other Anki event')} added, "
+            f"{plural(self.schedules_updated, 'schedule')} updated"
         ]
         if self.decks:
             lines.append(f"decks: {', '.join(self.decks)}")
+        if self.cards_moved:
+            lines.append(
+                f"{plural(self.cards_moved, 'card')} moved, with their reviews, to the deck their note is in now "
+                "(renamed or moved in Anki)"
+            )
         if self.cards_retired:
-            lines.append(f"{self.cards_retired} cards of an earlier import of this file retired (no longer in it)")
+            lines.append(
+                f"{plural(self.cards_retired, 'card')} of an earlier import of this file retired (no longer in it)"
+            )
         if self.kept_by_file:
-            lines.append(f"{self.kept_by_file} cards kept as their question file has them (history added)")
+            lines.append(f"{plural(self.kept_by_file, 'card')} kept as their question file has them (history added)")
         lines += [f"skipped {reason}" for reason in self.skipped]
         if self.reviews_left_out:
-            lines.append(f"{self.reviews_left_out} reviews of skipped or deleted cards left out")
+            lines.append(f"{plural(self.reviews_left_out, 'review')} of skipped or deleted cards left out")
         if self.suspended:
-            lines.append(f"{self.suspended} cards suspended, as in Anki ('quizgen unsuspend CARD' to study one)")
+            lines.append(
+                f"{plural(self.suspended, 'card')} suspended, as in Anki ('quizgen unsuspend CARD' to study one)"
+            )
         if self.partly_suspended:
             lines.append(
-                f"{self.partly_suspended} cards left active: only some of their Anki cards are suspended, and quizgen "
-                "suspends whole cards"
+                f"{plural(self.partly_suspended, 'card')} left active: only some of "
+                f"{'its' if self.partly_suspended == 1 else 'their'} Anki cards are suspended, and quizgen suspends "
+                "whole cards"
             )
         if self.buried:
-            lines.append(f"{self.buried} cards buried in Anki come up when due (an Anki burial ends the next day)")
+            lines.append(
+                f"{plural(self.buried, 'card')} buried in Anki, due here as usual (an Anki burial ends the next day)"
+            )
         if self.edited_in_anki:
             lines.append(
-                f"{self.edited_in_anki} notes of quizgen cards whose text in Anki differs were kept as quizgen has "
-                "them: edit those cards in quizgen, not in Anki"
+                f"{plural(len(self.edited_in_anki), 'note')} of quizgen cards whose text in Anki differs kept as "
+                f"quizgen has them (edit those cards in quizgen, not in Anki): {', '.join(self.edited_in_anki)}"
             )
         if self.media:
             omitted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.media.items()))
-            lines.append(f"media skipped (not shown in the terminal): {omitted} in {self.media_files} files")
+            lines.append(f"media skipped (not shown in the terminal): {omitted} in {plural(self.media_files, 'file')}")
         return lines
 
 
@@ -240,6 +256,10 @@ def plan(
     cards_plan = ImportPlan(basis=stored)
     notes: dict[str, set[str]] = {}  # note (base id) -> what became of its cards: new, updated, unchanged
     taken: dict[tuple[str, str], Card] = {}
+    # A card id comes from its note's GUID, which Anki keeps when the note's top-level deck is renamed or the note
+    # moves to another: such a card moves to the deck it is in now, keeping its pk and so its reviews.
+    earlier = {card_id: (deck, card_id) for deck, card_id in stored.rows if stored.rows[deck, card_id].origin == origin}
+    moved: set[tuple[str, str]] = set()
     for slug, raws in imported.cards.items():
         for index, raw in enumerate(raws):
             card_id = raw["id"]
@@ -252,9 +272,13 @@ def plan(
                 report.skipped.append(f"card {card_id}: {problems[0].message}")
                 continue
             taken[(slug, card_id)] = card
-            notes.setdefault(base, set()).add(_plan_card(cards_plan, card, stored, origin, report))
+            moved_from = earlier.get(card_id) if (slug, card_id) not in stored.rows else None
+            if moved_from is not None:
+                moved.add(moved_from)
+            notes.setdefault(base, set()).add(_plan_card(cards_plan, card, stored, origin, report, moved_from))
+    report.cards_moved = len(moved)
     for key, row in stored.rows.items():
-        if row.origin == origin and key not in taken and not row.retired:
+        if row.origin == origin and key not in taken and key not in moved and not row.retired:
             cards_plan.retires.append(row.pk)
             cards_plan.report.retired.append(key[1])
     report.cards_retired = len(cards_plan.retires)
@@ -271,7 +295,8 @@ def plan(
     report.decks = sorted({key[0] for key in taken})
     faces, linked_notes = _faces(imported, taken, linked, linked_cards, report)
     report.notes_linked = len(linked_notes)
-    report.edited_in_anki = sum(_edited_in_anki(imported, linked[base], linked_cards) for base in linked_notes)
+    edited = [linked[base] for base in linked_notes if _edited_in_anki(imported, linked[base], linked_cards)]
+    report.edited_in_anki = sorted(f"{deck}/{card_id}" for deck, card_id, _pk in edited)
     return AnkiPlan(cards_plan, faces, report, _suspended_new_cards(cards_plan, faces, report))
 
 
@@ -300,11 +325,19 @@ def _edited_in_anki(imported: AnkiImport, target: tuple[str, str, int], linked_c
     return card is not None and fields is not None and fields != note_fields(card)[1]
 
 
-def _plan_card(result: ImportPlan, card: Card, stored: StoredRows, origin: str, report: AnkiImportReport) -> str:
-    """Add one card read from the file to the plan; returns what became of it."""
+def _plan_card(
+    result: ImportPlan,
+    card: Card,
+    stored: StoredRows,
+    origin: str,
+    report: AnkiImportReport,
+    moved_from: tuple[str, str] | None = None,
+) -> str:
+    """Add one card read from the file to the plan; returns what became of it. ``moved_from``: the key of the
+    stored card it is, in another deck."""
     data = card.to_json()
     digest = hash_of(data)
-    old = stored.rows.get((card.deck, card.id))
+    old = stored.rows.get(moved_from or (card.deck, card.id))
     if old is None:
         result.inserts.append(NewCard(card, origin, None, data, digest))
         result.report.added.append(card.id)
@@ -315,11 +348,11 @@ def _plan_card(result: ImportPlan, card: Card, stored: StoredRows, origin: str, 
         return "unchanged"
     edited = old.content_hash != digest
     revived = old.retired is not None
-    if edited or revived or old.origin != origin:
+    if edited or revived or moved_from or old.origin != origin:
         result.updates.append(CardUpdate(old.pk, card, origin, None, data, digest, edited, revived))
     if edited:
         result.report.updated.append(card.id)
-    return "updated" if edited or revived else "unchanged"
+    return "updated" if edited or revived or moved_from else "unchanged"
 
 
 def _faces(
