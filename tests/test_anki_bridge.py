@@ -321,6 +321,7 @@ def test_importing_again_gives_answers_imported_before_kinds_were_kept_their_kin
 
 
 def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came_from(run, tmp_path):
+    """In the decks and subdecks its notes were in, with their tags nested as they were."""
     source = tmp_path / "source" / "collection.anki2"
     source.parent.mkdir()
     col = Collection(str(source))
@@ -332,7 +333,9 @@ def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came
     }
     try:
         for deck, (front, back) in placed.items():
-            add_note(col, deck, front, back)
+            note = col.get_note(add_note(col, deck, front, back))
+            note.tags = ["jlpt::n5", deck.split("::")[-1].lower()]
+            col.update_note(note)
     finally:
         col.close()
     anki = through_quizgen_into_anki(run, tmp_path, source, "japanese")
@@ -343,6 +346,8 @@ def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came
             arrived[anki.decks.name(card.did)] = card.note().fields[0]
         assert arrived.keys() == placed.keys()
         assert all(f">{front}<" in arrived[deck] for deck, (front, _back) in placed.items())
+        assert len(anki.find_notes("tag:jlpt::n5")) == len(placed)
+        assert {"jlpt::n5", "verbs"} <= set(anki.tags.all())
     finally:
         anki.close()
 

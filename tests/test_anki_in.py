@@ -457,13 +457,20 @@ def test_bad_input_is_one_clear_error_and_nothing_is_written(fsrs, tmp_path, nam
     ("html", "text"),
     [
         ("a<br>b<div>c</div><p>d</p>", "a\nb\nc\nd"),
-        ("<ol><li>first</li><li>second</li></ol>", "- first\n- second"),
+        ("<ul><li>first</li><li>second</li></ul>", "- first\n- second"),
+        ("<ol><li>mix</li><li>knead<ol><li>fold</li></ol></li><li>bake</li></ol>",
+         "1. mix\n2. knead\n  1. fold\n3. bake"),
+        ("<ol start=4><li>rest</li></ol>", "4. rest"),
+        ("E=mc<sup>2</sup>, H<sub>2</sub>O and x<sup>n + 1</sup>", "E=mc^2, H_2O and x^(n + 1)"),
+        ("<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>", "漢字(かんじ)"),
+        ("shown<span style='color: red; display : none'>hidden <b>too</b></span> too", "shown too"),
         ("<div>a</div><div><br></div><div>b</div>", "a\n\nb"),
         ("x &lt; y &amp;&amp; &#x263A;", "x < y && ☺"),
         ("<b>bold</b> and <u>under</u>", "bold and under"),
         ("\\(e^{i\\pi}\\) [$]x[/$]", "\\(e^{i\\pi}\\) [LaTeX omitted]"),
         ("<video src='clip.mp4'></video> [sound:clip.webm]", "[video: clip.mp4] [video: clip.webm]"),
-        ("<table><tr><td>left</td><td>right</td></tr></table>", "left right"),
+        ("<table><tr><th>verb</th><th>past</th></tr><tr><td>go </td><td>went</td></tr></table>",
+         "verb | past\ngo | went"),
     ],
 )
 def test_html_conversion(html, text):

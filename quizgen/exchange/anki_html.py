@@ -1,5 +1,9 @@
 """Anki field HTML as terminal text: block elements and lists become lines, markup becomes plain text.
 
+What the markup means stays readable: ordered lists keep their numbers, table cells are set apart by ``|``,
+superscripts and subscripts become ``^`` and ``_`` (``E=mc^2``, ``H_2O``, ``x^(n+1)``), ruby readings follow their
+text in parentheses (``漢字(かんじ)``), and what the card hides (``display: none``) stays hidden.
+
 Media cannot be shown in a terminal, so images, sounds, videos and LaTeX are left out, each replaced by a short
 marker saying what is missing (``[image: cat.jpg]``), and listed so an import can report them. MathJax (``\\(...\\)``)
 is plain text already and stays.
@@ -24,11 +28,19 @@ BLOCK_TAGS = {
     "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
     "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul",
 }
-DROPPED_TAGS = {"script", "style", "head", "title", "template", "noscript", "object", "canvas", "svg", "math"}
+# Dropped with their content; ``rp`` holds the parentheses a browser without ruby shows, which the reading gets here.
+DROPPED_TAGS = {
+    "script", "style", "head", "title", "template", "noscript", "object", "canvas", "svg", "math", "rp",
+}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 WHITESPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 # Text without any of these has nothing to convert but its whitespace.
 MARKUP = re.compile(r"[<&\[]")
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+# Raised and lowered text, and a ruby reading: the mark before it, and whether a single word goes without brackets.
+SCRIPT_MARKS = {"sup": "^", "sub": "_", "rt": ""}
+# A script of one word or number needs no brackets: x^2, H_2O, 10^23.
+BARE_SCRIPT = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,10 @@ class _TextParser(HTMLParser):
         self._out: list[str] = []
         self._answer_at: int | None = None
         self._dropped: list[str] = []
-        self._lists = 0
+        # Open lists, innermost last: for an ordered one, the number its last item had; None for an unordered one.
+        self._lists: list[int | None] = []
+        # Open superscripts, subscripts and ruby readings: the tag and where in the output its text begins.
+        self._scripts: list[tuple[str, int]] = []
         self._pre = 0
 
     def text(self, after_answer_rule: bool) -> str:
@@ -122,10 +137,10 @@ class _TextParser(HTMLParser):
             if tag not in VOID_TAGS:
                 self._dropped.append(tag)
             return
-        if tag in DROPPED_TAGS:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag in DROPPED_TAGS or (tag not in VOID_TAGS and HIDDEN_STYLE.search(attributes.get("style", ""))):
             self._dropped.append(tag)
             return
-        attributes = {name: value or "" for name, value in attrs}
         if tag == "img":
             source = attributes.get("src", "").strip()
             is_latex = "latex" in attributes.get("class", "").split() or source.startswith("latex-")
@@ -145,16 +160,45 @@ class _TextParser(HTMLParser):
             if attributes.get("id") == "answer":
                 self._answer_at = len(self._out)
             return
-        if tag in ("ul", "ol"):
-            self._lists += 1
+        if tag == "ul":
+            self._lists.append(None)
+        elif tag == "ol":
+            start = attributes.get("start", "").strip()
+            self._lists.append(int(start) - 1 if start.lstrip("-").isdigit() else 0)
         if tag == "pre":
             self._pre += 1
         if tag in BLOCK_TAGS:
             self._newline()
         if tag == "li":
-            self._out.append("  " * max(self._lists - 1, 0) + "- ")
-        elif tag in ("td", "th") and not self._ends_line() and not self._out[-1].endswith(" "):
-            self._out.append(" ")
+            self._out.append("  " * max(len(self._lists) - 1, 0) + self._item_mark())
+        elif tag in ("td", "th") and not self._ends_line():
+            if self._out[-1].endswith(" "):
+                self._out[-1] = self._out[-1].rstrip(" ")
+            self._out.append(" | ")
+        elif tag in SCRIPT_MARKS:
+            self._scripts.append((tag, len(self._out)))
+
+    def _item_mark(self) -> str:
+        if not self._lists or self._lists[-1] is None:
+            return "- "
+        number = self._lists[-1] + 1
+        self._lists[-1] = number
+        return f"{number}. "
+
+    def _close_script(self, tag: str) -> None:
+        """Put the mark before the text of the script just closed, and brackets around it unless it is one word."""
+        while self._scripts:
+            opened, begins = self._scripts.pop()
+            if opened == tag:
+                break
+        else:
+            return
+        text = "".join(self._out[begins:]).strip()
+        del self._out[begins:]
+        if not text:
+            return
+        mark = SCRIPT_MARKS[tag]
+        self._out.append(f"{mark}{text}" if mark and BARE_SCRIPT.fullmatch(text) else f"{mark}({text})")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -164,8 +208,10 @@ class _TextParser(HTMLParser):
             if tag == self._dropped[-1]:
                 self._dropped.pop()
             return
-        if tag in ("ul", "ol"):
-            self._lists = max(self._lists - 1, 0)
+        if tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+        if tag in SCRIPT_MARKS:
+            self._close_script(tag)
         if tag == "pre":
             self._pre = max(self._pre - 1, 0)
         if tag in BLOCK_TAGS:

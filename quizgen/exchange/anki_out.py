@@ -289,6 +289,11 @@ def _tag(value: str) -> str:
     return "_".join(value.replace('"', " ").split()).replace("::", ":")
 
 
+def _own_tag(value: str) -> str:
+    """A card's own tag, whose '::' nest it as in Anki (a tag of a card imported from Anki keeps its hierarchy)."""
+    return "::".join(part for part in (_tag(p) for p in value.split("::")) if part)
+
+
 @lru_cache(maxsize=4096)
 def _section_tag(section: str) -> str:
     return "section::" + "::".join(part for part in (_tag(p) for p in section.split(">")) if part)
@@ -302,7 +307,7 @@ def note_tags(card: Card) -> list[str]:
 @lru_cache(maxsize=4096)
 def _tags(kind: str, section: str, own: tuple[str, ...]) -> tuple[str, ...]:
     """Cached: a deck's cards share a few kinds, sections and tags."""
-    tags = ["quizgen", f"kind::{kind}", _section_tag(section), *(_tag(t) for t in own)]
+    tags = ["quizgen", f"kind::{kind}", _section_tag(section), *(_own_tag(t) for t in own)]
     return tuple(dict.fromkeys(tag for tag in tags if tag))
 
 
