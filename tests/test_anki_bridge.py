@@ -64,7 +64,8 @@ def test_a_later_note_with_a_guid_already_used_is_skipped_and_named(run, tmp_pat
     result = run("import", str(path))
     assert result.exit_code == 0, result.stderr
     assert result.stderr == "" and "UNIQUE" not in result.stdout
-    reason = f"note DUPGUID (Basic): note {later} has the GUID already used by note {ids[1]}, which is kept"
+    reason = (f'note "another word", Basic, GUID DUPGUID: note {later} has the GUID already used by note {ids[1]}, '
+              "which is kept")
     assert f"skipped {reason}" in result.stdout.splitlines()
     assert result.stdout.startswith(f"{path}: notes 4 new, 0 updated, 0 unchanged, 0 linked to quizgen cards; "
                                     "1 notes or cards skipped")

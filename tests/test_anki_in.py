@@ -276,6 +276,37 @@ def test_other_note_types_give_one_flashcard_per_anki_card_from_the_rendered_car
     assert (cards[second.card_id]["front"], cards[second.card_id]["back"]) == ("Say it: book", "libro")
 
 
+def test_a_rendered_card_whose_template_leaves_its_front_blank_is_skipped(tmp_path):
+    """Anki keeps a card whose conditional template no longer shows anything (its field emptied since), and would show
+    a notice of its own on it: that card is skipped and named, the note's other card kept."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    models = col.models
+    optional = models.copy(models.by_name("Basic"), add=False)
+    optional["name"] = "Word with optional example"
+    models.add_field(optional, models.new_field("Example"))
+    example = models.new_template("Example")
+    example["qfmt"] = "{{#Example}}Use it: {{Example}}{{/Example}}"
+    example["afmt"] = "{{FrontSide}}<hr id=answer>{{Front}}"
+    models.add_template(optional, example)
+    models.add(optional)
+    note = col.new_note(models.by_name("Word with optional example"))
+    note["Front"], note["Back"], note["Example"] = "libro", "book", "Leo un libro."
+    col.add_note(note, col.decks.id("Spanish"))
+    note["Example"] = ""
+    col.update_note(note)
+    first, blank = (card.id for card in sorted(note.cards(), key=lambda card: card.ord))
+    col.close()
+
+    read = read_anki(path)
+    assert [(s.anki_card_id, s.reason) for s in read.report.skipped] == [
+        (blank, "card 2: its template leaves the front blank")
+    ]
+    assert first in read.faces and blank not in read.faces
+    (card,) = read.cards["spanish"]
+    assert (card["front"], card["back"]) == ("libro", "book")
+
+
 def test_decks_come_from_top_level_decks_and_subdecks_become_sections(fsrs, fsrs_read):
     assert [(d.slug, d.name, d.description) for d in fsrs_read.decks] == [
         ("languages", "Languages", "Cards from the Anki deck Languages."),
@@ -311,6 +342,10 @@ def test_what_cannot_be_asked_is_skipped_with_the_reason(fsrs, fsrs_read):
     assert card_of(fsrs_read, "optional-emptied", fsrs)["kind"] == "flashcard"
     assert report.notes_read == len(notes) - 1
     assert any("2 skipped" in line for line in report.summary())
+    # Named by the start of its first field, to be found in Anki's browser.
+    assert f'  note "[image: dog.jpg]", Basic, GUID {notes["image-only"].guid}: the front is empty' in "\n".join(
+        report.summary()
+    )
 
 
 def test_reviews_are_kept_per_face_with_manual_changes_as_events(fsrs, fsrs_read):

@@ -250,7 +250,7 @@ def plan(
     """
     report = AnkiImportReport(source)
     anki = imported.report
-    report.skipped = [f"note {s.note_guid} ({s.note_type}): {s.reason}" for s in anki.skipped]
+    report.skipped = [s.describe() for s in anki.skipped]
     report.reviews_left_out = anki.reviews_dropped
     report.media, report.media_files = Counter(anki.media), len(anki.media_files)
     cards_plan = ImportPlan(basis=stored)

@@ -137,6 +137,12 @@ class Skipped:
     note_type: str
     anki_card_id: int | None
     reason: str
+    # The start of the note's first field as text, to find it by in Anki's browser.
+    begins: str = ""
+
+    def describe(self) -> str:
+        found_by = f'"{self.begins}", ' if self.begins else ""
+        return f"note {found_by}{self.note_type}, GUID {self.note_guid}: {self.reason}"
 
 
 @dataclass
@@ -156,7 +162,7 @@ class AnkiReport:
         lines = [f"{self.notes_read} notes read as {kinds}; {self.reviews_read} reviews"]
         if self.skipped:
             lines.append(f"{len(self.skipped)} skipped:")
-            lines += [f"  note {s.note_guid} ({s.note_type}): {s.reason}" for s in self.skipped]
+            lines += [f"  {s.describe()}" for s in self.skipped]
         if self.media:
             omitted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.media.items()))
             lines.append(f"media not shown in the terminal: {omitted}")
@@ -453,6 +459,7 @@ class _Reader:
         self.faces: dict[int, FaceKey] = {}
         self.schedules: dict[FaceKey, FaceSchedule] = {}
         self.note_fields: dict[str, list[str]] = {}
+        self._empty: set[int] | None = None
         timing = col.sched
         self.today = timing.today
         self.next_day_at = timing.day_cutoff
@@ -488,7 +495,7 @@ class _Reader:
                 # Anki keeps GUIDs unique; a hand-edited or merged collection may not. The ids come from the GUID,
                 # so only the first note can have them.
                 reason = f"note {nid} has the GUID already used by note {first_with_guid}, which is kept"
-                self.report.skipped.append(Skipped(guid, notetype["name"], None, reason))
+                self.report.skipped.append(Skipped(guid, notetype["name"], None, reason, _beginning(fields)))
                 continue
             deck_name = deck_names.get(cards[0].deck_id, orphans)
             if deck_name not in places:
@@ -503,6 +510,12 @@ class _Reader:
         reviews = self._reviews()
         decks = [AnkiDeck(slugs[top], top, self._deck_description(top)) for top in tops if top in used_tops]
         return AnkiImport(decks, self.cards, self.faces, reviews, self.schedules, self.report, self.note_fields)
+
+    def _empty_cards(self) -> set[int]:
+        """The cards whose front Anki's templates leave blank, found once, when a card is first rendered."""
+        if self._empty is None:
+            self._empty = {cid for note in self.col.get_empty_cards().notes for cid in note.card_ids}
+        return self._empty
 
     def _deck_description(self, top: str) -> str:
         """The Anki deck's description as text; quizgen decks need one, so a deck without says where it came from."""
@@ -551,6 +564,10 @@ class _Reader:
         """One flashcard per Anki card of a note type that is none of the stock ones, from the card as Anki shows it."""
         added = False
         for card in note.cards:
+            if card.id in self._empty_cards():
+                # Anki would show its own notice on the card, and lists it under Tools > Empty Cards.
+                note.skip(self.report, f"card {card.ord + 1}: its template leaves the front blank", card.id)
+                continue
             output = self.col.get_card(CardId(card.id)).render_output()
             question = _rendered_text(output.question_text, output.question_av_tags, note, False)
             answer = _rendered_text(output.answer_text, output.answer_av_tags, note, True)
@@ -659,8 +676,14 @@ class _Note:
         return converted
 
     def skip(self, report: AnkiReport, reason: str, anki_card_id: int | None = None) -> bool:
-        report.skipped.append(Skipped(self.guid, self.notetype, anki_card_id, reason))
+        report.skipped.append(Skipped(self.guid, self.notetype, anki_card_id, reason, _beginning(self.fields)))
         return False
+
+
+def _beginning(fields: list[str], length: int = 40) -> str:
+    """The first field of a note as one line of text, cut short."""
+    text = " ".join(to_text(fields[0]).text.split()) if fields else ""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _rendered_text(side_html: str, av_tags: Any, note: _Note, answer: bool) -> Converted:
