@@ -395,3 +395,28 @@ def test_a_deck_renamed_in_anki_takes_its_cards_and_their_reviews_along(run, tmp
     assert shown_card(run, f"spanish/{card_id_base(guids[2])}")["section"] == "Spanish"
     assert run("show", f"custom/{answered}").exit_code != 0
     assert imported_json(run, source)["cards_moved"] == 0
+
+
+def test_new_cards_come_in_the_order_anki_would_show_them(run, tmp_path, db_path):
+    """A deck repositioned in Anki (by word frequency, say) is asked new in that order, not in the order its notes
+    were added."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        words = ["alpha", "bravo", "charlie", "delta"]
+        notes = {word: add_note(col, "Words", word, word.upper()) for word in words}
+        wanted = ["delta", "bravo", "alpha", "charlie"]
+        col.sched.reposition_new_cards(
+            [col.card_ids_of_note(notes[word])[0] for word in wanted], starting_from=0, step_size=1,
+            randomize=False, shift_existing=False,
+        )
+    finally:
+        col.close()
+    imported_json(run, source)
+    store = Store.open(db_path)
+    try:
+        fronts = {pk: store.quiz_face(pk, face)[0].fields["front"] for pk, face in store.new_faces("words")}
+    finally:
+        store.close()
+    assert list(fronts.values()) == wanted

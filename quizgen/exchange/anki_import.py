@@ -20,6 +20,7 @@ one transaction (cards, reviews, events and schedules together, or nothing).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -277,6 +278,13 @@ def plan(
                 moved.add(moved_from)
             notes.setdefault(base, set()).add(_plan_card(cards_plan, card, stored, origin, report, moved_from))
     report.cards_moved = len(moved)
+    # A deck's new cards are asked in the order they were added: they are added in Anki's order of new cards.
+    positions: dict[tuple[str, str], int] = {}
+    for face_key, schedule in imported.schedules.items():
+        if schedule.new_position is not None:
+            card_key = (face_key.deck, face_key.card_id)
+            positions[card_key] = min(positions.get(card_key, schedule.new_position), schedule.new_position)
+    cards_plan.inserts.sort(key=lambda new: positions.get((new.card.deck, new.card.id), math.inf))
     for key, row in stored.rows.items():
         if row.origin == origin and key not in taken and key not in moved and not row.retired:
             cards_plan.retires.append(row.pk)
