@@ -119,6 +119,16 @@ def test_an_apkg_becomes_cards_with_their_reviews_and_schedule(run, anki_source)
     assert stats["reviews"] == report["reviews_added"]
 
 
+@pytest.mark.parametrize("name", ["deck-download", "collection.anki2.bak", "shared deck.zip"])
+def test_an_anki_file_named_otherwise_is_imported_as_the_anki_file_it_is(run, anki_source, tmp_path, name):
+    """Downloads and backups lose their names: a package or collection is known by what it begins with."""
+    source, package = anki_source
+    renamed = tmp_path / name
+    renamed.write_bytes((source.path if name.startswith("collection") else package).read_bytes())
+    report = imported_json(run, renamed)
+    assert report["notes"]["new"] == 14 and report["reviews_added"] > 0
+
+
 def test_the_report_says_what_became_of_every_note(run, anki_source):
     _source, package = anki_source
     result = run("import", str(package))

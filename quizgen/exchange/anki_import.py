@@ -51,7 +51,17 @@ from quizgen.core.store import (
 )
 from quizgen.core.sync import CardUpdate, ImportPlan, NewCard
 from quizgen.core.time import from_stored, to_stored
-from quizgen.exchange.anki_in import AnkiImport, FaceKey, FaceSchedule, Review, card_id_base, read_anki
+from quizgen.exchange.anki_in import (
+    SQLITE_MAGIC,
+    ZIP_MAGIC,
+    ZSTD_MAGIC,
+    AnkiImport,
+    FaceKey,
+    FaceSchedule,
+    Review,
+    card_id_base,
+    read_anki,
+)
 from quizgen.exchange.anki_out import note_fields
 from quizgen.study.schedule import NEW
 
@@ -78,7 +88,16 @@ MS_STORED = [f".{n:03d}000+00:00" for n in range(1000)]
 
 
 def is_anki_file(path: Path) -> bool:
-    return path.suffix.lower() in ANKI_SUFFIXES
+    """By its name, or, whatever it is called, by what it begins with: no question file is a zip archive, a
+    compressed collection or a SQLite database."""
+    if path.suffix.lower() in ANKI_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return head.startswith((*ZIP_MAGIC, ZSTD_MAGIC, SQLITE_MAGIC))
 
 
 def anki_origin(path: Path) -> str:
