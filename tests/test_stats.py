@@ -118,6 +118,23 @@ def test_due_figures_and_forecast_agree_with_the_stored_schedule(history):
         assert count == sum(due.date() == day for due in dues)
 
 
+def test_suspended_and_buried_cards_are_not_counted_due(history):
+    """As the quiz would not ask them: a suspended card is left out of what is due now, this week and on every day
+    of the forecast; a buried one of what is due now, until its burial ends."""
+    before = stats.compute(history, "tides", NOW)
+    due_now = [pk for pk, _face in history.due_faces("tides", NOW)]
+    assert len(due_now) >= 2
+    suspended, buried = due_now[:2]
+    history.suspend_card(suspended, NOW)
+    history.bury_card(buried, NOW + timedelta(hours=6))
+    after = stats.compute(history, "tides", NOW)
+    assert after.due == before.due - 2
+    assert after.due_week == before.due_week - 1
+    assert sum(n for _day, n in after.forecast) == sum(n for _day, n in before.forecast) - 1
+    (summary,) = history.deck_summaries(NOW)
+    assert summary["due"] == after.due
+
+
 def test_history_is_thirty_local_days_ending_today(history):
     figures = stats.compute(history, "tides", NOW)
     assert len(figures.history) == 30

@@ -573,20 +573,21 @@ class Store:
         return decks
 
     def deck_summaries(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        """Per deck: slug, name, cards (active), retired, new and due faces."""
+        """Per deck: slug, name, cards (active), retired, and the new and due faces a quiz may ask now (of cards
+        neither suspended nor buried)."""
         moment = to_stored(now or time.now())
         rows = self.db.execute(
-            """
+            f"""
             SELECT d.slug, d.name,
               (SELECT count(*) FROM cards c WHERE c.deck = d.slug AND c.retired IS NULL) AS cards,
               (SELECT count(*) FROM cards c WHERE c.deck = d.slug AND c.retired IS NOT NULL) AS retired,
               (SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
-                 WHERE c.deck = d.slug AND c.retired IS NULL AND s.state = 0) AS new,
+                 WHERE c.deck = d.slug AND c.retired IS NULL AND {ASKABLE} AND s.state = 0) AS new,
               (SELECT count(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
-                 WHERE c.deck = d.slug AND c.retired IS NULL AND s.state > 0 AND s.due <= ?) AS due
+                 WHERE c.deck = d.slug AND c.retired IS NULL AND {ASKABLE} AND s.state > 0 AND s.due <= ?) AS due
             FROM decks d ORDER BY d.slug
             """,
-            [moment],
+            [moment, moment, moment],
         ).fetchall()
         return [dict(zip(("slug", "name", "cards", "retired", "new", "due"), row, strict=True)) for row in rows]
 
@@ -1165,18 +1166,20 @@ class Store:
         self, now: datetime, week: datetime, factor: float, decay: float, deck: str | None = None
     ) -> ScheduleTally:
         """How many faces the active cards have; of them how many are new and in review; how many studied ones are due
-        by ``now`` and by ``week``; and the sum over the studied faces of FSRS's forgetting curve
-        ``(1 + factor * days / stability) ** -decay``, by whole days since their last review (0 for one after ``now``).
+        by ``now`` (of cards a quiz may ask then: neither suspended nor buried) and by ``week`` (of cards not
+        suspended); and the sum over the studied faces of FSRS's forgetting curve ``(1 + factor * days / stability)
+        ** -decay``, by whole days since their last review (0 for one after ``now``).
         """
         where, params = card_filter("c.", deck)
         since = f"{_JULIAN_MS.format('(SELECT julianday(?))')} - {_JULIAN_MS.format('s.last_review')}"
         days = f"max(0, ({since}) / 86400000)"
         query = f"""SELECT count(*), coalesce(sum(s.state = 0), 0), coalesce(sum(s.state = 2), 0),
-                      coalesce(sum(s.state > 0 AND s.due <= ?), 0), coalesce(sum(s.state > 0 AND s.due <= ?), 0),
+                      coalesce(sum(s.state > 0 AND s.due <= ? AND {ASKABLE}), 0),
+                      coalesce(sum(s.state > 0 AND s.due <= ? AND c.suspended IS NULL), 0),
                       coalesce(sum(s.state > 0), 0),
                       coalesce(sum(CASE WHEN s.state > 0 THEN pow(1 + ? * {days} / s.stability, ?) END), 0)
                     FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where}"""
-        values = [to_stored(now), to_stored(week), factor, to_stored(now), -decay, *params]
+        values = [to_stored(now), to_stored(now), to_stored(week), factor, to_stored(now), -decay, *params]
         try:
             row = self.db.execute(query, values).fetchone()
         except sqlite3.OperationalError as ex:
@@ -1188,9 +1191,9 @@ class Store:
         return ScheduleTally._make(row)
 
     def faces_due_by_day(self, starts: list[str], deck: str | None = None) -> list[tuple[int, int, float, float]]:
-        """The studied faces of the active cards due before the last of ``starts``, the stored times at which
-        consecutive days begin: the day each is due (0 for the first, overdue faces too), the day of its last review
-        in whole days of 24 hours from the first start (negative before it, rounded down), its stability and
+        """The studied faces of the active cards not suspended due before the last of ``starts``, the stored times at
+        which consecutive days begin: the day each is due (0 for the first, overdue faces too), the day of its last
+        review in whole days of 24 hours from the first start (negative before it, rounded down), its stability and
         difficulty."""
         where, params = card_filter("c.", deck)
         days = " ".join(f"WHEN s.due < ? THEN {day}" for day in range(len(starts) - 1))
@@ -1204,7 +1207,7 @@ class Store:
                   {last_day},
                   s.stability, s.difficulty
                 FROM schedule s NOT INDEXED JOIN cards c ON c.pk = s.card_pk
-                WHERE {where} AND s.state > 0 AND s.due < ?""",
+                WHERE {where} AND c.suspended IS NULL AND s.state > 0 AND s.due < ?""",
             [*starts[1:], starts[0], *params, starts[-1]],
         ).fetchall()
         return rows
