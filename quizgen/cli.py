@@ -632,6 +632,8 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
         settings["deck_parameters"] = schedule.own_parameters(store.get_config, [d.slug for d in store.decks()])
         echo_json(settings)
         return
+    if key is None and deck is not None:
+        raise click.UsageError("--deck goes with 'parameters': quizgen config parameters --deck DECK [VALUE]")
     if key is None:
         for spec in schedule.SETTINGS.values():
             click.echo(f"{spec.key} = {schedule.setting_value(store.get_config, spec.key)}  # {spec.help}")
@@ -649,6 +651,11 @@ def config_command(obj: Context, key: str | None, value: str | None, deck: str |
             parsed = schedule.parse_parameters(value)
             store.set_config(schedule.parameters_key(slug), optimize.stored_parameters(parsed))
         click.echo(optimize.format_parameters(schedule.deck_parameters(store.get_config, slug)))
+        if value is not None:
+            click.echo(
+                "due dates stay as they are: each face's next answer is scheduled with these parameters ('quizgen "
+                "optimize --apply' fits parameters and reschedules the faces in review)", err=True,
+            )
         return
     if deck is not None:
         raise click.UsageError("--deck goes with 'parameters' only")
@@ -668,8 +675,8 @@ def optimize_command(obj: Context, deck: str | None, apply_: bool, json_: bool) 
     """Fit FSRS to your reviews, with the optimizer Anki uses, and say how well the fit predicts them.
 
     Reports log loss and RMSE(bins) of the current and the fitted parameters, on all reviews and on later reviews
-    with the fit made on earlier ones only (a health check). Without DECK: every deck's reviews together, for
-    every deck without its own parameters. Nothing changes without --apply.
+    with the fit made on earlier ones only (a health check). Without DECK: the reviews of every deck without
+    parameters of its own, for those decks. Nothing changes without --apply.
     """
     from quizgen.study import optimize
 

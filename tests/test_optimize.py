@@ -203,6 +203,12 @@ def test_applying_for_every_deck_reschedules_only_the_decks_without_their_own(ru
     assert store.faces_in_review("other")
     store.close()
     before = schedules(studied, "other")
+    # Fitted to the reviews of the decks the shared parameters schedule, not to those of a deck with its own.
+    report = report_of(run)
+    store = Store.open(studied)
+    assert report["reviews"] == optimize.read_training(store, DECK)[1].reviews
+    store.close()
+    assert report["scope"] == f"Decks without parameters of their own: {DECK}"
     result = run("optimize", "--apply")
     assert result.exit_code == 0, result.stderr
     assert f"Applied: parameters stored; {in_review:,} faces in review rescheduled." in result.stdout
@@ -279,6 +285,9 @@ def test_parameters_are_set_per_deck_beside_retention_and_default_restores_them(
     result = run("config", "parameters", "--deck", DECK, ", ".join(map(str, chosen)))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == optimize.format_parameters(chosen)
+    # Stored, not applied to the due dates already set: said once, beside the parameters.
+    assert result.stderr.startswith("due dates stay as they are: each face's next answer is scheduled with these")
+    assert run("config", "parameters", "--deck", DECK).stderr == ""
     listing = run("config").stdout
     assert "retention = 0.9" in listing
     assert f"parameters --deck {DECK} = {optimize.format_parameters(chosen)}" in listing
@@ -287,6 +296,8 @@ def test_parameters_are_set_per_deck_beside_retention_and_default_restores_them(
     assert run("config", "parameters", "--deck", DECK).stdout.strip() == optimize.format_parameters(
         schedule.default_parameters())
     assert run("config", "retention", "--deck", DECK, "0.8").exit_code != 0
+    misused = run("config", "--deck", DECK)
+    assert misused.exit_code == 2 and "--deck goes with 'parameters'" in misused.stderr
 
 
 def test_py_fsrs_and_fsrs_rs_agree_on_memory_and_intervals_for_the_same_parameters():
@@ -354,3 +365,13 @@ def test_an_empty_deck_name_is_no_deck_not_every_deck(run, studied):
         result = run(*args)
         assert result.exit_code == 1 and result.stderr.strip() == "Error: no deck '' (decks: simulated)", args
     assert "--deck" not in run("config").stdout
+
+
+def test_a_fit_for_every_deck_when_each_has_its_own_parameters_says_there_is_nothing_to_fit(run, studied):
+    own = [round(v, 4) for v in learner.TRUE_PARAMETERS]
+    assert run("config", "parameters", "--deck", DECK, ", ".join(map(str, own))).exit_code == 0
+    result = run("optimize")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: nothing to fit: every deck has parameters of its own (fit one with 'quizgen optimize DECK')"
+    )

@@ -184,7 +184,7 @@ def test_config_sets_and_reads_back_a_setting(small_db, run):
     "args, message",
     [
         (("retention", "2"), "Error: retention must be between 0.70 and 0.99 (got 2); 0.9 is a good default"),
-        (("pace",), "Error: unknown setting 'pace' (settings: retention, new-limit, learn-ahead)"),
+        (("pace",), "Error: unknown setting 'pace' (settings: retention, new-limit, learn-ahead, parameters)"),
         (("new-limit", "lots"), "Error: new-limit must be a whole number, not 'lots'"),
         # Anki's own limits.
         (("new-limit", "99999999999999999999999"),
@@ -195,7 +195,8 @@ def test_config_sets_and_reads_back_a_setting(small_db, run):
         (("new-limit", "-1"), "Error: new-limit cannot be negative: it takes 0 to 9999 new cards a day"),
         (("retention", "-0.5"), "Error: retention must be between 0.70 and 0.99 (got -0.5); 0.9 is a good default"),
         # What was typed is quoted on the one line, its control characters as escapes.
-        (("ret\nention", "1"), "Error: unknown setting 'ret\\x0aention' (settings: retention, new-limit, learn-ahead)"),
+        (("ret\nention", "1"),
+         "Error: unknown setting 'ret\\x0aention' (settings: retention, new-limit, learn-ahead, parameters)"),
         (("retention", "0.8\r\n0.9"),
          "Error: retention must be a number between 0.70 and 0.99, not '0.8\\x0d\\x0a0.9'"),
     ],

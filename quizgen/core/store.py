@@ -1322,7 +1322,7 @@ class Store:
     # Optimizing ----------------------------------------------------------------------------------------------
     # What ``quizgen optimize`` reads, every rating that moved a schedule, and writes: new memory states.
 
-    def rating_history(self, deck: str | None = None) -> list[RatingHistory]:
+    def rating_history(self, deck: str | list[str] | None = None) -> list[RatingHistory]:
         """The reviews of each face of the active cards that moved a schedule and have a 1-4 rating, face by face (by
         card pk, then face), each face's oldest first (reviews of a face at the same instant, lowest rating first):
         its FSRS history, from where ``face_history_starts`` says it begins."""

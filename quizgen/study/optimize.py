@@ -135,8 +135,9 @@ def training_set(faces: Sequence[RatingHistory]) -> TrainingSet:
                        len(faces))
 
 
-def read_training(store: Store, deck: str | None) -> tuple[list[RatingHistory], TrainingSet]:
-    """The rated reviews of the deck's faces (every deck's, with ``deck`` None) and the training set they make."""
+def read_training(store: Store, deck: str | list[str] | None) -> tuple[list[RatingHistory], TrainingSet]:
+    """The rated reviews of the deck's faces (of each deck listed; every deck's, with ``deck`` None) and the training
+    set they make."""
     with collector_paused():
         faces = store.rating_history(deck)
         return faces, training_set(faces)
@@ -287,18 +288,31 @@ class NothingToFit(QuizgenError):
 
 
 def run(store: Store, deck: str | None, apply: bool, progress: Progress | None = None) -> Report:
-    """Fit the deck's reviews (every deck's, with ``deck`` None) and, with ``apply``, store the parameters and
-    reschedule the faces in review from their history under them: the deck's, or with ``deck`` None those of every
-    deck without parameters of its own. Nothing is written without ``apply``, when there was too little to fit, nor
-    when the current parameters are kept (stored, they would tie the deck to what it now only inherits)."""
+    """Fit the deck's reviews, or with ``deck`` None those of every deck without parameters of its own (the decks the
+    shared parameters schedule, as Anki fits each preset to its own decks), and, with ``apply``, store the
+    parameters and reschedule those decks' faces in review from their history under them. Nothing is written
+    without ``apply``, when there was too little to fit, nor when the current parameters are kept (stored, they
+    would tie the deck to what it now only inherits)."""
     from quizgen.study.schedule import deck_parameters, parameters_key, setting_value
 
     found = store.deck(deck) if deck is not None else None
-    slug, scope = (found.slug, found.name) if found is not None else (None, "All decks")
-    reviews, training = read_training(store, slug)
+    slug = found.slug if found is not None else None
+    scope = found.name if found is not None else "All decks"
+    fitted_decks: str | list[str] | None = slug
+    if found is None:
+        slugs = [d.slug for d in store.decks()]
+        shared = [name for name in slugs if store.get_config(parameters_key(name)) is None]
+        if slugs and not shared:
+            raise NothingToFit(
+                "nothing to fit: every deck has parameters of its own (fit one with 'quizgen optimize DECK')"
+            )
+        if len(shared) < len(slugs):
+            fitted_decks, scope = shared, f"Decks without parameters of their own: {', '.join(shared)}"
+    reviews, training = read_training(store, fitted_decks)
     if not reviews:
-        where = f"deck '{slug}'" if slug else "the database"
-        raise NothingToFit(f"nothing to fit: {where} has no reviews from review mode yet")
+        where = (f"deck '{slug}' has" if slug else "the database has" if fitted_decks is None
+                 else "the decks without parameters of their own have")
+        raise NothingToFit(f"nothing to fit: {where} no reviews from review mode yet")
     report = fit(training, deck_parameters(store.get_config, slug), scope, progress)
     check_on_later_reviews(report, training, progress)
     if not apply or report.parameters is None or report.kept:

@@ -211,7 +211,7 @@ def setting_value(get: Callable[[str], str | None], key: str) -> Any:
     """A setting's parsed value, from ``get`` (e.g. ``Store.get_config``) or its default."""
     spec = SETTINGS.get(key)
     if spec is None:
-        raise SettingError(f"unknown setting '{one_line(key)}' (settings: {', '.join(SETTINGS)})")
+        raise _unknown(key)
     stored = get(key)
     if stored is None:
         return spec.parse(spec.default)
@@ -288,5 +288,9 @@ def check_setting(key: str, text: str) -> str:
     """The canonical text to store for ``key``, or a SettingError saying what is wrong."""
     spec = SETTINGS.get(key)
     if spec is None:
-        raise SettingError(f"unknown setting '{one_line(key)}' (settings: {', '.join(SETTINGS)})")
+        raise _unknown(key)
     return str(spec.parse(text))
+
+
+def _unknown(key: str) -> SettingError:
+    return SettingError(f"unknown setting '{one_line(key)}' (settings: {', '.join([*SETTINGS, PARAMETERS_KEY])})")
