@@ -6,8 +6,10 @@ real Anki collection and into a quizgen database, and both optimizers fit them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import random
 import shutil
 import sys
 import time
@@ -120,6 +122,35 @@ def test_fitted_parameters_predict_later_reviews_better_than_the_defaults(run, s
         schedule.default_parameters(), items[cut:])
     assert fitted.log_loss < defaults.log_loss
     assert fitted.rmse_bins < defaults.rmse_bins
+
+
+
+@pytest.mark.parametrize("noise", [False, True])
+def test_the_health_check_gives_anki_s_verdict(run, db_path, tmp_path, noise):
+    """Passed for the simulated learner, failed for the same schedule answered at random, by Anki's check as by
+    Anki (``compute_fsrs_params`` with its health check): any fit beats the defaults on noise, so that is no test."""
+    start = datetime.now().astimezone() - timedelta(days=DAYS)
+    histories = learner.simulate(40, DAYS, seed=1, start=start)
+    if noise:
+        chance = random.Random(1)
+        histories = [[dataclasses.replace(review, rating=chance.choice(list(Rating))) for review in reviews]
+                     for reviews in histories]
+    store = Store.open(db_path)
+    learner.write_quizgen(store, tmp_path, histories)
+    store.close()
+    learner.write_anki(tmp_path / "collection.anki2", histories)
+    report = report_of(run, DECK)
+    col = anki(tmp_path / "collection.anki2")
+    try:
+        theirs = col._backend.compute_fsrs_params(
+            search="", current_params=[], ignore_revlogs_before_ms=0, num_of_relearning_steps=1, health_check=True
+        )
+    finally:
+        col.close()
+    assert report["items"] == theirs.fsrs_items > optimize.MIN_ITEMS
+    assert report["health_check"] is theirs.health_check_passed is (not noise)
+    if noise:  # which a fit still predicts better than the defaults do: no sign of a healthy fit
+        assert report["fitted_future"]["rmse_bins"] < report["current_future"]["rmse_bins"]
 
 
 def test_the_report_reads_as_text_and_changes_nothing_without_apply(run, studied):
