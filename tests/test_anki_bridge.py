@@ -420,3 +420,30 @@ def test_new_cards_come_in_the_order_anki_would_show_them(run, tmp_path, db_path
     finally:
         store.close()
     assert list(fronts.values()) == wanted
+
+
+def test_a_deck_keeps_its_slug_when_a_deck_of_a_like_name_joins_the_collection(run, tmp_path):
+    """Names that give one slug are told apart by a hash of the name: a deck imported before keeps the slug it was
+    given, and the newcomer, not it, takes the hashed one."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        first = col.get_note(add_note(col, "Bio-logy!", "What do mitochondria make?", "ATP")).guid
+    finally:
+        col.close()
+    imported_json(run, source)
+    col = Collection(str(source))
+    try:
+        second = col.get_note(add_note(col, "Bio logy", "What do ribosomes make?", "Proteins")).guid
+    finally:
+        col.close()
+
+    report = imported_json(run, source)
+    assert (report["notes"]["new"], report["cards_retired"], report["cards_moved"]) == (1, 0, 0)
+    decks = {deck["slug"]: deck["name"] for deck in json.loads(run("decks", "--json").stdout) if "bio" in deck["slug"]}
+    newcomer = next(slug for slug in decks if slug.startswith("bio-logy-"))
+    assert decks == {"bio-logy": "Bio-logy!", newcomer: "Bio logy"}
+    assert shown_card(run, f"bio-logy/{card_id_base(first)}")["front"] == "What do mitochondria make?"
+    assert shown_card(run, f"{newcomer}/{card_id_base(second)}")["front"] == "What do ribosomes make?"
+    assert imported_json(run, source)["notes"]["unchanged"] == 2

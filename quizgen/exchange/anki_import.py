@@ -55,16 +55,21 @@ from quizgen.exchange.anki_in import (
     SQLITE_MAGIC,
     ZIP_MAGIC,
     ZSTD_MAGIC,
+    AnkiDeck,
     AnkiImport,
     FaceKey,
     FaceSchedule,
     Review,
     card_id_base,
+    hashed_slug,
     read_anki,
+    with_deck_slugs,
 )
 from quizgen.exchange.anki_out import note_fields
 from quizgen.study.schedule import NEW
 
+# The source title of the decks an Anki import makes.
+ANKI_SOURCE = "Anki"
 # Anki collection files and packages, by the names Anki gives them.
 ANKI_SUFFIXES = (".apkg", ".colpkg", ".anki2", ".anki21", ".anki21b")
 REPLANS = 5
@@ -240,11 +245,28 @@ def import_anki(store: Store, path: Path, imported: AnkiImport | None = None, no
 def plan_anki(imported: AnkiImport, store: Store, origin: str, source: str) -> AnkiPlan:
     """Read what the import touches from the store and plan it, without writing."""
     linked = own_cards(store.card_keys())
-    known_decks = {deck.slug for deck in store.decks()}
+    stored_decks = store.decks()
+    known_decks = {deck.slug for deck in stored_decks}
+    imported = with_deck_slugs(imported, stable_slugs(imported.decks, stored_decks))
     stored = store.import_rows(sorted(imported.cards), [origin])
     bases = {key.card_id[:BASE_ID_LENGTH] for key in imported.schedules}
     linked_cards = store.cards_by_pk(sorted(pk for base, (_deck, _id, pk) in linked.items() if base in bases))
     return plan(imported, stored, origin, source, linked, linked_cards, known_decks)
+
+
+def stable_slugs(read: list[AnkiDeck], stored: list[Deck]) -> dict[str, str]:
+    """The slug each deck read is to have, as the decks an earlier Anki import made have theirs: a slug read from a
+    file depends on the other decks in it (a name that gives another's slug is hashed), so an Anki deck keeps the
+    slug its name was first given, and a new one does not take that of a stored Anki deck of another name."""
+    from_anki = {deck.slug: deck.name for deck in stored if deck.source_title == ANKI_SOURCE}
+    slug_of_name = {name: slug for slug, name in from_anki.items()}
+    slugs = {}
+    for deck in read:
+        if deck.name in slug_of_name:
+            slugs[deck.slug] = slug_of_name[deck.name]
+        elif from_anki.get(deck.slug, deck.name) != deck.name:
+            slugs[deck.slug] = hashed_slug(deck.name)
+    return slugs
 
 
 def own_cards(keys: list[tuple[str, str, int]]) -> dict[str, tuple[str, str, int]]:
@@ -317,7 +339,7 @@ def plan(
         else:
             report.notes_unchanged += 1
     new_decks = {key[0] for key in taken} - known_decks
-    cards_plan.decks = [Deck(d.slug, d.name, d.description, "Anki", source) for d in imported.decks
+    cards_plan.decks = [Deck(d.slug, d.name, d.description, ANKI_SOURCE, source) for d in imported.decks
                         if d.slug in new_decks]
     report.decks = sorted({key[0] for key in taken})
     faces, linked_notes = _faces(imported, taken, linked, linked_cards, report)

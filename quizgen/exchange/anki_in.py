@@ -16,6 +16,7 @@ deck's name, so reading the same package again gives the same ids.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -424,15 +425,36 @@ def slugify(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_name))
 
 
+def hashed_slug(name: str) -> str:
+    """The slug of a deck name that gives none, or the same one as another name: with a hash of the name."""
+    suffix = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slugify(name)}-{suffix}" if slugify(name) else f"anki-deck-{suffix}"
+
+
 def deck_slugs(names: list[str]) -> dict[str, str]:
     """Slugs for top-level deck names, from the name; names that give no slug or the same one get a hash of it."""
-
-    def hashed(name: str) -> str:
-        suffix = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-        return f"{slugify(name)}-{suffix}" if slugify(name) else f"anki-deck-{suffix}"
-
     taken = Counter(slugify(name) for name in names)
-    return {name: slugify(name) if slugify(name) and taken[slugify(name)] == 1 else hashed(name) for name in names}
+    return {
+        name: slugify(name) if slugify(name) and taken[slugify(name)] == 1 else hashed_slug(name) for name in names
+    }
+
+
+def with_deck_slugs(imported: AnkiImport, slugs: dict[str, str]) -> AnkiImport:
+    """What was read, its decks' slugs changed as ``slugs`` says (slug read -> slug to use)."""
+    if all(slugs.get(deck.slug, deck.slug) == deck.slug for deck in imported.decks):
+        return imported
+
+    def key(face: FaceKey) -> FaceKey:
+        return face._replace(deck=slugs.get(face.deck, face.deck))
+
+    return dataclasses.replace(
+        imported,
+        decks=[dataclasses.replace(deck, slug=slugs.get(deck.slug, deck.slug)) for deck in imported.decks],
+        cards={slugs.get(deck, deck): cards for deck, cards in imported.cards.items()},
+        faces={cid: key(face) for cid, face in imported.faces.items()},
+        reviews={key(face): reviews for face, reviews in imported.reviews.items()},
+        schedules={key(face): schedule for face, schedule in imported.schedules.items()},
+    )
 
 
 @dataclass(slots=True)
