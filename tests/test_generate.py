@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from quizgen.core import lint, questions
@@ -303,6 +303,7 @@ _texts = st.lists(st.one_of(st.sampled_from(LINE_SHAPES), st.text(max_size=60)),
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_texts, st.sampled_from(read.FORMATS))
+@example("\x0b\n**Bold**: its meaning", "markdown")  # a line of whitespace only above a paragraph
 def test_fuzz_draft_is_always_a_valid_question_file(text, format):
     result = write.build(text, format, "fuzz.txt", "fuzz")
     assert_well_formed(result)

@@ -264,7 +264,9 @@ def parse(text: str, format: str = TEXT, progress: Progress | None = None) -> Do
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r} (expected one of {', '.join(FORMATS)})")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # A line of whitespace only (a vertical tab, say) is a blank line: Markdown would run it into the paragraph below,
+    # whose passage would then begin with a line holding nothing.
+    lines = ["" if line.isspace() else line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     if format == MARKDOWN:
         return _MarkdownReader(lines, progress).read()
     return _TextReader(lines, progress).read()
