@@ -307,6 +307,32 @@ def test_a_rendered_card_whose_template_leaves_its_front_blank_is_skipped(tmp_pa
     assert (card["front"], card["back"]) == ("libro", "book")
 
 
+def test_cloze_notes_anki_accepts_are_imported_nested_hinted_or_with_an_empty_deletion(tmp_path):
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    deck = col.decks.id("Geography")
+    texts = {
+        "nested": "{{c1::Canberra was {{c2::founded}} in 1913}}.",
+        "hinted": "Rome is the capital of {{c1::Italy::a country::in Europe}}.",
+        "emptied": "Lima is in {{c1::Peru}}{{c2::}}.",
+    }
+    notes = {}
+    for label, text in texts.items():
+        note = col.new_note(col.models.by_name("Cloze"))
+        note["Text"] = text
+        col.add_note(note, deck)
+        notes[label] = note
+    ids = {label: [c.id for c in sorted(note.cards(), key=lambda c: c.ord)] for label, note in notes.items()}
+    col.close()
+
+    read = read_anki(path)
+    cards = {card["text"]: card for card in read.cards["geography"]}
+    assert set(cards) == {texts["nested"], texts["hinted"], "Lima is in {{c1::Peru}}."}
+    assert [read.faces[cid].face for cid in ids["nested"]] == [1, 2]
+    assert ids["emptied"][0] in read.faces and ids["emptied"][1] not in read.faces
+    assert [s.reason for s in read.report.skipped] == ["card 2 has no face in the quizgen card"]
+
+
 def test_decks_come_from_top_level_decks_and_subdecks_become_sections(fsrs, fsrs_read):
     assert [(d.slug, d.name, d.description) for d in fsrs_read.decks] == [
         ("languages", "Languages", "Cards from the Anki deck Languages."),

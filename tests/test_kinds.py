@@ -184,3 +184,38 @@ def test_a_new_kind_is_one_class(tmp_path, run, db_path, collection, abbreviatio
         assert session.answer("Astronomical Unit").correct
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "shown", "answer"),
+    [
+        # As Anki asks a nested deletion: the outer one blanked whole, the inner one alone with the rest shown.
+        ("{{c1::Canberra was {{c2::founded}} in 1913}}.", 1, "[...].", "Canberra was founded in 1913"),
+        ("{{c1::Canberra was {{c2::founded}} in 1913}}.", 2, "Canberra was [...] in 1913.", "founded"),
+        # The hint is all that follows the first '::', as Anki reads it.
+        ("Rome is the capital of {{c1::Italy::a country::in Europe}}.", 1,
+         "Rome is the capital of [a country::in Europe].", "Italy"),
+    ],
+)
+def test_cloze_text_is_read_as_anki_reads_it(text, asked, shown, answer):
+    from quizgen.core.kinds import cloze_syntax
+
+    assert cloze_syntax.problems(text) == []
+    assert cloze_syntax.render(text, asked) == shown
+    assert cloze_syntax.answers(text, asked) == [answer]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{{c1::left open", "unbalanced or malformed cloze braces"),
+        ("{{c1::a}} and }} stray", "unbalanced or malformed cloze braces"),
+        ("{{c1::outer {{c2::inner}}", "unbalanced or malformed cloze braces"),
+        ("{{c1::  }}", "cloze deletion c1 is empty"),
+        ("no deletion", "cloze text has no deletion"),
+    ],
+)
+def test_cloze_text_that_anki_would_not_ask_is_refused(text, problem):
+    from quizgen.core.kinds import cloze_syntax
+
+    assert any(found.startswith(problem) for found in cloze_syntax.problems(text))

@@ -571,11 +571,13 @@ class _Reader:
             if not answer:
                 return note.skip(self.report, "the answer is empty once its HTML is made text")
             return self._add(note, {"kind": kind, "prompt": first.text, "answer": answer}, {0: 0})
-        problems = cloze_syntax.problems(first.text)
+        # An empty deletion is an Anki card with nothing to recall: it is left out, and its card with it.
+        text = cloze_syntax.without_empty(first.text)
+        problems = cloze_syntax.problems(text)
         if problems:
             return note.skip(self.report, f"cloze text not usable: {problems[0]}")
-        numbers = cloze_syntax.numbers(first.text)
-        fields: dict[str, Any] = {"kind": "cloze", "text": first.text}
+        numbers = cloze_syntax.numbers(text)
+        fields: dict[str, Any] = {"kind": "cloze", "text": text}
         extras = [note.text(i).text for i in shape.extras]
         explanation = "\n".join(text for text in extras if text.strip())
         if explanation:

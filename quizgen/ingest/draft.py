@@ -1064,7 +1064,7 @@ def _apply(sentence: str, deletions: list[tuple[int, int, str]]) -> tuple[str, l
         last = end
     out.append(sentence[last:])
     text = "".join(out)
-    remaining = cloze_syntax.DELETION.sub("", text)
+    remaining = cloze_syntax.outside(text)
     if len(remaining.split()) < 4 or any("::" in a or not a.strip() for a in answers):
         return None
     return text, answers

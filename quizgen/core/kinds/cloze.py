@@ -38,7 +38,7 @@ class Cloze(Kind):
         out = []
         if len(deletions) > MAX_DELETIONS:
             out.append(f"{len(deletions)} deletions; keep to {MAX_DELETIONS} or fewer per card")
-        visible = cloze_syntax.DELETION.sub(" ", text)
+        visible = cloze_syntax.outside(text)
         if any(contains_phrase(visible, d.answer) for d in deletions):
             out.append("a deleted term also appears outside its deletion")
         return out
