@@ -319,8 +319,8 @@ def decks_command(obj: Context, json_: bool) -> None:
         ["deck", "name", "cards", "new faces", "due faces"],
         [[r["slug"], r["name"], r["cards"], r["new"], r["due"]] for r in rows],
     )
-    click.echo("A face is one way a card is asked: a glossary card has two (term to definition and back), a cloze "
-               "card one per blank; new and due count faces.")
+    views.console().print("A face is one way a card is asked: a glossary card has two (term to definition and back), "
+                          "a cloze card one per blank; new and due count faces.")
 
 
 @cli.command(name="cards")

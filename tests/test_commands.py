@@ -229,13 +229,18 @@ def test_decks_says_it_counts_cards_and_faces(run):
     header = next(line for line in result.stdout.splitlines() if "deck" in line and "name" in line)
     assert [cell.strip() for cell in header.strip("┃ ").split("┃")] == ["deck", "name", "cards", "new faces",
                                                                       "due faces"]
-    assert result.stdout.splitlines()[-1].startswith("A face is one way a card is asked")
+    note = " ".join(result.stdout.split("┘")[-1].split())
+    assert note == ("A face is one way a card is asked: a glossary card has two (term to definition and back), a "
+                    "cloze card one per blank; new and due count faces.")
 
 
 @pytest.mark.parametrize("columns", ["60", "80"])
 def test_decks_never_cut_a_decks_slug(run, monkeypatch, columns):
     monkeypatch.setenv("COLUMNS", columns)
-    assert "│ stopping-hormone-therapy │" in run("decks").stdout
+    out = run("decks").stdout
+    assert "│ stopping-hormone-therapy │" in out
+    below = out.split("┘")[-1].splitlines()
+    assert below and max(map(len, below)) <= int(columns)  # the note under the table wraps too
 
 
 def test_the_command_list_shows_every_summary_whole(run):

@@ -371,6 +371,9 @@ def test_stats_show_true_retention_and_a_simulated_workload_at_another_retention
     assert "Retention: desired 90% · true" in text
     assert "Simulated reviews a day, next 30 days, at 90% desired retention: " in text
     assert "at 80% desired retention" in text
+    assert "at 85.5% desired retention" in run("stats", DECK, "--retention", "0.855").stdout
+    # The retention in use already has its forecast: asked for again, it is not drawn twice.
+    assert len(json.loads(run("stats", DECK, "--json", "--retention", "0.9").stdout)["workload"]) == 1
     refused = run("stats", "--retention", "1.5")
     assert refused.exit_code != 0 and "retention must be between 0.70 and 0.99" in refused.stderr
 

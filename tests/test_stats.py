@@ -208,6 +208,8 @@ def test_drawing_fits_80_columns_and_shows_both_charts(history):
     assert "Due over the next 14 days" in text and "Sun 15 Jun" in text
     assert "Reviews over the last 30 days" in text and "█" in text
     assert "Coasts > Deposition" in text and "spit" in text
+    # The simulated workload is of the faces studied so far, and says so when some are new.
+    assert "Of the faces studied so far: the 2 new ones are not in it." in text
 
 
 def test_stats_command_json_has_the_promised_keys(history, run):

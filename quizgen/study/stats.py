@@ -137,6 +137,12 @@ class Stats:
         return sum(b.recalled for b in self.true_retention) / reviews if reviews else None
 
 
+def retention_percent(retention: float) -> str:
+    """A desired retention as a percentage, with the tenth of a percent it has (85.5%), if any."""
+    whole = round(retention * 100)
+    return f"{whole}%" if abs(retention * 100 - whole) < 1e-9 else f"{retention:.1%}"
+
+
 def compute(store: Store, deck: str | None, now: datetime, compare_retention: float | None = None) -> Stats:
     """Figures for one deck (by slug) or, with ``deck`` None, for every deck together (or the only one);
     ``compare_retention`` adds the workload forecast at that desired retention beside the current one."""
@@ -157,7 +163,8 @@ def compute(store: Store, deck: str | None, now: datetime, compare_retention: fl
                    pool.submit(_section_figures, sections, stats, deck, now)]
         studied = _schedule_figures(store, stats, deck, now, parameters)
         today = local_day(now)
-        retentions = [stats.desired_retention] + ([compare_retention] if compare_retention is not None else [])
+        # The same retention twice would be the same forecast drawn twice.
+        retentions = list(dict.fromkeys([stats.desired_retention, *([compare_retention] if compare_retention else [])]))
         for retention in retentions:
             counts = forecast_reviews(studied, parameters, retention, WORKLOAD_DAYS)
             stats.workload.append(Workload(retention, [(today + timedelta(days=i), n) for i, n in enumerate(counts)]))
@@ -294,7 +301,7 @@ def render(stats: Stats, console: Console | None = None) -> None:
 
     total = stats.true_retention_total
     console.print(
-        f"Retention: desired {percent(stats.desired_retention)} · true {percent(total)} "
+        f"Retention: desired {retention_percent(stats.desired_retention)} · true {percent(total)} "
         f"(scheduled reviews recalled, last {HISTORY_DAYS} days)"
     )
     if total is not None:
@@ -321,14 +328,16 @@ def render(stats: Stats, console: Console | None = None) -> None:
     for workload in stats.workload:
         console.print()
         console.print(Text(
-            f"Simulated reviews a day, next {WORKLOAD_DAYS} days, at {workload.retention:.0%} desired retention: "
-            f"{workload.total:,} in all", style="bold",
+            f"Simulated reviews a day, next {WORKLOAD_DAYS} days, at {retention_percent(workload.retention)} desired "
+            f"retention: {workload.total:,} in all", style="bold",
         ))
         counts = [count for _day, count in workload.days]
         for line in _columns(counts, height=4):
             console.print(Text(line, style="cyan"))
         first, last = workload.days[0][0], workload.days[-1][0]
         console.print(f"{first:%d %b}{'':>{max(2 * WORKLOAD_DAYS - 13, 1)}}{last:%d %b}   peak {max(counts):,} a day")
+    if stats.workload and stats.new:
+        console.print(f"Of the faces studied so far: the {stats.new:,} new ones are not in it.")
 
     console.print()
     console.print(Text("Weakest sections (last 30 days)", style="bold"))
