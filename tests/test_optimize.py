@@ -409,3 +409,21 @@ def test_a_fit_for_every_deck_when_each_has_its_own_parameters_says_there_is_not
     assert result.stderr.strip() == (
         "Error: nothing to fit: every deck has parameters of its own (fit one with 'quizgen optimize DECK')"
     )
+
+
+@pytest.mark.parametrize("deck", [None, DECK])
+def test_parameters_damaged_in_the_database_are_named_with_how_to_set_them_again(run, studied, deck):
+    store = Store.open(studied)
+    store.set_config(schedule.parameters_key(deck), "[0.1, 0.2, 0.3]")
+    store.close()
+    option = f" --deck {DECK}" if deck else ""
+    for command in (["stats", DECK], ["quiz", DECK, "-n", "1"], ["optimize", DECK]):
+        result = run(*command)
+        assert result.exit_code == 1, command
+        whose = f" of deck '{DECK}'" if deck else ""
+        assert result.stderr.strip() == (
+            f"Error: the FSRS parameters{whose} stored in the database are not valid (FSRS takes 21 parameters, got "
+            f"3); 'quizgen config parameters{option} default' sets them again"
+        )
+    assert run("config", "parameters", *option.split(), "default").exit_code == 0
+    assert run("stats", DECK).exit_code == 0

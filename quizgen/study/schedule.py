@@ -247,7 +247,7 @@ def check_parameters(values: Sequence[float]) -> list[float]:
 
 def own_parameters(get: Callable[[str], str | None], decks: Sequence[str]) -> dict[str, list[float]]:
     """The decks among ``decks`` (slugs) that have FSRS parameters of their own, with those parameters."""
-    return {slug: parse_parameters(stored) for slug in decks if (stored := get(parameters_key(slug))) is not None}
+    return {slug: _stored(stored, slug) for slug in decks if (stored := get(parameters_key(slug))) is not None}
 
 
 def means_default(text: str) -> bool:
@@ -268,6 +268,17 @@ def parse_parameters(text: str) -> list[float]:
     return check_parameters(values)
 
 
+def _stored(text: str, deck: str | None) -> list[float]:
+    """Parameters as the database holds them (for ``deck``, or for every deck with None): a value edited by hand
+    that is not a set of parameters is named, with how to set it again."""
+    try:
+        return parse_parameters(text)
+    except ParameterError as error:
+        whose, option = (f" of deck '{one_line(deck)}'", f" --deck {one_line(deck)}") if deck else ("", "")
+        raise ParameterError(
+            f"the FSRS parameters{whose} stored in the database are not valid ({error}); "
+            f"'quizgen config parameters{option} default' sets them again"
+        ) from None
 
 
 def parameters_key(deck: str | None) -> str:
@@ -277,10 +288,10 @@ def parameters_key(deck: str | None) -> str:
 
 def deck_parameters(get: Callable[[str], str | None], deck: str | None) -> list[float]:
     """The FSRS parameters a deck is scheduled with: its own, else those set for all decks, else FSRS's defaults."""
-    for key in ([parameters_key(deck)] if deck else []) + [PARAMETERS_KEY]:
-        stored = get(key)
+    for owner in ([deck] if deck else []) + [None]:
+        stored = get(parameters_key(owner))
         if stored is not None:
-            return parse_parameters(stored)
+            return _stored(stored, owner)
     return default_parameters()
 
 
