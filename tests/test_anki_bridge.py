@@ -115,11 +115,16 @@ def test_cards_suspended_in_anki_arrive_suspended_once(run, tmp_path, db_path):
     assert [marks(run, ids[nid]) for nid in (whole, both, half, active)] == [[], ["suspended"], [], ["suspended"]]
 
 
-def test_a_card_suspended_in_quizgen_arrives_suspended_in_anki(studied, db_path):  # noqa: F811
+def test_a_card_suspended_or_flagged_in_quizgen_arrives_so_in_anki(studied, db_path):  # noqa: F811
     card_ids = [card["id"] for card in json.loads(quizgen("cards", "baking", "--json").stdout)]
     unstudied = next(card_id for card_id in card_ids if shown(card_id)["reviews"] == 0)
     suspend_in_quizgen(db_path, "baking", "gas")  # studied: in review, days away
     suspend_in_quizgen(db_path, "baking", unstudied)
+    store = Store.open(db_path)
+    try:
+        store.toggle_flag(store.card("baking/autolyse").pk)  # a glossary card: both its Anki cards
+    finally:
+        store.close()
     package = studied / "baking.apkg"
     quizgen("export", "baking", "-o", str(package))
     col = import_into_anki(studied, package)
@@ -130,6 +135,9 @@ def test_a_card_suspended_in_quizgen_arrives_suspended_in_anki(studied, db_path)
         assert anki_card(col, unstudied).queue == -1
         suspended_notes = {col.get_card(card).nid for card in col.find_cards("is:suspended")}
         assert suspended_notes == {gas.nid, anki_card(col, unstudied).nid}
+        flagged = [col.get_card(card) for card in col.find_cards("flag:1")]
+        assert len(flagged) == 2 and {card.nid for card in flagged} == {anki_card(col, "autolyse").nid}
+        assert col.find_cards("-flag:0") == col.find_cards("flag:1")
     finally:
         col.close()
 

@@ -18,7 +18,7 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
@@ -202,6 +202,8 @@ NOTE_TYPE_OF = {
     CHOICE_NOTE: CHOICE, TYPE_IN_NOTE: TYPE_IN, CLOZE_NOTE: CLOZE, GLOSSARY_NOTE: GLOSSARY, BASIC_NOTE: BASIC
 }
 NOTE_TYPE_IDS = frozenset(note_type.model_id for note_type in NOTE_TYPES)
+# Anki's card flags are numbered colours; quizgen's one flag is Anki's first, red.
+RED_FLAG = 1
 
 
 class CollectionRows:
@@ -232,14 +234,16 @@ class QuizgenNote(genanki.Note):
         pk: int,
         rows: CollectionRows,
         on_written: Callable[[], None] | None = None,
-        suspended: bool = False,
+        marks: Collection[str] = (),
     ):
         super().__init__(model=model, fields=fields, tags=tags, guid=guid)
         self.modified = modified
         self.pk = pk
         self.rows = rows
         self.on_written = on_written
-        self.suspended = suspended  # suspended in quizgen: every Anki card of the note is
+        # What the learner marked the card with in quizgen (``Store.card_marks``): every Anki card of the note
+        # arrives suspended when it is suspended, flagged red when it is flagged.
+        self.marks = marks
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
         """The rows genanki's ``Note.write_to_db`` inserts, in its order of ids. Its check for stray HTML tags is
@@ -254,11 +258,14 @@ class QuizgenNote(genanki.Note):
         )
         # A cloze note's card ordinals are deletion numbers less one; every other note type's are our face numbers.
         face_offset = 1 if self.model.model_type == genanki.Model.CLOZE else 0
+        suspended = "suspended" in self.marks
+        flag = RED_FLAG if "flagged" in self.marks else 0
         for card in self.cards:
-            queue = -1 if card.suspend or self.suspended else 0
+            queue = -1 if card.suspend or suspended else 0
             card_id = next(id_gen)
             self.rows.cards.append(
-                [card_id, note_id, deck_id, card.ord, self.modified, -1, 0, queue, self.due, 0, 0, 0, 0, 0, 0, 0, 0, ""]
+                [card_id, note_id, deck_id, card.ord, self.modified, -1, 0, queue, self.due, 0, 0, 0, 0, 0, 0, 0, flag,
+                 ""]
             )
             self.rows.faces.append((self.pk, card.ord + face_offset))
         if self.on_written:
@@ -329,13 +336,14 @@ def _seconds(stamp: str) -> int:
 
 
 def make_note(
-    stored: StoredCard, rows: CollectionRows, on_written: Callable[[], None] | None = None, suspended: bool = False
+    stored: StoredCard, rows: CollectionRows, on_written: Callable[[], None] | None = None,
+    marks: Collection[str] = (),
 ) -> QuizgenNote:
     card = stored.card
     note_type, fields = note_fields(card)
     tags = _tags(card.kind, card.section, tuple(card.tags))
     modified = note_modified(stored, note_type)
-    return QuizgenNote(note_type, fields, tags, note_guid(card), modified, stored.pk, rows, on_written, suspended)
+    return QuizgenNote(note_type, fields, tags, note_guid(card), modified, stored.pk, rows, on_written, marks)
 
 
 class ProgressPackage(genanki.Package):
@@ -387,14 +395,15 @@ def build_package(
     on_written: Callable[[], None] | None = None,
     progress: Progress | None = None,
     review_log: ReviewLog | None = None,
-    suspended: Collection[int] = (),
+    marks: Mapping[int, Collection[str]] | None = None,
 ) -> genanki.Package:
     """One Anki deck named after ours, with a subdeck per top-level section unless ``flat`` (see ``subdeck_path``).
 
     The parent deck is always included, so it carries the deck's description even when its notes sit in subdecks.
-    With ``progress``, studied cards carry their schedule and reviews; without it every card is new. The cards
-    whose pk is in ``suspended`` arrive suspended.
+    With ``progress``, studied cards carry their schedule and reviews; without it every card is new. ``marks``:
+    the learner's marks of cards by pk (``Store.card_marks``), which a suspended or flagged card takes along.
     """
+    marks = marks or {}
     description = html_text(deck.description.strip())
     parent = genanki.Deck(deck_id(deck.slug), deck.name, description=description)
     subdecks: dict[tuple[str, ...], genanki.Deck] = {(): parent}
@@ -408,7 +417,7 @@ def build_package(
                 target = subdecks[path] = genanki.Deck(
                     deck_id(deck.slug, *path), "::".join((deck.name, *path)), description=html_text(deck.note)
                 )
-        target.add_note(make_note(stored, package.rows, on_written, stored.pk in suspended))
+        target.add_note(make_note(stored, package.rows, on_written, marks.get(stored.pk, ())))
     package.decks = list(subdecks.values())
     return package
 
@@ -421,14 +430,14 @@ def write_package(
     timestamp: float | None = None,
     on_written: Callable[[], None] | None = None,
     progress: Progress | None = None,
-    suspended: Collection[int] = (),
+    marks: Mapping[int, Collection[str]] | None = None,
 ) -> None:
-    """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files; the cards whose
-    pk is in ``suspended`` arrive suspended."""
+    """Write an .apkg; ``timestamp`` fixes the package's note and card ids, for reproducible files; ``marks`` as
+    ``build_package`` takes them."""
     # Leaving the pool waits for its thread, before the scratch folder it writes in goes.
     with _removed_scratch_files() as scratch, ThreadPoolExecutor(max_workers=1) as pool:
         review_log = None if progress is None else ReviewLog(progress, scratch / "reviews.db", pool)
-        package = build_package(deck, cards, flat, on_written, progress, review_log, suspended)
+        package = build_package(deck, cards, flat, on_written, progress, review_log, marks)
         package.write_to_file(str(path), timestamp=timestamp)
 
 

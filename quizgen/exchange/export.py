@@ -114,10 +114,10 @@ def export(
             if fmt == "apkg":
                 moment = now or time.now()
                 studied = None if retention is None else Progress.read(store, chosen.slug, retention, moment)
-                suspended = {pk for pk, marks in store.card_marks(moment).items() if "suspended" in marks}
+                marks = store.card_marks(moment)
                 anki_out.write_package(
                     partial, chosen, cards, flat=flat, timestamp=timestamp, on_written=advance, progress=studied,
-                    suspended=suspended,
+                    marks=marks,
                 )
             else:
                 write_text(partial, fmt, chosen, cards, advance)
