@@ -49,6 +49,10 @@ def card_detail(
     def line(text: str) -> None:
         out.print(literal(text))
 
+    def labelled(label: str, value: str) -> None:
+        """A field's lines under the first, so a multi-line value does not read as fields of its own."""
+        line(f"{label}: " + str(value).replace("\n", "\n" + " " * (len(label) + 2)))
+
     line(f"section: {card.section}")
     for key, value in card.fields.items():
         if isinstance(value, list):
@@ -57,9 +61,9 @@ def card_detail(
                 text = " = ".join(item) if isinstance(item, list) else item
                 line(f"  - {text}")
         else:
-            line(f"{key}: {value}")
+            labelled(key, value)
     if card.explanation:
-        line(f"explanation: {card.explanation}")
+        labelled("explanation", card.explanation)
     if card.tags:
         line(f"tags: {', '.join(card.tags)}")
     if card.source:

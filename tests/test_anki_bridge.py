@@ -455,3 +455,16 @@ def test_a_deck_keeps_its_slug_when_a_deck_of_a_like_name_joins_the_collection(r
     assert shown_card(run, f"bio-logy/{card_id_base(first)}")["front"] == "What do mitochondria make?"
     assert shown_card(run, f"{newcomer}/{card_id_base(second)}")["front"] == "What do ribosomes make?"
     assert imported_json(run, source)["notes"]["unchanged"] == 2
+
+
+def test_show_sets_a_field_of_several_lines_under_its_first(run, tmp_path):
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        guid = col.get_note(add_note(col, "Bread", "The steps, in order?", "<ol><li>mix</li><li>knead</li></ol>")).guid
+    finally:
+        col.close()
+    imported_json(run, source)
+    lines = run("show", f"bread/{card_id_base(guid)}").stdout.splitlines()
+    assert lines[lines.index("back: 1. mix") + 1] == "      2. knead"
