@@ -333,6 +333,29 @@ def test_cloze_notes_anki_accepts_are_imported_nested_hinted_or_with_an_empty_de
     assert [s.reason for s in read.report.skipped] == ["card 2 has no face in the quizgen card"]
 
 
+def test_a_cloze_note_type_typed_in_is_read_as_cloze(tmp_path):
+    """A cloze type of the learner's own with Anki's type-in box ({{type:cloze:Text}}) asks each deletion typed in,
+    as a quizgen cloze does: it is one, not a flashcard of the rendered card with its raw deletions in the answer."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    typed = col.models.copy(col.models.by_name("Cloze"), add=False)
+    typed["name"] = "Cloze typed in"
+    typed["tmpls"][0]["qfmt"] = "{{cloze:Text}}\n{{type:cloze:Text}}"
+    typed["tmpls"][0]["afmt"] = "{{cloze:Text}}<br>{{type:cloze:Text}}<br>{{Back Extra}}"
+    col.models.add(typed)
+    note = col.new_note(col.models.by_name("Cloze typed in"))
+    note["Text"], note["Back Extra"] = "The {{c1::sun}} is a {{c2::star}}.", "Astronomy"
+    col.add_note(note, col.decks.id("Sky"))
+    card_ids = [card.id for card in sorted(note.cards(), key=lambda card: card.ord)]
+    col.close()
+
+    read = read_anki(path)
+    (card,) = read.cards["sky"]
+    assert (card["kind"], card["text"], card["explanation"]) == ("cloze", "The {{c1::sun}} is a {{c2::star}}.",
+                                                                 "Astronomy")
+    assert [read.faces[cid].face for cid in card_ids] == [1, 2]
+
+
 def test_decks_come_from_top_level_decks_and_subdecks_become_sections(fsrs, fsrs_read):
     assert [(d.slug, d.name, d.description) for d in fsrs_read.decks] == [
         ("languages", "Languages", "Cards from the Anki deck Languages."),

@@ -379,11 +379,14 @@ def note_shape(notetype: dict[str, Any]) -> _Shape:
         if any(name.startswith("cloze:") and "image-occlusion" in t["qfmt"] for t in templates for _, name in
                _refs(t["qfmt"])):
             return _Shape("image-occlusion")
-        if len(templates) == 1 and len(questions[0]) == 1 and questions[0][0][0] == "":
-            text = questions[0][0][1].removeprefix("cloze:")
+        # Cloze, or a cloze typed in ({{cloze:Text}} {{type:cloze:Text}}): a quizgen cloze is typed in either way.
+        question = questions[0] if len(templates) == 1 else []
+        if question and all(sigil == "" for sigil, _name in question) and question[0][1].startswith("cloze:"):
+            text = question[0][1].removeprefix("cloze:")
+            deletions = {f"cloze:{text}", f"type:cloze:{text}"}
             answer_fields = [name for sigil, name in answers[0] if sigil == ""]
-            if questions[0][0][1].startswith("cloze:") and text in index and all(
-                name in index or name == f"cloze:{text}" for name in answer_fields
+            if text in index and all(name in deletions for _sigil, name in question[1:]) and all(
+                name in index or name in deletions for name in answer_fields
             ):
                 extras = tuple(dict.fromkeys(index[name] for name in answer_fields if name in index and name != text))
                 return _Shape("cloze", first=index[text], extras=extras)
