@@ -427,3 +427,18 @@ def test_parameters_damaged_in_the_database_are_named_with_how_to_set_them_again
         )
     assert run("config", "parameters", *option.split(), "default").exit_code == 0
     assert run("stats", DECK).exit_code == 0
+
+
+def test_stats_of_every_deck_simulate_each_deck_with_its_own_parameters(run, studied, tmp_path):
+    other_deck(studied, tmp_path)
+
+    def workload(*deck: str) -> int:
+        return json.loads(run("stats", *deck, "--json").stdout)["workload"][0]["total"]
+
+    with_defaults = workload(DECK)
+    own = [round(v, 4) for v in learner.TRUE_PARAMETERS]
+    assert run("config", "parameters", "--deck", DECK, ", ".join(map(str, own))).exit_code == 0
+    alone = {name: workload(name) for name in (DECK, "other")}
+    assert alone[DECK] != with_defaults
+    # Every deck together: each deck's part simulated with its parameters, as it is alone.
+    assert workload() == sum(alone.values())

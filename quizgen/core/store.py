@@ -1163,7 +1163,7 @@ class Store:
         return map(FaceSchedule._make, rows)
 
     def schedule_tally(
-        self, now: datetime, week: datetime, factor: float, decay: float, deck: str | None = None
+        self, now: datetime, week: datetime, factor: float, decay: float, deck: str | list[str] | None = None
     ) -> ScheduleTally:
         """How many faces the active cards have; of them how many are new and in review; how many studied ones are due
         by ``now`` (of cards a quiz may ask then: neither suspended nor buried) and by ``week`` (of cards not
@@ -1190,7 +1190,9 @@ class Store:
             row = self.db.execute(query, values).fetchone()
         return ScheduleTally._make(row)
 
-    def faces_due_by_day(self, starts: list[str], deck: str | None = None) -> list[tuple[int, int, float, float]]:
+    def faces_due_by_day(
+        self, starts: list[str], deck: str | list[str] | None = None
+    ) -> list[tuple[int, int, float, float]]:
         """The studied faces of the active cards not suspended due before the last of ``starts``, the stored times at
         which consecutive days begin: the day each is due (0 for the first, overdue faces too), the day of its last
         review in whole days of 24 hours from the first start (negative before it, rounded down), its stability and

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from fsrs import State
 
 from quizgen.core.display import literal, visible
-from quizgen.core.store import Store
+from quizgen.core.store import ScheduleTally, Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored, utc
 from quizgen.study.optimize import decay_factor, forecast_reviews
-from quizgen.study.schedule import NEW, STATE_NAMES, deck_parameters, setting_value
+from quizgen.study.schedule import NEW, STATE_NAMES, deck_parameters, own_parameters, setting_value
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -153,20 +153,22 @@ def compute(store: Store, deck: str | None, now: datetime, compare_retention: fl
     stats = Stats(scope=scope, desired_retention=setting_value(store.get_config, "retention"))
     stats.cards = store.active_card_count(deck)
     parameters = deck_parameters(store.get_config, deck)
+    groups = parameter_groups(store, deck)
     # The answers, the sections and the schedule are counted on connections of their own, in other threads, while
     # this one reads the faces soon due and simulates the workload: SQLite lets go of Python as it counts, and on a
     # large database each of the three takes about as long.
     with store.reader() as answers, store.reader() as sections, store.reader() as schedule, \
             ThreadPoolExecutor(2) as pool:
         counted = [pool.submit(_answer_figures, answers, stats, deck, now),
-                   pool.submit(_schedule_tally, schedule, stats, deck, now, parameters),
+                   pool.submit(_schedule_tally, schedule, stats, groups, now),
                    pool.submit(_section_figures, sections, stats, deck, now)]
-        studied = _schedule_figures(store, stats, deck, now, parameters)
+        studied = _schedule_figures(store, stats, deck, groups, now, parameters)
         today = local_day(now)
         # The same retention twice would be the same forecast drawn twice.
         retentions = list(dict.fromkeys([stats.desired_retention, *([compare_retention] if compare_retention else [])]))
         for retention in retentions:
-            counts = forecast_reviews(studied, parameters, retention, WORKLOAD_DAYS)
+            counts = [sum(day) for day in zip(*(forecast_reviews(faces, group_parameters, retention, WORKLOAD_DAYS)
+                                                for faces, group_parameters in studied), strict=True)]
             stats.workload.append(Workload(retention, [(today + timedelta(days=i), n) for i, n in enumerate(counts)]))
         for figures in counted:
             figures.result()
@@ -184,29 +186,52 @@ def day_starts(first: date, count: int) -> list[str]:
     return [to_stored(day_start(first + timedelta(days=i))) for i in range(count)]
 
 
-def _schedule_tally(store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]) -> None:
+Decks = str | list[str] | None
+
+
+def parameter_groups(store: Store, deck: str | None) -> list[tuple[Decks, list[float]]]:
+    """The decks the figures are of (one; or every deck, with ``deck`` None), grouped by the FSRS parameters they
+    are scheduled with: the recall and the workload of each group follow its own."""
+    if deck is not None:
+        return [(deck, deck_parameters(store.get_config, deck))]
+    slugs = [d.slug for d in store.decks()]
+    own = own_parameters(store.get_config, slugs)
+    if not own:
+        return [(None, deck_parameters(store.get_config, None))]
+    shared = [slug for slug in slugs if slug not in own]
+    groups: list[tuple[Decks, list[float]]] = [(shared, deck_parameters(store.get_config, None))] if shared else []
+    return groups + list(own.items())
+
+
+def _schedule_tally(store: Store, stats: Stats, groups: list[tuple[Decks, list[float]]], now: datetime) -> None:
     """The faces by state, how many are due, and their average recall now."""
     # FSRS's forgetting curve by whole days since the last review, as py-fsrs counts them, summed by SQLite.
-    decay, factor = decay_factor(parameters)
-    tally = store.schedule_tally(now, now + timedelta(days=7), factor, decay, deck)
+    tallies = []
+    for decks, parameters in groups:
+        decay, factor = decay_factor(parameters)
+        tallies.append(store.schedule_tally(now, now + timedelta(days=7), factor, decay, decks))
+    tally = ScheduleTally._make(sum(column) for column in zip(*tallies, strict=True))
     stats.faces, stats.new, stats.review, stats.due, stats.due_week = tally[:5]
     stats.learning = tally.faces - tally.new - tally.review
     stats.retrievability = tally.recall_sum / tally.studied if tally.studied else None
 
 
 def _schedule_figures(
-    store: Store, stats: Stats, deck: str | None, now: datetime, parameters: list[float]
-) -> list[tuple[int, int, float, float]]:
-    """The due forecast and the weakest cards; returns the studied faces falling due within the workload's 30 days
-    as ``forecast_reviews`` takes them."""
+    store: Store, stats: Stats, deck: str | None, groups: list[tuple[Decks, list[float]]], now: datetime,
+    parameters: list[float],
+) -> list[tuple[list[tuple[int, int, float, float]], list[float]]]:
+    """The due forecast and the weakest cards; returns, for each group of decks, the studied faces falling due
+    within the workload's 30 days as ``forecast_reviews`` takes them, with the group's parameters."""
     decay, factor = decay_factor(parameters)
     today = local_day(now)
     # Overdue faces count today; last reviews in whole days of 24 hours back from the start of today.
-    upcoming = store.faces_due_by_day(day_starts(today, WORKLOAD_DAYS + 1), deck)
+    starts = day_starts(today, WORKLOAD_DAYS + 1)
+    upcoming = [(store.faces_due_by_day(starts, decks), group_parameters) for decks, group_parameters in groups]
     forecast = [0] * FORECAST_DAYS
-    for due_day, *_face in upcoming:
-        if due_day < FORECAST_DAYS:
-            forecast[due_day] += 1
+    for faces, _parameters in upcoming:
+        for due_day, *_face in faces:
+            if due_day < FORECAST_DAYS:
+                forecast[due_day] += 1
     stats.forecast = [(today + timedelta(days=i), count) for i, count in enumerate(forecast)]
     moment = utc(now)
     stats.weakest_cards = [
