@@ -27,6 +27,16 @@ def add_note(col: Collection, deck: str, front: str, back: str, model: str = "Ba
     return int(note.id)
 
 
+def note_added(source: Path, deck: str, front: str, back: str) -> str:
+    """A Basic note added to the collection at ``source`` (made if there is none yet); its GUID."""
+    source.parent.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(source))
+    try:
+        return col.get_note(add_note(col, deck, front, back)).guid
+    finally:
+        col.close()
+
+
 # What `quizgen show --json` gives beside a card's text: its history, schedule and marks.
 HISTORY_KEYS = ("modified", "reviews", "schedule", "faces", "review_log", "marks")
 
@@ -434,18 +444,9 @@ def test_a_deck_keeps_its_slug_when_a_deck_of_a_like_name_joins_the_collection(r
     """Names that give one slug are told apart by a hash of the name: a deck imported before keeps the slug it was
     given, and the newcomer, not it, takes the hashed one."""
     source = tmp_path / "source" / "collection.anki2"
-    source.parent.mkdir()
-    col = Collection(str(source))
-    try:
-        first = col.get_note(add_note(col, "Bio-logy!", "What do mitochondria make?", "ATP")).guid
-    finally:
-        col.close()
+    first = note_added(source, "Bio-logy!", "What do mitochondria make?", "ATP")
     imported_json(run, source)
-    col = Collection(str(source))
-    try:
-        second = col.get_note(add_note(col, "Bio logy", "What do ribosomes make?", "Proteins")).guid
-    finally:
-        col.close()
+    second = note_added(source, "Bio logy", "What do ribosomes make?", "Proteins")
 
     report = imported_json(run, source)
     assert (report["notes"]["new"], report["cards_retired"], report["cards_moved"]) == (1, 0, 0)
@@ -459,12 +460,7 @@ def test_a_deck_keeps_its_slug_when_a_deck_of_a_like_name_joins_the_collection(r
 
 def test_show_sets_a_field_of_several_lines_under_its_first(run, tmp_path):
     source = tmp_path / "source" / "collection.anki2"
-    source.parent.mkdir()
-    col = Collection(str(source))
-    try:
-        guid = col.get_note(add_note(col, "Bread", "The steps, in order?", "<ol><li>mix</li><li>knead</li></ol>")).guid
-    finally:
-        col.close()
+    guid = note_added(source, "Bread", "The steps, in order?", "<ol><li>mix</li><li>knead</li></ol>")
     imported_json(run, source)
     lines = run("show", f"bread/{card_id_base(guid)}").stdout.splitlines()
     assert lines[lines.index("back: 1. mix") + 1] == "      2. knead"
