@@ -464,3 +464,27 @@ def test_show_sets_a_field_of_several_lines_under_its_first(run, tmp_path):
     imported_json(run, source)
     lines = run("show", f"bread/{card_id_base(guid)}").stdout.splitlines()
     assert lines[lines.index("back: 1. mix") + 1] == "      2. knead"
+
+
+def test_a_card_with_an_empty_back_keeps_its_reviews_and_waits_suspended(run, tmp_path):
+    """Anki lets a note's back be blank; its answers are still the learner's history. The card is kept, out of the
+    quiz (there is nothing to reveal) until unsuspended, and a later import leaves that to quizgen."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        note_id = add_note(col, "Chemistry", "Symbol for gold?", "<div><br></div>")
+        answer(col, col.get_note(note_id).cards()[0].id, 3)
+        guid = col.get_note(note_id).guid
+    finally:
+        col.close()
+    report = imported_json(run, source)
+    assert (report["notes"]["new"], report["notes"]["skipped"], report["reviews_added"]) == (1, 0, 1)
+    assert report["suspended_unshowable"] == 1
+    card_id = f"chemistry/{card_id_base(guid)}"
+    card = shown_card(run, card_id)
+    assert (card["front"], card["back"], card["reviews"], card["marks"]) == (
+        "Symbol for gold?", "[empty in Anki]", 1, ["suspended"])
+    assert run("unsuspend", card_id).exit_code == 0
+    assert imported_json(run, source)["suspended_unshowable"] == 0
+    assert marks(run, card_id) == []

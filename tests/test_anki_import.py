@@ -87,10 +87,11 @@ def test_an_apkg_becomes_cards_with_their_reviews_and_schedule(run, anki_source)
     before = hashlib.sha256(package.read_bytes()).hexdigest()
     report = imported_json(run, package)
 
-    assert report["notes"] == {"new": 14, "updated": 0, "unchanged": 0, "linked": 0, "skipped": 2}
+    assert report["notes"] == {"new": 15, "updated": 0, "unchanged": 0, "linked": 0, "skipped": 2}
     assert report["decks"] == ["languages", "science"]
     assert report["suspended"] == 1 and report["buried"] == 1
-    assert report["media_skipped"] == {"audio": 1, "image": 1, "latex": 1}
+    assert report["suspended_unshowable"] == 1
+    assert report["media_skipped"] == {"audio": 1, "image": 2, "latex": 1}
     # Every answer in the revlog is a review; the due date set by hand is an event, not an answer.
     assert report["reviews_added"] == sum(source.revlog_per_card.values()) - 1
     assert report["events_added"] == 1
@@ -114,6 +115,9 @@ def test_an_apkg_becomes_cards_with_their_reviews_and_schedule(run, anki_source)
     assert [row["state"] for row in reversed_card["schedule"]] == [2, 1]  # review one way, learning the other
     cloze = shown_card(run, f"science/{anki_card_id(source, 'cloze')}")
     assert [row["state"] for row in cloze["schedule"]] == [2, 1, 0]
+    # Its image cannot be shown here: the card comes with its review, out of the quiz until unsuspended.
+    image_only = shown_card(run, f"science/{anki_card_id(source, 'image-only')}")
+    assert (image_only["front"], image_only["reviews"], image_only["marks"]) == ("[image: dog.jpg]", 1, ["suspended"])
 
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["reviews"] == report["reviews_added"]
@@ -126,7 +130,7 @@ def test_an_anki_file_named_otherwise_is_imported_as_the_anki_file_it_is(run, an
     renamed = tmp_path / name
     renamed.write_bytes((source.path if name.startswith("collection") else package).read_bytes())
     report = imported_json(run, renamed)
-    assert report["notes"]["new"] == 14 and report["reviews_added"] > 0
+    assert report["notes"]["new"] == 15 and report["reviews_added"] > 0
 
 
 def test_the_report_says_what_became_of_every_note(run, anki_source):
@@ -134,13 +138,15 @@ def test_the_report_says_what_became_of_every_note(run, anki_source):
     result = run("import", str(package))
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{package}: notes 14 new, 0 updated, 0 unchanged, 0 linked to quizgen cards; ")
+    assert lines[0].startswith(f"{package}: notes 15 new, 0 updated, 0 unchanged, 0 linked to quizgen cards; ")
     assert "2 notes or cards skipped" in lines[0] and "1 other Anki event added" in lines[0]
     assert any("the front is empty once its HTML is made text" in line for line in lines)
     assert "1 card suspended, as in Anki ('quizgen unsuspend CARD' to study one)" in lines
     assert any(line.startswith("1 card buried in Anki, due here as usual") for line in lines)
     assert not any("no suspension" in line for line in lines)
-    assert any(line.startswith("media skipped") and "1 image" in line for line in lines)
+    assert any(line.startswith("media skipped") and "2 image" in line for line in lines)
+    assert "1 card suspended, with its history: a side is only media the terminal cannot show, or empty in Anki" \
+        " ('quizgen unsuspend CARD' to study one all the same)" in lines
 
 
 def test_importing_the_same_package_again_changes_nothing(run, anki_source, db_path):
@@ -148,7 +154,7 @@ def test_importing_the_same_package_again_changes_nothing(run, anki_source, db_p
     imported_json(run, package)
     rows = database_rows(db_path)
     report = imported_json(run, package)
-    assert report["notes"] == {"new": 0, "updated": 0, "unchanged": 14, "linked": 0, "skipped": 2}
+    assert report["notes"] == {"new": 0, "updated": 0, "unchanged": 15, "linked": 0, "skipped": 2}
     assert (report["reviews_added"], report["events_added"], report["schedules_updated"]) == (0, 0, 0)
     assert database_rows(db_path) == rows
 

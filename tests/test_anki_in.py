@@ -96,6 +96,7 @@ def build(path: Path, fsrs: bool) -> Source:
     add("image", "Basic", science, Front='What animal is this? <img src="cat.jpg">',
         Back="A cat [sound:meow.mp3] [latex]x^2[/latex]")
     add("image-only", "Basic", science, Front='<img src="dog.jpg"><br>', Back="a dog")
+    add("blank", "Basic", science, Front="&nbsp;", Back="Nothing to ask")
     add("renamed", "Grundlegend", science, Front="Boiling point of water at sea level?", Back="100 °C")
     add("custom", "Vocabulary", spanish, Front="libro", Back="book", Example="Leo un libro.")
     add("suspended", "Basic", science, Front="Suspended front", Back="Suspended back")
@@ -119,6 +120,7 @@ def build(path: Path, fsrs: bool) -> Source:
     col.sched.set_due_date([basic], "9")  # a manual change: an event in the revlog, not a rating
     col.sched.suspend_cards([source.card_ids["suspended"][0]])
     answer(col, source.card_ids["buried"][0], 4)
+    answer(col, source.card_ids["image-only"][0], 3)
     col.sched.bury_cards([source.card_ids["buried"][0]])
     cram = col.sched.get_or_create_filtered_deck(DeckId(0))
     cram.name = "Cram"
@@ -254,7 +256,7 @@ def test_stock_note_types_become_their_kinds(fsrs, fsrs_read):
     renamed = card_of(fsrs_read, "renamed", fsrs)
     assert (renamed["kind"], renamed["front"], renamed["back"]) == (
         "flashcard", "Boiling point of water at sea level?", "100 °C")
-    assert fsrs_read.report.kinds == {"flashcard": 11, "glossary": 2, "typed": 1, "cloze": 1}
+    assert fsrs_read.report.kinds == {"flashcard": 12, "glossary": 2, "typed": 1, "cloze": 1}
 
 
 def test_each_anki_card_maps_to_the_face_it_asks(fsrs, fsrs_read):
@@ -375,26 +377,34 @@ def test_media_is_left_out_marked_in_the_text_and_reported(fsrs, fsrs_read):
     assert image["front"] == "What animal is this? [image: cat.jpg]"
     assert image["back"] == "A cat [audio: meow.mp3] [LaTeX omitted]"
     report = fsrs_read.report
-    assert report.media == {"image": 1, "audio": 1, "latex": 1}
-    assert report.media_files == {"cat.jpg", "meow.mp3"}
+    assert report.media == {"image": 2, "audio": 1, "latex": 1}
+    assert report.media_files == {"cat.jpg", "dog.jpg", "meow.mp3"}
 
 
 def test_what_cannot_be_asked_is_skipped_with_the_reason(fsrs, fsrs_read):
     report = fsrs_read.report
     notes, card_ids = fsrs.source.notes, fsrs.source.card_ids
     assert [(s.note_guid, s.anki_card_id, s.reason) for s in report.skipped] == [
-        (notes["image-only"].guid, None, "the front is empty once its HTML is made text"),
+        (notes["blank"].guid, None, "the front is empty once its HTML is made text"),
         (notes["optional-emptied"].guid, card_ids["optional-emptied"][1], "card 2 has no face in the quizgen card"),
     ]
-    assert card_ids["image-only"][0] not in fsrs_read.faces
+    assert card_ids["blank"][0] not in fsrs_read.faces
     assert card_ids["optional-emptied"][1] not in fsrs_read.faces
     assert card_of(fsrs_read, "optional-emptied", fsrs)["kind"] == "flashcard"
     assert report.notes_read == len(notes) - 1
     assert any("2 skipped" in line for line in report.summary())
     # Named by the start of its first field, to be found in Anki's browser.
-    assert f'  note "[image: dog.jpg]", Basic, GUID {notes["image-only"].guid}: the front is empty' in "\n".join(
-        report.summary()
-    )
+    assert f'  note Basic, GUID {notes["blank"].guid}: the front is empty' in "\n".join(report.summary())
+
+
+def test_a_card_of_nothing_but_an_image_comes_with_its_history_marked_unshowable(fsrs, fsrs_read):
+    """The terminal cannot show the image it asks about; the card and its reviews are kept all the same."""
+    image_only = card_of(fsrs_read, "image-only", fsrs)
+    assert (image_only["front"], image_only["back"]) == ("[image: dog.jpg]", "a dog")
+    (anki_card,) = fsrs.source.card_ids["image-only"]
+    face = fsrs_read.faces[anki_card]
+    assert len(fsrs_read.reviews[face]) == 1
+    assert fsrs_read.unshowable == {(face.deck, face.card_id)}
 
 
 def test_reviews_are_kept_per_face_with_manual_changes_as_events(fsrs, fsrs_read):

@@ -10,7 +10,8 @@ one transaction (cards, reviews, events and schedules together, or nothing).
 - A note of quizgen's own export (its GUID is ``anki_out.note_guid`` of a stored card) links back to that card: its
   Anki reviews join the card's own, its text is left as the card's file has it (the report counts the notes whose
   text differs in Anki).
-- A new card is suspended when Anki suspends every Anki card of it; later imports leave its suspension to quizgen.
+- A new card is suspended when Anki suspends every Anki card of it, or when a side of it is only media the terminal
+  cannot show (or empty): it keeps its history without being asked. Later imports leave suspension to quizgen.
 - Every revlog entry is added once, by its id, however often the file is imported; an entry that is one of our
   own reviews, exported earlier, is recognised by its time and not added again. Answers become reviews (mode
   ``anki``); manual changes and reschedulings become ``anki_events`` rows, not answers.
@@ -128,6 +129,7 @@ class AnkiImportReport:
     reviews_left_out: int = 0
     schedules_updated: int = 0
     suspended: int = 0  # new cards suspended, as every Anki card of theirs is
+    unshowable: int = 0  # new cards suspended because a side is only media the terminal cannot show, or empty
     partly_suspended: int = 0  # new cards left active though some of their Anki cards are suspended
     buried: int = 0
     edited_in_anki: list[str] = field(default_factory=list)  # linked cards (deck/id) whose note Anki has edited
@@ -151,6 +153,7 @@ class AnkiImportReport:
             "reviews_left_out": self.reviews_left_out,
             "schedules_updated": self.schedules_updated,
             "suspended": self.suspended,
+            "suspended_unshowable": self.unshowable,
             "partly_suspended": self.partly_suspended,
             "buried": self.buried,
             "edited_in_anki": len(self.edited_in_anki),
@@ -185,6 +188,12 @@ class AnkiImportReport:
         if self.suspended:
             lines.append(
                 f"{plural(self.suspended, 'card')} suspended, as in Anki ('quizgen unsuspend CARD' to study one)"
+            )
+        if self.unshowable:
+            lines.append(
+                f"{plural(self.unshowable, 'card')} suspended, with {'its' if self.unshowable == 1 else 'their'} "
+                "history: a side is only media the terminal cannot show, or empty in Anki ('quizgen unsuspend CARD' "
+                "to study one all the same)"
             )
         if self.partly_suspended:
             lines.append(
@@ -346,24 +355,30 @@ def plan(
     report.notes_linked = len(linked_notes)
     edited = [linked[base] for base in linked_notes if _edited_in_anki(imported, linked[base], linked_cards)]
     report.edited_in_anki = sorted(f"{deck}/{card_id}" for deck, card_id, _pk in edited)
-    return AnkiPlan(cards_plan, faces, report, _suspended_new_cards(cards_plan, faces, report))
+    suspend = _suspended_new_cards(cards_plan, faces, report, imported.unshowable)
+    return AnkiPlan(cards_plan, faces, report, suspend)
 
 
 def _suspended_new_cards(
-    cards_plan: ImportPlan, faces: dict[FaceKey, FaceImport], report: AnkiImportReport
+    cards_plan: ImportPlan, faces: dict[FaceKey, FaceImport], report: AnkiImportReport,
+    unshowable: set[tuple[str, str]],
 ) -> list[tuple[str, str]]:
-    """The new cards whose every face is suspended in Anki. Anki suspends single cards, quizgen whole ones; only a
-    card the import brings for the first time takes Anki's suspension, so a later import never undoes what the
-    learner did in quizgen."""
+    """The new cards whose every face is suspended in Anki, and those with a side the terminal cannot show (kept for
+    their history, which counts in stats and fitting, and out of the quiz, which could not ask them). Anki suspends
+    single cards, quizgen whole ones; only a card the import brings for the first time is suspended, so a later
+    import never undoes what the learner did in quizgen."""
     new_cards = {(new.card.deck, new.card.id) for new in cards_plan.inserts}
     suspended: dict[tuple[str, str], list[bool]] = {}
     for key, face in faces.items():
         if (key.deck, key.card_id) in new_cards:
             suspended.setdefault((key.deck, key.card_id), []).append(face.schedule.state == "suspended")
-    chosen = [card for card, states in suspended.items() if all(states)]
-    report.suspended = len(chosen)
-    report.partly_suspended = sum(any(states) and not all(states) for states in suspended.values())
-    return chosen
+    as_in_anki = [card for card, states in suspended.items() if all(states)]
+    not_shown = sorted(new_cards & unshowable - set(as_in_anki))
+    report.suspended, report.unshowable = len(as_in_anki), len(not_shown)
+    report.partly_suspended = sum(
+        any(states) and not all(states) for card, states in suspended.items() if card not in unshowable
+    )
+    return as_in_anki + not_shown
 
 
 def _edited_in_anki(imported: AnkiImport, target: tuple[str, str, int], linked_cards: dict[int, Card]) -> bool:

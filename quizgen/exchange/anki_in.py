@@ -56,6 +56,8 @@ TYPE_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 REVLOG_KINDS = {
     0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "rescheduled", 6: "preview", 7: "reset",
 }
+# The text of a card side that is empty in Anki (a Basic note's blank back, say): the card is kept, with its history.
+EMPTY_SIDE = "[empty in Anki]"
 # Due values above this are epoch seconds (intraday learning), below it day numbers; Anki tells them apart so too.
 EPOCH_DUE_FLOOR = 1_000_000_000
 NUMBER = (int, float)
@@ -182,6 +184,8 @@ class AnkiImport:
     report: AnkiReport
     # The GUID of each note read -> its fields as Anki has them (HTML), to compare with what quizgen exports.
     note_fields: dict[str, list[str]] = field(default_factory=dict)
+    # (deck slug, card id) of the cards with a side that is only media the terminal cannot show, or nothing at all.
+    unshowable: set[tuple[str, str]] = field(default_factory=set)
 
 
 def read_anki(path: Path | str) -> AnkiImport:
@@ -484,6 +488,7 @@ class _Reader:
         self.faces: dict[int, FaceKey] = {}
         self.schedules: dict[FaceKey, FaceSchedule] = {}
         self.note_fields: dict[str, list[str]] = {}
+        self.unshowable: set[tuple[str, str]] = set()
         self._empty: set[int] | None = None
         timing = col.sched
         self.today = timing.today
@@ -534,7 +539,8 @@ class _Reader:
                 used_tops.add(top)
         reviews = self._reviews()
         decks = [AnkiDeck(slugs[top], top, self._deck_description(top)) for top in tops if top in used_tops]
-        return AnkiImport(decks, self.cards, self.faces, reviews, self.schedules, self.report, self.note_fields)
+        return AnkiImport(decks, self.cards, self.faces, reviews, self.schedules, self.report, self.note_fields,
+                          self.unshowable)
 
     def _empty_cards(self) -> set[int]:
         """The cards whose front Anki's templates leave blank, found once, when a card is first rendered."""
@@ -559,33 +565,35 @@ class _Reader:
         if kind == "optional":
             reverse = to_text(note.fields[shape.switch]) if shape.switch < len(note.fields) else Converted("")
             kind = "glossary" if reverse.text.strip() else "flashcard"
-        if not first.has_text:
+        if not first.has_text and not first.omitted:
+            # Anki itself lists such a card under Tools > Empty Cards.
             return note.skip(self.report, "the front is empty once its HTML is made text")
-        if kind == "flashcard":
-            if not second.has_text:
-                return note.skip(self.report, "the back is empty once its HTML is made text")
-            return self._add(note, {"kind": kind, "front": first.text, "back": second.text}, {0: 0})
-        if kind == "glossary":
-            if not second.has_text:
-                return note.skip(self.report, "the back is empty once its HTML is made text")
-            return self._add(note, {"kind": kind, "term": first.text, "definition": second.text}, {0: 0, 1: 1})
+        unshowable = not first.has_text or not second.has_text
         if kind == "typed":
-            answer = " ".join(line.strip() for line in second.text.splitlines() if line.strip())
-            if not answer:
-                return note.skip(self.report, "the answer is empty once its HTML is made text")
-            return self._add(note, {"kind": kind, "prompt": first.text, "answer": answer}, {0: 0})
+            if second.has_text:
+                answer = " ".join(line.strip() for line in second.text.splitlines() if line.strip())
+                fields = {"prompt": first.text, "answer": answer}
+            else:  # nothing to type in: it is asked as a flashcard
+                kind, fields = "flashcard", {"front": first.text, "back": _shown(second)}
+            return self._add(note, {"kind": kind, **fields}, {0: 0}, unshowable=unshowable)
+        if kind == "flashcard":
+            fields = {"front": first.text, "back": _shown(second)}
+            return self._add(note, {"kind": kind, **fields}, {0: 0}, unshowable=unshowable)
+        if kind == "glossary":
+            fields = {"term": first.text, "definition": _shown(second)}
+            return self._add(note, {"kind": kind, **fields}, {0: 0, 1: 1}, unshowable=unshowable)
         # An empty deletion is an Anki card with nothing to recall: it is left out, and its card with it.
         text = cloze_syntax.without_empty(first.text)
         problems = cloze_syntax.problems(text)
         if problems:
             return note.skip(self.report, f"cloze text not usable: {problems[0]}")
         numbers = cloze_syntax.numbers(text)
-        fields: dict[str, Any] = {"kind": "cloze", "text": text}
+        cloze: dict[str, Any] = {"kind": "cloze", "text": text}
         extras = [note.text(i).text for i in shape.extras]
         explanation = "\n".join(text for text in extras if text.strip())
         if explanation:
-            fields["explanation"] = explanation
-        return self._add(note, fields, {number - 1: number for number in numbers})
+            cloze["explanation"] = explanation
+        return self._add(note, cloze, {number - 1: number for number in numbers})
 
     def _read_rendered(self, note: _Note) -> bool:
         """One flashcard per Anki card of a note type that is none of the stock ones, from the card as Anki shows it."""
@@ -598,14 +606,12 @@ class _Reader:
             output = self.col.get_card(CardId(card.id)).render_output()
             question = _rendered_text(output.question_text, output.question_av_tags, note, False)
             answer = _rendered_text(output.answer_text, output.answer_av_tags, note, True)
-            if not question.has_text:
+            if not question.has_text and not question.omitted:
                 note.skip(self.report, f"card {card.ord + 1}: the front is empty once its HTML is made text", card.id)
                 continue
-            if not answer.has_text:
-                note.skip(self.report, f"card {card.ord + 1}: the back is empty once its HTML is made text", card.id)
-                continue
-            added = self._add(note, {"kind": "flashcard", "front": question.text, "back": answer.text},
-                              {card.ord: 0}, f"-{card.ord + 1}", [question, answer])
+            added = self._add(note, {"kind": "flashcard", "front": question.text, "back": _shown(answer)},
+                              {card.ord: 0}, f"-{card.ord + 1}", [question, answer],
+                              unshowable=not question.has_text or not answer.has_text)
         return added
 
     def _add(
@@ -615,9 +621,12 @@ class _Reader:
         faces: dict[int, int],
         id_suffix: str = "",
         converted: list[Converted] | None = None,
+        unshowable: bool = False,
     ) -> bool:
         deck = note.base["deck"]
         card_id = card_id_base(note.guid) + id_suffix
+        if unshowable:
+            self.unshowable.add((deck, card_id))
         data: dict[str, Any] = {"id": card_id, "kind": fields.pop("kind"), "section": note.base["section"]}
         explanation = fields.pop("explanation", "")
         data.update(fields)
@@ -705,6 +714,11 @@ class _Note:
     def skip(self, report: AnkiReport, reason: str, anki_card_id: int | None = None) -> bool:
         report.skipped.append(Skipped(self.guid, self.notetype, anki_card_id, reason, _beginning(self.fields)))
         return False
+
+
+def _shown(side: Converted) -> str:
+    """A side's text, where a side with nothing at all says so (one with only media has its markers)."""
+    return side.text if side.has_text or side.omitted else EMPTY_SIDE
 
 
 def _beginning(fields: list[str], length: int = 40) -> str:
