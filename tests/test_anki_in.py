@@ -252,6 +252,7 @@ def test_stock_note_types_become_their_kinds(fsrs, fsrs_read):
     assert cloze["kind"] == "cloze"
     assert cloze["text"] == "{{c1::Mercury}}, {{c2::Venus}} and {{c3::Earth::planet}} are inner planets"
     assert cloze["explanation"] == "Mars is the fourth."
+    assert cloze["reveal"] is True  # shown and rated, as Anki asks a cloze
     assert cloze["section"] == "Science"
     renamed = card_of(fsrs_read, "renamed", fsrs)
     assert (renamed["kind"], renamed["front"], renamed["back"]) == (
@@ -355,6 +356,7 @@ def test_a_cloze_note_type_typed_in_is_read_as_cloze(tmp_path):
     (card,) = read.cards["sky"]
     assert (card["kind"], card["text"], card["explanation"]) == ("cloze", "The {{c1::sun}} is a {{c2::star}}.",
                                                                  "Astronomy")
+    assert "reveal" not in card  # typed in, as its Anki type asks it
     assert [read.faces[cid].face for cid in card_ids] == [1, 2]
 
 

@@ -41,6 +41,8 @@ MALFORMED = [
     ("empty-prompt", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "  "\nanswer = "A"\n', 7, "'prompt' is empty"),
     ("cloze-no-deletion", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "No blanks here."\n', 7, "no deletion"),
     ("cloze-bad-braces", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::axis}} and {{c2:gland}}."\n', 7, "malformed cloze"),
+    ("cloze-reveal-string", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::axis}}."\n'
+     'reveal = "yes"\n', 8, "'reveal' must be true or false"),
     ("cloze-empty-deletion", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::}} here."\n', 7, "is empty"),
     ("order-one-item", HEAD + '[[cards]]\nid = "a"\nkind = "order"\nsection = "S"\nprompt = "P"\nitems = ["only"]\n', 8, "at least 2 items"),
     ("order-duplicate-items", HEAD + '[[cards]]\nid = "a"\nkind = "order"\nsection = "S"\nprompt = "P"\nitems = ["x", "y", "x"]\n', 8, "distinct"),

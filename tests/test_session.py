@@ -284,6 +284,23 @@ def test_glossary_is_asked_both_ways_and_self_rated():
     assert (backward.text, backward.back) == ("A wide bend in a river.", "Meander")
 
 
+def test_a_cloze_with_reveal_is_shown_blanked_then_revealed_and_rated_as_anki_asks_it():
+    card = Card.from_dict("rivers", {**CARDS[pk_of("cycle") - 1], "reveal": True})
+    items = {Entry(1, face.number): Item(1, face.number, card, UNSEEN) for face in card.faces()}
+    clock = Clock()
+    session = Session(REVIEW, [Entry(1, 2)], items.__getitem__, clock, random.Random(3), FaceScheduler(fuzz=False))
+    question = session.next_question()
+    assert question.self_rated
+    assert question.text == "Water rises by evaporation and falls as [rain or snow]."
+    with pytest.raises(SessionError):
+        session.answer("precipitation")
+    clock.advance(seconds=5)
+    session.reveal()
+    assert question.back == "precipitation\nWater rises by evaporation and falls as precipitation."
+    outcome = session.rate(Rating.Hard)
+    assert (outcome.rating, outcome.correct, outcome.duration_ms) == (Rating.Hard, True, 5000)
+
+
 @pytest.mark.parametrize("rating, correct", [(1, False), (2, True), (3, True), (4, True)])
 def test_self_rated_cards_reveal_then_take_the_learners_rating(rating, correct):
     clock = Clock()

@@ -7,7 +7,8 @@ collection when it opens one, so it only ever sees a copy in a temporary directo
 Stock note types are recognised by their templates, not their names (people rename them): Basic becomes a
 flashcard, Basic (and reversed card) a glossary card (face 0 is Anki's card 1, face 1 its card 2), Basic (optional
 reversed card) either of the two by its third field, Basic (type in the answer) a typed card and Cloze a cloze card
-with the same deletion numbers (face ``n`` is deletion ``cn``). Any other note type gives one flashcard per Anki card,
+with the same deletion numbers (face ``n`` is deletion ``cn``), revealed and self-rated as in Anki unless its note
+type has a type-in box. Any other note type gives one flashcard per Anki card,
 from the rendered question and answer.
 
 Ids are derived from the note's GUID (and the card's template for other note types), deck slugs from the top-level
@@ -362,6 +363,7 @@ class _Shape:
     second: int = 0
     switch: int = 0
     extras: tuple[int, ...] = ()
+    typed_in: bool = False  # a cloze with Anki's type-in box: typed in quizgen too, where other clozes are revealed
 
 
 def _refs(template: str) -> list[tuple[str, str]]:
@@ -383,7 +385,7 @@ def note_shape(notetype: dict[str, Any]) -> _Shape:
         if any(name.startswith("cloze:") and "image-occlusion" in t["qfmt"] for t in templates for _, name in
                _refs(t["qfmt"])):
             return _Shape("image-occlusion")
-        # Cloze, or a cloze typed in ({{cloze:Text}} {{type:cloze:Text}}): a quizgen cloze is typed in either way.
+        # Cloze, or a cloze typed in ({{cloze:Text}} {{type:cloze:Text}}), asked in quizgen as Anki asks it.
         question = questions[0] if len(templates) == 1 else []
         if question and all(sigil == "" for sigil, _name in question) and question[0][1].startswith("cloze:"):
             text = question[0][1].removeprefix("cloze:")
@@ -393,7 +395,8 @@ def note_shape(notetype: dict[str, Any]) -> _Shape:
                 name in index or name in deletions for name in answer_fields
             ):
                 extras = tuple(dict.fromkeys(index[name] for name in answer_fields if name in index and name != text))
-                return _Shape("cloze", first=index[text], extras=extras)
+                typed_in = any(name == f"type:cloze:{text}" for _sigil, name in question)
+                return _Shape("cloze", first=index[text], extras=extras, typed_in=typed_in)
         return _Shape("rendered")
     if len(templates) == 1:
         front, back = plain(questions[0]), plain(answers[0])
@@ -589,6 +592,8 @@ class _Reader:
             return note.skip(self.report, f"cloze text not usable: {problems[0]}")
         numbers = cloze_syntax.numbers(text)
         cloze: dict[str, Any] = {"kind": "cloze", "text": text}
+        if not shape.typed_in:
+            cloze["reveal"] = True  # Anki shows the deletion and the learner rates their recall
         extras = [note.text(i).text for i in shape.extras]
         explanation = "\n".join(text for text in extras if text.strip())
         if explanation:

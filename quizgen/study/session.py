@@ -90,7 +90,7 @@ class Question:
 
     @property
     def self_rated(self) -> bool:
-        return self.item.card.spec.self_rated
+        return self.item.card.spec.rated_by_learner(self.item.card)
 
 
 @dataclass
@@ -350,8 +350,8 @@ class Session:
         q = self.question
         assert q is not None, "answer() grades only while asking"
         kind = q.card.spec
-        if kind.self_rated:
-            raise SessionError(f"{kind.name} cards are self-rated: reveal, then rate")
+        if q.self_rated:
+            raise SessionError(f"this {kind.name} card is self-rated: reveal, then rate")
         shown = Shown(q.text, q.options, q.lefts, q.back, q.expected)
         return kind.grade(q.card, q.item.face, shown, response)
 

@@ -84,7 +84,8 @@ class Kind(ABC):
     optional: ClassVar[dict[str, str]] = {}
     # The key of the kind's main text: prompt, cloze text, glossary term or flashcard front.
     main: ClassVar[str] = "prompt"
-    # Self-rated kinds are revealed and rated by the learner instead of answered and graded.
+    # Self-rated kinds are revealed and rated by the learner instead of answered and graded (``rated_by_learner``
+    # says so of one card).
     self_rated: ClassVar[bool] = False
     # Free-text kinds are typed in full: a wrong answer is shown beside the right one with the differences marked.
     free_text: ClassVar[bool] = False
@@ -139,6 +140,10 @@ class Kind(ABC):
         return []
 
     # Asking ------------------------------------------------------------------------------------------------------
+
+    def rated_by_learner(self, card: Card) -> bool:
+        """Whether the card is revealed and rated by the learner rather than answered and graded."""
+        return self.self_rated
 
     def faces(self, card: Card) -> list[Face]:
         """The faces the scheduler tracks for this card."""

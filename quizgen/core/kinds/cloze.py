@@ -1,4 +1,5 @@
-"""A text with deletions to fill in, asked once per deletion number."""
+"""A text with deletions to fill in, asked once per deletion number: typed in, or with ``reveal`` shown and rated
+by the learner, as Anki asks clozes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import random
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from quizgen.core.kinds import anki_html, cloze_syntax
-from quizgen.core.kinds.base import CLOZE_NOTE, STR, Face, Kind, Shown, contains_phrase, unanswerable
+from quizgen.core.kinds.base import BOOL, CLOZE_NOTE, STR, Face, Kind, Shown, contains_phrase, unanswerable
 from quizgen.core.kinds.grading import Grade, grade_cloze
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ MAX_DELETIONS = 3
 class Cloze(Kind):
     name = "cloze"
     required: ClassVar[dict[str, str]] = {"text": STR}
+    optional: ClassVar[dict[str, str]] = {"reveal": BOOL}
     main = "text"
     slow_seconds = 30
     free_text = True
@@ -26,6 +28,8 @@ class Cloze(Kind):
 
     def problems(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
         out = [(message, "text") for message in cloze_syntax.problems(fields["text"])]
+        if fields.get("reveal") is True:
+            return out  # nothing is typed in: a deletion of symbols only is as good as any
         for d in cloze_syntax.deletions(fields["text"]):
             if d.answer.strip() and unanswerable(d.answer):
                 out.append((f"cloze deletion c{d.number} ({d.answer!r}) has no letters or digits, "
@@ -55,9 +59,15 @@ class Cloze(Kind):
     def face_text(self, card: Card, face: int) -> str:
         return cloze_syntax.render(card.fields["text"], face)
 
+    def rated_by_learner(self, card: Card) -> bool:
+        return card.fields.get("reveal") is True
+
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
-        expected = "; ".join(cloze_syntax.answers(card.fields["text"], face))
-        return Shown(self.face_text(card, face), [], [], "", expected)
+        text = card.fields["text"]
+        expected = "; ".join(cloze_syntax.answers(text, face))
+        # Revealed, the answer comes first, then the whole text it completes.
+        back = f"{expected}\n{cloze_syntax.render(text, None)}" if self.rated_by_learner(card) else ""
+        return Shown(self.face_text(card, face), [], [], back, expected)
 
     def grade(self, card: Card, face: int, shown: Shown, response: str) -> Grade:
         return grade_cloze(response, cloze_syntax.answers(card.fields["text"], face))
