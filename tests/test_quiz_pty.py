@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from anki.collection import Collection
 
 from quizgen.core import importing
 from quizgen.core.store import Store
+from quizgen.exchange.anki_import import import_anki
 from tests.conftest import RIVERS_DECK_FILE
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -236,6 +238,32 @@ def test_glossary_reveals_then_takes_a_self_rating(quiz_db):
     assert finish(child) == 0
     assert reviews(quiz_db) == [("meander", 0, "review", 2, 1, "", 1)]
     assert "Meander" in screen_text(transcript)
+
+
+def test_a_cloze_from_anki_is_revealed_and_rated_as_in_anki(db_path, tmp_path):
+    source = tmp_path / "collection.anki2"
+    col = Collection(str(source))
+    note = col.new_note(col.models.by_name("Cloze"))
+    note["Text"] = "The {{c1::pituitary gland}} sits below the brain."
+    col.add_note(note, col.decks.id("Anatomy"))
+    col.close()
+    store = Store.open(db_path)
+    import_anki(store, source)
+    store.close()
+
+    child, transcript = spawn("anatomy")
+    child.expect_exact("The [...] sits below the brain.")
+    child.expect_exact("Enter to show the answer >")
+    child.sendline("")
+    child.expect_exact("pituitary gland")
+    child.expect_exact("How well did you know it?")
+    child.sendline("3")
+    child.expect_exact("Rating: Good")
+    child.sendline("q")
+    finish(child)
+    assert "The pituitary gland sits below the brain." in screen_text(transcript)
+    (review,) = reviews(db_path)
+    assert review[1:5] == (1, "review", 3, 1)
 
 
 def answer_whatever_is_asked(child: pexpect.spawn) -> int:
