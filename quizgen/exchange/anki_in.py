@@ -8,8 +8,7 @@ Stock note types are recognised by their templates, not their names (people rena
 flashcard, Basic (and reversed card) a glossary card (face 0 is Anki's card 1, face 1 its card 2), Basic (optional
 reversed card) either of the two by its third field, Basic (type in the answer) a typed card and Cloze a cloze card
 with the same deletion numbers (face ``n`` is deletion ``cn``), revealed and self-rated as in Anki unless its note
-type has a type-in box. Any other note type gives one flashcard per Anki card,
-from the rendered question and answer.
+type has a type-in box. Any other note type gives one flashcard per Anki card, from the rendered question and answer.
 
 Ids are derived from the note's GUID (and the card's template for other note types), deck slugs from the top-level
 deck's name, so reading the same package again gives the same ids.
