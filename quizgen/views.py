@@ -72,13 +72,13 @@ def card_detail(
     # Here, not at the top: the schedule module loads fsrs, which listing decks and cards does not need.
     from quizgen.study.schedule import RATING_NAMES, STATE_NAMES
 
-    labels = face_labels(stored)
+    labels = face_labels(stored, {review.face for review in reviews})
     rating_names = {int(rating): name for rating, name in RATING_NAMES.items()}
     line("faces:")
     for face in faces:
         answered = any(review.face == face.face for review in reviews)
         summary = face_summary(face, now, STATE_NAMES, answered)
-        line(f"  {labels.get(face.face, str(face.face))}: {summary[0]}")
+        line(f"  {labels[face.face]}: {summary[0]}")
         for detail in summary[1:]:
             line(f"    {detail}")
     if not reviews:
@@ -94,15 +94,19 @@ def card_detail(
         verdict = {1: "right", 0: "wrong"}.get(review.correct if review.correct is not None else -1, "")
         cells = [f"  {when(from_stored(review.reviewed_at), now, relative=False)}", review.mode]
         if several_faces:
-            cells.append(labels.get(review.face, str(review.face)))
+            cells.append(labels[review.face])
         seconds = f"{review.duration_ms / 1000:.1f} s" if review.duration_ms is not None else ""
         cells += [rating, verdict, json.dumps(review.response or "", ensure_ascii=False), seconds]
         log.add_row(*(literal(cell) for cell in cells))
     out.print(log)
 
 
-def face_labels(stored: StoredCard) -> dict[int, str]:
-    return {face.number: face.label for face in stored.card.faces()}
+def face_labels(stored: StoredCard, answered: set[int]) -> dict[int, str]:
+    """The label of each face of the card, and of each face it no longer has among those ``answered`` (a cloze
+    deletion since removed, whose answers stay)."""
+    labels = {face.number: face.label for face in stored.card.faces()}
+    spec = stored.card.spec
+    return labels | {number: f"{spec.face_name(number)} (removed)" for number in answered - labels.keys()}
 
 
 def face_summary(face: FaceDetail, now: datetime, state_names: dict[int, str], answered: bool) -> list[str]:
@@ -279,7 +283,7 @@ def card_record(stored: StoredCard, faces: list[FaceDetail]) -> dict[str, Any]:
     from quizgen.study.schedule import STATE_NAMES
 
     card = stored.card
-    labels = face_labels(stored)
+    labels = face_labels(stored, set())
     return {
         "id": card.id, "deck": card.deck, "kind": card.kind, "prompt": card.prompt, "answer": card.answer,
         "section": card.section, "retired": stored.retired is not None,

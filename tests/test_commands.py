@@ -123,6 +123,16 @@ def test_show_names_each_face_and_a_card_never_studied_says_so(body, run):
     assert "  c1: new, never reviewed" in cloze and "  c2: new, never reviewed" in cloze
 
 
+def test_answers_to_a_deletion_since_removed_stay_in_the_log_labelled_as_removed(body, run, tmp_path):
+    answer(body, "cloze-axis", 2, noon_in(-1), 3)
+    source = tmp_path / "body.toml"
+    source.write_text(DECK.replace("the {{c2::pituitary}}", "the pituitary"), encoding="utf-8")
+    importing.import_paths(body, [source])
+    out = run("show", "body/cloze-axis").stdout
+    log = out[out.index("reviews (1, newest last):"):].splitlines()
+    assert log[1].split()[3:6] == ["review", "c2", "(removed)"]
+
+
 def test_show_json_keeps_the_stored_fields_and_adds_each_face_and_the_review_log(body, run):
     now = current_time()
     answer(body, "gloss-hormone", 1, now - timedelta(days=1), 3, response="", due=now + timedelta(days=4))

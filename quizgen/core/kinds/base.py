@@ -149,6 +149,10 @@ class Kind(ABC):
         """The faces the scheduler tracks for this card."""
         return [Face(0, self.name)]
 
+    def face_name(self, number: int) -> str:
+        """What face ``number`` is called when the card no longer has it (its answers stay in the log)."""
+        return str(number)
+
     def face_text(self, card: Card, face: int) -> str:
         """The text that asks ``face`` of the card."""
         return card.prompt

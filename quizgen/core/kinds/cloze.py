@@ -54,7 +54,10 @@ class Cloze(Kind):
         return [d.answer for d in cloze_syntax.deletions(card.fields["text"])]
 
     def faces(self, card: Card) -> list[Face]:
-        return [Face(n, f"c{n}") for n in cloze_syntax.numbers(card.fields["text"])]
+        return [Face(n, self.face_name(n)) for n in cloze_syntax.numbers(card.fields["text"])]
+
+    def face_name(self, number: int) -> str:
+        return f"c{number}"
 
     def face_text(self, card: Card, face: int) -> str:
         return cloze_syntax.render(card.fields["text"], face)
