@@ -1,6 +1,7 @@
 """Which part of an Anki card's log is its FSRS history, as Anki's own FSRS reads it: answers in a filtered deck
 that does not reschedule are previews, not reviews; a card reset to new begins again at its next learning steps;
-and a log cut short (answers without the learning steps that began them) is left out of fitting and rescheduling.
+and a log cut short (answers without the learning steps that began them) is left out of fitting, and starts from the
+memory state SM-2's ease and interval stand for.
 Built with the real anki library, imported and fitted through the command line."""
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import fsrs_rs_python as rs
 import pytest
 from anki.collection import Collection
 
+from quizgen.core.store import Answer, Store
 from quizgen.exchange.anki_in import card_id_base
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -118,7 +120,28 @@ def test_fitting_takes_each_card_from_its_last_learning_steps_and_leaves_out_a_l
     assert json.loads(result.stdout)["reviews"] == sum(history.values())
 
 
-def test_rescheduling_replays_a_reset_card_from_its_relearning_and_leaves_a_cut_one_as_imported(run, reset_and_cut):
+def anki_memory_states(path: Path, card_ids: list[str], parameters: list[float] | None = None) -> dict[str, tuple]:
+    """Anki's own FSRS memory state of each of these cards (by quizgen card id) in a copy of the collection at
+    ``path`` with FSRS turned on, under ``parameters`` (Anki's defaults if None)."""
+    copy = path.with_name(f"anki-{len(card_ids)}-{parameters is not None}.anki2")
+    copy.write_bytes(path.read_bytes())
+    col = Collection(str(copy))
+    try:
+        col.set_config("fsrs", True)
+        if parameters is not None:
+            config = col.decks.config_dict_for_deck_id(col.decks.id("Simulated"))
+            config["fsrsParams6"] = parameters
+            col.decks.update_config(config)
+        anki_ids = {card_id_base(col.get_card(cid).note().guid): cid for cid in col.find_cards("")}
+        states = {card_id: col._backend.compute_memory_state(anki_ids[card_id]).state for card_id in card_ids}
+    finally:
+        col.close()
+    return {card_id: (state.stability, state.difficulty) for card_id, state in states.items()}
+
+
+def test_rescheduling_replays_a_reset_card_from_its_relearning_and_a_cut_one_from_its_sm2_seed(
+    run, reset_and_cut, tmp_path
+):
     path, _history, reset, cut, _left_new = reset_and_cut
     assert run("import", str(path)).exit_code == 0
     imported = faces_of(run)
@@ -130,28 +153,29 @@ def test_rescheduling_replays_a_reset_card_from_its_relearning_and_leaves_a_cut_
     relearnt = rs.FSRS(parameters).memory_state(rs.FSRSItem([rs.FSRSReview(3, 0)]))
     for card_id in reset:
         assert after[card_id]["stability"] == pytest.approx(relearnt.stability, rel=1e-4)
+    # A log cut short is left out of the fit, but its memory state follows the new parameters as Anki's does.
+    anki = anki_memory_states(path, cut, parameters)
     for card_id in cut:
-        assert after[card_id]["stability"] == imported[card_id]["stability"]
-        assert after[card_id]["due"] == imported[card_id]["due"]
+        assert (after[card_id]["stability"], after[card_id]["difficulty"]) == pytest.approx(anki[card_id], rel=1e-3)
+        assert after[card_id]["stability"] != imported[card_id]["stability"]
+        assert after[card_id]["last_review"] == imported[card_id]["last_review"]
 
 
-def test_a_log_cut_short_takes_its_memory_state_from_sm2_when_anki_has_none(run, reset_and_cut, tmp_path):
-    """The simulated collection's cards carry no FSRS memory state, as an SM-2 user's have none."""
+def test_a_log_cut_short_starts_from_sm2_as_anki_starts_it(run, reset_and_cut, tmp_path):
+    """The simulated collection's cards carry no FSRS memory state, as an SM-2 user's have none: Anki starts such a
+    log from the state SM-2's ease and interval at its first answer stand for, and replays the answers after it."""
     path, _history, _reset, cut, _left_new = reset_and_cut
     copy = tmp_path / "sm2.anki2"
     copy.write_bytes(path.read_bytes())
     conn = sqlite3.connect(copy)
     conn.execute("UPDATE cards SET factor = 2300")
-    intervals = dict(conn.execute("SELECT n.guid, c.ivl FROM cards c JOIN notes n ON n.id = c.nid").fetchall())
     conn.commit()
     conn.close()
     assert run("import", str(copy)).exit_code == 0
     faces = faces_of(run)
-    by_id = {card_id_base(guid): interval for guid, interval in intervals.items()}
+    anki = anki_memory_states(copy, cut)
     for card_id in cut:
-        from_sm2 = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state_from_sm2(2.3, float(by_id[card_id]), 0.9)
-        assert faces[card_id]["stability"] == pytest.approx(from_sm2.stability, rel=1e-4)
-        assert faces[card_id]["difficulty"] == pytest.approx(from_sm2.difficulty, rel=1e-4)
+        assert (faces[card_id]["stability"], faces[card_id]["difficulty"]) == pytest.approx(anki[card_id], rel=1e-3)
 
 
 def test_a_card_reset_and_not_studied_since_is_new_with_its_old_answers_shown(run, reset_and_cut):
@@ -160,3 +184,23 @@ def test_a_card_reset_and_not_studied_since_is_new_with_its_old_answers_shown(ru
     shown = run("show", left_new[0]).stdout
     assert "  flashcard: new, not scheduled yet" in shown.splitlines()
     assert "reviews (" in shown and "never reviewed" not in shown
+
+
+def test_after_a_deck_reset_a_face_cut_short_in_anki_is_fitted_from_its_next_answers(run, reset_and_cut, db_path):
+    """Forgotten, the Anki log that kept the face out of fitting is gone: what the learner answers next is its whole
+    history."""
+    path, _history, _reset, cut, _left_new = reset_and_cut
+    assert run("import", str(path)).exit_code == 0
+    assert run("deck", "reset", "simulated", "--yes").exit_code == 0
+    store = Store.open(db_path)
+    try:
+        pk = store.card_pks(["simulated"])[("simulated", cut[0])]
+        now = datetime.now(UTC)
+        learnt = {"state": 2, "step": None, "stability": 3.0, "difficulty": 5.0,
+                  "due": (now + timedelta(days=3)).isoformat(), "last_review": now.isoformat()}
+        session = store.start_session("simulated", "review", 0, now)
+        store.record_answer(session, Answer(pk, 0, now, "review", 3, True, "", 3000, None, learnt))
+        assert [(face.card_pk, face.ratings) for face in store.rating_history("simulated")] == [(pk, [3])]
+        assert store.seeded_histories("simulated") == []
+    finally:
+        store.close()

@@ -281,7 +281,7 @@ def test_true_retention_counts_the_wait_from_an_earlier_review_written_later(sto
     between = (start + timedelta(days=22)).isoformat(timespec="microseconds")
     with store.transaction():
         store.add_anki_history(
-            [(pk, 0, between, 3, 8000, between, None, 1, None, "review")], [], [], {(pk, 0): between}, []
+            [(pk, 0, between, 3, 8000, between, None, 1, None, "review")], [], [], {(pk, 0): between}, [], []
         )
     bands = retention_bands(store)
     assert (bands["2-6 days"], bands["3 weeks+"]) == ((1, 0), (1, 1))

@@ -227,3 +227,18 @@ def m011_anki_review_kinds(db: Database) -> None:
     # fills it in).
     if "anki_kind" not in db["reviews"].columns_dict:
         db["reviews"].add_column("anki_kind", str)
+
+
+@migration
+def m012_face_sm2_seeds(db: Database) -> None:
+    # The SM-2 state FSRS starts from for a face whose Anki log has no learning steps (cut short, or reviewed without
+    # ever being learnt), as Anki's FSRS starts it: the ease and interval (days) SM-2 gave its first answer after any
+    # reset (``seeded_at``), whose memory state they stand for; later answers are replayed from there. Set by an
+    # Anki import, beside the face's ``face_history_starts`` row that keeps such a face out of fitting.
+    db["face_sm2_seeds"].create(
+        {"card_pk": int, "face": int, "seeded_at": str, "ease": float, "interval_days": float},
+        pk=("card_pk", "face"),
+        foreign_keys=[("card_pk", "cards", "pk")],
+        not_null={"seeded_at", "ease", "interval_days"},
+        if_not_exists=True,
+    )

@@ -159,6 +159,28 @@ class FaceHistory:
     anki_ids: set[int]
     starts_at: str | None = None
     kindless: set[int] = field(default_factory=set)
+    seed: Sm2Seed | None = None  # ``face_sm2_seeds``: where FSRS starts a log without learning steps
+
+
+class Sm2Seed(NamedTuple):
+    """Where FSRS starts a face whose Anki log has no learning steps, as Anki's FSRS does: the memory state SM-2's
+    ease (2.5 is 250%) and interval in days stand for at the answer ``seeded_at`` (a stored time), the first one
+    after any reset; the answers after it are replayed from there."""
+
+    seeded_at: str
+    ease: float
+    interval_days: float
+
+
+class SeededHistory(NamedTuple):
+    """A face in review that FSRS starts from an SM-2 seed: the seed, and the stored times and ratings (1-4) of
+    the rated answers that moved its schedule after it, oldest first."""
+
+    card_pk: int
+    face: int
+    seed: Sm2Seed
+    times: list[str]
+    ratings: list[int]
 
 
 # An imported Anki answer, as written: card pk, face, reviewed at, rating, duration in ms as Anki has it, due before,
@@ -796,6 +818,7 @@ class Store:
             stale = [(pk, face) for pk, face in rows if face not in {f.number for f in changed[pk].faces()}]
             self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
             self.db.conn.executemany("DELETE FROM face_history_starts WHERE card_pk = ? AND face = ?", stale)
+            self.db.conn.executemany("DELETE FROM face_sm2_seeds WHERE card_pk = ? AND face = ?", stale)
 
     # Decks as a whole --------------------------------------------------------------------------------------------
 
@@ -824,6 +847,9 @@ class Store:
         with self.transaction():
             self._delete_rows("reviews", cards, [slug])
             self._delete_rows("sessions", "deck = ?", [slug])
+            # With no answers left, every face's FSRS history begins with its next one.
+            self._delete_rows("face_history_starts", cards, [slug])
+            self._delete_rows("face_sm2_seeds", cards, [slug])
             self.db.conn.execute(
                 f"""UPDATE schedule SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = NULL,
                     last_review = NULL WHERE {cards}""",
@@ -1358,6 +1384,26 @@ class Store:
             faces.append(RatingHistory(card_pk, face, times, ratings))
         return faces
 
+    def seeded_histories(self, deck: str | list[str] | None = None) -> list[SeededHistory]:
+        """The faces of the active cards (of the deck, of each deck listed, or of all) that FSRS starts from an SM-2
+        seed, each with its rated answers that moved a schedule after the seed (left out of ``rating_history``)."""
+        where, params = card_filter("c.", deck)
+        rows = self.db.execute(
+            f"""SELECT s.card_pk, s.face, s.seeded_at, s.ease, s.interval_days,
+                  group_concat(r.reviewed_at), group_concat(r.rating, '')
+                FROM face_sm2_seeds s JOIN cards c ON c.pk = s.card_pk
+                LEFT JOIN reviews r ON r.card_pk = s.card_pk AND r.face = s.face AND r.scheduled = 1
+                  AND r.rating BETWEEN 1 AND 4 AND r.reviewed_at > s.seeded_at
+                WHERE {where} GROUP BY s.card_pk, s.face ORDER BY s.card_pk, s.face""",
+            params,
+        ).fetchall()
+        histories = []
+        for card_pk, face, seeded_at, ease, interval, joined_times, joined_ratings in rows:
+            pairs = sorted(zip(joined_times.split(","), map(int, joined_ratings), strict=True)) if joined_times else []
+            histories.append(SeededHistory(card_pk, face, Sm2Seed(seeded_at, ease, interval),
+                                           [moment for moment, _ in pairs], [rating for _, rating in pairs]))
+        return histories
+
     def faces_in_review(self, deck: str | None = None) -> dict[tuple[int, int], datetime]:
         """The last review time of every face of the active cards in the Review state, by (card pk, face)."""
         where, params = card_filter("c.", deck)
@@ -1504,6 +1550,13 @@ class Store:
             ):
                 if (pk, face) in histories:
                     histories[(pk, face)].starts_at = starts_at
+            for pk, face, *seed in self.db.execute(
+                f"""SELECT card_pk, face, seeded_at, ease, interval_days FROM face_sm2_seeds
+                    WHERE card_pk IN ({marks})""",
+                chunk,
+            ):
+                if (pk, face) in histories:
+                    histories[(pk, face)].seed = Sm2Seed(*seed)
         return histories
 
     @contextmanager
@@ -1544,13 +1597,15 @@ class Store:
         schedules: list[tuple[int, int, dict]],
         joined: dict[tuple[int, int], str],
         starts: list[tuple[int, int, str | None]],
+        seeds: list[tuple[int, int, Sm2Seed | None]],
     ) -> None:
         """Write imported Anki reviews and events (each revlog id once per face) and the schedules they lead to.
 
         ``joined``: the faces whose new reviews join stored ones, each with the time of its first new review; the
         elapsed days of their reviews from then on are worked out here (the other faces' reviews come with theirs).
         ``starts``: faces whose FSRS history now begins elsewhere (``face_history_starts``; None: at their first
-        review). Call inside a transaction (an Anki import's), as often as it takes to write them all.
+        review). ``seeds``: faces whose SM-2 seed (``face_sm2_seeds``) is now this one, or none. Call inside a
+        transaction (an Anki import's), as often as it takes to write them all.
         """
         conn = self.db.conn
         conn.executemany(
@@ -1578,6 +1633,15 @@ class Store:
         conn.executemany(
             "DELETE FROM face_history_starts WHERE card_pk = ? AND face = ?",
             [(card_pk, face) for card_pk, face, starts_at in starts if starts_at is None],
+        )
+        conn.executemany(
+            """INSERT OR REPLACE INTO face_sm2_seeds (card_pk, face, seeded_at, ease, interval_days)
+               VALUES (?, ?, ?, ?, ?)""",
+            [(card_pk, face, *seed) for card_pk, face, seed in seeds if seed is not None],
+        )
+        conn.executemany(
+            "DELETE FROM face_sm2_seeds WHERE card_pk = ? AND face = ?",
+            [(card_pk, face) for card_pk, face, seed in seeds if seed is None],
         )
 
     def add_anki_kinds(self, kinds: list[AnkiKindRow]) -> None:

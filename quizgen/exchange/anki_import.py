@@ -46,6 +46,8 @@ from quizgen.core.store import (
     AnkiKindRow,
     AnkiReviewRow,
     FaceHistory,
+    SeededHistory,
+    Sm2Seed,
     StalePlan,
     Store,
     StoredRows,
@@ -67,6 +69,7 @@ from quizgen.exchange.anki_in import (
     with_deck_slugs,
 )
 from quizgen.exchange.anki_out import note_fields
+from quizgen.study.optimize import seeded_memory_states
 from quizgen.study.schedule import NEW
 
 # The source title of the decks an Anki import makes.
@@ -82,9 +85,8 @@ OWN_REVIEW_MS = 5
 SAME_MOMENT_MS = 1000
 DAY_MS = 86_400_000
 WRITTEN_TOGETHER = 10_000
-# What Anki takes for a card's SM-2 ease when it has none, and the retention SM-2's intervals aim at (Anki's default).
+# What Anki takes for a card's SM-2 ease when it has none.
 DEFAULT_EASE = 2.5
-SM2_RETENTION = 0.9
 CARD_TYPE_STATES = {"new": NEW, "learning": State.Learning, "review": State.Review, "relearning": State.Relearning}
 SCHEDULE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
 # The pieces of a stored time: "HH:MM:" of each minute of a day, seconds, and the end (ms, microseconds, UTC).
@@ -467,6 +469,7 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     schedules: list[tuple[int, int, dict[str, Any]]] = []
     joined: dict[tuple[int, int], str] = {}
     starts: list[tuple[int, int, str | None]] = []
+    seeds: list[tuple[int, int, Sm2Seed | None]] = []
     kinds: list[AnkiKindRow] = []
     report = plan.report
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
@@ -483,17 +486,19 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
                 joined[(pk, key.face)] = merged.joins_from
             if merged.starts_at != history.starts_at:
                 starts.append((pk, key.face, merged.starts_at))
+            if merged.seed != history.seed:
+                seeds.append((pk, key.face, merged.seed))
             kinds += merged.kinds
             if len(reviews) >= WRITTEN_TOGETHER:  # rows of a big history are written as they come, not all held
-                _flush(store, report, reviews, events, schedules, joined, starts)
-        _flush(store, report, reviews, events, schedules, joined, starts)
+                _flush(store, report, reviews, events, schedules, joined, starts, seeds)
+        _flush(store, report, reviews, events, schedules, joined, starts, seeds)
     store.add_anki_kinds(kinds)
 
 
 def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow], events: list[AnkiEventRow],
            schedules: list[tuple[int, int, dict[str, Any]]], joined: dict[tuple[int, int], str],
-           starts: list[tuple[int, int, str | None]]) -> None:
-    store.add_anki_history(reviews, events, schedules, joined, starts)
+           starts: list[tuple[int, int, str | None]], seeds: list[tuple[int, int, Sm2Seed | None]]) -> None:
+    store.add_anki_history(reviews, events, schedules, joined, starts, seeds)
     report.reviews_added += len(reviews)
     report.events_added += len(events)
     report.schedules_updated += len(schedules)
@@ -502,6 +507,7 @@ def _flush(store: Store, report: AnkiImportReport, reviews: list[AnkiReviewRow],
     schedules.clear()
     joined.clear()
     starts.clear()
+    seeds.clear()
 
 
 @dataclass
@@ -513,6 +519,8 @@ class MergedFace:
     joins_from: str | None = None
     # Where the face's FSRS history now begins (``face_history_starts``; None: at its first review).
     starts_at: str | None = None
+    # Where FSRS starts the face when its log has no learning steps (``face_sm2_seeds``).
+    seed: Sm2Seed | None = None
     # The Anki kinds of its answers stored before kinds were kept.
     kinds: list[AnkiKindRow] = field(default_factory=list)
 
@@ -534,7 +542,7 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     # due) are known here; one that has some leaves them to the store, which sees both.
     fresh = not native and not known
     previous_ms: int | None = None
-    for time_ms, kind, rating, duration_ms, interval in anki.reviews:
+    for time_ms, kind, rating, duration_ms, interval, _factor in anki.reviews:
         if rating is None:
             if time_ms not in known:
                 events.append((pk, face, time_ms, _ms_stored(time_ms), kind, interval))
@@ -571,11 +579,12 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
     joins_from = reviews[0][2] if reviews and not fresh else None
     start = fsrs_history_start(anki.reviews)
     starts_at = _starts_at(anki.reviews, start, native)
+    seed = _sm2_seed(anki, start)
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
-        return MergedFace(reviews, events, None, joins_from, starts_at, kinds)
-    row = _anki_schedule(anki, scheduler, start)
+        return MergedFace(reviews, events, None, joins_from, starts_at, seed, kinds)
+    row = _anki_schedule(anki, scheduler, start, seed)
     unchanged = row == {k: history.schedule[k] for k in SCHEDULE_KEYS}
-    return MergedFace(reviews, events, None if unchanged else row, joins_from, starts_at, kinds)
+    return MergedFace(reviews, events, None if unchanged else row, joins_from, starts_at, seed, kinds)
 
 
 def fsrs_history_start(entries: list[Review]) -> int | HistoryCut:
@@ -608,6 +617,22 @@ class HistoryCut:
 
     reset: int | None
     answered: bool
+
+
+def _sm2_seed(anki: FaceImport, start: int | HistoryCut) -> Sm2Seed | None:
+    """Where Anki's FSRS starts a card answered since its last reset without learning steps: at its first answer
+    since, with the memory state SM-2's ease and interval stand for (those of the log's first answer, as Anki takes
+    them; the card's own now when that answer is its only one). None for any other card."""
+    if not isinstance(start, HistoryCut) or not start.answered:
+        return None
+    answers = [r for r in anki.reviews if r.rating is not None]
+    since = [r for r in anki.reviews[start.reset + 1:] if r.rating is not None] if start.reset is not None else answers
+    if len(since) > 1:
+        first = answers[0]
+        ease, interval = first.factor / 1000 if first.factor else DEFAULT_EASE, max(first.interval, 1)
+    else:
+        ease, interval = anki.schedule.ease or DEFAULT_EASE, max(anki.schedule.interval_days, 1)
+    return Sm2Seed(_ms_stored(since[0].time_ms), ease, float(interval))
 
 
 def _starts_at(entries: list[Review], start: int | HistoryCut, native: list[int]) -> str | None:
@@ -645,8 +670,11 @@ def _is_own(time_ms: int, native: list[int]) -> bool:
     return any(0 <= time_ms - ms <= OWN_REVIEW_MS for ms in native)
 
 
-def _anki_schedule(anki: FaceImport, scheduler: Scheduler, start: int | HistoryCut) -> dict[str, Any]:
-    """The schedule row that continues where Anki left the card; ``start`` is ``fsrs_history_start`` of its log."""
+def _anki_schedule(
+    anki: FaceImport, scheduler: Scheduler, start: int | HistoryCut, seed: Sm2Seed | None
+) -> dict[str, Any]:
+    """The schedule row that continues where Anki left the card; ``start`` is ``fsrs_history_start`` of its log,
+    ``seed`` its ``_sm2_seed``."""
     schedule = anki.schedule
     state = CARD_TYPE_STATES.get(schedule.card_type, NEW)
     due = schedule.due
@@ -658,13 +686,12 @@ def _anki_schedule(anki: FaceImport, scheduler: Scheduler, start: int | HistoryC
         memory: tuple[float, float] | None = (schedule.memory.stability, schedule.memory.difficulty)
     elif isinstance(start, int):
         memory = _replay([(Rating(r.rating), r.time) for r in anki.reviews[start:] if r.rating is not None], scheduler)
-    elif start.answered:
-        # Answers without the learning steps that began them: as Anki does for such a log, the memory state SM-2's
-        # ease and interval stand for.
-        from_sm2 = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state_from_sm2(
-            schedule.ease or DEFAULT_EASE, float(max(schedule.interval_days, 1)), SM2_RETENTION
-        )
-        memory = (float(from_sm2.stability), float(from_sm2.difficulty))
+    elif seed is not None:
+        # Answers without the learning steps that began them: as Anki does for such a log, from the memory state
+        # SM-2's ease and interval stand for, through the answers after the seed.
+        later = [r for r in anki.reviews if r.rating is not None and _ms_stored(r.time_ms) > seed.seeded_at]
+        history = SeededHistory(0, 0, seed, [_ms_stored(r.time_ms) for r in later], [r.rating or 0 for r in later])
+        (memory,) = seeded_memory_states([history], rs.DEFAULT_PARAMETERS)
     else:
         memory = None
     if last is None:

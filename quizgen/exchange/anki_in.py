@@ -98,6 +98,7 @@ class Review(NamedTuple):
     rating: int | None
     duration_ms: int
     interval: int  # days when positive, seconds when negative, as Anki keeps it
+    factor: int  # the ease factor the entry left (2500 is 250%), or 0: where FSRS seeds a log cut short from SM-2
 
     @property
     def time(self) -> datetime:
@@ -335,16 +336,16 @@ def _read_tables(col_path: Path) -> _Tables | sqlite3.Error:
         make = tuple.__new__
         # As in Anki's own FSRS: an answer given in a filtered deck that reschedules counts; previews, manual
         # changes, resets, rescheduling and filtered entries without an answer are events.
-        for rid, cid, rating, ivl, duration, rtype in db.execute(
+        for rid, cid, rating, ivl, duration, rtype, factor in db.execute(
             "select id, cid, case when type between 0 and 3 and ease between 1 and 4 and (type < 3 or factor != 0)"
-            " then ease end, ivl, time, case when factor = 0 and type in (3, 4) then type + 3 else type end "
+            " then ease end, ivl, time, case when factor = 0 and type in (3, 4) then type + 3 else type end, factor "
             "from revlog order by id"
         ):
             face_reviews = revlog.get(cid)
             if face_reviews is None:
                 face_reviews = revlog[cid] = []
             # The kind is looked up, not made by the query: one string for all rows of a kind, not one each.
-            face_reviews.append(make(Review, (rid, kinds.get(rtype, "unknown"), rating, duration, ivl)))
+            face_reviews.append(make(Review, (rid, kinds.get(rtype, "unknown"), rating, duration, ivl, factor)))
             count += 1
         return _Tables(cards, notes, revlog, count)
     except sqlite3.Error as error:

@@ -30,12 +30,15 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from quizgen.core.bulk import collector_paused
 from quizgen.core.display import literal
 from quizgen.core.errors import QuizgenError
-from quizgen.core.store import RatingHistory, Store
+from quizgen.core.store import RatingHistory, SeededHistory, Sm2Seed, Store
 from quizgen.core.time import day_start, from_stored, local_day, to_stored
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+# The retention Anki's FSRS takes SM-2's intervals to have aimed at (Anki's default), when it starts a face from an
+# SM-2 seed.
+SM2_RETENTION = 0.9
 # Below this many items a fit mostly learns noise; Anki, too, asks for several hundred reviews before optimizing.
 MIN_ITEMS = 400
 # The quiz's relearning: py-fsrs's default of one relearning step, which fsrs-rs takes into account when fitting.
@@ -262,6 +265,31 @@ def interval_days(stability: float, retention: float, parameters: Sequence[float
     return int(min(max(round(days), 1), maximum))
 
 
+def seed_state(fsrs: rs.FSRS, seed: Sm2Seed) -> rs.MemoryState:
+    """The memory state an SM-2 seed stands for, as Anki's FSRS takes it."""
+    state = fsrs.memory_state_from_sm2(seed.ease, seed.interval_days, SM2_RETENTION)
+    if seed.ease <= 1.1:  # an ease this low was logged by Anki's FSRS, which keeps the difficulty there
+        return rs.MemoryState(state.stability, (seed.ease - 0.1) * 9 + 1)
+    return state
+
+
+def seeded_memory_states(faces: Sequence[SeededHistory], parameters: Sequence[float]) -> list[tuple[float, float]]:
+    """The memory state (stability, difficulty) of each face FSRS starts from an SM-2 seed: the seed's, carried
+    through the answers after it under ``parameters``, as Anki's FSRS computes a log without learning steps."""
+    fsrs = rs.FSRS(list(parameters))
+    states = [seed_state(fsrs, face.seed) for face in faces]
+    answered = [i for i, face in enumerate(faces) if face.times]
+    if answered:
+        # The seed's answer is where the first wait counts from; it is the seed, so it is not replayed.
+        days = histories([RatingHistory(faces[i].card_pk, faces[i].face, [faces[i].seed.seeded_at, *faces[i].times],
+                                        [3, *faces[i].ratings]) for i in answered])
+        items = [rs.FSRSItem(history.fsrs_reviews()[1:]) for history in days]
+        replayed = fsrs.memory_state_batch(items, [states[i] for i in answered])
+        for i, state in zip(answered, replayed, strict=True):
+            states[i] = state
+    return [(float(state.stability), float(state.difficulty)) for state in states]
+
+
 @dataclass(frozen=True)
 class Rescheduled:
     card_pk: int
@@ -338,6 +366,13 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
         if slug is None and store.get_config(parameters_key(name)) is not None:
             continue  # its own parameters did not change, nor does its schedule
         rows.extend(reschedule(deck_faces, report.parameters, retention, store.faces_in_review(name)))
+    # Faces whose Anki log has no learning steps: out of the fit, but rescheduled from their SM-2 seed, as in Anki.
+    in_review = store.faces_in_review(slug)
+    seeded = [face for face in store.seeded_histories(fitted_decks) if (face.card_pk, face.face) in in_review]
+    for face, (stability, difficulty) in zip(seeded, seeded_memory_states(seeded, report.parameters), strict=True):
+        last = in_review[(face.card_pk, face.face)]
+        due = last + timedelta(days=interval_days(stability, retention, report.parameters))
+        rows.append(Rescheduled(face.card_pk, face.face, stability, difficulty, due))
     store.set_memory_states([(r.card_pk, r.face, r.stability, r.difficulty, r.due) for r in rows])
     report.applied, report.rescheduled = True, len(rows)
     return report
