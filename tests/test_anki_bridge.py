@@ -371,9 +371,11 @@ def test_a_deck_from_anki_goes_back_to_a_new_profile_in_the_decks_its_notes_came
         anki.close()
 
 
-def test_a_deck_renamed_in_anki_takes_its_cards_and_their_reviews_along(run, tmp_path, db_path):
+@pytest.mark.parametrize("exported_anew", [False, True], ids=["same file", "file named after the new deck"])
+def test_a_deck_renamed_in_anki_takes_its_cards_and_their_reviews_along(run, tmp_path, db_path, exported_anew):
     """A note keeps its GUID when its top-level deck is renamed in Anki, or when it moves to another: its card moves
-    to the deck it is in now, with the answers given to it here, and is not retired for a new one."""
+    to the deck it is in now, with the answers given to it here, and is not retired for a new one; also when it
+    comes back in another file, as an export named after the renamed deck does."""
     source = tmp_path / "source" / "collection.anki2"
     source.parent.mkdir()
     col = Collection(str(source))
@@ -403,6 +405,11 @@ def test_a_deck_renamed_in_anki_takes_its_cards_and_their_reviews_along(run, tmp
         col.set_deck([col.card_ids_of_note(notes[2])[0]], col.decks.id("Spanish"))
     finally:
         col.close()
+    if exported_anew:
+        renamed = tmp_path / "export" / "German.anki2"
+        renamed.parent.mkdir()
+        renamed.write_bytes(source.read_bytes())
+        source = renamed
 
     report = imported_json(run, source)
     assert (report["cards_moved"], report["cards_retired"], report["notes"]["new"]) == (3, 0, 0)
@@ -413,6 +420,7 @@ def test_a_deck_renamed_in_anki_takes_its_cards_and_their_reviews_along(run, tmp
     assert shown_card(run, f"spanish/{card_id_base(guids[2])}")["section"] == "Spanish"
     assert run("show", f"custom/{answered}").exit_code != 0
     assert imported_json(run, source)["cards_moved"] == 0
+    assert json.loads(run("stats", "--json").stdout)["reviews"] == 1
 
 
 def test_new_cards_come_in_the_order_anki_would_show_them(run, tmp_path, db_path):

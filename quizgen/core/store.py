@@ -742,6 +742,19 @@ class Store:
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         return StoredRows(tuple(decks), tuple(origins), self._import_rows(decks, origins), version)
 
+    def anki_origins_of(self, card_ids: list[str]) -> list[str]:
+        """The Anki files (origins) that cards of these ids were imported from, whatever their deck now: a note keeps
+        its GUID, and so its card id, when its deck is renamed, and the export that brings it back may have another
+        name."""
+        origins: set[str] = set()
+        for chunk in _chunks(sorted(set(card_ids)), 500):
+            origins.update(origin for (origin,) in self.db.execute(
+                f"""SELECT DISTINCT origin FROM cards WHERE origin LIKE '{paths.ANKI_ORIGIN}%'
+                    AND card_id IN ({", ".join("?" for _ in chunk)})""",
+                chunk,
+            ))
+        return sorted(origins)
+
     def _import_rows(self, decks: list[str] | tuple[str, ...], origins: list[str] | tuple[str, ...]) -> dict:
         if not decks and not origins:
             return {}

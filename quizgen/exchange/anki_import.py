@@ -259,7 +259,8 @@ def plan_anki(imported: AnkiImport, store: Store, origin: str, source: str) -> A
     stored_decks = store.decks()
     known_decks = {deck.slug for deck in stored_decks}
     imported = with_deck_slugs(imported, stable_slugs(imported.decks, stored_decks))
-    stored = store.import_rows(sorted(imported.cards), [origin])
+    card_ids = [raw["id"] for raws in imported.cards.values() for raw in raws]
+    stored = store.import_rows(sorted(imported.cards), sorted({origin, *store.anki_origins_of(card_ids)}))
     bases = {key.card_id[:BASE_ID_LENGTH] for key in imported.schedules}
     linked_cards = store.cards_by_pk(sorted(pk for base, (_deck, _id, pk) in linked.items() if base in bases))
     return plan(imported, stored, origin, source, linked, linked_cards, known_decks)
@@ -297,7 +298,8 @@ def plan(
     """What importing ``imported`` from ``origin`` does to the stored cards.
 
     Args:
-        stored: the stored cards of the file's decks and of the file's earlier imports.
+        stored: the stored cards of the file's decks, of the file's earlier imports, and of the imports of other Anki
+            files that hold cards of its ids (its notes, before their deck was renamed and exported again).
         linked: own_cards of every stored card; linked_cards: those of them the file has notes of.
         known_decks: the decks the database has; a deck that exists keeps its name and description.
     """
@@ -311,7 +313,12 @@ def plan(
     taken: dict[tuple[str, str], Card] = {}
     # A card id comes from its note's GUID, which Anki keeps when the note's top-level deck is renamed or the note
     # moves to another: such a card moves to the deck it is in now, keeping its pk and so its reviews.
-    earlier = {card_id: (deck, card_id) for deck, card_id in stored.rows if stored.rows[deck, card_id].origin == origin}
+    # Whatever file it came from: an export made after the rename is usually named after the new deck.
+    earlier: dict[str, tuple[str, str]] = {}
+    for deck, card_id in stored.rows:
+        row_origin = stored.rows[deck, card_id].origin
+        if row_origin.startswith(paths.ANKI_ORIGIN) and (card_id not in earlier or row_origin == origin):
+            earlier[card_id] = (deck, card_id)
     moved: set[tuple[str, str]] = set()
     for slug, raws in imported.cards.items():
         for index, raw in enumerate(raws):
