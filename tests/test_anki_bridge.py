@@ -496,3 +496,35 @@ def test_a_card_with_an_empty_back_keeps_its_reviews_and_waits_suspended(run, tm
     assert run("unsuspend", card_id).exit_code == 0
     assert imported_json(run, source)["suspended_unshowable"] == 0
     assert marks(run, card_id) == []
+
+
+def test_a_card_forgotten_in_anki_keeps_its_log_through_an_export(run, tmp_path):
+    """Anki's Forget makes a card new again and keeps its review log: exported from quizgen, the card is new in Anki
+    and still has its log, as in the collection it came from."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        note_id = add_note(col, "Physics", "Unit of force?", "Newton")
+        card_id = col.get_note(note_id).cards()[0].id
+        answer(col, card_id, 3)
+        answer(col, card_id, 3)
+        logged = col.db.scalar("SELECT count(*) FROM revlog WHERE cid = ?", card_id)
+        col.sched.schedule_cards_as_new([card_id], restore_position=True, reset_counts=False)
+        guid = col.get_note(note_id).guid
+    finally:
+        col.close()
+    imported_json(run, source)
+    assert shown_card(run, f"physics/{card_id_base(guid)}")["faces"][0]["state"] == "new"
+    package = tmp_path / "physics.apkg"
+    assert run("export", "physics", "-o", str(package)).exit_code == 0
+    (tmp_path / "fresh").mkdir()
+    fresh = Collection(str(tmp_path / "fresh" / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True)
+        fresh.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
+        (card,) = [fresh.get_card(cid) for cid in fresh.find_cards("")]
+        assert card.type == 0
+        assert fresh.db.scalar("SELECT count(*) FROM revlog WHERE cid = ?", card.id) == logged
+    finally:
+        fresh.close()

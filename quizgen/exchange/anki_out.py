@@ -362,12 +362,13 @@ class ProgressPackage(genanki.Package):
         cursor.execute("PRAGMA synchronous = OFF")
         cursor.execute("PRAGMA temp_store = MEMORY")
         super().write_to_db(cursor, timestamp, id_gen)
-        studied = []
         if self.progress is not None:
-            studied = schedule_cards(cursor, self.progress, self.rows.cards, self.rows.faces)
+            schedule_cards(cursor, self.progress, self.rows.cards, self.rows.faces)
         self.rows.insert(cursor)
         if self.review_log is not None:
-            self.review_log.write(cursor, studied)
+            # Every card, not only the studied ones: a card Anki forgot (new again) keeps its log there.
+            self.review_log.write(cursor, [(pk, face, row[0]) for row, (pk, face) in zip(
+                self.rows.cards, self.rows.faces, strict=True)])
 
 
 def deck_id(*names: str) -> int:

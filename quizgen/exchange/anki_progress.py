@@ -70,15 +70,12 @@ class Progress:
 
 def schedule_cards(
     cursor: sqlite3.Cursor, progress: Progress, cards: list[list[Any]], faces: list[tuple[int, int]]
-) -> list[tuple[int, int, int]]:
+) -> None:
     """Fill in the schedule of each studied card among the package's ``cards`` rows, before they are written.
 
     Args:
         cursor: on the collection being written, whose day boundaries this sets.
         faces: for each row of ``cards``, the card pk and face it was made from.
-
-    Returns:
-        Card pk, face and Anki card id of each studied card, for ``ReviewLog.write``.
     """
     conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
     conf.update({"schedVer": 2, "creationOffset": 0, "localOffset": 0, "rollover": 0})
@@ -86,7 +83,6 @@ def schedule_cards(
     today = (int(progress.now.timestamp()) - PACKAGE_CREATED) // int(DAY.total_seconds())
     learner_today = anki_day(progress.now)
     steps = Scheduler()
-    studied = []
     for row, key in zip(cards, faces, strict=True):
         face = progress.faces.get(key)
         if face is None:
@@ -97,8 +93,6 @@ def schedule_cards(
             row[column] = value
         if suspended:  # a card suspended in quizgen stays so in Anki, its schedule kept under the suspension
             row[SCHEDULE_COLUMNS[1]] = QUEUE_SUSPENDED
-        studied.append((*key, row[0]))
-    return studied
 
 
 def anki_day(moment: datetime) -> date:
@@ -132,7 +126,7 @@ ENTRIES = f"""SELECT r.card_pk, r.face, r.rowid AS seq, r.reviewed_ms AS id, r.r
         WHEN {GRADUATED} THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END AS type
     FROM reviews r LEFT JOIN reviews p ON p.rowid = r.rowid - 1 AND p.card_pk = r.card_pk AND p.face = r.face"""
 STUDIED_ENTRIES = """SELECT e.id, f.anki_id, -1, e.ease, e.ivl, e.last_ivl, e.factor, e.time, e.type
-    FROM review_log.entries e JOIN temp.studied_cards f ON f.card_pk = e.card_pk AND f.face = e.face"""
+    FROM review_log.entries e JOIN temp.package_cards f ON f.card_pk = e.card_pk AND f.face = e.face"""
 
 
 class ReviewLog:
@@ -144,15 +138,15 @@ class ReviewLog:
         self.path = scratch
         self.ready = pool.submit(_work_out_log, progress.store.scheduled_reviews_copier(progress.deck), scratch)
 
-    def write(self, cursor: sqlite3.Cursor, studied: list[tuple[int, int, int]]) -> None:
-        """One revlog row per scheduled review of each studied card (card pk, face, Anki card id), and each card's
-        count of reviews and lapses."""
+    def write(self, cursor: sqlite3.Cursor, cards: list[tuple[int, int, int]]) -> None:
+        """One revlog row per scheduled review of each of the package's cards (card pk, face, Anki card id), and each
+        card's count of reviews and lapses."""
         self.ready.result()
         cursor.execute(
-            "CREATE TEMP TABLE studied_cards (card_pk INTEGER, face INTEGER, anki_id INTEGER,"
+            "CREATE TEMP TABLE package_cards (card_pk INTEGER, face INTEGER, anki_id INTEGER,"
             " PRIMARY KEY (card_pk, face)) WITHOUT ROWID"
         )
-        cursor.executemany("INSERT INTO studied_cards VALUES (?, ?, ?)", studied)
+        cursor.executemany("INSERT INTO package_cards VALUES (?, ?, ?)", cards)
         cursor.connection.commit()  # a database is attached outside any transaction
         cursor.execute("ATTACH DATABASE ? AS review_log", [str(self.path)])
         # The log's indexes are made again once it is full: cheaper than keeping them in order row by row.
@@ -181,10 +175,10 @@ class ReviewLog:
         cursor.execute(
             """UPDATE cards SET reps = totals.reviews, lapses = totals.lapses
                FROM review_log.face_totals totals
-               JOIN temp.studied_cards f ON f.card_pk = totals.card_pk AND f.face = totals.face
+               JOIN temp.package_cards f ON f.card_pk = totals.card_pk AND f.face = totals.face
                WHERE cards.id = f.anki_id"""
         )
-        cursor.execute("DROP TABLE temp.studied_cards")
+        cursor.execute("DROP TABLE temp.package_cards")
         cursor.connection.commit()
         cursor.execute("DETACH DATABASE review_log")
 
