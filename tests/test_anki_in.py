@@ -19,7 +19,7 @@ from quizgen.core import questions
 from quizgen.core.cards import ID_PATTERN
 from quizgen.core.errors import QuizgenError
 from quizgen.exchange.anki_html import to_text
-from quizgen.exchange.anki_in import AnkiReadError, FaceKey, read_anki
+from quizgen.exchange.anki_in import AnkiReadError, FaceKey, card_id_base, read_anki
 
 HTML_FIELD = (
     "<style>.x { color: red }</style><script>alert('no')</script>"
@@ -576,3 +576,27 @@ def test_html_conversion(html, text):
 def test_a_rendered_answer_drops_the_question_above_the_answer_rule():
     assert to_text("<style>p {}</style>Q<hr id=answer>A", after_answer_rule=True).text == "A"
     assert to_text("only an answer", after_answer_rule=True).text == "only an answer"
+
+
+def test_a_cloze_asked_or_answered_only_by_media_is_unshowable_and_its_media_counted_once(tmp_path):
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    texts = {
+        "answered by an image": '{{c1::<img src="only.png">}}',
+        "answered by a sound": "Sound {{c1::[sound:a.mp3]}} clip",
+        "asked by an image": '<img src="map.png"> {{c1::Paris}}',
+        "shown with an image": 'The {{c1::sun}} is a star. <img src="sun.png">',
+    }
+    guids = {}
+    for label, text in texts.items():
+        note = col.new_note(col.models.by_name("Cloze"))
+        note["Text"] = text
+        col.add_note(note, col.decks.id("Media"))
+        guids[label] = note.guid
+    col.close()
+
+    read = read_anki(path)
+    unshowable = {card_id for _deck, card_id in read.unshowable}
+    assert {label for label, guid in guids.items() if card_id_base(guid) in unshowable} == {
+        "answered by an image", "answered by a sound", "asked by an image"}
+    assert read.report.media == {"image": 3, "audio": 1}

@@ -40,7 +40,7 @@ from anki.errors import AnkiException, BackendIOError, DBError
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.kinds import cloze_syntax
-from quizgen.exchange.anki_html import Converted, Omitted, to_text
+from quizgen.exchange.anki_html import Converted, Omitted, marker_for, to_text
 
 PACKAGE_COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -563,7 +563,10 @@ class _Reader:
             return note.skip(self.report, "image occlusion needs its image")
         if shape.kind == "rendered":
             return self._read_rendered(note)
-        first, second = note.text(shape.first), note.text(shape.second)
+        first = note.text(shape.first)
+        if shape.kind == "cloze":
+            return self._read_cloze(note, shape, first)
+        second = note.text(shape.second)
         kind = shape.kind
         if kind == "optional":
             reverse = to_text(note.fields[shape.switch]) if shape.switch < len(note.fields) else Converted("")
@@ -585,6 +588,9 @@ class _Reader:
         if kind == "glossary":
             fields = {"term": first.text, "definition": _shown(second)}
             return self._add(note, {"kind": kind, **fields}, {0: 0, 1: 1}, unshowable=unshowable)
+        raise AssertionError(kind)
+
+    def _read_cloze(self, note: _Note, shape: _Shape, first: Converted) -> bool:
         # An empty deletion is an Anki card with nothing to recall: it is left out, and its card with it.
         text = cloze_syntax.without_empty(first.text)
         problems = cloze_syntax.problems(text)
@@ -598,7 +604,13 @@ class _Reader:
         explanation = "\n".join(text for text in extras if text.strip())
         if explanation:
             cloze["explanation"] = explanation
-        return self._add(note, cloze, {number - 1: number for number in numbers})
+        # Asked by what is around a deletion, answered by what is in it: either being only media, it cannot be asked.
+        around = cloze_syntax.outside(text)
+        asked_by_media = any(marker_for(item) in around for item in first.omitted) and not Converted(
+            around, first.omitted).has_text
+        answered_by_media = all(not Converted(d.answer, first.omitted).has_text for d in cloze_syntax.deletions(text))
+        unshowable = asked_by_media or answered_by_media
+        return self._add(note, cloze, {number - 1: number for number in numbers}, unshowable=unshowable)
 
     def _read_rendered(self, note: _Note) -> bool:
         """One flashcard per Anki card of a note type that is none of the stock ones, from the card as Anki shows it."""
