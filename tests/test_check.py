@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -119,6 +120,18 @@ def test_invalid_json_names_its_line(tmp_path, run):
     result = run("check", str(tmp_path))
     assert result.exit_code == 1
     assert f"{path}:3: invalid JSON" in result.stdout
+
+
+def test_a_warning_about_a_json_file_names_the_file_without_a_line(tmp_path, run):
+    """JSON has no line numbers to point at: the file alone is named, also for the card a warning points back to."""
+    path = tmp_path / "cards.json"
+    card = {"kind": "typed", "section": "S", "prompt": "Which gland sits below the brain?", "answer": "pituitary",
+            "explanation": "It does."}
+    path.write_text(json.dumps({"deck": "demo", "cards": [{"id": "a", **card}, {"id": "b", **card}]}))
+    (tmp_path / "demo.toml").write_text(GOOD_DECK)
+    result = run("check", str(tmp_path))
+    assert f"{path}: warning: card 'b' has the same text as card 'a' ({path})" in result.stdout
+    assert ":None" not in result.stdout
 
 
 def test_every_problem_in_a_file_is_reported_not_just_the_first(tmp_path, run):

@@ -90,7 +90,7 @@ def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
                 problems.append(
                     Problem(later.path, later.line,
                             f"card '{later.card.id}' has {what} card '{earlier.card.id}' "
-                            f"({earlier.path}:{earlier.line})", WARNING)
+                            f"({earlier.place})", WARNING)
                 )
     return problems
 
@@ -111,7 +111,7 @@ def _answers_given_away(cards: list[LoadedCard]) -> list[Problem]:
             problems.append(
                 Problem(loaded.path, loaded.line,
                         f"card '{card.id}': its answer {answer!r} already appears in card '{before.id}' "
-                        f"({at.path}:{at.line}), which comes earlier in the same section", WARNING)
+                        f"({at.place}), which comes earlier in the same section", WARNING)
             )
         introduced.add(card)
     return problems

@@ -47,9 +47,13 @@ class Problem:
     severity: str = ERROR
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{where}: {prefix}{self.message}"
+        return f"{place(self.path, self.line)}: {prefix}{self.message}"
+
+
+def place(path: str, line: int | None) -> str:
+    """``path:line``, or the path alone where there is no line to point at (a JSON file's cards have none)."""
+    return f"{path}:{line}" if line else path
 
 
 @dataclass
@@ -59,6 +63,10 @@ class LoadedCard:
     card: Card
     path: str
     line: int | None
+
+    @property
+    def place(self) -> str:
+        return place(self.path, self.line)
 
 
 @dataclass
@@ -495,7 +503,7 @@ def _check_duplicate_ids(bank: Bank) -> None:
             bank.problems.append(
                 Problem(loaded.path, loaded.line,
                         f"duplicate card id '{loaded.card.id}' in deck '{loaded.card.deck}' "
-                        f"(first at {first.path}:{first.line})")
+                        f"(first at {first.place})")
             )
         else:
             seen[key] = loaded
