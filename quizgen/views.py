@@ -120,9 +120,16 @@ def face_summary(face: FaceDetail, now: datetime, state_names: dict[int, str], a
     lines = [state, due_phrase(due, now)]
     figures = []
     if face.last_review:
+        from fsrs import State  # loaded with the schedule module by now
+
         last = from_stored(face.last_review)
         lines.append(f"last reviewed {ago(last, now)}, on {short_date(last, now)} at {clock(last)}")
-        figures.append(f"interval {span(due - last)}")
+        # A review's interval is in the learner's days: one from Anki is due at the start of its due day, which an
+        # answer given in the afternoon is hours short of a whole day from.
+        interval = due - last
+        if face.state == State.Review:
+            interval = timedelta(days=max(1, (local_day(due) - local_day(last)).days))
+        figures.append(f"interval {span(interval)}")
     if face.difficulty is not None:
         figures.append(f"difficulty {face.difficulty:.1f}/10")
     figures.append(f"lapses {face.lapses}")

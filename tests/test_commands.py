@@ -114,6 +114,16 @@ def test_show_prints_when_a_face_is_due_and_last_seen_and_its_answers_newest_las
     assert log[1].split()[3:] == ["review", "Good", "right", '"pituitary"', "4.2", "s"]
 
 
+def test_a_review_due_at_the_start_of_its_day_shows_its_interval_in_days(body, run):
+    """Anki dates a review card's due at the start of its due day (4 am): answered yesterday afternoon and due this
+    morning, the interval is a day, as Anki shows it, not the hours in between."""
+    today = local_day(current_time())
+    answered = day_start(today - timedelta(days=1)) + timedelta(hours=13)
+    answer(body, "gland-under-brain", 0, answered, 3, due=day_start(today) + timedelta(hours=4))
+    lines = [line.strip() for line in run("show", "body/gland-under-brain").stdout.splitlines()]
+    assert "interval 1 d · difficulty 4.0/10 · lapses 0" in lines
+
+
 def test_show_names_each_face_and_a_card_never_studied_says_so(body, run):
     out = run("show", "gloss-hormone").stdout
     assert "  term to definition: new, never reviewed" in out.splitlines()
