@@ -341,8 +341,11 @@ class Session:
 
     def _present(self, item: Item) -> Question:
         shown = item.card.spec.present(item.card, item.face, self.rng)
+        # Counted by what the learner has been through, so a face asked again after an undo keeps its number.
+        number = len(self.outcomes) + self.skipped + 1
         return Question(
-            number=self.position, total=len(self.queue), item=item, text=shown.text, options=shown.options,
+            number=number, total=number + len(self.queue) - self.position, item=item, text=shown.text,
+            options=shown.options,
             lefts=shown.lefts, back=shown.back, expected=shown.expected, shown_at=self.clock(),
         )
 
