@@ -528,3 +528,29 @@ def test_a_card_forgotten_in_anki_keeps_its_log_through_an_export(run, tmp_path)
         assert fresh.db.scalar("SELECT count(*) FROM revlog WHERE cid = ?", card.id) == logged
     finally:
         fresh.close()
+
+
+def test_an_sm2_cards_ease_comes_back_with_it(run, tmp_path):
+    """FSRS has no ease, but an SM-2 collection's cards exported back keep the one Anki gave them, not its default."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        note_id = add_note(col, "Chemistry", "Symbol for iron?", "Fe")
+        card_id = col.get_note(note_id).cards()[0].id
+        answer(col, card_id, 4)  # Easy: straight to review
+        col.db.execute("UPDATE cards SET factor = 2150 WHERE id = ?", card_id)
+    finally:
+        col.close()
+    imported_json(run, source)
+    package = tmp_path / "chemistry.apkg"
+    assert run("export", "chemistry", "-o", str(package)).exit_code == 0
+    (tmp_path / "fresh").mkdir()
+    fresh = Collection(str(tmp_path / "fresh" / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True)
+        fresh.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
+        (card,) = [fresh.get_card(cid) for cid in fresh.find_cards("")]
+        assert (card.type, card.factor) == (2, 2150)
+    finally:
+        fresh.close()

@@ -242,3 +242,16 @@ def m012_face_sm2_seeds(db: Database) -> None:
         not_null={"seeded_at", "ease", "interval_days"},
         if_not_exists=True,
     )
+
+
+@migration
+def m013_anki_eases(db: Database) -> None:
+    # The SM-2 ease factor (2.5 is 250%) Anki gave each face imported from it: FSRS has no use for it, but an SM-2
+    # user's cards exported back take it along, instead of all starting again at Anki's default.
+    db["anki_eases"].create(
+        {"card_pk": int, "face": int, "ease": float},
+        pk=("card_pk", "face"),
+        foreign_keys=[("card_pk", "cards", "pk")],
+        not_null={"ease"},
+        if_not_exists=True,
+    )

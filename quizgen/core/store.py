@@ -110,6 +110,7 @@ class StudiedFace(NamedTuple):
     difficulty: float
     due: str
     last_review: str
+    ease: float | None = None  # the SM-2 ease Anki gave it (``anki_eases``), for a face imported from Anki
 
 
 class FaceDetail(NamedTuple):
@@ -832,6 +833,7 @@ class Store:
             self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
             self.db.conn.executemany("DELETE FROM face_history_starts WHERE card_pk = ? AND face = ?", stale)
             self.db.conn.executemany("DELETE FROM face_sm2_seeds WHERE card_pk = ? AND face = ?", stale)
+            self.db.conn.executemany("DELETE FROM anki_eases WHERE card_pk = ? AND face = ?", stale)
 
     # Decks as a whole --------------------------------------------------------------------------------------------
 
@@ -1446,8 +1448,9 @@ class Store:
     def studied_faces(self, deck: str) -> list[StudiedFace]:
         """The schedule of every studied face of the deck's active cards."""
         rows = self.db.execute(
-            """SELECT s.card_pk, s.face, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review
+            """SELECT s.card_pk, s.face, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review, e.ease
                FROM schedule s JOIN cards c ON c.pk = s.card_pk
+               LEFT JOIN anki_eases e ON e.card_pk = s.card_pk AND e.face = s.face
                WHERE c.deck = ? AND c.retired IS NULL AND s.state > 0""",
             [deck],
         ).fetchall()
@@ -1656,6 +1659,11 @@ class Store:
             "DELETE FROM face_sm2_seeds WHERE card_pk = ? AND face = ?",
             [(card_pk, face) for card_pk, face, seed in seeds if seed is None],
         )
+
+    def set_anki_eases(self, eases: list[tuple[int, int, float]]) -> None:
+        """Keep the SM-2 ease Anki gives each of these faces (card pk, face, ease). Inside an Anki import's
+        transaction."""
+        self.db.conn.executemany("INSERT OR REPLACE INTO anki_eases (card_pk, face, ease) VALUES (?, ?, ?)", eases)
 
     def add_anki_kinds(self, kinds: list[AnkiKindRow]) -> None:
         """Give answers imported before their Anki kinds were kept (m011) their kind. Inside a transaction, with the

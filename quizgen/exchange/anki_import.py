@@ -479,6 +479,9 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     seeds: list[tuple[int, int, Sm2Seed | None]] = []
     kinds: list[AnkiKindRow] = []
     report = plan.report
+    # Anki's ease of every face it has studied, which an export back to an SM-2 collection takes along.
+    store.set_anki_eases([(pk, key.face, plan.faces[key].schedule.ease or DEFAULT_EASE) for key, pk in face_pks.items()
+                          if plan.faces[key].schedule.card_type != "new"])
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
             history = histories.get((pk, key.face))

@@ -220,16 +220,18 @@ def _card_schedule(
         f'{{"s": {round(face.stability, 4)!r}, "d": {round(face.difficulty, 4)!r}, "dr": {progress.retention!r}, '
         f'"lrt": {int(last_review.timestamp())}}}'
     )
+    # The ease Anki gave a card it scheduled, which SM-2 goes on from; FSRS does not use it.
+    ease = round(face.ease * 1000) if face.ease else STARTING_EASE
     if face.state == State.Review:
         # Whole days from the last review to the due day. Our own due times are whole days after the review; one
         # from Anki is the start of its due day, which an answer given late in a day is hours short of.
         interval = max(1, math.ceil((due - last_review) / DAY - PART_OF_A_DAY_IGNORED))
         due_day = today + (anki_day(due) - learner_today).days
-        return TYPE_REVIEW, QUEUE_REVIEW, due_day, interval, STARTING_EASE, 0, data
+        return TYPE_REVIEW, QUEUE_REVIEW, due_day, interval, ease, 0, data
     # Learning steps are minutes apart: such cards are due at a moment, not on a day. ``left`` is how many steps
     # remain, which is how Anki knows where in its steps a card is.
     if face.state == State.Relearning:
-        card_type, factor, steps = TYPE_RELEARNING, STARTING_EASE, len(scheduler.relearning_steps)
+        card_type, factor, steps = TYPE_RELEARNING, ease, len(scheduler.relearning_steps)
     else:
         card_type, factor, steps = TYPE_LEARNING, 0, len(scheduler.learning_steps)
     left = max(1, steps - (face.step or 0))
