@@ -11,6 +11,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import sys
 import time
 from datetime import datetime, timedelta
@@ -186,6 +187,25 @@ def test_apply_stores_the_decks_parameters_and_reschedules_its_faces_in_review(r
     # The quiz schedules the deck with the parameters it stored.
     deck_scheduler = plan.deck_schedulers[DECK]
     assert list(deck_scheduler.scheduler.parameters) == pytest.approx(report["parameters"], abs=1e-6)
+
+
+def test_an_apply_that_fails_midway_leaves_neither_parameters_nor_due_dates(run, studied):
+    """The parameters and the due dates they give are written together: stored alone, a later fit would find them
+    no better than themselves and never reschedule."""
+    conn = sqlite3.connect(studied)
+    conn.execute("CREATE TRIGGER cut_short BEFORE UPDATE ON schedule BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    conn.commit()
+    conn.close()
+    before = schedules(studied, DECK)
+    result = run("optimize", DECK, "--apply")
+    assert result.exit_code != 0 and "disk full" in result.stderr
+    assert f"parameters --deck {DECK}" not in run("config").stdout
+    assert schedules(studied, DECK) == before
+    conn = sqlite3.connect(studied)
+    conn.execute("DROP TRIGGER cut_short")
+    conn.commit()
+    conn.close()
+    assert report_of(run, DECK, "--apply")["rescheduled"] > 100
 
 
 def schedules(path: Path, deck: str) -> list[tuple]:

@@ -1434,9 +1434,13 @@ class Store:
         where, params = card_filter("", deck)
         return dict(self.db.execute(f"SELECT pk, deck FROM cards WHERE {where}", params).fetchall())
 
-    def set_memory_states(self, rows: list[tuple[int, int, float, float, datetime]]) -> None:
-        """New (card pk, face, stability, difficulty, due) for faces, in one transaction."""
+    def set_parameters_and_memory_states(
+        self, key: str, parameters: str, rows: list[tuple[int, int, float, float, datetime]]
+    ) -> None:
+        """Store FSRS parameters under config ``key`` and the new (card pk, face, stability, difficulty, due) of the
+        faces they reschedule, in one transaction: interrupted, neither is written."""
         with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [key, parameters])
             self.db.conn.executemany(
                 "UPDATE schedule SET stability = ?, difficulty = ?, due = ? WHERE card_pk = ? AND face = ?",
                 [(stability, difficulty, to_stored(due), pk, face) for pk, face, stability, difficulty, due in rows],

@@ -242,8 +242,9 @@ def check_on_later_reviews(report: Report, training: TrainingSet, progress: Prog
 def is_healthy(future: Score, recalled: float, items: int) -> bool:
     """Anki's health check of a fit scored on later reviews: its log loss and RMSE(bins) are set against what FSRS
     reaches for learners who recall as often (``recalled``, the share of items answered above Again) with as many
-    items, and either may be at most a little worse. (Any fit beats poor current parameters, so beating them proves
-    nothing; random answers fail this.)"""
+    items, and it passes when either is at most a little worse. (Any fit beats poor current parameters, so beating
+    them proves nothing. Answers at random mostly fail, on log loss; with RMSE(bins) alone enough to pass, as in
+    Anki, some pass all the same.)"""
     expected_log_loss: float = 0.623 * (4 * recalled * (1 - recalled)) ** 0.738
     expected_rmse: float = 0.0135 / (recalled**0.504 - 1.14) + 0.176 / ((items / 1000) ** 0.825 + 2.22) + 0.101
     return future.log_loss <= 1.11 * expected_log_loss or future.rmse_bins <= 1.53 * expected_rmse
@@ -355,7 +356,6 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     check_on_later_reviews(report, training, progress)
     if not apply or report.parameters is None or report.kept:
         return report
-    store.set_config(parameters_key(slug), stored_parameters(report.parameters))
     retention = setting_value(store.get_config, "retention")
     by_deck: dict[str, list[FaceHistory]] = {}
     decks = store.card_decks(slug)
@@ -373,7 +373,8 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
         last = in_review[(face.card_pk, face.face)]
         due = last + timedelta(days=interval_days(stability, retention, report.parameters))
         rows.append(Rescheduled(face.card_pk, face.face, stability, difficulty, due))
-    store.set_memory_states([(r.card_pk, r.face, r.stability, r.difficulty, r.due) for r in rows])
+    store.set_parameters_and_memory_states(parameters_key(slug), stored_parameters(report.parameters),
+                                           [(r.card_pk, r.face, r.stability, r.difficulty, r.due) for r in rows])
     report.applied, report.rescheduled = True, len(rows)
     return report
 
