@@ -557,6 +557,16 @@ def test_beyond_the_learn_ahead_limit_the_session_ends_and_says_when_the_next_is
     assert summary.learning == 1 and summary.next_learning == START + timedelta(minutes=10)
 
 
+def test_quitting_with_a_missed_face_to_come_back_counts_it_as_still_being_learnt():
+    clock = Clock()
+    session = learning_session([Entry(pk_of("salt"), 0), Entry(pk_of("delta"), 0)], clock, timedelta(minutes=5))
+    session.answer(wrong_answer(session.next_question()))  # Again: back at the end, due in a minute
+    session.answer(right_answer(session.next_question()))  # Good: due in ten minutes
+    session.quit()
+    summary = session.summary()
+    assert summary.learning == 2 and summary.next_learning == START + timedelta(minutes=1)
+
+
 def test_a_learning_face_falling_due_is_asked_before_the_rest_of_the_queue():
     clock = Clock()
     queue = [Entry(pk_of(card_id), 0) for card_id in ("salt", "delta", "longest")]

@@ -500,6 +500,12 @@ class Session:
         self.state = SessionState.DONE
 
     def summary(self) -> Summary:
+        # Every face left in (re)learning, those rated Again (queued to come back in this session) among them.
+        learning = {
+            entry: due for entry, row in self._updated.items()
+            if entry.card_pk not in self._set_aside and row["state"] in LEARNING_STATES
+            and (due := due_at(row)) is not None
+        }
         unasked = len(self.queue) - self.position + self._unanswered
         if self.state in (SessionState.ASKING, SessionState.REVEALED):
             unasked += 1
@@ -518,6 +524,6 @@ class Session:
             remaining=unasked,
             by_section=dict(sorted(by_section.items())),
             missed=[o for o in self.outcomes if not o.correct],
-            learning=len(self._learning),
-            next_learning=min(self._learning.values(), default=None),
+            learning=len(learning),
+            next_learning=min(learning.values(), default=None),
         )
