@@ -122,16 +122,25 @@ def test_invalid_json_names_its_line(tmp_path, run):
     assert f"{path}:3: invalid JSON" in result.stdout
 
 
-def test_a_warning_about_a_json_file_names_the_file_without_a_line(tmp_path, run):
-    """JSON has no line numbers to point at: the file alone is named, also for the card a warning points back to."""
+def test_problems_in_a_json_file_name_the_lines_of_its_cards(tmp_path, run):
+    """An exported deck edited by hand: JSON has no line numbers of its own, but each card and key has a line."""
     path = tmp_path / "cards.json"
     card = {"kind": "typed", "section": "S", "prompt": "Which gland sits below the brain?", "answer": "pituitary",
             "explanation": "It does."}
-    path.write_text(json.dumps({"deck": "demo", "cards": [{"id": "a", **card}, {"id": "b", **card}]}))
+    broken = {**card, "id": "c", "prompt": "Which gland makes melatonin?", "answer": 3}
+    path.write_text(json.dumps({"deck": "demo", "cards": [{"id": "a", **card}, {"id": "b", **card}, broken]}, indent=2))
+    lines = path.read_text().splitlines()
+    card_a = lines.index("    {") + 1
+    card_b = lines.index("    {", card_a) + 1
+    answer_c = lines.index('      "answer": 3,') + 1
     (tmp_path / "demo.toml").write_text(GOOD_DECK)
     result = run("check", str(tmp_path))
-    assert f"{path}: warning: card 'b' has the same text as card 'a' ({path})" in result.stdout
-    assert ":None" not in result.stdout
+    assert f"{path}:{answer_c}: 'answer' must be a string, not a number" in result.stdout
+    assert f"{path}:{card_b}: warning: card 'b' has the same text as card 'a' ({path}:{card_a})" in result.stdout
+    # A minified file is one line: every card is on it.
+    path.write_text(json.dumps({"deck": "demo", "cards": [{"id": "a", **card}, {"id": "b", **card}]}))
+    result = run("check", str(tmp_path))
+    assert f"{path}:1: warning: card 'b' has the same text as card 'a' ({path}:1)" in result.stdout
 
 
 def test_every_problem_in_a_file_is_reported_not_just_the_first(tmp_path, run):

@@ -12,7 +12,7 @@ import json
 import re
 import sys
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -34,6 +34,9 @@ QUESTION_FILE_KEYS = {"deck", "cards"}
 
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _CARDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
+# A key beginning a line of JSON, or a line's object or its next item: {"id": ..., "prompt": ...
+_JSON_KEY_LINE = re.compile(r'^\s*[{,]?\s*"([A-Za-z0-9_-]+)"\s*:')
+_JSON_CARDS = re.compile(r'"cards"\s*:\s*\[')
 # A key's line: "key =" or, for a table, its "[key]" header.
 _LONG_NUMBER = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")
 _KEY_LINE = re.compile(r"^\s*(?:\"?([A-Za-z0-9_-]+)\"?\s*=|\[\s*([A-Za-z0-9_-]+)\s*\])")
@@ -86,16 +89,18 @@ class Bank:
 
 
 class _Lines:
-    """Finds the line of a card or a key in a TOML text, so schema errors point where the person must look."""
+    """Finds the line of a card or a key in a TOML or JSON text, so schema errors point where the person must look."""
 
-    def __init__(self, text: str | None):
+    def __init__(self, text: str | None, json_text: bool = False):
         self.text = text or ""
-        # Lines are counted at "\n", as tomllib counts them; the headers are found in one pass over the text.
+        self.key_line = _JSON_KEY_LINE if json_text else _KEY_LINE
+        # Lines are counted at "\n", as tomllib and json count them; the cards are found in one pass over the text.
         self.card_starts: list[int] = []
         line, position = 1, 0
-        for match in _CARDS_HEADER.finditer(self.text):
-            line += self.text.count("\n", position, match.start())
-            position = match.start()
+        starts = _json_card_offsets(self.text) if json_text else (m.start() for m in _CARDS_HEADER.finditer(self.text))
+        for start in starts:
+            line += self.text.count("\n", position, start)
+            position = start
             self.card_starts.append(line)
         self._key_cache: dict[int | None, dict[str, int]] = {}
 
@@ -133,11 +138,39 @@ class _Lines:
         keys: dict[str, int] = {}
         if start is not None:
             for number in range(start, end):
-                match = _KEY_LINE.match(self.lines[number - 1])
-                if match:
-                    keys.setdefault(match[1] or match[2], number)
+                match = self.key_line.match(self.lines[number - 1])
+                if match and match.lastindex:
+                    keys.setdefault(match[match.lastindex], number)
         self._key_cache[index] = keys
         return keys
+
+
+def _json_card_offsets(text: str) -> Iterator[int]:
+    """Where each object of a JSON text's ``cards`` array begins, found by decoding the array one element at a time
+    (the json module gives the values, not where they were)."""
+    found = _JSON_CARDS.search(text)
+    if found is None:
+        return
+    decoder, position = json.JSONDecoder(), found.end()
+    while True:
+        position = _after_space(text, position)
+        if text.startswith("]", position):
+            return
+        try:
+            _card, end = decoder.raw_decode(text, position)
+        except ValueError:
+            return
+        yield position
+        position = _after_space(text, end)
+        if not text.startswith(",", position):
+            return
+        position += 1
+
+
+def _after_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -216,7 +249,7 @@ def load(paths: Iterable[Path], known_decks: dict[str, Deck] | None = None) -> B
         bank.problems.extend(problems)
         if data is not None:
             bank.sources[display_path(path)] = path
-            documents.append((display_path(path), data, _Lines(text if path.suffix == ".toml" else None)))
+            documents.append((display_path(path), data, _Lines(text, json_text=path.suffix == ".json")))
 
     # Deck files first, so question files anywhere in the set may refer to them.
     for name, data, lines in documents:
