@@ -189,13 +189,20 @@ def data_on_stdout() -> Iterator[TextIO]:
         out.detach()
 
 
+def _db_path(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | None:
+    if value == "":  # which Path() would take for the current folder
+        raise click.BadParameter("an empty name is no file; give the database's file name")
+    return Path(value) if value is not None else None
+
+
 @click.group(cls=QuizgenGroup)
 @click.version_option(package_name="quizgen")
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     envvar="QUIZGEN_DB",
+    callback=_db_path,
     help="Database file (default: $QUIZGEN_DB, else quizgen.db in the user data folder).",
 )
 @click.pass_context

@@ -4,7 +4,9 @@ and refusing files that are not ours."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -195,6 +197,19 @@ def test_refuses_files_that_are_not_sqlite(run, tmp_path):
 def test_refuses_a_missing_folder_and_a_directory(run, tmp_path):
     refuses(run, tmp_path / "no" / "such" / "q.db", "does not exist")
     refuses(run, tmp_path, "is a folder")
+
+
+def test_refuses_a_fifo_and_a_device_without_opening_them(run, tmp_path):
+    """Opening a FIFO waits for a writer, for ever; /dev/null reads as an empty file, which is no advice to delete."""
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    refuses(run, fifo, "is a FIFO, not a file")
+    refuses(run, Path("/dev/null"), "is a device, not a file")
+
+
+def test_an_empty_database_name_is_a_usage_error(run):
+    result = run("--db", "", "decks")
+    assert result.exit_code == 2 and "an empty name is no file" in result.stderr
 
 
 def test_library_raises_its_own_error(tmp_path):

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from quizgen.core import paths, time
 from quizgen.core.cards import Card, Deck
 from quizgen.core.display import one_line
-from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck
+from quizgen.core.errors import DatabaseBusy, DatabaseError, ImportProblems, UnknownCard, UnknownDeck, WriteError
+from quizgen.core.files import not_regular
 from quizgen.core.migrations import APPLICATION_ID, NAMES, migrations
 from quizgen.core.sqlite import Database
 from quizgen.core.time import from_stored, to_stored
@@ -252,8 +253,9 @@ def open_database(
     ``read_only`` opens it so even when it could be written. ``on_upgrade`` is told the number of reviews stored
     before an existing database's schema is upgraded, which for a long history takes a while.
     """
-    if path.is_dir():
-        raise DatabaseError(f"database path {path} is a folder, not a file")
+    kind = _not_a_file(path)
+    if kind:
+        raise DatabaseError(f"database path {path} is {kind}, not a file")
     if not path.parent.exists():
         if not create_folder:
             raise DatabaseError(f"cannot open database {path}: folder {path.parent} does not exist")
@@ -289,6 +291,15 @@ def open_database(
     except sqlite3.DatabaseError as ex:
         raise DatabaseError(describe_sqlite_error(ex, path)) from None
     return db, reason
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What the database path is when it is there and not a regular file, found without opening it: opening a FIFO
+    waits for a writer that never comes."""
+    try:
+        return not_regular(path)
+    except WriteError as ex:
+        raise DatabaseError(str(ex).replace("cannot write", "cannot open database", 1)) from None
 
 
 def _create(path: Path) -> None:
