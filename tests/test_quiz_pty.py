@@ -12,16 +12,20 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pexpect
 import pytest
 from anki.collection import Collection
+from fsrs import Rating
 
 from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.exchange.anki_import import import_anki
+from quizgen.study.schedule import FaceScheduler
 from tests.conftest import RIVERS_DECK_FILE
+from tests.test_session import UNSEEN
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PROMPT = r"> "
@@ -141,6 +145,32 @@ def test_an_answer_given_while_another_process_holds_the_database_waits_and_is_k
     assert "Traceback" not in text and "try again" not in text
     assert reviews(quiz_db) == [("delta", 0, "review", 3, 1, "Delta", 1)]
     assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(1, 1, 1)]
+
+
+def test_two_quizzes_answering_one_face_keep_both_answers_in_its_schedule(quiz_db):
+    """A second quiz open on the same card: its answer, given after the first's, is scheduled from the schedule the
+    first left, not from the one both were shown, so the first's lapse still counts."""
+    first, _ = spawn("--seed", "5")
+    second, _ = spawn("--seed", "5")
+    for child in (first, second):
+        child.expect_exact("What is the fan of sediment at a river's mouth called?")
+        child.expect_exact("Your answer >")
+    first.sendline("estuary")  # wrong: Again
+    first.expect_exact("Enter to go on, or 1-4 to change the rating >")
+    second.sendline("delta")  # right, proposed Good, rated Easy
+    second.expect_exact("Enter to go on, or 1-4 to change the rating >")
+    second.sendline("4")
+    second.expect_exact("Rating: Easy")
+    for child in (first, second):
+        child.sendline("q")
+        finish(child)
+    assert [(rating, correct) for _id, _face, _mode, rating, correct, *_ in reviews(quiz_db)] == [(1, 0), (4, 1)]
+    (state, stability, difficulty), = query(
+        quiz_db, "SELECT s.state, s.stability, s.difficulty FROM schedule s JOIN cards c ON c.pk = s.card_pk "
+                 "WHERE c.card_id = 'delta'")
+    # Easy on a card never seen gives FSRS's lowest difficulty; after the first quiz's Again it is well above.
+    fresh = FaceScheduler(fuzz=False).review(UNSEEN, Rating.Easy, datetime.now(UTC))
+    assert state == 2 and difficulty > fresh["difficulty"] + 1 and stability != fresh["stability"]
 
 
 def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):

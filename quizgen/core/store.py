@@ -63,6 +63,17 @@ class Answer:
     duration_ms: int
     due_before: str | None
     schedule: dict[str, Any] | None
+    # The face's schedule that ``schedule`` was worked out from: when the stored one is no longer it (another quiz
+    # answered the face meanwhile), nothing is written and ScheduleMoved gives the stored one.
+    schedule_before: dict[str, Any] | None = None
+
+
+class ScheduleMoved(Exception):
+    """The face's schedule changed since the answer being stored was worked out from it; ``stored`` is it now."""
+
+    def __init__(self, stored: dict[str, Any]):
+        super().__init__("the face's schedule changed meanwhile")
+        self.stored = stored
 
 
 class FaceSchedule(NamedTuple):
@@ -989,6 +1000,14 @@ class Store:
         ).fetchall()
         return {pk for (pk,) in rows}
 
+    def _schedule_row(self, card_pk: int, face: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT state, step, stability, difficulty, due, last_review FROM schedule WHERE card_pk = ? AND face = ?",
+            [card_pk, face],
+        ).fetchone()
+        keys = ("state", "step", "stability", "difficulty", "due", "last_review")
+        return dict(zip(keys, row, strict=True)) if row is not None else None
+
     def quiz_face(self, card_pk: int, face: int) -> tuple[Card, dict[str, Any]]:
         """A card and the schedule row of one of its faces; UnknownCard once it is retired or the face is gone."""
         row = self.db.execute(
@@ -1038,9 +1057,15 @@ class Store:
             self.db.conn.execute("UPDATE sessions SET ended = ? WHERE id = ?", [to_stored(now), session_id])
 
     def record_answer(self, session_id: int, answer: Answer) -> int:
-        """Store one answer of the session, and the face's new schedule if it has one; returns the review's id."""
+        """Store one answer of the session, and the face's new schedule if it has one; returns the review's id.
+
+        Raises ScheduleMoved, writing nothing, when the answer's ``schedule_before`` is no longer the face's."""
         conn = self.db.conn
         with self.transaction():
+            if answer.schedule is not None and answer.schedule_before is not None:
+                stored = self._schedule_row(answer.card_pk, answer.face)
+                if stored is not None and stored != answer.schedule_before:
+                    raise ScheduleMoved(stored)
             cursor = self._insert_answer(session_id, answer)
             if answer.schedule is not None:
                 self._set_elapsed({(answer.card_pk, answer.face): to_stored(answer.reviewed_at)})

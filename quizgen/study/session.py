@@ -135,6 +135,7 @@ class Outcome:
             duration_ms=self.duration_ms,
             due_before=item.schedule["due"],
             schedule=self.schedule_after,
+            schedule_before=item.schedule,
         )
 
 
@@ -438,6 +439,20 @@ class Session:
         self._remember(outcome)
         self.state = SessionState.ANSWERED
         return outcome
+
+    def rebase(self, schedule: dict[str, Any]) -> Outcome:
+        """The last answer worked out again from the face's schedule as it is stored now (another quiz answered the
+        face since it was shown): the same rating, with the schedule and waits it gives from there."""
+        self._expect(SessionState.ANSWERED)
+        last = self.outcomes[-1]
+        item = replace(last.question.item, schedule=schedule)
+        question = replace(last.question, item=item)
+        previews = self._scheduler_for(item).preview(schedule, last.reviewed_at, (item.card_pk, item.face))
+        rebased = replace(last, question=question, previews=previews, schedule_after=previews.get(last.rating))
+        self.outcomes[-1] = rebased
+        self._question = question
+        self._remember(rebased)
+        return rebased
 
     def _remember(self, outcome: Outcome) -> None:
         if outcome.schedule_after is not None:

@@ -30,7 +30,7 @@ from quizgen.core.cards import Deck
 from quizgen.core.display import literal
 from quizgen.core.errors import DatabaseBusy, QuizgenError
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences
-from quizgen.core.store import Store
+from quizgen.core.store import ScheduleMoved, Store
 from quizgen.study import actions
 from quizgen.study.plan import Plan, QuizOptions, forecast, open_plan
 from quizgen.study.schedule import RATING_NAMES, describe_interval
@@ -401,6 +401,16 @@ def _patiently(screen: Screen, write: Callable[[], T]) -> T:
                 screen.say("database busy, retrying...", style="yellow")
 
 
+def _recorded(session: Session, screen: Screen, store: Store, session_id: int, outcome: Outcome) -> tuple[int, Outcome]:
+    """Store the answer, and its id; when another quiz has answered the face since it was shown, the answer is
+    worked out again from the schedule that left it, so neither answer's effect is lost."""
+    while True:
+        try:
+            return _patiently(screen, partial(store.record_answer, session_id, outcome.record())), outcome
+        except ScheduleMoved as moved:
+            outcome = session.rebase(moved.stored)
+
+
 def _loop(
     session: Session, screen: Screen, store: Store, card_actions: actions.CardActions, decks: dict[str, Deck]
 ) -> None:
@@ -425,7 +435,7 @@ def _loop(
         except _Quit:
             session.quit()
             return
-        review_id = _patiently(screen, partial(store.record_answer, card_actions.session_id, outcome.record()))
+        review_id, outcome = _recorded(session, screen, store, card_actions.session_id, outcome)
         card_actions.review_ids.append(review_id)
         try:
             _after(session, screen, store, review_id, outcome)
