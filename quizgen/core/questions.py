@@ -55,7 +55,7 @@ class Problem:
 
 
 def place(path: str, line: int | None) -> str:
-    """``path:line``, or the path alone where there is no line to point at (a JSON file's cards have none)."""
+    """``path:line``, or the path alone where no line is known."""
     return f"{path}:{line}" if line else path
 
 

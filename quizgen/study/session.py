@@ -346,8 +346,7 @@ class Session:
         number = len(self.outcomes) + self.skipped + 1
         return Question(
             number=number, total=number + len(self.queue) - self.position, item=item, text=shown.text,
-            options=shown.options,
-            lefts=shown.lefts, back=shown.back, expected=shown.expected, shown_at=self.clock(),
+            options=shown.options, lefts=shown.lefts, back=shown.back, expected=shown.expected, shown_at=self.clock(),
         )
 
     def _grade(self, response: str) -> Grade:
