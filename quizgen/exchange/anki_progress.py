@@ -125,7 +125,7 @@ ENTRIES = f"""SELECT r.card_pk, r.face, r.rowid AS seq, r.reviewed_ms AS id, r.r
       CASE WHEN r.anki_type IS NOT NULL THEN r.anki_type WHEN {_interval("p")} > 0 THEN {ENTRY_REVIEW}
         WHEN {GRADUATED} THEN {ENTRY_RELEARN} ELSE {ENTRY_LEARN} END AS type
     FROM reviews r LEFT JOIN reviews p ON p.rowid = r.rowid - 1 AND p.card_pk = r.card_pk AND p.face = r.face"""
-STUDIED_ENTRIES = """SELECT e.id, f.anki_id, -1, e.ease, e.ivl, e.last_ivl, e.factor, e.time, e.type
+PACKAGE_ENTRIES = """SELECT e.id, f.anki_id, -1, e.ease, e.ivl, e.last_ivl, e.factor, e.time, e.type
     FROM review_log.entries e JOIN temp.package_cards f ON f.card_pk = e.card_pk AND f.face = e.face"""
 
 
@@ -157,11 +157,11 @@ class ReviewLog:
             cursor.execute(f"DROP INDEX {name}")
         try:
             # In time order, the order of revlog's key, each row lands at the end of the table instead of anywhere.
-            cursor.execute(f"INSERT INTO revlog {STUDIED_ENTRIES} ORDER BY e.rowid")
+            cursor.execute(f"INSERT INTO revlog {PACKAGE_ENTRIES} ORDER BY e.rowid")
         except sqlite3.IntegrityError:
             # Reviews of the same millisecond (a history imported whole, say): the insert was undone; each id then
             # takes the next free millisecond, in the order of the cards and each card's reviews.
-            entries = cursor.execute(f"{STUDIED_ENTRIES} ORDER BY f.anki_id, e.seq").fetchall()
+            entries = cursor.execute(f"{PACKAGE_ENTRIES} ORDER BY f.anki_id, e.seq").fetchall()
             used_ids: set[int] = set()
             for index, (entry_id, *rest) in enumerate(entries):
                 while entry_id in used_ids:
