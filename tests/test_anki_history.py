@@ -204,3 +204,43 @@ def test_after_a_deck_reset_a_face_cut_short_in_anki_is_fitted_from_its_next_ans
         assert store.seeded_histories("simulated") == []
     finally:
         store.close()
+
+
+def test_a_card_forgotten_then_reviewed_without_learning_starts_from_its_first_answer_since(run, tmp_path):
+    """Learnt, forgotten (reset to new), given a due date and reviewed twice: Anki's FSRS starts it from the ease and
+    interval of its first review after the reset, not of its first answer ever."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    try:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "Capital of Peru?", "Lima"
+        col.add_note(note, col.decks.id("Simulated"))
+        cid = note.cards()[0].id
+        noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+        def logged(days_ago: int, ease: int, interval: int, last: int, factor: int, kind: int) -> None:
+            stamp = int((noon - timedelta(days=days_ago)).timestamp() * 1000)
+            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)", stamp, cid, ease, interval,
+                           last, factor, kind)
+
+        logged(100, 3, -600, 0, 0, 0)  # learning steps
+        logged(99, 3, 4, -600, 2500, 0)
+        logged(95, 3, 11, 4, 2500, 1)
+        logged(60, 0, 0, 11, 0, 4)  # forgotten: reset to new
+        logged(59, 0, 3, 0, 2500, 4)  # a due date set by hand
+        logged(56, 3, 8, 3, 1900, 1)  # reviewed, never learnt again
+        logged(48, 3, 20, 8, 1900, 1)
+        col.db.execute("UPDATE cards SET type = 2, queue = 2, ivl = 20, factor = 1900, due = ? WHERE id = ?",
+                       col.sched.today - 28, cid)
+        guid = note.guid
+    finally:
+        col.close()
+    assert run("import", str(path)).exit_code == 0
+    face = faces_of(run)[card_id_base(guid)]
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        anki = col._backend.compute_memory_state(cid).state
+    finally:
+        col.close()
+    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)

@@ -631,14 +631,13 @@ class HistoryCut:
 
 def _sm2_seed(anki: FaceImport, start: int | HistoryCut) -> Sm2Seed | None:
     """Where Anki's FSRS starts a card answered since its last reset without learning steps: at its first answer
-    since, with the memory state SM-2's ease and interval stand for (those of the log's first answer, as Anki takes
-    them; the card's own now when that answer is its only one). None for any other card."""
+    since, with the memory state SM-2's ease and interval then stand for (the card's own now when that answer is its
+    only one). None for any other card."""
     if not isinstance(start, HistoryCut) or not start.answered:
         return None
-    answers = [r for r in anki.reviews if r.rating is not None]
-    since = [r for r in anki.reviews[start.reset + 1:] if r.rating is not None] if start.reset is not None else answers
+    since = [r for r in anki.reviews[(start.reset if start.reset is not None else -1) + 1:] if r.rating is not None]
     if len(since) > 1:
-        first = answers[0]
+        first = since[0]
         ease, interval = first.factor / 1000 if first.factor else DEFAULT_EASE, max(first.interval, 1)
     else:
         ease, interval = anki.schedule.ease or DEFAULT_EASE, max(anki.schedule.interval_days, 1)
