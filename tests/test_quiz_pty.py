@@ -149,7 +149,8 @@ def test_an_answer_given_while_another_process_holds_the_database_waits_and_is_k
 
 def test_two_quizzes_answering_one_face_keep_both_answers_in_its_schedule(quiz_db):
     """A second quiz open on the same card: its answer, given after the first's, is scheduled from the schedule the
-    first left, not from the one both were shown, so the first's lapse still counts."""
+    first left, not from the one both were shown, so the first's lapse still counts; and the first taking its answer
+    back leaves the second's schedule standing."""
     first, _ = spawn("--seed", "5")
     second, _ = spawn("--seed", "5")
     for child in (first, second):
@@ -161,10 +162,14 @@ def test_two_quizzes_answering_one_face_keep_both_answers_in_its_schedule(quiz_d
     second.expect_exact("Enter to go on, or 1-4 to change the rating >")
     second.sendline("4")
     second.expect_exact("Rating: Easy")
+    assert [(rating, correct) for _id, _face, _mode, rating, correct, *_ in reviews(quiz_db)] == [(1, 0), (4, 1)]
+    # The first quiz takes its answer back: the second's, given since, keeps its schedule.
+    first.sendline(":u")
+    first.expect_exact("taken back")
     for child in (first, second):
         child.sendline("q")
         finish(child)
-    assert [(rating, correct) for _id, _face, _mode, rating, correct, *_ in reviews(quiz_db)] == [(1, 0), (4, 1)]
+    assert [(rating, correct) for _id, _face, _mode, rating, correct, *_ in reviews(quiz_db)] == [(4, 1)]
     (state, stability, difficulty), = query(
         quiz_db, "SELECT s.state, s.stability, s.difficulty FROM schedule s JOIN cards c ON c.pk = s.card_pk "
                  "WHERE c.card_id = 'delta'")

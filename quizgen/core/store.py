@@ -68,6 +68,10 @@ class Answer:
     schedule_before: dict[str, Any] | None = None
 
 
+# A face's schedule row, as a quiz works it out and the schedule table keeps it.
+SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
 class ScheduleMoved(Exception):
     """The face's schedule changed since the answer being stored was worked out from it; ``stored`` is it now."""
 
@@ -1002,11 +1006,9 @@ class Store:
 
     def _schedule_row(self, card_pk: int, face: int) -> dict[str, Any] | None:
         row = self.db.execute(
-            "SELECT state, step, stability, difficulty, due, last_review FROM schedule WHERE card_pk = ? AND face = ?",
-            [card_pk, face],
+            f"SELECT {', '.join(SCHEDULE_COLUMNS)} FROM schedule WHERE card_pk = ? AND face = ?", [card_pk, face]
         ).fetchone()
-        keys = ("state", "step", "stability", "difficulty", "due", "last_review")
-        return dict(zip(keys, row, strict=True)) if row is not None else None
+        return dict(zip(SCHEDULE_COLUMNS, row, strict=True)) if row is not None else None
 
     def quiz_face(self, card_pk: int, face: int) -> tuple[Card, dict[str, Any]]:
         """A card and the schedule row of one of its faces; UnknownCard once it is retired or the face is gone."""
@@ -1098,15 +1100,18 @@ class Store:
 
     def undo_answer(self, session_id: int, review_id: int, answer: Answer, schedule_before: dict[str, Any]) -> None:
         """Take back a stored answer: its review row goes, and the face's schedule returns to ``schedule_before``
-        if the answer had moved it."""
+        if the answer had moved it, unless another quiz has answered the face since: its answer, worked out from
+        this one's schedule, stands."""
         with self.transaction():
+            moved_since = answer.schedule is not None and self._schedule_row(answer.card_pk, answer.face) != {
+                key: answer.schedule[key] for key in SCHEDULE_COLUMNS}
             self.db.conn.execute(
                 """UPDATE sessions SET answered = answered - 1,
                    correct = correct - (SELECT correct FROM reviews WHERE id = ?) WHERE id = ?""",
                 [review_id, session_id],
             )
             self.db.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
-            if answer.schedule is not None:
+            if answer.schedule is not None and not moved_since:
                 self._write_schedule(answer.card_pk, answer.face, schedule_before)
                 # A review after the one taken back (there is none, unless the clock went back) follows another now.
                 self._set_elapsed({(answer.card_pk, answer.face): to_stored(answer.reviewed_at)})
