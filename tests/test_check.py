@@ -137,6 +137,10 @@ def test_problems_in_a_json_file_name_the_lines_of_its_cards(tmp_path, run):
     result = run("check", str(tmp_path))
     assert f"{path}:{answer_c}: 'answer' must be a string, not a number" in result.stdout
     assert f"{path}:{card_b}: warning: card 'b' has the same text as card 'a' ({path}:{card_a})" in result.stdout
+    # Top-level keys after the cards have their lines too.
+    path.write_text('{"cards": [\n  {"id": "a", "kind": "typed", "section": "S", "prompt": "P", "answer": "x"}\n],\n'
+                    ' "deck": "demo",\n "colour": "blue"\n}\n')
+    assert f"{path}:5: unknown top-level key 'colour'" in run("check", str(tmp_path)).stdout
     # A minified file is one line: every card is on it.
     path.write_text(json.dumps({"deck": "demo", "cards": [{"id": "a", **card}, {"id": "b", **card}]}))
     result = run("check", str(tmp_path))

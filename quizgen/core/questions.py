@@ -12,7 +12,7 @@ import json
 import re
 import sys
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -96,12 +96,17 @@ class _Lines:
         self.key_line = _JSON_KEY_LINE if json_text else _KEY_LINE
         # Lines are counted at "\n", as tomllib and json count them; the cards are found in one pass over the text.
         self.card_starts: list[int] = []
+        # In JSON, top-level keys may come after the cards too: the line of the array's closing bracket, if found.
+        self.cards_end: int | None = None
+        starts, end = _json_cards(self.text) if json_text else ([m.start() for m in _CARDS_HEADER.finditer(self.text)],
+                                                                 None)
         line, position = 1, 0
-        starts = _json_card_offsets(self.text) if json_text else (m.start() for m in _CARDS_HEADER.finditer(self.text))
         for start in starts:
             line += self.text.count("\n", position, start)
             position = start
             self.card_starts.append(line)
+        if end is not None:
+            self.cards_end = line + self.text.count("\n", position, end)
         self._key_cache: dict[int | None, dict[str, int]] = {}
 
     @cached_property
@@ -128,15 +133,17 @@ class _Lines:
         """Each key's first line within one card (or the top level), scanned once and cached."""
         if index in self._key_cache:
             return self._key_cache[index]
-        start: int | None
+        last = len(self.lines) + 1
+        spans: list[tuple[int, int]] = []
         if index is None:
-            start, end = 1, (self.card_starts[0] if self.card_starts else len(self.lines) + 1)
-        else:
-            start = self.card(index)
+            spans.append((1, self.card_starts[0] if self.card_starts else last))
+            if self.cards_end is not None:
+                spans.append((self.cards_end, last))
+        elif (start := self.card(index)) is not None:
             nxt = self.card(index + 1)
-            end = nxt if nxt is not None else len(self.lines) + 1
+            spans.append((start, nxt if nxt is not None else self.cards_end + 1 if self.cards_end else last))
         keys: dict[str, int] = {}
-        if start is not None:
+        for start, end in spans:
             for number in range(start, end):
                 match = self.key_line.match(self.lines[number - 1])
                 if match and match.lastindex:
@@ -145,26 +152,28 @@ class _Lines:
         return keys
 
 
-def _json_card_offsets(text: str) -> Iterator[int]:
-    """Where each object of a JSON text's ``cards`` array begins, found by decoding the array one element at a time
-    (the json module gives the values, not where they were)."""
+def _json_cards(text: str) -> tuple[list[int], int | None]:
+    """Where each object of a JSON text's ``cards`` array begins, and where the array ends (None if it was not read to
+    its end), found by decoding the array one element at a time: the json module gives values, not where they were."""
     found = _JSON_CARDS.search(text)
     if found is None:
-        return
+        return [], None
     decoder, position = json.JSONDecoder(), found.end()
+    starts: list[int] = []
     while True:
         position = _after_space(text, position)
         if text.startswith("]", position):
-            return
+            return starts, position
         try:
             _card, end = decoder.raw_decode(text, position)
         except ValueError:
-            return
-        yield position
+            return starts, None
+        starts.append(position)
         position = _after_space(text, end)
-        if not text.startswith(",", position):
-            return
-        position += 1
+        if text.startswith(",", position):
+            position += 1
+        elif not text.startswith("]", position):
+            return starts, None
 
 
 def _after_space(text: str, position: int) -> int:
