@@ -596,6 +596,30 @@ path.write_text(path.read_text().replace("What is the fan of sediment at a river
 """
 
 
+def test_edit_opens_a_json_question_file_at_the_card_too(quiz_db, tmp_path, monkeypatch):
+    """A deck kept in JSON (an export taken over as its question file) is edited the same way."""
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_SCRIPT)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    deck = tmp_path / "rivers.json"
+    exported = subprocess.run([sys.executable, "-m", "quizgen", "export", "rivers", "-o", str(deck)],
+                              capture_output=True, text=True)
+    assert exported.returncode == 0, exported.stderr
+    (tmp_path / "rivers.toml").unlink()
+    assert subprocess.run([sys.executable, "-m", "quizgen", "import", str(deck)], capture_output=True).returncode == 0
+    child, _transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    child.sendline(":e")
+    child.expect_exact("re-imported")
+    child.expect_exact("What is the sediment fan at a river mouth called?")
+    child.sendline("q")
+    assert finish(child) == 0
+    (origin_line,) = query(quiz_db, "SELECT origin_line FROM cards WHERE card_id = 'delta'")[0]
+    assert editor.with_suffix(".log").read_text() == f"+{origin_line}"
+    assert '"id": "delta"' in "\n".join(deck.read_text().splitlines()[origin_line - 1 : origin_line + 2])
+
+
 def test_edit_opens_the_question_file_at_the_card_and_asks_the_card_as_edited(quiz_db, tmp_path, monkeypatch):
     editor = tmp_path / "editor.py"
     editor.write_text(EDITOR_SCRIPT)

@@ -108,7 +108,7 @@ class CardActions:
     def _edit(self, card_pk: int, label: str) -> Done:
         origin, line = self.store.card_origin(card_pk)
         path = paths.origin_path(origin) if origin else None
-        if path is None or path.suffix != ".toml" or not path.is_file():
+        if path is None or path.suffix not in (".toml", ".json") or not path.is_file():
             where = f" (it came from {paths.origin_label(origin)})" if origin else ""
             return Done(f"{label} has no question file to edit{where}.", moved=False)
         try:
