@@ -161,6 +161,18 @@ def test_rescheduling_replays_a_reset_card_from_its_relearning_and_a_cut_one_fro
         assert after[card_id]["last_review"] == imported[card_id]["last_review"]
 
 
+def test_an_sm2_cards_memory_state_is_the_one_anki_computes_from_its_log(run, reset_and_cut):
+    """The simulated collection's cards carry no FSRS memory state, as an SM-2 user's have none: each is worked out
+    from the card's log as Anki's FSRS works it out when FSRS is turned on."""
+    path, history, reset, cut, left_new = reset_and_cut
+    assert run("import", str(path)).exit_code == 0
+    faces = faces_of(run)
+    whole = sorted(set(history) - {*reset, *cut, *left_new})[:100]
+    anki = anki_memory_states(path, whole)
+    for card_id in whole:
+        assert (faces[card_id]["stability"], faces[card_id]["difficulty"]) == pytest.approx(anki[card_id], rel=1e-3)
+
+
 def test_a_log_cut_short_starts_from_sm2_as_anki_starts_it(run, reset_and_cut, tmp_path):
     """The simulated collection's cards carry no FSRS memory state, as an SM-2 user's have none: Anki starts such a
     log from the state SM-2's ease and interval at its first answer stand for, and replays the answers after it."""

@@ -46,6 +46,7 @@ from quizgen.core.store import (
     AnkiKindRow,
     AnkiReviewRow,
     FaceHistory,
+    RatingHistory,
     SeededHistory,
     Sm2Seed,
     StalePlan,
@@ -69,7 +70,7 @@ from quizgen.exchange.anki_in import (
     with_deck_slugs,
 )
 from quizgen.exchange.anki_out import note_fields
-from quizgen.study.optimize import seeded_memory_states
+from quizgen.study.optimize import memory_states, seeded_memory_states
 from quizgen.study.schedule import NEW
 
 # The source title of the decks an Anki import makes.
@@ -482,12 +483,14 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     # Anki's ease of every face it has studied, which an export back to an SM-2 collection takes along.
     store.set_anki_eases([(pk, key.face, plan.faces[key].schedule.ease or DEFAULT_EASE) for key, pk in face_pks.items()
                           if plan.faces[key].schedule.card_type != "new"])
+    begins = {key: fsrs_history_start(plan.faces[key].reviews) for key in face_pks}
+    computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins)
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
             history = histories.get((pk, key.face))
             if history is None:
                 continue
-            merged = merge_face(plan.faces[key], history, pk, key.face, scheduler)
+            merged = merge_face(plan.faces[key], history, pk, key.face, scheduler, begins[key], computed.get(key))
             reviews += merged.reviews
             events += merged.events
             if merged.schedule is not None:
@@ -535,9 +538,38 @@ class MergedFace:
     kinds: list[AnkiKindRow] = field(default_factory=list)
 
 
-def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, scheduler: Scheduler) -> MergedFace:
+def _memory_from_logs(
+    faces: dict[FaceKey, FaceImport], begins: dict[FaceKey, int | HistoryCut]
+) -> dict[FaceKey, tuple[float, float]]:
+    """The memory state Anki's FSRS computes from the log of each studied face that has none in its Anki card (an
+    SM-2 user's): from its last run of learning steps, or from its SM-2 seed where it has none; all at once, as one
+    batch each."""
+    from_steps: dict[FaceKey, RatingHistory] = {}
+    seeded: dict[FaceKey, SeededHistory] = {}
+    for key, anki in faces.items():
+        if anki.schedule.memory or anki.schedule.card_type == "new":
+            continue
+        start = begins[key]
+        if isinstance(start, int):
+            answers = [r for r in anki.reviews[start:] if r.rating is not None]
+            if answers:
+                from_steps[key] = RatingHistory(0, 0, [_ms_stored(r.time_ms) for r in answers],
+                                                [r.rating or 0 for r in answers])
+        elif (seed := _sm2_seed(anki, start)) is not None:
+            later = [r for r in anki.reviews if r.rating is not None and _ms_stored(r.time_ms) > seed.seeded_at]
+            seeded[key] = SeededHistory(0, 0, seed, [_ms_stored(r.time_ms) for r in later],
+                                        [r.rating or 0 for r in later])
+    return (dict(zip(from_steps, memory_states(list(from_steps.values()), rs.DEFAULT_PARAMETERS), strict=True))
+            | dict(zip(seeded, seeded_memory_states(list(seeded.values()), rs.DEFAULT_PARAMETERS), strict=True)))
+
+
+def merge_face(
+    anki: FaceImport, history: FaceHistory, pk: int, face: int, scheduler: Scheduler, start: int | HistoryCut,
+    computed: tuple[float, float] | None,
+) -> MergedFace:
     """One face's Anki history merged with what is stored: the reviews and events not stored yet, and the
-    schedule of whichever side reviewed last."""
+    schedule of whichever side reviewed last. ``start`` is ``fsrs_history_start`` of its log, ``computed`` the
+    memory state ``_memory_from_logs`` gives it."""
     reviews: list[AnkiReviewRow] = []
     events: list[AnkiEventRow] = []
     kinds: list[AnkiKindRow] = []
@@ -587,12 +619,11 @@ def merge_face(anki: FaceImport, history: FaceHistory, pk: int, face: int, sched
         previous_ms is not None and previous_ms > last_ms
     )
     joins_from = reviews[0][2] if reviews and not fresh else None
-    start = fsrs_history_start(anki.reviews)
     starts_at = _starts_at(anki.reviews, start, native)
     seed = _sm2_seed(anki, start)
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
         return MergedFace(reviews, events, None, joins_from, starts_at, seed, kinds)
-    row = _anki_schedule(anki, scheduler, start, seed)
+    row = _anki_schedule(anki, scheduler, computed)
     unchanged = row == {k: history.schedule[k] for k in SCHEDULE_KEYS}
     return MergedFace(reviews, events, None if unchanged else row, joins_from, starts_at, seed, kinds)
 
@@ -679,11 +710,9 @@ def _is_own(time_ms: int, native: list[int]) -> bool:
     return any(0 <= time_ms - ms <= OWN_REVIEW_MS for ms in native)
 
 
-def _anki_schedule(
-    anki: FaceImport, scheduler: Scheduler, start: int | HistoryCut, seed: Sm2Seed | None
-) -> dict[str, Any]:
-    """The schedule row that continues where Anki left the card; ``start`` is ``fsrs_history_start`` of its log,
-    ``seed`` its ``_sm2_seed``."""
+def _anki_schedule(anki: FaceImport, scheduler: Scheduler, computed: tuple[float, float] | None) -> dict[str, Any]:
+    """The schedule row that continues where Anki left the card: the memory state its Anki card keeps, else the one
+    ``computed`` from its log."""
     schedule = anki.schedule
     state = CARD_TYPE_STATES.get(schedule.card_type, NEW)
     due = schedule.due
@@ -691,18 +720,7 @@ def _anki_schedule(
         return dict.fromkeys(SCHEDULE_KEYS) | {"state": NEW}
     last_answer = next((r for r in reversed(anki.reviews) if r.rating is not None), None)
     last = last_answer.time if last_answer else schedule.last_review
-    if schedule.memory:
-        memory: tuple[float, float] | None = (schedule.memory.stability, schedule.memory.difficulty)
-    elif isinstance(start, int):
-        memory = _replay([(Rating(r.rating), r.time) for r in anki.reviews[start:] if r.rating is not None], scheduler)
-    elif seed is not None:
-        # Answers without the learning steps that began them: as Anki does for such a log, from the memory state
-        # SM-2's ease and interval stand for, through the answers after the seed.
-        later = [r for r in anki.reviews if r.rating is not None and _ms_stored(r.time_ms) > seed.seeded_at]
-        history = SeededHistory(0, 0, seed, [_ms_stored(r.time_ms) for r in later], [r.rating or 0 for r in later])
-        (memory,) = seeded_memory_states([history], rs.DEFAULT_PARAMETERS)
-    else:
-        memory = None
+    memory = (schedule.memory.stability, schedule.memory.difficulty) if schedule.memory else computed
     if last is None:
         last = due - timedelta(days=schedule.interval_days)
     if memory is None:
@@ -717,18 +735,6 @@ def _anki_schedule(
         "due": to_stored(due),
         "last_review": to_stored(last),
     }
-
-
-def _replay(answers: list[tuple[Rating, datetime]], scheduler: Scheduler) -> tuple[float, float] | None:
-    """The FSRS memory state Anki's answers lead to, computed by FSRS from them in order."""
-    if not answers:
-        return None
-    card = FsrsCard(card_id=0, state=State.Learning, step=0, due=answers[0][1])
-    for rating, moment in answers:
-        card, _log = scheduler.review_card(card, rating, moment)
-    if card.stability is None or card.difficulty is None:
-        return None
-    return card.stability, card.difficulty
 
 
 def _replay_difficulty(scheduler: Scheduler, moment: datetime) -> float:

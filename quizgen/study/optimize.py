@@ -266,6 +266,16 @@ def interval_days(stability: float, retention: float, parameters: Sequence[float
     return int(min(max(round(days), 1), maximum))
 
 
+def memory_states(faces: Sequence[RatingHistory], parameters: Sequence[float]) -> list[tuple[float, float]]:
+    """The memory state (stability, difficulty) each face's rated reviews lead to under ``parameters``, as Anki's
+    FSRS computes it from a card's log."""
+    if not faces:
+        return []
+    items = [rs.FSRSItem(history.fsrs_reviews()) for history in histories(faces)]
+    return [(float(state.stability), float(state.difficulty))
+            for state in rs.FSRS(list(parameters)).memory_state_batch(items)]
+
+
 def seed_state(fsrs: rs.FSRS, seed: Sm2Seed) -> rs.MemoryState:
     """The memory state an SM-2 seed stands for, as Anki's FSRS takes it."""
     state = fsrs.memory_state_from_sm2(seed.ease, seed.interval_days, SM2_RETENTION)
