@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from anki.cards import Card
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from quizgen.core.store import Answer, Store
@@ -35,6 +38,22 @@ def note_added(source: Path, deck: str, front: str, back: str) -> str:
         return col.get_note(add_note(col, deck, front, back)).guid
     finally:
         col.close()
+
+
+@contextmanager
+def only_card_in_a_new_profile(run, tmp_path: Path, deck: str) -> Iterator[tuple[Collection, Card]]:
+    """The deck exported by quizgen and imported with its progress into a new Anki profile, and its one card there."""
+    package = tmp_path / f"{deck}.apkg"
+    assert run("export", deck, "-o", str(package)).exit_code == 0
+    (tmp_path / "fresh").mkdir()
+    fresh = Collection(str(tmp_path / "fresh" / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True)
+        fresh.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
+        (card,) = [fresh.get_card(cid) for cid in fresh.find_cards("")]
+        yield fresh, card
+    finally:
+        fresh.close()
 
 
 # What `quizgen show --json` gives beside a card's text: its history, schedule and marks.
@@ -516,18 +535,9 @@ def test_a_card_forgotten_in_anki_keeps_its_log_through_an_export(run, tmp_path)
         col.close()
     imported_json(run, source)
     assert shown_card(run, f"physics/{card_id_base(guid)}")["faces"][0]["state"] == "new"
-    package = tmp_path / "physics.apkg"
-    assert run("export", "physics", "-o", str(package)).exit_code == 0
-    (tmp_path / "fresh").mkdir()
-    fresh = Collection(str(tmp_path / "fresh" / "collection.anki2"))
-    try:
-        options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True)
-        fresh.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
-        (card,) = [fresh.get_card(cid) for cid in fresh.find_cards("")]
+    with only_card_in_a_new_profile(run, tmp_path, "physics") as (fresh, card):
         assert card.type == 0
         assert fresh.db.scalar("SELECT count(*) FROM revlog WHERE cid = ?", card.id) == logged
-    finally:
-        fresh.close()
 
 
 def test_an_sm2_cards_ease_comes_back_with_it(run, tmp_path):
@@ -543,14 +553,5 @@ def test_an_sm2_cards_ease_comes_back_with_it(run, tmp_path):
     finally:
         col.close()
     imported_json(run, source)
-    package = tmp_path / "chemistry.apkg"
-    assert run("export", "chemistry", "-o", str(package)).exit_code == 0
-    (tmp_path / "fresh").mkdir()
-    fresh = Collection(str(tmp_path / "fresh" / "collection.anki2"))
-    try:
-        options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True)
-        fresh.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
-        (card,) = [fresh.get_card(cid) for cid in fresh.find_cards("")]
+    with only_card_in_a_new_profile(run, tmp_path, "chemistry") as (_fresh, card):
         assert (card.type, card.factor) == (2, 2150)
-    finally:
-        fresh.close()

@@ -310,23 +310,30 @@ def test_a_rendered_card_whose_template_leaves_its_front_blank_is_skipped(tmp_pa
     assert (card["front"], card["back"]) == ("libro", "book")
 
 
+def cloze_collection(path: Path, deck: str, texts: dict[str, str]) -> dict[str, tuple[str, list[int]]]:
+    """A collection at ``path`` with a Cloze note of each text in ``deck``: by label, each note's GUID and its card
+    ids in deletion order."""
+    col = Collection(str(path))
+    try:
+        notes = {}
+        for label, text in texts.items():
+            note = col.new_note(col.models.by_name("Cloze"))
+            note["Text"] = text
+            col.add_note(note, col.decks.id(deck))
+            notes[label] = (note.guid, [card.id for card in sorted(note.cards(), key=lambda card: card.ord)])
+        return notes
+    finally:
+        col.close()
+
+
 def test_cloze_notes_anki_accepts_are_imported_nested_hinted_or_with_an_empty_deletion(tmp_path):
     path = tmp_path / "collection.anki2"
-    col = Collection(str(path))
-    deck = col.decks.id("Geography")
     texts = {
         "nested": "{{c1::Canberra was {{c2::founded}} in 1913}}.",
         "hinted": "Rome is the capital of {{c1::Italy::a country::in Europe}}.",
         "emptied": "Lima is in {{c1::Peru}}{{c2::}}.",
     }
-    notes = {}
-    for label, text in texts.items():
-        note = col.new_note(col.models.by_name("Cloze"))
-        note["Text"] = text
-        col.add_note(note, deck)
-        notes[label] = note
-    ids = {label: [c.id for c in sorted(note.cards(), key=lambda c: c.ord)] for label, note in notes.items()}
-    col.close()
+    ids = {label: card_ids for label, (_guid, card_ids) in cloze_collection(path, "Geography", texts).items()}
 
     read = read_anki(path)
     cards = {card["text"]: card for card in read.cards["geography"]}
@@ -580,20 +587,13 @@ def test_a_rendered_answer_drops_the_question_above_the_answer_rule():
 
 def test_a_cloze_asked_or_answered_only_by_media_is_unshowable_and_its_media_counted_once(tmp_path):
     path = tmp_path / "collection.anki2"
-    col = Collection(str(path))
-    texts = {
+    notes = cloze_collection(path, "Media", {
         "answered by an image": '{{c1::<img src="only.png">}}',
         "answered by a sound": "Sound {{c1::[sound:a.mp3]}} clip",
         "asked by an image": '<img src="map.png"> {{c1::Paris}}',
         "shown with an image": 'The {{c1::sun}} is a star. <img src="sun.png">',
-    }
-    guids = {}
-    for label, text in texts.items():
-        note = col.new_note(col.models.by_name("Cloze"))
-        note["Text"] = text
-        col.add_note(note, col.decks.id("Media"))
-        guids[label] = note.guid
-    col.close()
+    })
+    guids = {label: guid for label, (guid, _card_ids) in notes.items()}
 
     read = read_anki(path)
     unshowable = {card_id for _deck, card_id in read.unshowable}

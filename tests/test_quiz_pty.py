@@ -596,12 +596,18 @@ path.write_text(path.read_text().replace("What is the fan of sediment at a river
 """
 
 
-def test_edit_opens_a_json_question_file_at_the_card_too(quiz_db, tmp_path, monkeypatch):
-    """A deck kept in JSON (an export taken over as its question file) is edited the same way."""
-    editor = tmp_path / "editor.py"
-    editor.write_text(EDITOR_SCRIPT)
+@pytest.fixture
+def editor(tmp_path, monkeypatch) -> Path:
+    """$EDITOR: a script that rewords the delta card's prompt, and logs the line it was opened at beside itself."""
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR_SCRIPT)
     monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    return script
+
+
+def test_edit_opens_a_json_question_file_at_the_card_too(quiz_db, tmp_path, editor):
+    """A deck kept in JSON (an export taken over as its question file) is edited the same way."""
     deck = tmp_path / "rivers.json"
     exported = subprocess.run([sys.executable, "-m", "quizgen", "export", "rivers", "-o", str(deck)],
                               capture_output=True, text=True)
@@ -620,11 +626,7 @@ def test_edit_opens_a_json_question_file_at_the_card_too(quiz_db, tmp_path, monk
     assert '"id": "delta"' in "\n".join(deck.read_text().splitlines()[origin_line - 1 : origin_line + 2])
 
 
-def test_edit_opens_the_question_file_at_the_card_and_asks_the_card_as_edited(quiz_db, tmp_path, monkeypatch):
-    editor = tmp_path / "editor.py"
-    editor.write_text(EDITOR_SCRIPT)
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+def test_edit_opens_the_question_file_at_the_card_and_asks_the_card_as_edited(quiz_db, tmp_path, editor):
     child, transcript = spawn("--seed", "5")
     child.expect_exact("Your answer >")
     child.sendline(":e")
