@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from anki.cards import Card
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from quizgen.core.store import Answer, Store
@@ -21,6 +21,9 @@ from quizgen.exchange.anki_in import card_id_base
 from tests.test_anki_import import export_apkg, imported_json, shown_card
 from tests.test_anki_in import answer
 from tests.test_anki_progress import anki_card, import_into_anki, quizgen, shown, studied  # noqa: F401
+
+if TYPE_CHECKING:
+    from anki.cards import Card
 
 
 def add_note(col: Collection, deck: str, front: str, back: str, model: str = "Basic") -> int:
@@ -41,8 +44,8 @@ def note_added(source: Path, deck: str, front: str, back: str) -> str:
 
 
 @contextmanager
-def only_card_in_a_new_profile(run, tmp_path: Path, deck: str) -> Iterator[tuple[Collection, Card]]:
-    """The deck exported by quizgen and imported with its progress into a new Anki profile, and its one card there."""
+def in_a_new_profile(run, tmp_path: Path, deck: str) -> Iterator[tuple[Collection, list[Card]]]:
+    """The deck exported by quizgen and imported with its progress into a new Anki profile, and its cards there."""
     package = tmp_path / f"{deck}.apkg"
     assert run("export", deck, "-o", str(package)).exit_code == 0
     (tmp_path / "fresh").mkdir()
@@ -50,8 +53,7 @@ def only_card_in_a_new_profile(run, tmp_path: Path, deck: str) -> Iterator[tuple
     try:
         options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True)
         fresh.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
-        (card,) = [fresh.get_card(cid) for cid in fresh.find_cards("")]
-        yield fresh, card
+        yield fresh, [fresh.get_card(cid) for cid in fresh.find_cards("")]
     finally:
         fresh.close()
 
@@ -535,23 +537,31 @@ def test_a_card_forgotten_in_anki_keeps_its_log_through_an_export(run, tmp_path)
         col.close()
     imported_json(run, source)
     assert shown_card(run, f"physics/{card_id_base(guid)}")["faces"][0]["state"] == "new"
-    with only_card_in_a_new_profile(run, tmp_path, "physics") as (fresh, card):
+    with in_a_new_profile(run, tmp_path, "physics") as (fresh, (card,)):
         assert card.type == 0
         assert fresh.db.scalar("SELECT count(*) FROM revlog WHERE cid = ?", card.id) == logged
 
 
-def test_an_sm2_cards_ease_comes_back_with_it(run, tmp_path):
-    """FSRS has no ease, but an SM-2 collection's cards exported back keep the one Anki gave them, not its default."""
+def test_an_sm2_cards_ease_and_interval_come_back_with_it(run, tmp_path):
+    """FSRS has no ease, nor SM-2's interval of a card given a due date by hand or relearning a lapse; an SM-2
+    collection's cards exported back keep the ones Anki gave them, while their schedule is still the one from Anki."""
     source = tmp_path / "source" / "collection.anki2"
     source.parent.mkdir()
     col = Collection(str(source))
     try:
-        note_id = add_note(col, "Chemistry", "Symbol for iron?", "Fe")
-        card_id = col.get_note(note_id).cards()[0].id
-        answer(col, card_id, 4)  # Easy: straight to review
-        col.db.execute("UPDATE cards SET factor = 2150 WHERE id = ?", card_id)
+        dated, lapsed = (col.get_note(add_note(col, "Chemistry", front, back)).cards()[0].id
+                         for front, back in (("Symbol for iron?", "Fe"), ("Symbol for lead?", "Pb")))
+        for card_id in (dated, lapsed):
+            answer(col, card_id, 4)  # Easy: straight to review
+        col.db.execute("UPDATE cards SET factor = 2150 WHERE id = ?", dated)
+        col.sched.set_due_date([dated], "15!")  # due in 15 days, and so its interval
+        col.db.execute("UPDATE cards SET due = ? WHERE id = ?", col.sched.today, lapsed)
+        answer(col, lapsed, 1)  # a lapse: relearning, with the interval it comes back to
+        wanted = {guid: (ctype, ivl, factor) for guid, ctype, ivl, factor in col.db.all(
+            "SELECT n.guid, c.type, c.ivl, c.factor FROM cards c JOIN notes n ON n.id = c.nid")}
     finally:
         col.close()
+    assert sorted(ctype for ctype, _ivl, _factor in wanted.values()) == [2, 3]
     imported_json(run, source)
-    with only_card_in_a_new_profile(run, tmp_path, "chemistry") as (_fresh, card):
-        assert (card.type, card.factor) == (2, 2150)
+    with in_a_new_profile(run, tmp_path, "chemistry") as (_fresh, cards):
+        assert sorted((card.type, card.ivl, card.factor) for card in cards) == sorted(wanted.values())

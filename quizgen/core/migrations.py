@@ -245,13 +245,14 @@ def m012_face_sm2_seeds(db: Database) -> None:
 
 
 @migration
-def m013_anki_eases(db: Database) -> None:
-    # The SM-2 ease factor (2.5 is 250%) Anki gave each face imported from it: FSRS has no use for it, but an SM-2
-    # user's cards exported back take it along, instead of all starting again at Anki's default.
-    db["anki_eases"].create(
-        {"card_pk": int, "face": int, "ease": float},
+def m013_anki_sm2(db: Database) -> None:
+    # What SM-2 says of each face imported from Anki: the ease factor (2.5 is 250%) and interval in days Anki gave it,
+    # and the due date it came with. FSRS has no use for them, but an SM-2 user's cards exported back take them along
+    # while the schedule is still Anki's (due as it came), instead of starting again at Anki's default ease.
+    db["anki_sm2"].create(
+        {"card_pk": int, "face": int, "ease": float, "interval_days": int, "due": str},
         pk=("card_pk", "face"),
         foreign_keys=[("card_pk", "cards", "pk")],
-        not_null={"ease"},
+        not_null={"ease", "interval_days"},
         if_not_exists=True,
     )

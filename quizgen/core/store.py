@@ -126,7 +126,11 @@ class StudiedFace(NamedTuple):
     difficulty: float
     due: str
     last_review: str
-    ease: float | None = None  # the SM-2 ease Anki gave it (``anki_eases``), for a face imported from Anki
+    # For a face imported from Anki (``anki_sm2``): the SM-2 ease and interval Anki gave it, and the due date it came
+    # with (the schedule is still Anki's while the face is due then).
+    ease: float | None = None
+    anki_interval: int | None = None
+    anki_due: str | None = None
 
 
 class FaceDetail(NamedTuple):
@@ -858,7 +862,7 @@ class Store:
             self.db.conn.executemany("DELETE FROM schedule WHERE card_pk = ? AND face = ?", stale)
             self.db.conn.executemany("DELETE FROM face_history_starts WHERE card_pk = ? AND face = ?", stale)
             self.db.conn.executemany("DELETE FROM face_sm2_seeds WHERE card_pk = ? AND face = ?", stale)
-            self.db.conn.executemany("DELETE FROM anki_eases WHERE card_pk = ? AND face = ?", stale)
+            self.db.conn.executemany("DELETE FROM anki_sm2 WHERE card_pk = ? AND face = ?", stale)
 
     # Decks as a whole --------------------------------------------------------------------------------------------
 
@@ -890,7 +894,7 @@ class Store:
             # With no answers left, every face's FSRS history begins with its next one.
             self._delete_rows("face_history_starts", cards, [slug])
             self._delete_rows("face_sm2_seeds", cards, [slug])
-            self._delete_rows("anki_eases", cards, [slug])
+            self._delete_rows("anki_sm2", cards, [slug])
             self.db.conn.execute(
                 f"""UPDATE schedule SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = NULL,
                     last_review = NULL WHERE {cards}""",
@@ -1493,9 +1497,10 @@ class Store:
     def studied_faces(self, deck: str) -> list[StudiedFace]:
         """The schedule of every studied face of the deck's active cards."""
         rows = self.db.execute(
-            """SELECT s.card_pk, s.face, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review, e.ease
+            """SELECT s.card_pk, s.face, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review, a.ease,
+                 a.interval_days, a.due
                FROM schedule s JOIN cards c ON c.pk = s.card_pk
-               LEFT JOIN anki_eases e ON e.card_pk = s.card_pk AND e.face = s.face
+               LEFT JOIN anki_sm2 a ON a.card_pk = s.card_pk AND a.face = s.face
                WHERE c.deck = ? AND c.retired IS NULL AND s.state > 0""",
             [deck],
         ).fetchall()
@@ -1705,10 +1710,12 @@ class Store:
             [(card_pk, face) for card_pk, face, seed in seeds if seed is None],
         )
 
-    def set_anki_eases(self, eases: list[tuple[int, int, float]]) -> None:
-        """Keep the SM-2 ease Anki gives each of these faces (card pk, face, ease). Inside an Anki import's
-        transaction."""
-        self.db.conn.executemany("INSERT OR REPLACE INTO anki_eases (card_pk, face, ease) VALUES (?, ?, ?)", eases)
+    def set_anki_sm2(self, rows: list[tuple[int, int, float, int, str | None]]) -> None:
+        """Keep what SM-2 says of each of these faces in Anki (card pk, face, ease, interval in days, due as stored
+        text). Inside an Anki import's transaction."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO anki_sm2 (card_pk, face, ease, interval_days, due) VALUES (?, ?, ?, ?, ?)", rows
+        )
 
     def add_anki_kinds(self, kinds: list[AnkiKindRow]) -> None:
         """Give answers imported before their Anki kinds were kept (m011) their kind. Inside a transaction, with the

@@ -480,9 +480,12 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     seeds: list[tuple[int, int, Sm2Seed | None]] = []
     kinds: list[AnkiKindRow] = []
     report = plan.report
-    # Anki's ease of every face it has studied, which an export back to an SM-2 collection takes along.
-    store.set_anki_eases([(pk, key.face, plan.faces[key].schedule.ease or DEFAULT_EASE) for key, pk in face_pks.items()
-                          if plan.faces[key].schedule.card_type != "new"])
+    # What SM-2 says of every face Anki has studied, which an export back to an SM-2 collection takes along.
+    store.set_anki_sm2([
+        (pk, key.face, schedule.ease or DEFAULT_EASE, schedule.interval_days,
+         to_stored(schedule.due) if schedule.due else None)
+        for key, pk in face_pks.items() if (schedule := plan.faces[key].schedule).card_type != "new"
+    ])
     begins = {key: fsrs_history_start(plan.faces[key].reviews) for key in face_pks}
     computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins)
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):

@@ -220,12 +220,14 @@ def _card_schedule(
         f'{{"s": {round(face.stability, 4)!r}, "d": {round(face.difficulty, 4)!r}, "dr": {progress.retention!r}, '
         f'"lrt": {int(last_review.timestamp())}}}'
     )
-    # The ease Anki gave a card it scheduled, which SM-2 goes on from; FSRS does not use it.
+    # The ease Anki gave a card it scheduled, which SM-2 goes on from; FSRS does not use it. While the schedule is
+    # still the one that came from Anki, so is its interval (a due date set by hand, a relearning card's next one).
     ease = round(face.ease * 1000) if face.ease else STARTING_EASE
+    anki_interval = face.anki_interval if face.anki_due == face.due else None
     if face.state == State.Review:
         # Whole days from the last review to the due day. Our own due times are whole days after the review; one
         # from Anki is the start of its due day, which an answer given late in a day is hours short of.
-        interval = max(1, math.ceil((due - last_review) / DAY - PART_OF_A_DAY_IGNORED))
+        interval = anki_interval or max(1, math.ceil((due - last_review) / DAY - PART_OF_A_DAY_IGNORED))
         due_day = today + (anki_day(due) - learner_today).days
         return TYPE_REVIEW, QUEUE_REVIEW, due_day, interval, ease, 0, data
     # Learning steps are minutes apart: such cards are due at a moment, not on a day. ``left`` is how many steps
@@ -235,5 +237,5 @@ def _card_schedule(
     else:
         card_type, factor, steps = TYPE_LEARNING, 0, len(scheduler.learning_steps)
     left = max(1, steps - (face.step or 0))
-    return card_type, QUEUE_LEARNING, int(due.timestamp()), 0, factor, left, data
+    return card_type, QUEUE_LEARNING, int(due.timestamp()), anki_interval or 0, factor, left, data
 
