@@ -17,6 +17,7 @@ import pytest
 from anki.collection import Collection
 
 from quizgen.core.store import Answer, Store
+from quizgen.core.time import day_start, local_day
 from quizgen.exchange.anki_in import card_id_base
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -256,3 +257,47 @@ def test_a_card_forgotten_then_reviewed_without_learning_starts_from_its_first_a
     finally:
         col.close()
     assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
+
+
+def test_memory_states_count_days_as_anki_does_from_4_am(run, tmp_path):
+    """Relearnt at 2 am after a lapse at 11.30 pm, a card has relearnt on the day of its lapse as Anki counts days;
+    a log cut short to one review and a due date set by hand starts from that review. Both as Anki computes them."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    guids, ids = {}, {}
+    try:
+        today = local_day(datetime.now(UTC))
+
+        def at(days_ago: int, hours: float) -> int:
+            return int((day_start(today - timedelta(days=days_ago)) + timedelta(hours=hours)).timestamp() * 1000)
+
+        logs = {
+            "late lapse": [(at(60, 12), 3, -600, 0, 0, 0), (at(60, 12.2), 3, 3, -600, 2500, 0),
+                           (at(57, 12), 3, 9, 3, 2500, 1), (at(40, 23.5), 1, -600, 9, 2300, 1),
+                           (at(39, 2), 3, 2, -600, 2300, 2), (at(30, 12), 3, 6, 2, 2300, 1)],
+            "cut, then a due date": [(at(20, 12), 3, 5, 2, 2650, 1), (at(19, 12), 0, 20, 5, 2650, 4)],
+        }
+        for label, entries in logs.items():
+            note = col.new_note(col.models.by_name("Basic"))
+            note["Front"], note["Back"] = label, "answer"
+            col.add_note(note, col.decks.id("Simulated"))
+            guids[label], ids[label] = note.guid, note.cards()[0].id
+            for stamp, ease, interval, last, factor, kind in entries:
+                col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)", stamp, ids[label], ease,
+                               interval, last, factor, kind)
+            col.db.execute("UPDATE cards SET type = 2, queue = 2, ivl = 20, factor = 2500, due = ? WHERE id = ?",
+                           col.sched.today + 1, ids[label])
+    finally:
+        col.close()
+    assert run("import", str(path)).exit_code == 0
+    faces = faces_of(run)
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        anki = {label: col._backend.compute_memory_state(cid).state for label, cid in ids.items()}
+    finally:
+        col.close()
+    for label, guid in guids.items():
+        face = faces[card_id_base(guid)]
+        assert (face["stability"], face["difficulty"]) == pytest.approx(
+            (anki[label].stability, anki[label].difficulty), rel=1e-3), label

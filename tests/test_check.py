@@ -141,6 +141,9 @@ def test_problems_in_a_json_file_name_the_lines_of_its_cards(tmp_path, run):
     path.write_text('{"cards": [\n  {"id": "a", "kind": "typed", "section": "S", "prompt": "P", "answer": "x"}\n],\n'
                     ' "deck": "demo",\n "colour": "blue"\n}\n')
     assert f"{path}:5: unknown top-level key 'colour'" in run("check", str(tmp_path)).stdout
+    path.write_text('{"cards": [\n  {"id": "a", "kind": "typed", "section": "S", "prompt": "P", "answer": "x"}\n'
+                    '], "colour": "blue",\n "deck": "demo"\n}\n')
+    assert f"{path}:3: unknown top-level key 'colour'" in run("check", str(tmp_path)).stdout
     # A minified file is one line: every card is on it.
     path.write_text(json.dumps({"deck": "demo", "cards": [{"id": "a", **card}, {"id": "b", **card}]}))
     result = run("check", str(tmp_path))

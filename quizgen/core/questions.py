@@ -34,8 +34,8 @@ QUESTION_FILE_KEYS = {"deck", "cards"}
 
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _CARDS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
-# A key beginning a line of JSON, or a line's object or its next item: {"id": ..., "prompt": ...
-_JSON_KEY_LINE = re.compile(r'^\s*[{,]?\s*"([A-Za-z0-9_-]+)"\s*:')
+# A key beginning a line of JSON, or after what closes or opens a line: {"id": ..., ], "deck": ...
+_JSON_KEY_LINE = re.compile(r'^\s*[\]}]?\s*[{,]?\s*"([A-Za-z0-9_-]+)"\s*:')
 _JSON_CARDS = re.compile(r'"cards"\s*:\s*\[')
 # A key's line: "key =" or, for a table, its "[key]" header.
 _LONG_NUMBER = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")

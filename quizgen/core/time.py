@@ -7,7 +7,11 @@ SQLite compares them correctly as strings: that only holds if every stored time 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+
+# When Anki's day begins, by default ("Next day starts at"): Anki counts the days FSRS sees from it, and a review in
+# the small hours belongs to the day before.
+ANKI_ROLLOVER = timedelta(hours=4)
 
 
 def now() -> datetime:
@@ -40,3 +44,13 @@ def local_day(moment: datetime) -> date:
 def day_start(day: date) -> datetime:
     """When the learner's ``day`` begins, in UTC, with that day's own offset (a DST change may fall in between)."""
     return datetime.combine(day, time()).astimezone().astimezone(UTC)
+
+
+def anki_day(moment: datetime) -> date:
+    """The learner's day at ``moment`` as Anki counts days, from its rollover hour."""
+    return local_day(moment - ANKI_ROLLOVER)
+
+
+def anki_day_start(day: date) -> datetime:
+    """When the learner's ``day`` begins as Anki counts days, in UTC."""
+    return day_start(day) + ANKI_ROLLOVER

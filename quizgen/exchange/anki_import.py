@@ -665,17 +665,12 @@ class HistoryCut:
 
 def _sm2_seed(anki: FaceImport, start: int | HistoryCut) -> Sm2Seed | None:
     """Where Anki's FSRS starts a card answered since its last reset without learning steps: at its first answer
-    since, with the memory state SM-2's ease and interval then stand for (the card's own now when that answer is its
-    only one). None for any other card."""
+    since, with the memory state SM-2's ease and interval then stand for. None for any other card."""
     if not isinstance(start, HistoryCut) or not start.answered:
         return None
-    since = [r for r in anki.reviews[(start.reset if start.reset is not None else -1) + 1:] if r.rating is not None]
-    if len(since) > 1:
-        first = since[0]
-        ease, interval = first.factor / 1000 if first.factor else DEFAULT_EASE, max(first.interval, 1)
-    else:
-        ease, interval = anki.schedule.ease or DEFAULT_EASE, max(anki.schedule.interval_days, 1)
-    return Sm2Seed(_ms_stored(since[0].time_ms), ease, float(interval))
+    first = next(r for r in anki.reviews[(start.reset if start.reset is not None else -1) + 1:] if r.rating is not None)
+    ease = first.factor / 1000 if first.factor else DEFAULT_EASE
+    return Sm2Seed(_ms_stored(first.time_ms), ease, float(max(first.interval, 1)))
 
 
 def _starts_at(entries: list[Review], start: int | HistoryCut, native: list[int]) -> str | None:

@@ -29,13 +29,11 @@ from typing import Any
 from fsrs import Scheduler, State
 
 from quizgen.core.store import Store, StudiedFace
-from quizgen.core.time import from_stored, local_day
+from quizgen.core.time import anki_day, from_stored
 
 # 2024-01-01 00:00 UTC: the package collection's creation, from which its day numbers count.
 PACKAGE_CREATED = 1704067200
 DAY = timedelta(days=1)
-# When Anki's day begins, by default ("Next day starts at"): the learner's Anki days are counted from it.
-ANKI_ROLLOVER = timedelta(hours=4)
 # A due time this much of a day past a whole number of days after the review is that number: float error, no more.
 PART_OF_A_DAY_IGNORED = 1e-6
 # Anki's default ease, which it gives every card that leaves learning; FSRS does not use it.
@@ -93,11 +91,6 @@ def schedule_cards(
             row[column] = value
         if suspended:  # a card suspended in quizgen stays so in Anki, its schedule kept under the suspension
             row[SCHEDULE_COLUMNS[1]] = QUEUE_SUSPENDED
-
-
-def anki_day(moment: datetime) -> date:
-    """The learner's day at ``moment`` as Anki counts days, from its rollover hour."""
-    return local_day(moment - ANKI_ROLLOVER)
 
 
 def _interval(review: str) -> str:

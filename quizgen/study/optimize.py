@@ -3,12 +3,12 @@
 The arithmetic is fsrs-rs's (``fsrs_rs_python``), the optimizer Anki runs; the quiz keeps scheduling with py-fsrs
 (``fsrs``). Both are FSRS-6 with 21 parameters, so parameters fitted by one schedule the other.
 
-Training items are built as Anki's optimizer builds them from its review log: one history per card face, each
-review a rating and the learner's days since the previous review (0 for same-day reviews and learning steps, which
-stay in the history as short-term memory); one item per review after the first that fell on a later day than the
-one before it, holding the history up to it. Answers that did not move the schedule (practice, exam) and anything
-that is not a 1-4 rating are left out. Items are ordered by the time of their last review, so a time-series split
-fits on the past and scores on the future.
+Training items are built as Anki's optimizer builds them from its review log: one history per card face, each review
+a rating and the days since the previous review, counted as Anki counts days, from 4 am (0 for same-day reviews and
+learning steps, which stay in the history as short-term memory); one item per review after the first that fell on a
+later day than the one before it, holding the history up to it. Answers that did not move the schedule (practice,
+exam) and anything that is not a 1-4 rating are left out. Items are ordered by the time of their last review, so a
+time-series split fits on the past and scores on the future.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from quizgen.core.bulk import collector_paused
 from quizgen.core.display import literal
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import RatingHistory, SeededHistory, Sm2Seed, Store
-from quizgen.core.time import day_start, from_stored, local_day, to_stored
+from quizgen.core.time import anki_day, anki_day_start, from_stored, to_stored
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -67,12 +67,13 @@ def rounded_as_stored(values: Sequence[float]) -> list[float]:
 
 
 def day_starts(faces: Sequence[RatingHistory]) -> list[str]:
-    """The stored times at which the learner's days start, from the day of the earliest review of ``faces`` to the
-    day after the latest: a review's day, counted from any fixed day, is how many of them it comes after, so no time
-    is parsed."""
-    first = local_day(from_stored(min(face.times[0] for face in faces)))
-    last = local_day(from_stored(max(face.times[-1] for face in faces)))
-    return [to_stored(day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
+    """The stored times at which the learner's days start as Anki counts them (from its rollover hour, so a review in
+    the small hours belongs to the day before, as Anki's FSRS sees it), from the day of the earliest review of
+    ``faces`` to the day after the latest: a review's day, counted from any fixed day, is how many of them it comes
+    after, so no time is parsed."""
+    first = anki_day(from_stored(min(face.times[0] for face in faces)))
+    last = anki_day(from_stored(max(face.times[-1] for face in faces)))
+    return [to_stored(anki_day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
 
 
 @dataclass
