@@ -487,13 +487,15 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
         for key, pk in face_pks.items() if (schedule := plan.faces[key].schedule).card_type != "new"
     ])
     begins = {key: fsrs_history_start(plan.faces[key].reviews) for key in face_pks}
-    computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins)
+    seeds_of = {key: _sm2_seed(plan.faces[key], begins[key]) for key in face_pks}
+    computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins, seeds_of)
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
             history = histories.get((pk, key.face))
             if history is None:
                 continue
-            merged = merge_face(plan.faces[key], history, pk, key.face, scheduler, begins[key], computed.get(key))
+            merged = merge_face(plan.faces[key], history, pk, key.face, scheduler, begins[key], seeds_of[key],
+                                computed.get(key))
             reviews += merged.reviews
             events += merged.events
             if merged.schedule is not None:
@@ -542,7 +544,7 @@ class MergedFace:
 
 
 def _memory_from_logs(
-    faces: dict[FaceKey, FaceImport], begins: dict[FaceKey, int | HistoryCut]
+    faces: dict[FaceKey, FaceImport], begins: dict[FaceKey, int | HistoryCut], seeds: dict[FaceKey, Sm2Seed | None]
 ) -> dict[FaceKey, tuple[float, float]]:
     """The memory state Anki's FSRS computes from the log of each studied face that has none in its Anki card (an
     SM-2 user's): from its last run of learning steps, or from its SM-2 seed where it has none; all at once, as one
@@ -558,8 +560,8 @@ def _memory_from_logs(
             if answers:
                 from_steps[key] = RatingHistory(0, 0, [_ms_stored(r.time_ms) for r in answers],
                                                 [r.rating or 0 for r in answers])
-        elif (seed := _sm2_seed(anki, start)) is not None:
-            later = [r for r in anki.reviews if r.rating is not None and _ms_stored(r.time_ms) > seed.seeded_at]
+        elif (seed := seeds[key]) is not None:
+            later = _answers_since_reset(anki, start)[1:]  # the first is the seed's
             seeded[key] = SeededHistory(0, 0, seed, [_ms_stored(r.time_ms) for r in later],
                                         [r.rating or 0 for r in later])
     return (dict(zip(from_steps, memory_states(list(from_steps.values()), rs.DEFAULT_PARAMETERS), strict=True))
@@ -568,11 +570,11 @@ def _memory_from_logs(
 
 def merge_face(
     anki: FaceImport, history: FaceHistory, pk: int, face: int, scheduler: Scheduler, start: int | HistoryCut,
-    computed: tuple[float, float] | None,
+    seed: Sm2Seed | None, computed: tuple[float, float] | None,
 ) -> MergedFace:
     """One face's Anki history merged with what is stored: the reviews and events not stored yet, and the
-    schedule of whichever side reviewed last. ``start`` is ``fsrs_history_start`` of its log, ``computed`` the
-    memory state ``_memory_from_logs`` gives it."""
+    schedule of whichever side reviewed last. ``start`` is ``fsrs_history_start`` of its log, ``seed`` its
+    ``_sm2_seed`` and ``computed`` the memory state ``_memory_from_logs`` gives it."""
     reviews: list[AnkiReviewRow] = []
     events: list[AnkiEventRow] = []
     kinds: list[AnkiKindRow] = []
@@ -623,7 +625,6 @@ def merge_face(
     )
     joins_from = reviews[0][2] if reviews and not fresh else None
     starts_at = _starts_at(anki.reviews, start, native)
-    seed = _sm2_seed(anki, start)
     if not anki_newer or (anki.schedule.card_type == "new" and not anki.reviews):
         return MergedFace(reviews, events, None, joins_from, starts_at, seed, kinds)
     row = _anki_schedule(anki, scheduler, computed)
@@ -668,9 +669,14 @@ def _sm2_seed(anki: FaceImport, start: int | HistoryCut) -> Sm2Seed | None:
     since, with the memory state SM-2's ease and interval then stand for. None for any other card."""
     if not isinstance(start, HistoryCut) or not start.answered:
         return None
-    first = next(r for r in anki.reviews[(start.reset if start.reset is not None else -1) + 1:] if r.rating is not None)
+    first = _answers_since_reset(anki, start)[0]
     ease = first.factor / 1000 if first.factor else DEFAULT_EASE
     return Sm2Seed(_ms_stored(first.time_ms), ease, float(max(first.interval, 1)))
+
+
+def _answers_since_reset(anki: FaceImport, cut: HistoryCut) -> list[Review]:
+    """The answers of a log cut short, after its last reset (all of them if it has none)."""
+    return [r for r in anki.reviews[(cut.reset if cut.reset is not None else -1) + 1:] if r.rating is not None]
 
 
 def _starts_at(entries: list[Review], start: int | HistoryCut, native: list[int]) -> str | None:

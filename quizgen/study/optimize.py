@@ -373,12 +373,12 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     for history in histories(reviews):
         by_deck.setdefault(decks[history.card_pk], []).append(history)
     rows = []
+    in_review = store.faces_in_review(slug)
     for name, deck_faces in by_deck.items():
         if slug is None and store.get_config(parameters_key(name)) is not None:
             continue  # its own parameters did not change, nor does its schedule
-        rows.extend(reschedule(deck_faces, report.parameters, retention, store.faces_in_review(name)))
+        rows.extend(reschedule(deck_faces, report.parameters, retention, in_review))
     # Faces whose Anki log has no learning steps: out of the fit, but rescheduled from their SM-2 seed, as in Anki.
-    in_review = store.faces_in_review(slug)
     seeded = [face for face in store.seeded_histories(fitted_decks) if (face.card_pk, face.face) in in_review]
     for face, (stability, difficulty) in zip(seeded, seeded_memory_states(seeded, report.parameters), strict=True):
         last = in_review[(face.card_pk, face.face)]
