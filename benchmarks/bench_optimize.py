@@ -13,6 +13,7 @@ import learner
 from harness import Row, paired_median_seconds
 
 from quizgen.core.store import Store
+from quizgen.core.time import now
 from quizgen.study import optimize, schedule
 
 
@@ -36,8 +37,10 @@ def measures(workdir: Path, quick: bool) -> list[Row]:
                 health_check=False,
             )
 
+        moment = now()
+
         def quizgen_fit() -> object:
-            _faces, training = optimize.read_training(store, learner.DECK)
+            _faces, training = optimize.read_training(store, learner.DECK, moment)
             return optimize.fit(training, schedule.default_parameters(), learner.DECK)
 
         anki_seconds, quizgen_seconds = paired_median_seconds(anki_fit, quizgen_fit, repeat)

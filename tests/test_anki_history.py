@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import fsrs_rs_python as rs
@@ -301,3 +302,67 @@ def test_memory_states_count_days_as_anki_does_from_4_am(run, tmp_path):
         face = faces[card_id_base(guid)]
         assert (face["stability"], face["difficulty"]) == pytest.approx(
             (anki[label].stability, anki[label].difficulty), rel=1e-3), label
+
+
+@pytest.fixture
+def central_european_clocks(monkeypatch):
+    """Central European time, its clocks an hour ahead from late March to late October (a POSIX rule, so no zone
+    database is needed)."""
+    monkeypatch.setenv("TZ", "QCET-1QCEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_memory_states_count_days_as_anki_does_across_a_clock_change(run, tmp_path, central_european_clocks):
+    """Anki counts a log's days in whole days of 24 hours back from its next rollover, so on the far side of a clock
+    change its days begin at 3 or 5 am. A relearning step half an hour on the other side of 4 am from that, after a
+    lapse late the evening before, is on a different day as Anki counts: the memory state is Anki's all the same."""
+    now_offset = datetime.now().astimezone().utcoffset()
+    assert now_offset is not None
+
+    def offset(day: date, hours: float) -> timedelta:
+        clock = (datetime.combine(day, datetime.min.time()).astimezone() + timedelta(hours=hours)).utcoffset()
+        assert clock is not None
+        return clock
+
+    # The latest day at least 40 days back whose evening and next morning are both on the other clock.
+    today = local_day(datetime.now(UTC))
+    lapse_day = next(day for day in (today - timedelta(days=back) for back in range(40, 400))
+                     if offset(day, 23.5) != now_offset and offset(day + timedelta(days=1), 4) != now_offset)
+    # Clocks ahead of today's: Anki's day there begins at 5 am, so 4.30 is still the lapse's day; behind: at 3 am.
+    relearnt_at = 4.5 if offset(lapse_day, 23.5) > now_offset else 3.5
+
+    def at(day_offset: int, hours: float) -> int:
+        day = lapse_day + timedelta(days=day_offset)
+        moment = datetime.combine(day, datetime.min.time()).astimezone() + timedelta(hours=hours)
+        return int(moment.timestamp() * 1000)
+
+    entries = [(at(-20, 12), 3, -600, 0, 0, 0), (at(-20, 12.2), 3, 3, -600, 2500, 0),
+               (at(-17, 12), 3, 9, 3, 2500, 1), (at(0, 23.5), 1, -600, 9, 2300, 1),
+               (at(1, relearnt_at), 3, 2, -600, 2300, 2), (at(10, 12), 3, 6, 2, 2300, 1)]
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    try:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "Capital of Chile?", "Santiago"
+        col.add_note(note, col.decks.id("Simulated"))
+        cid = note.cards()[0].id
+        for stamp, ease, interval, last, factor, kind in entries:
+            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)", stamp, cid, ease, interval,
+                           last, factor, kind)
+        col.db.execute("UPDATE cards SET type = 2, queue = 2, ivl = 6, factor = 2300, due = ? WHERE id = ?",
+                       col.sched.today + 1, cid)
+        guid = note.guid
+    finally:
+        col.close()
+    assert run("import", str(path)).exit_code == 0
+    face = faces_of(run)[card_id_base(guid)]
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        anki = col._backend.compute_memory_state(cid).state
+    finally:
+        col.close()
+    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)

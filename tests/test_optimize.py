@@ -23,6 +23,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from quizgen.core.store import Store
+from quizgen.core.time import now
 from quizgen.study import optimize, schedule
 from quizgen.study.plan import QuizOptions, open_plan
 from quizgen.study.schedule import from_fsrs
@@ -112,7 +113,7 @@ def test_fitted_parameters_predict_later_reviews_better_than_the_defaults(run, s
     assert report["fitted_all"]["log_loss"] < report["current_all"]["log_loss"]
     # Held out by time: fitted on the first 70% of the items, scored on the rest.
     store = Store.open(studied)
-    training = optimize.training_set(store.rating_history(DECK))
+    training = optimize.training_set(store.rating_history(DECK), now())
     store.close()
     items = training.items
     cut = len(items) * 7 // 10
@@ -257,7 +258,7 @@ def test_applying_for_every_deck_reschedules_only_the_decks_without_their_own(ru
     # Fitted to the reviews of the decks the shared parameters schedule, not to those of a deck with its own.
     report = report_of(run)
     store = Store.open(studied)
-    assert report["reviews"] == optimize.read_training(store, DECK)[1].reviews
+    assert report["reviews"] == optimize.read_training(store, DECK, now())[1].reviews
     store.close()
     assert report["scope"] == f"Decks without parameters of their own: {DECK}"
     result = run("optimize", "--apply")

@@ -8,10 +8,16 @@ SQLite compares them correctly as strings: that only holds if every stored time 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 
 # When Anki's day begins, by default ("Next day starts at"): Anki counts the days FSRS sees from it, and a review in
 # the small hours belongs to the day before.
-ANKI_ROLLOVER = timedelta(hours=4)
+ANKI_ROLLOVER_HOUR = 4
+ANKI_ROLLOVER = timedelta(hours=ANKI_ROLLOVER_HOUR)
+DAY_SECONDS = 86_400
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The hour of a stored time ("2025-01-06T12"), which the fixed form of stored times puts first.
+STORED_HOUR = itemgetter(slice(0, 13))
 
 
 def now() -> datetime:
@@ -51,6 +57,43 @@ def anki_day(moment: datetime) -> date:
     return local_day(moment - ANKI_ROLLOVER)
 
 
-def anki_day_start(day: date) -> datetime:
-    """When the learner's ``day`` begins as Anki counts days, in UTC."""
-    return day_start(day) + ANKI_ROLLOVER
+def unix_seconds(stored: str) -> int:
+    """A stored time in whole Unix seconds, rounded down (as Anki takes a revlog id's seconds)."""
+    return (from_stored(stored) - EPOCH) // timedelta(seconds=1)
+
+
+def anki_next_day_at(moment: datetime) -> int:
+    """When Anki's next day begins after ``moment`` (its ``next_day_at``), in Unix seconds: the learner's rollover
+    hour today, or tomorrow once that has passed."""
+    local = moment.astimezone()
+    rollover = datetime.combine(local.date(), time(ANKI_ROLLOVER_HOUR)).astimezone()
+    if rollover <= local:
+        rollover = datetime.combine(local.date() + timedelta(days=1), time(ANKI_ROLLOVER_HOUR)).astimezone()
+    return (rollover - EPOCH) // timedelta(seconds=1)
+
+
+class AnkiDaysAgo(dict[str, int | None]):
+    """How many days before its next rollover (``next_day_at``) each stored time was, as Anki's FSRS counts the days
+    of a card's log: whole days of 86,400 seconds back from there, however the clocks changed in between, a time
+    falling on the boundary itself counted in the day before. All the times of an hour are on one day unless a day
+    begins within it, so each hour is worked out once (this dict holds it; None for an hour a day begins in) and
+    only the times of those few hours one by one."""
+
+    def __init__(self, next_day_at: int) -> None:
+        super().__init__()
+        self.next_day_at = next_day_at
+
+    def __missing__(self, hour: str) -> int | None:
+        start = unix_seconds(f"{hour}:00:00+00:00")
+        first, last = self.of_seconds(start), self.of_seconds(start + 3599)
+        self[hour] = days = first if first == last else None
+        return days
+
+    def of_seconds(self, seconds: int) -> int:
+        return max(self.next_day_at - seconds, 0) // DAY_SECONDS
+
+    def of_times(self, times: list[str]) -> list[int]:
+        days = list(map(self.__getitem__, map(STORED_HOUR, times)))
+        if None in days:
+            return [self.of_seconds(unix_seconds(t)) if d is None else d for d, t in zip(days, times, strict=True)]
+        return days  # type: ignore[return-value]  # no None in it

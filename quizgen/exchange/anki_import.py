@@ -488,7 +488,7 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     ])
     begins = {key: fsrs_history_start(plan.faces[key].reviews) for key in face_pks}
     seeds_of = {key: _sm2_seed(plan.faces[key], begins[key]) for key in face_pks}
-    computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins, seeds_of)
+    computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins, seeds_of, now)
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
             history = histories.get((pk, key.face))
@@ -544,7 +544,8 @@ class MergedFace:
 
 
 def _memory_from_logs(
-    faces: dict[FaceKey, FaceImport], begins: dict[FaceKey, int | HistoryCut], seeds: dict[FaceKey, Sm2Seed | None]
+    faces: dict[FaceKey, FaceImport], begins: dict[FaceKey, int | HistoryCut], seeds: dict[FaceKey, Sm2Seed | None],
+    now: datetime,
 ) -> dict[FaceKey, tuple[float, float]]:
     """The memory state Anki's FSRS computes from the log of each studied face that has none in its Anki card (an
     SM-2 user's): from its last run of learning steps, or from its SM-2 seed where it has none; all at once, as one
@@ -564,8 +565,8 @@ def _memory_from_logs(
             later = _answers_since_reset(anki, start)[1:]  # the first is the seed's
             seeded[key] = SeededHistory(0, 0, seed, [_ms_stored(r.time_ms) for r in later],
                                         [r.rating or 0 for r in later])
-    return (dict(zip(from_steps, memory_states(list(from_steps.values()), rs.DEFAULT_PARAMETERS), strict=True))
-            | dict(zip(seeded, seeded_memory_states(list(seeded.values()), rs.DEFAULT_PARAMETERS), strict=True)))
+    return (dict(zip(from_steps, memory_states(list(from_steps.values()), rs.DEFAULT_PARAMETERS, now), strict=True))
+            | dict(zip(seeded, seeded_memory_states(list(seeded.values()), rs.DEFAULT_PARAMETERS, now), strict=True)))
 
 
 def merge_face(

@@ -4,23 +4,21 @@ The arithmetic is fsrs-rs's (``fsrs_rs_python``), the optimizer Anki runs; the q
 (``fsrs``). Both are FSRS-6 with 21 parameters, so parameters fitted by one schedule the other.
 
 Training items are built as Anki's optimizer builds them from its review log: one history per card face, each review
-a rating and the days since the previous review, counted as Anki counts days, from 4 am (0 for same-day reviews and
-learning steps, which stay in the history as short-term memory); one item per review after the first that fell on a
-later day than the one before it, holding the history up to it. Answers that did not move the schedule (practice,
-exam) and anything that is not a 1-4 rating are left out. Items are ordered by the time of their last review, so a
-time-series split fits on the past and scores on the future.
+a rating and the days since the previous review, counted as Anki counts them, in whole days back from its next
+rollover at 4 am (0 for same-day reviews and learning steps, which stay in the history as short-term memory); one
+item per review after the first that fell on a later day than the one before it, holding the history up to it.
+Answers that did not move the schedule (practice, exam) and anything that is not a 1-4 rating are left out. Items are
+ordered by the time of their last review, so a time-series split fits on the past and scores on the future.
 """
 
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
-from itertools import compress
+from itertools import compress, islice, repeat
 from operator import sub
 from typing import TYPE_CHECKING
 
@@ -31,7 +29,8 @@ from quizgen.core.bulk import collector_paused
 from quizgen.core.display import literal
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import RatingHistory, SeededHistory, Sm2Seed, Store
-from quizgen.core.time import anki_day, anki_day_start, from_stored, to_stored
+from quizgen.core.time import AnkiDaysAgo, anki_next_day_at
+from quizgen.core.time import now as current_time
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -66,19 +65,9 @@ def rounded_as_stored(values: Sequence[float]) -> list[float]:
 # Training items --------------------------------------------------------------------------------------------------
 
 
-def day_starts(faces: Sequence[RatingHistory]) -> list[str]:
-    """The stored times at which the learner's days start as Anki counts them (from its rollover hour, so a review in
-    the small hours belongs to the day before, as Anki's FSRS sees it), from the day of the earliest review of
-    ``faces`` to the day after the latest: a review's day, counted from any fixed day, is how many of them it comes
-    after, so no time is parsed."""
-    first = anki_day(from_stored(min(face.times[0] for face in faces)))
-    last = anki_day(from_stored(max(face.times[-1] for face in faces)))
-    return [to_stored(anki_day_start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
-
-
 @dataclass
 class FaceHistory:
-    """One face's rated reviews, oldest first: (learner's day, counted from any fixed day, rating)."""
+    """One face's rated reviews, oldest first: (Anki's day, counted back from its next rollover, rating)."""
 
     card_pk: int
     face: int
@@ -86,9 +75,9 @@ class FaceHistory:
 
     def fsrs_reviews(self) -> list[rs.FSRSReview]:
         reviews, previous = [], None
-        for day, rating in self.reviews:
-            reviews.append(rs.FSRSReview(rating, 0 if previous is None else day - previous))
-            previous = day
+        for days_ago, rating in self.reviews:
+            reviews.append(rs.FSRSReview(rating, 0 if previous is None else previous - days_ago))
+            previous = days_ago
         return reviews
 
 
@@ -104,22 +93,23 @@ class TrainingSet:
     recalled: int = 0  # items whose last review was rated above Again
 
 
-def histories(faces: Sequence[RatingHistory]) -> list[FaceHistory]:
-    """The face histories, each review on the learner's day."""
-    if not faces:
-        return []
-    day_of = partial(bisect_right, day_starts(faces))
-    return [FaceHistory(f.card_pk, f.face, list(zip(map(day_of, f.times), f.ratings, strict=True))) for f in faces]
+def histories(faces: Sequence[RatingHistory], now: datetime) -> list[FaceHistory]:
+    """The face histories, each review on the day Anki's FSRS puts it on at ``now``."""
+    days_ago = AnkiDaysAgo(anki_next_day_at(now)).of_times
+    return [FaceHistory(f.card_pk, f.face, list(zip(days_ago(f.times), f.ratings, strict=True))) for f in faces]
 
 
-def training_set(faces: Sequence[RatingHistory]) -> TrainingSet:
-    """The items Anki's optimizer would build from these faces' reviews."""
+def training_set(faces: Sequence[RatingHistory], now: datetime) -> TrainingSet:
+    """The items Anki's optimizer would build at ``now`` from these faces' reviews."""
     if not faces:
         return TrainingSet([], [], 0, 0)
-    starts = day_starts(faces)
-    day_of = partial(bisect_right, starts)
-    # One FSRSReview for each rating and wait (no wait is longer than the days spanned), shared by every item.
-    review_of = [[], *([rs.FSRSReview(rating, wait) for wait in range(len(starts))] for rating in (1, 2, 3, 4))]
+    days_ago = AnkiDaysAgo(anki_next_day_at(now)).of_times
+    longest = max(len(face.times) for face in faces)
+    span = days_ago([min(face.times[0] for face in faces)])[0] + 1
+    # One FSRSReview for each rating and wait (no wait is longer than the days spanned), shared by every item, and a
+    # slice for each length of history.
+    review_of = [[], *([rs.FSRSReview(rating, wait) for wait in range(span)] for rating in (1, 2, 3, 4))]
+    up_to = [slice(0, end) for end in range(1, longest + 1)]
     item = rs.FSRSItem
     items: list[rs.FSRSItem] = []
     numbers: list[int] = []
@@ -127,26 +117,27 @@ def training_set(faces: Sequence[RatingHistory]) -> TrainingSet:
     reviews = recalled = 0
     # Face by face, each step a C loop (map) over its reviews.
     for number, face in enumerate(faces):
-        days = list(map(day_of, face.times))
-        waits = [0, *map(sub, days[1:], days)]
+        days = days_ago(face.times)
+        waits = [0, *map(sub, days, islice(days, 1, None))]
         steps = list(map(list.__getitem__, map(review_of.__getitem__, face.ratings), waits))
-        for last in compress(range(len(waits)), waits):  # a review on a later day than the one before
-            items.append(item(steps[:last + 1]))
-            numbers.append(number)
-            times.append(face.times[last])
-            recalled += face.ratings[last] > 1
+        ends = list(compress(up_to, waits))  # a review on a later day than the one before ends an item
+        items.extend(map(item, map(steps.__getitem__, ends)))
+        numbers.extend(repeat(number, len(ends)))
+        times.extend(compress(face.times, waits))
+        recalled += sum(map((1).__lt__, compress(face.ratings, waits)))
         reviews += len(steps)
     order = sorted(range(len(items)), key=times.__getitem__)
     return TrainingSet(list(map(items.__getitem__, order)), list(map(numbers.__getitem__, order)), reviews,
                        len(faces), recalled)
 
 
-def read_training(store: Store, deck: str | list[str] | None) -> tuple[list[RatingHistory], TrainingSet]:
+def read_training(store: Store, deck: str | list[str] | None, now: datetime) -> tuple[list[RatingHistory],
+                                                                                        TrainingSet]:
     """The rated reviews of the deck's faces (of each deck listed; every deck's, with ``deck`` None) and the training
     set they make."""
     with collector_paused():
         faces = store.rating_history(deck)
-        return faces, training_set(faces)
+        return faces, training_set(faces, now)
 
 
 # Fitting and evaluating ------------------------------------------------------------------------------------------
@@ -267,12 +258,13 @@ def interval_days(stability: float, retention: float, parameters: Sequence[float
     return int(min(max(round(days), 1), maximum))
 
 
-def memory_states(faces: Sequence[RatingHistory], parameters: Sequence[float]) -> list[tuple[float, float]]:
+def memory_states(faces: Sequence[RatingHistory], parameters: Sequence[float], now: datetime
+                  ) -> list[tuple[float, float]]:
     """The memory state (stability, difficulty) each face's rated reviews lead to under ``parameters``, as Anki's
     FSRS computes it from a card's log."""
     if not faces:
         return []
-    items = [rs.FSRSItem(history.fsrs_reviews()) for history in histories(faces)]
+    items = [rs.FSRSItem(history.fsrs_reviews()) for history in histories(faces, now)]
     return [(float(state.stability), float(state.difficulty))
             for state in rs.FSRS(list(parameters)).memory_state_batch(items)]
 
@@ -285,7 +277,8 @@ def seed_state(fsrs: rs.FSRS, seed: Sm2Seed) -> rs.MemoryState:
     return state
 
 
-def seeded_memory_states(faces: Sequence[SeededHistory], parameters: Sequence[float]) -> list[tuple[float, float]]:
+def seeded_memory_states(faces: Sequence[SeededHistory], parameters: Sequence[float], now: datetime
+                         ) -> list[tuple[float, float]]:
     """The memory state (stability, difficulty) of each face FSRS starts from an SM-2 seed: the seed's, carried
     through the answers after it under ``parameters``, as Anki's FSRS computes a log without learning steps."""
     fsrs = rs.FSRS(list(parameters))
@@ -294,7 +287,7 @@ def seeded_memory_states(faces: Sequence[SeededHistory], parameters: Sequence[fl
     if answered:
         # The seed's answer is where the first wait counts from; it is the seed, so it is not replayed.
         days = histories([RatingHistory(faces[i].card_pk, faces[i].face, [faces[i].seed.seeded_at, *faces[i].times],
-                                        [3, *faces[i].ratings]) for i in answered])
+                                        [3, *faces[i].ratings]) for i in answered], now)
         items = [rs.FSRSItem(history.fsrs_reviews()[1:]) for history in days]
         replayed = fsrs.memory_state_batch(items, [states[i] for i in answered])
         for i, state in zip(answered, replayed, strict=True):
@@ -337,7 +330,8 @@ class NothingToFit(QuizgenError):
     pass
 
 
-def run(store: Store, deck: str | None, apply: bool, progress: Progress | None = None) -> Report:
+def run(store: Store, deck: str | None, apply: bool, progress: Progress | None = None, now: datetime | None = None
+        ) -> Report:
     """Fit the deck's reviews, or with ``deck`` None those of every deck without parameters of its own (the decks the
     shared parameters schedule, as Anki fits each preset to its own decks), and, with ``apply``, store the
     parameters and reschedule those decks' faces in review from their history under them. Nothing is written
@@ -345,6 +339,7 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     would tie the deck to what it now only inherits)."""
     from quizgen.study.schedule import deck_parameters, parameters_key, setting_value
 
+    now = now or current_time()
     found = store.deck(deck) if deck is not None else None
     slug = found.slug if found is not None else None
     scope = found.name if found is not None else "All decks"
@@ -358,7 +353,7 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
             )
         if len(shared) < len(slugs):
             fitted_decks, scope = shared, f"Decks without parameters of their own: {', '.join(shared)}"
-    reviews, training = read_training(store, fitted_decks)
+    reviews, training = read_training(store, fitted_decks, now)
     if not reviews:
         where = (f"deck '{slug}' has" if slug else "the database has" if fitted_decks is None
                  else "the decks without parameters of their own have")
@@ -370,7 +365,7 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
     retention = setting_value(store.get_config, "retention")
     by_deck: dict[str, list[FaceHistory]] = {}
     decks = store.card_decks(slug)
-    for history in histories(reviews):
+    for history in histories(reviews, now):
         by_deck.setdefault(decks[history.card_pk], []).append(history)
     rows = []
     in_review = store.faces_in_review(slug)
@@ -380,7 +375,7 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
         rows.extend(reschedule(deck_faces, report.parameters, retention, in_review))
     # Faces whose Anki log has no learning steps: out of the fit, but rescheduled from their SM-2 seed, as in Anki.
     seeded = [face for face in store.seeded_histories(fitted_decks) if (face.card_pk, face.face) in in_review]
-    for face, (stability, difficulty) in zip(seeded, seeded_memory_states(seeded, report.parameters), strict=True):
+    for face, (stability, difficulty) in zip(seeded, seeded_memory_states(seeded, report.parameters, now), strict=True):
         last = in_review[(face.card_pk, face.face)]
         due = last + timedelta(days=interval_days(stability, retention, report.parameters))
         rows.append(Rescheduled(face.card_pk, face.face, stability, difficulty, due))
