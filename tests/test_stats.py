@@ -135,6 +135,21 @@ def test_suspended_and_buried_cards_are_not_counted_due(history):
     assert summary["due"] == after.due
 
 
+def test_faces_of_suspended_cards_are_counted_apart_from_new_learning_and_review(history):
+    """As Anki's card counts put suspended cards in a slice of their own: a suspended new card is not among the new
+    faces, nor a suspended studied one among those in learning or review."""
+    by_id = {s.card.id: s.pk for s in history.cards("tides")}
+    before = stats.compute(history, "tides", NOW)
+    history.suspend_card(by_id["arch"], NOW)  # never studied
+    history.suspend_card(by_id["spring-tide"], NOW)  # studied twice, right both times
+    after = stats.compute(history, "tides", NOW)
+    assert (after.faces, after.suspended, after.new) == (before.faces, 2, before.new - 1)
+    assert after.learning + after.review == before.learning + before.review - 1
+    drawn = io.StringIO()
+    stats.render(after, Console(file=drawn, width=80))
+    assert f"new {after.new} · learning {after.learning} · review {after.review} · suspended 2" in drawn.getvalue()
+
+
 def test_history_is_thirty_local_days_ending_today(history):
     figures = stats.compute(history, "tides", NOW)
     assert len(figures.history) == 30

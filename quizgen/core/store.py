@@ -107,8 +107,9 @@ class ScheduleTally(NamedTuple):
     """The faces of some cards by where they stand in FSRS's schedule (see ``Store.schedule_tally``)."""
 
     faces: int
-    new: int
+    new: int  # of cards not suspended, as are review
     review: int
+    suspended: int  # faces of suspended cards, whatever their state
     due: int
     due_week: int
     studied: int
@@ -1251,15 +1252,17 @@ class Store:
     def schedule_tally(
         self, now: datetime, week: datetime, factor: float, decay: float, deck: str | list[str] | None = None
     ) -> ScheduleTally:
-        """How many faces the active cards have; of them how many are new and in review; how many studied ones are due
-        by ``now`` (of cards a quiz may ask then: neither suspended nor buried) and by ``week`` (of cards not
-        suspended); and the sum over the studied faces of FSRS's forgetting curve ``(1 + factor * days / stability)
-        ** -decay``, by whole days since their last review (0 for one after ``now``).
+        """How many faces the active cards have; of them how many are of suspended cards, and of the rest how many are
+        new and in review; how many studied ones are due by ``now`` (of cards a quiz may ask then: neither suspended
+        nor buried) and by ``week`` (of cards not suspended); and the sum over the studied faces of FSRS's forgetting
+        curve ``(1 + factor * days / stability) ** -decay``, by whole days since their last review (0 for one after
+        ``now``).
         """
         where, params = card_filter("c.", deck)
         since = f"{_JULIAN_MS.format('(SELECT julianday(?))')} - {_JULIAN_MS.format('s.last_review')}"
         days = f"max(0, ({since}) / 86400000)"
-        query = f"""SELECT count(*), coalesce(sum(s.state = 0), 0), coalesce(sum(s.state = 2), 0),
+        query = f"""SELECT count(*), coalesce(sum(s.state = 0 AND c.suspended IS NULL), 0),
+                      coalesce(sum(s.state = 2 AND c.suspended IS NULL), 0), coalesce(sum(c.suspended IS NOT NULL), 0),
                       coalesce(sum(s.state > 0 AND s.due <= ? AND {ASKABLE}), 0),
                       coalesce(sum(s.state > 0 AND s.due <= ? AND c.suspended IS NULL), 0),
                       coalesce(sum(s.state > 0), 0),
