@@ -59,12 +59,14 @@ def test_today_begins_at_the_learners_midnight():
 def test_a_review_asks_due_faces_then_new_ones_within_the_allowance_none_of_a_card_studied_today():
     due = [Entry(5, 0), Entry(6, 0)]
     new = [Entry(1, 0), Entry(2, 0), Entry(3, 0), Entry(3, 1)]
-    plan = review_plan([DECK], due, [DeckNew(new, started_today=1)], daily_limit=3, studied_today={2}, retention=0.9)
+    plan = review_plan([DECK], due, [DeckNew(new, started_today=1)], daily_limit=3, answered_today={Entry(2, 1)},
+                       retention=0.9)
     assert plan.mode == REVIEW and plan.queue == [Entry(5, 0), Entry(6, 0), Entry(1, 0), Entry(3, 0)]
     assert (plan.due, plan.new, plan.unseen) == (2, 2, 4)
     assert plan.scheduler is not None
     short = review_plan(
-        [DECK], due, [DeckNew(new, started_today=1)], daily_limit=3, studied_today={2}, retention=0.9, count=3
+        [DECK], due, [DeckNew(new, started_today=1)], daily_limit=3, answered_today={Entry(2, 1)}, retention=0.9,
+        count=3,
     )
     assert short.queue == plan.queue[:3] and (short.due, short.new) == (2, 1)
 
@@ -139,7 +141,7 @@ def test_several_decks_ask_every_due_face_first_then_each_decks_new_faces_within
     due = [Entry(9, 0), Entry(1, 0)]  # across decks, most overdue first
     rivers = DeckNew([Entry(2, 0), Entry(3, 0), Entry(4, 0)], started_today=1)
     oceans = DeckNew([Entry(7, 0), Entry(8, 0)], started_today=0)
-    plan = review_plan([DECK, OCEANS], due, [rivers, oceans], daily_limit=2, studied_today=set(), retention=0.9)
+    plan = review_plan([DECK, OCEANS], due, [rivers, oceans], daily_limit=2, answered_today=set(), retention=0.9)
     assert plan.queue == [Entry(9, 0), Entry(1, 0), Entry(2, 0), Entry(7, 0), Entry(8, 0)]
     assert (plan.due, plan.new, plan.unseen, plan.over_limit, plan.siblings) == (2, 3, 5, 2, 0)
 
@@ -147,12 +149,21 @@ def test_several_decks_ask_every_due_face_first_then_each_decks_new_faces_within
 def test_new_faces_left_out_are_told_apart_siblings_held_back_from_faces_over_the_limit():
     # Card 1 was studied today: its new face waits a day. Card 2's second face waits for its first.
     new = DeckNew([Entry(1, 1), Entry(2, 0), Entry(2, 1), Entry(3, 0), Entry(4, 0), Entry(4, 1)], started_today=0)
-    plan = review_plan([DECK], [], [new], daily_limit=2, studied_today={1}, retention=0.9)
+    plan = review_plan([DECK], [], [new], daily_limit=2, answered_today={Entry(1, 0)}, retention=0.9)
     assert plan.queue == [Entry(2, 0), Entry(3, 0)]
     # Card 4 waits for the limit; its second face would wait for its first anyway.
     assert (plan.over_limit, plan.siblings) == (1, 3)
-    spent = review_plan([DECK], [], [new], daily_limit=0, studied_today=set(), retention=0.9)
+    spent = review_plan([DECK], [], [new], daily_limit=0, answered_today=set(), retention=0.9)
     assert spent.queue == [] and (spent.over_limit, spent.siblings) == (4, 2)
+
+
+def test_a_face_made_new_again_today_is_not_held_back_as_its_own_sibling():
+    """Answered today and then forgotten (Anki's Forget, brought over by an import), a one-face card is new again
+    and asked; of a two-face card forgotten so, the other face still waits a day."""
+    new = DeckNew([Entry(1, 0), Entry(2, 1), Entry(2, 0)], started_today=0)
+    plan = review_plan([DECK], [], [new], daily_limit=5, answered_today={Entry(1, 0), Entry(2, 0)}, retention=0.9)
+    assert plan.queue == [Entry(1, 0), Entry(2, 0)]
+    assert plan.siblings == 1
 
 
 def test_a_buried_card_comes_back_at_the_learners_next_midnight():

@@ -15,7 +15,7 @@ from quizgen.core.cards import Card
 from quizgen.core.errors import DatabaseError, UnknownCard
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
-from quizgen.study.plan import exam_queue, practice_queue, review_queue, spread_siblings
+from quizgen.study.plan import exam_queue, pick_new, practice_queue, spread_siblings
 from quizgen.study.schedule import FaceScheduler, due_at
 from quizgen.study.session import (
     EXAM,
@@ -134,23 +134,6 @@ GRADED = ["longest", "wear", "salt", "delta", "cycle", "stages", "parts"]
 
 
 # Queues --------------------------------------------------------------------------------------------------------
-
-
-def test_review_queue_puts_due_first_then_at_most_one_new_face_per_card_up_to_the_limit():
-    due = [Entry(5, 2), Entry(3, 0), Entry(5, 1)]
-    new = [Entry(1, 0), Entry(2, 0), Entry(8, 0), Entry(8, 1), Entry(9, 0), Entry(5, 1)]
-    queue = review_queue(due, new, new_limit=3)
-    assert queue == [Entry(5, 2), Entry(3, 0), Entry(5, 1), Entry(1, 0), Entry(2, 0), Entry(8, 0)]
-
-
-def test_review_queue_respects_a_spent_new_limit_and_the_question_count():
-    assert review_queue([], [Entry(1, 0), Entry(2, 0)], new_limit=0) == []
-    assert review_queue([Entry(4, 0)], [Entry(1, 0), Entry(2, 0)], new_limit=5, limit=2) == [Entry(4, 0), Entry(1, 0)]
-
-
-def test_review_queue_holds_back_new_faces_of_cards_studied_today():
-    new = [Entry(1, 1), Entry(2, 0), Entry(3, 0)]
-    assert review_queue([], new, new_limit=5, studied={1}) == [Entry(2, 0), Entry(3, 0)]
 
 
 def test_a_card_retired_while_the_session_runs_is_passed_over():
@@ -469,7 +452,7 @@ def store_session(store: Store, clock: Clock) -> tuple[Session, int]:
     def fetch(entry: Entry) -> Item:
         return Item(entry.card_pk, entry.face, *store.quiz_face(entry.card_pk, entry.face))
 
-    queue = review_queue([], store.new_faces("rivers"), new_limit=20)
+    queue, _siblings, _over = pick_new(store.new_faces("rivers"), 20, set())
     session = Session(REVIEW, queue, fetch, clock, random.Random(2), FaceScheduler(fuzz=False))
     return session, store.start_session("rivers", REVIEW, 2, clock())
 
@@ -523,7 +506,7 @@ def test_the_daily_new_limit_counts_faces_first_studied_since_midnight(stored):
     midnight = START.replace(hour=0, minute=0)
     assert stored.new_faces_started("rivers", midnight) == 3
     assert stored.new_faces_started("rivers", START + timedelta(minutes=1)) == 0
-    assert len(review_queue([], stored.new_faces("rivers"), new_limit=20 - 3)) == len(CARDS) - 3
+    assert len(pick_new(stored.new_faces("rivers"), 20 - 3, set())[0]) == len(CARDS) - 3
 
 
 # Faces still being learnt -----------------------------------------------------------------------------------------

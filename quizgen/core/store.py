@@ -999,15 +999,15 @@ class Store:
             [deck, to_stored(since)],
         ).fetchone()[0])
 
-    def cards_studied_since(self, deck: str, since: datetime) -> set[int]:
-        """Cards with any face answered (in review mode) since ``since``: their other new faces wait a day, so one
-        face never gives away its sibling."""
+    def faces_answered_since(self, deck: str, since: datetime) -> set[tuple[int, int]]:
+        """The faces (card pk, face) answered in review mode since ``since``: their cards' other new faces wait a
+        day, so one face never gives away its sibling."""
         rows = self.db.execute(
-            """SELECT DISTINCT r.card_pk FROM reviews r JOIN cards c ON c.pk = r.card_pk
+            """SELECT DISTINCT r.card_pk, r.face FROM reviews r JOIN cards c ON c.pk = r.card_pk
                WHERE c.deck = ? AND r.reviewed_at >= ? AND r.scheduled = 1""",
             [deck, to_stored(since)],
         ).fetchall()
-        return {pk for (pk,) in rows}
+        return {(pk, face) for pk, face in rows}
 
     def _schedule_row(self, card_pk: int, face: int) -> dict[str, Any] | None:
         row = self.db.execute(

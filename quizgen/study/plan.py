@@ -112,14 +112,19 @@ def bury_until(now: datetime) -> datetime:
     return day_start(local_day(now) + timedelta(days=1))
 
 
-def pick_new(new: list[Entry], allowance: int, taken: set[int]) -> tuple[list[Entry], int, int]:
-    """New faces up to ``allowance``, at most one per card and none of a card in ``taken`` (which grows with what
-    is picked); and, of the faces left, how many are siblings held back and how many wait for the allowance."""
+def pick_new(
+    new: list[Entry], allowance: int, taken: set[int], answered: dict[int, set[int]] | None = None
+) -> tuple[list[Entry], int, int]:
+    """New faces up to ``allowance``, at most one per card, none of a card in ``taken`` (which grows with what is
+    picked) and none of a card with another face in ``answered`` (faces answered today, by card: a face made new
+    again since is not its own sibling); and, of the faces left, how many are siblings held back and how many wait
+    for the allowance."""
+    answered = answered or {}
     fresh: list[Entry] = []
     waiting: set[int] = set()
     siblings = over = 0
     for entry in (Entry(*e) for e in new):
-        if entry.card_pk in taken or entry.card_pk in waiting:
+        if entry.card_pk in taken or entry.card_pk in waiting or answered.get(entry.card_pk, set()) - {entry.face}:
             siblings += 1
         elif len(fresh) >= allowance:
             over += 1
@@ -128,17 +133,6 @@ def pick_new(new: list[Entry], allowance: int, taken: set[int]) -> tuple[list[En
             fresh.append(entry)
             taken.add(entry.card_pk)
     return fresh, siblings, over
-
-
-def review_queue(
-    due: list[Entry], new: list[Entry], new_limit: int, limit: int | None = None, studied: set[int] | None = None
-) -> list[Entry]:
-    """Faces due now (most overdue first), then new faces up to ``new_limit``, at most one per card, and none of a
-    card ``studied`` today (its sibling face would give the answer away)."""
-    due = spread_siblings([Entry(*e) for e in due])
-    fresh, _siblings, _over = pick_new(new, new_limit, {e.card_pk for e in due} | (studied or set()))
-    queue = due + fresh
-    return queue[:limit] if limit is not None else queue
 
 
 def practice_queue(entries: list[Entry], rng: random.Random, limit: int | None = None) -> list[Entry]:
@@ -163,7 +157,7 @@ def review_plan(
     due: list[Entry],
     new: list[DeckNew],
     daily_limit: int,
-    studied_today: set[int],
+    answered_today: set[Entry],
     retention: float,
     count: int | None = None,
     learning: list[tuple[Entry, datetime]] | None = None,
@@ -171,15 +165,19 @@ def review_plan(
     parameters: dict[str, list[float]] | None = None,
 ) -> Plan:
     """A review of ``decks``: ``due`` are their faces due now, most overdue first; ``new`` each deck's faces never
-    studied, each within its own allowance of ``daily_limit``; ``studied_today`` the cards answered today;
+    studied, each within its own allowance of ``daily_limit``; ``answered_today`` the faces answered today;
     ``learning`` the faces in (re)learning falling due within ``learn_ahead``, soonest first; ``parameters`` each
     deck's FSRS parameters (a deck left out, or None: FSRS's defaults)."""
     due = spread_siblings([Entry(*e) for e in due])
-    taken = {e.card_pk for e in due} | studied_today
+    taken = {e.card_pk for e in due}
+    answered: dict[int, set[int]] = {}
+    for pk, face in answered_today:
+        answered.setdefault(pk, set()).add(face)
     fresh: list[Entry] = []
     siblings = over = 0
     for deck_new in new:
-        picked, held, waiting = pick_new(deck_new.new, new_allowance(daily_limit, deck_new.started_today), taken)
+        picked, held, waiting = pick_new(deck_new.new, new_allowance(daily_limit, deck_new.started_today), taken,
+                                         answered)
         fresh += picked
         siblings += held
         over += waiting
@@ -234,7 +232,7 @@ def open_plan(store: Store, options: QuizOptions, now: datetime, rng: random.Ran
         [DeckNew(_entries(store.new_faces(slug, kinds, section, now)), store.new_faces_started(slug, since))
          for slug in slugs],
         daily_limit,
-        set().union(*(store.cards_studied_since(slug, since) for slug in slugs)),
+        {Entry(*face) for slug in slugs for face in store.faces_answered_since(slug, since)},
         setting_value(store.get_config, "retention"),
         options.count,
         [(Entry(pk, face), from_stored(due))
