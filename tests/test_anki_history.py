@@ -260,6 +260,43 @@ def test_a_card_forgotten_then_reviewed_without_learning_starts_from_its_first_a
     assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
 
 
+def test_a_log_cut_short_at_a_lapse_starts_from_the_relearnt_answer_as_anki_starts_it(run, tmp_path):
+    """A log cut short whose first answer is an Again on a review (a relearning step minutes away) is started from
+    the first answer after it that set an interval of a day or more, as Anki's FSRS starts it."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    try:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "Capital of Bolivia?", "Sucre"
+        col.add_note(note, col.decks.id("Simulated"))
+        cid = note.cards()[0].id
+        noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+
+        def logged(days_ago: float, ease: int, interval: int, last: int, kind: int) -> None:
+            stamp = int((noon - timedelta(days=days_ago)).timestamp() * 1000)
+            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, 2300, 5000, ?)", stamp, cid, ease, interval,
+                           last, kind)
+
+        logged(30, 1, -600, 10, 1)  # a lapse: its relearning step is ten minutes away
+        logged(29.99, 3, 2, -600, 2)  # relearnt: two days
+        logged(28, 3, 6, 2, 1)
+        logged(20, 3, 15, 6, 1)
+        col.db.execute("UPDATE cards SET type = 2, queue = 2, reps = 4, ivl = 15, factor = 2300, due = ? WHERE id = ?",
+                       col.sched.today + 5, cid)
+        guid = note.guid
+    finally:
+        col.close()
+    assert run("import", str(path)).exit_code == 0
+    face = faces_of(run)[card_id_base(guid)]
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        anki = col._backend.compute_memory_state(cid).state
+    finally:
+        col.close()
+    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
+
+
 def test_memory_states_count_days_as_anki_does_from_4_am(run, tmp_path):
     """Relearnt at 2 am after a lapse at 11.30 pm, a card has relearnt on the day of its lapse as Anki counts days;
     a log cut short to one review and a due date set by hand starts from that review. Both as Anki computes them."""

@@ -54,7 +54,7 @@ from quizgen.core.store import (
     StoredRows,
 )
 from quizgen.core.sync import CardUpdate, ImportPlan, NewCard
-from quizgen.core.time import from_stored, to_stored
+from quizgen.core.time import DAY_SECONDS, from_stored, to_stored
 from quizgen.exchange.anki_in import (
     SQLITE_MAGIC,
     ZIP_MAGIC,
@@ -562,7 +562,7 @@ def _memory_from_logs(
                 from_steps[key] = RatingHistory(0, 0, [_ms_stored(r.time_ms) for r in answers],
                                                 [r.rating or 0 for r in answers])
         elif (seed := seeds[key]) is not None:
-            later = _answers_since_reset(anki, start)[1:]  # the first is the seed's
+            _seed, later = _seed_answer(anki, start) or (None, [])
             seeded[key] = SeededHistory(0, 0, seed, [_ms_stored(r.time_ms) for r in later],
                                         [r.rating or 0 for r in later])
     return (dict(zip(from_steps, memory_states(list(from_steps.values()), rs.DEFAULT_PARAMETERS, now), strict=True))
@@ -666,18 +666,25 @@ class HistoryCut:
 
 
 def _sm2_seed(anki: FaceImport, start: int | HistoryCut) -> Sm2Seed | None:
-    """Where Anki's FSRS starts a card answered since its last reset without learning steps: at its first answer
-    since, with the memory state SM-2's ease and interval then stand for. None for any other card."""
-    if not isinstance(start, HistoryCut) or not start.answered:
+    """Where Anki's FSRS starts a card answered since its last reset without learning steps (``_seed_answer``), with
+    the memory state SM-2's ease and interval then stand for. None for any other card."""
+    found = _seed_answer(anki, start) if isinstance(start, HistoryCut) and start.answered else None
+    if found is None:
         return None
-    first = _answers_since_reset(anki, start)[0]
+    first, _later = found
     ease = first.factor / 1000 if first.factor else DEFAULT_EASE
     return Sm2Seed(_ms_stored(first.time_ms), ease, float(max(first.interval, 1)))
 
 
-def _answers_since_reset(anki: FaceImport, cut: HistoryCut) -> list[Review]:
-    """The answers of a log cut short, after its last reset (all of them if it has none)."""
-    return [r for r in anki.reviews[(cut.reset if cut.reset is not None else -1) + 1:] if r.rating is not None]
+def _seed_answer(anki: FaceImport, cut: HistoryCut) -> tuple[Review, list[Review]] | None:
+    """The answer of a log cut short that Anki's FSRS starts from, and the answers after it: the first answer since
+    its last reset (since its beginning if it has none) that set an interval of a day or more; an Again that only
+    began a relearning step before it is dropped, as Anki drops it. None if there is no such answer."""
+    answers = [r for r in anki.reviews[(cut.reset if cut.reset is not None else -1) + 1:] if r.rating is not None]
+    for index, answer in enumerate(answers):
+        if answer.interval >= 1 or answer.interval <= -DAY_SECONDS:
+            return answer, answers[index + 1:]
+    return None
 
 
 def _starts_at(entries: list[Review], start: int | HistoryCut, native: list[int]) -> str | None:
