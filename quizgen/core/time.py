@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
+from typing import cast
 
 # When Anki's day begins, by default ("Next day starts at"): Anki counts the days FSRS sees from it, and a review in
 # the small hours belongs to the day before.
@@ -96,4 +97,4 @@ class AnkiDaysAgo(dict[str, int | None]):
         days = list(map(self.__getitem__, map(STORED_HOUR, times)))
         if None in days:
             return [self.of_seconds(unix_seconds(t)) if d is None else d for d, t in zip(days, times, strict=True)]
-        return days  # type: ignore[return-value]  # no None in it
+        return cast(list[int], days)  # no None in it
