@@ -332,6 +332,28 @@ def test_sound_tags_in_card_text_are_shown_not_played(tmp_path, collection):
     assert "See &#91;sound:x.mp3]." in back
 
 
+NESTED_CLOZE = {
+    "nested": '''
+[[cards]]
+id = "nested"
+kind = "cloze"
+section = "Fundamentals"
+text = "{{c1::Bread rises because {{c2::yeast}} makes gas}} and {{c3::{{c4::steam}} in the oven}} lifts it."
+''',
+}
+
+
+def test_a_nested_cloze_becomes_one_anki_card_per_deletion(tmp_path, collection):
+    """As Anki makes them: a deletion inside another is a card of its own, asked with the outer one shown."""
+    store, _ = open_store(tmp_path, cards=NESTED_CLOZE)
+    import_apkg(collection, export_apkg(store, tmp_path / "nested.apkg"))
+    cards = collection.get_note(note_id_of(collection, "nested")).cards()
+    assert sorted(card.ord for card in cards) == [0, 1, 2, 3]
+    inner = card_of(collection, "nested", 1)
+    assert ">[...]</span> makes gas" in inner.question() and "Bread rises because" in inner.question()
+    assert ">yeast</span> makes gas" in inner.answer()
+
+
 def test_templates_are_self_contained_and_have_night_mode(tmp_path, collection):
     store, _ = open_store(tmp_path)
     import_apkg(collection, export_apkg(store, tmp_path / "bread.apkg"))

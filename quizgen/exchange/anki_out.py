@@ -235,8 +235,12 @@ class QuizgenNote(genanki.Note):
         rows: CollectionRows,
         on_written: Callable[[], None] | None = None,
         marks: Collection[str] = (),
+        deletions: Iterable[int] = (),
     ):
         super().__init__(model=model, fields=fields, tags=tags, guid=guid)
+        # A cloze note's deletion numbers, as the card has them: genanki finds them in the text with a pattern that
+        # misses a deletion nested in another.
+        self.deletions = sorted(deletions)
         self.modified = modified
         self.pk = pk
         self.rows = rows
@@ -244,6 +248,9 @@ class QuizgenNote(genanki.Note):
         # What the learner marked the card with in quizgen (``Store.card_marks``): every Anki card of the note
         # arrives suspended when it is suspended, flagged red when it is flagged.
         self.marks = marks
+
+    def _cloze_cards(self) -> list[genanki.Card]:
+        return [genanki.Card(number - 1) for number in self.deletions] if self.deletions else super()._cloze_cards()
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
         """The rows genanki's ``Note.write_to_db`` inserts, in its order of ids. Its check for stray HTML tags is
@@ -343,7 +350,9 @@ def make_note(
     note_type, fields = note_fields(card)
     tags = _tags(card.kind, card.section, tuple(card.tags))
     modified = note_modified(stored, note_type)
-    return QuizgenNote(note_type, fields, tags, note_guid(card), modified, stored.pk, rows, on_written, marks)
+    deletions = [face.number for face in card.faces()] if note_type.model_type == genanki.Model.CLOZE else []
+    return QuizgenNote(note_type, fields, tags, note_guid(card), modified, stored.pk, rows, on_written, marks,
+                       deletions)
 
 
 class ProgressPackage(genanki.Package):
