@@ -26,7 +26,7 @@ from harness import Row, installed_env, python_baseline
 from quizgen.core import importing
 from quizgen.core.kinds.grading import LETTERS
 from quizgen.core.store import Store
-from quizgen.study.plan import review_queue
+from quizgen.study.plan import DeckNew, review_plan
 from quizgen.study.schedule import FaceScheduler
 from quizgen.study.session import REVIEW, Entry, Item, Question, Session
 
@@ -73,7 +73,9 @@ def answer_latencies(path: Path, answers: int) -> list[float]:
     """Seconds from submitting each answer to the next question being ready, stored in between."""
     store = Store.open(path)
     now = utcnow()
-    queue = review_queue(store.due_faces(DECK, now), store.new_faces(DECK), new_limit=20)
+    due = [Entry(*face) for face in store.due_faces(DECK, now)]
+    new = DeckNew([Entry(*face) for face in store.new_faces(DECK)], started_today=0)
+    queue = review_plan([store.deck(DECK)], due, [new], daily_limit=20, answered_today=set(), retention=0.9).queue
 
     def fetch(entry: Entry) -> Item:
         card, schedule = store.quiz_face(entry.card_pk, entry.face)
