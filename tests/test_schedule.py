@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import fsrs_rs_python as rs
 import pytest
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
 from quizgen.core import importing
 from quizgen.core.store import Store
-from quizgen.core.time import from_stored
+from quizgen.core.time import from_stored, to_stored
 from quizgen.study import schedule
 from quizgen.study.schedule import (
     NEW,
@@ -65,6 +66,30 @@ def test_lower_desired_retention_means_longer_intervals(unseen):
         return datetime.fromisoformat(scheduler.review(row, Rating.Good, later)["due"]) - later
 
     assert interval(0.80) > interval(0.90) > interval(0.97)
+
+
+def in_review(last_review: datetime) -> dict:
+    return {"state": int(State.Review), "step": None, "stability": 5.0, "difficulty": 5.0,
+            "due": to_stored(last_review + timedelta(days=5)), "last_review": to_stored(last_review)}
+
+
+@pytest.mark.parametrize(("last", "answered", "anki_days"), [
+    # Three days less five seconds: three of Anki's days, where py-fsrs alone counts two.
+    (datetime(2025, 3, 1, 10, 0, 5, tzinfo=UTC), datetime(2025, 3, 4, 10, 0, 0, tzinfo=UTC), 3),
+    # 23.50 to 5.00 the next morning: the next of Anki's days, though not 24 hours later.
+    (datetime(2025, 3, 1, 23, 50, tzinfo=UTC), datetime(2025, 3, 2, 5, 0, tzinfo=UTC), 1),
+    # 23.50 to 3.30: still the same Anki day, which begins at 4 am.
+    (datetime(2025, 3, 1, 23, 50, tzinfo=UTC), datetime(2025, 3, 2, 3, 30, tzinfo=UTC), 0),
+])
+def test_an_answer_counts_the_days_since_the_last_review_as_anki_does(utc_days, last, answered, anki_days):
+    """The memory state an answer leads to is the one Anki's FSRS (fsrs-rs) gives for the days Anki counts."""
+    model = rs.FSRS(list(schedule.default_parameters()))
+    for rating in Rating:
+        row = FaceScheduler(fuzz=False).review(in_review(last), rating, answered)
+        expected = getattr(model.next_states(rs.MemoryState(5.0, 5.0), 0.9, anki_days), rating.name.lower()).memory
+        assert (row["stability"], row["difficulty"]) == pytest.approx((expected.stability, expected.difficulty),
+                                                                     rel=1e-4), rating
+        assert row["last_review"] == to_stored(answered)
 
 
 def test_times_in_other_zones_are_converted_to_utc(unseen):

@@ -73,12 +73,23 @@ def anki_next_day_at(moment: datetime) -> int:
     return (rollover - EPOCH) // timedelta(seconds=1)
 
 
+def anki_days_ago(next_day_at: int, seconds: int) -> int:
+    """How many of Anki's days before its next rollover ``next_day_at`` the moment of ``seconds`` (Unix) was: whole
+    days of 86,400 seconds back from there, however the clocks changed in between, a moment falling on the boundary
+    itself counted in the day before; 0 for any moment after the last rollover."""
+    return max(next_day_at - seconds, 0) // DAY_SECONDS
+
+
+def anki_days_since(moment: datetime, now: datetime) -> int:
+    """The days Anki's FSRS counts from ``moment`` to an answer at ``now``: 0 within Anki's day, 1 from the day
+    before (however few hours ago), and so on."""
+    return anki_days_ago(anki_next_day_at(now), (utc(moment) - EPOCH) // timedelta(seconds=1))
+
+
 class AnkiDaysAgo(dict[str, int | None]):
-    """How many days before its next rollover (``next_day_at``) each stored time was, as Anki's FSRS counts the days
-    of a card's log: whole days of 86,400 seconds back from there, however the clocks changed in between, a time
-    falling on the boundary itself counted in the day before. All the times of an hour are on one day unless a day
-    begins within it, so each hour is worked out once (this dict holds it; None for an hour a day begins in) and
-    only the times of those few hours one by one."""
+    """``anki_days_ago`` of stored times, as Anki's FSRS counts the days of a card's log. All the times of an hour
+    are on one day unless a day begins within it, so each hour is worked out once (this dict holds it; None for an
+    hour a day begins in) and only the times of those few hours one by one."""
 
     def __init__(self, next_day_at: int) -> None:
         super().__init__()
@@ -91,7 +102,7 @@ class AnkiDaysAgo(dict[str, int | None]):
         return days
 
     def of_seconds(self, seconds: int) -> int:
-        return max(self.next_day_at - seconds, 0) // DAY_SECONDS
+        return anki_days_ago(self.next_day_at, seconds)
 
     def of_times(self, times: list[str]) -> list[int]:
         days = list(map(self.__getitem__, map(STORED_HOUR, times)))

@@ -21,7 +21,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BO
 
 from quizgen.core.display import one_line
 from quizgen.core.errors import QuizgenError
-from quizgen.core.time import from_stored, to_stored, utc
+from quizgen.core.time import anki_days_since, from_stored, to_stored, utc
 
 # The schedule table's states are fsrs's, plus this one: a face never reviewed, with no due date.
 NEW = 0
@@ -83,7 +83,13 @@ class FaceScheduler:
             self.scheduler = Scheduler(parameters=tuple(parameters), desired_retention=retention, enable_fuzzing=fuzz)
 
     def review(self, row: Row, rating: Rating, now: datetime) -> Row:
-        card, _log = self.scheduler.review_card(to_fsrs(row, 0, now), Rating(rating), utc(now))
+        card = to_fsrs(row, 0, now)
+        if card.last_review is not None:
+            # py-fsrs counts the days since the last review in whole 24 hours, Anki's FSRS in its days from 4 am
+            # (``quizgen optimize`` fits on those, and exports and imports share memory states with Anki). py-fsrs is
+            # given a last review as many whole days back as Anki counts; it then sets this answer's real time.
+            card.last_review = utc(now) - timedelta(days=anki_days_since(card.last_review, now))
+        card, _log = self.scheduler.review_card(card, Rating(rating), utc(now))
         return from_fsrs(card)
 
     def preview(self, row: Row, now: datetime, face: tuple[int, int]) -> dict[Rating, Row]:
