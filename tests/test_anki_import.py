@@ -196,6 +196,54 @@ def test_without_a_memory_state_fsrs_computes_it_from_the_answers(run, tmp_path)
     assert face["state"] == 2 and face["stability"] > 3 and 1 <= face["difficulty"] < 5
 
 
+def a_deck_with_an_fsrs_preset(path: Path, key: str, parameters: list[float], retention: float) -> Path:
+    """A collection, FSRS on, whose one deck's options preset has these fitted parameters (under Anki's key for
+    their FSRS version) and desired retention."""
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        deck = col.decks.id("Geography")
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "Capital of Peru?", "Lima"
+        col.add_note(note, deck)
+        preset = col.decks.config_dict_for_deck_id(deck)
+        preset[key], preset["desiredRetention"] = parameters, retention
+        col.decks.update_config(preset)
+    finally:
+        col.close()
+    return path
+
+
+FITTED_IN_ANKI = [0.3, 1.4, 3.5, 16.0, 7.0, 0.6, 1.7, 0.01, 1.6, 0.15, 1.1, 1.8, 0.1, 0.3, 2.2, 0.25, 2.9, 0.5, 0.4,
+                  0.1, 0.3]
+
+
+def test_a_new_deck_takes_the_fsrs_parameters_fitted_in_anki_and_is_told_of_its_desired_retention(run, tmp_path):
+    collection = a_deck_with_an_fsrs_preset(tmp_path / "collection.anki2", "fsrsParams6", FITTED_IN_ANKI, 0.8)
+    path = export_apkg(collection, tmp_path / "geography.apkg")  # a package of decks, with their presets
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "FSRS parameters fitted in Anki taken for Geography" in result.stdout
+    assert ("desired retention in Anki: Geography 80%; quizgen's is 90% for every deck ('quizgen config retention "
+            "0.8' to aim as Anki did)") in result.stdout
+    listed = run("config", "parameters", "--deck", "geography").stdout.strip()
+    assert [float(v) for v in listed.split(", ")] == pytest.approx(FITTED_IN_ANKI, abs=1e-4)
+    # Set back to the defaults in quizgen, they stay so: the deck is no longer new to quizgen.
+    assert run("config", "parameters", "--deck", "geography", "default").exit_code == 0
+    again = imported_json(run, path)
+    assert again["fsrs_parameters_taken"] == [] and again["desired_retention_in_anki"] == {}
+    assert run("config", "parameters", "--deck", "geography").stdout == run("config", "parameters").stdout
+
+
+def test_parameters_of_an_older_fsrs_are_converted_as_fsrs_rs_converts_them(run, tmp_path):
+    """FSRS-5's 19 parameters are FSRS-6's with no short-term term and its fixed decay."""
+    path = a_deck_with_an_fsrs_preset(tmp_path / "collection.anki2", "fsrsParams5", FITTED_IN_ANKI[:19], 0.9)
+    report = imported_json(run, path)
+    assert report["fsrs_parameters_taken"] == ["Geography"] and report["desired_retention_in_anki"] == {}
+    listed = run("config", "parameters", "--deck", "geography").stdout.strip()
+    assert [float(v) for v in listed.split(", ")] == pytest.approx([*FITTED_IN_ANKI[:19], 0.0, 0.5], abs=1e-4)
+
+
 def test_a_deck_taken_into_a_json_file_is_edited_there_keeping_its_history(run, anki_source, tmp_path):
     source, package = anki_source
     imported_json(run, package)

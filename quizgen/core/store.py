@@ -934,6 +934,10 @@ class Store:
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [key, value])
 
+    def add_config(self, values: dict[str, str]) -> None:
+        """Set each of these keys that has no value yet, inside the caller's transaction (an import's)."""
+        self.db.conn.executemany("INSERT OR IGNORE INTO config (key, value) VALUES (?, ?)", values.items())
+
     def delete_config(self, key: str) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM config WHERE key = ?", [key])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache, partial
@@ -70,8 +71,8 @@ from quizgen.exchange.anki_in import (
     with_deck_slugs,
 )
 from quizgen.exchange.anki_out import note_fields
-from quizgen.study.optimize import memory_states, seeded_memory_states
-from quizgen.study.schedule import NEW
+from quizgen.study.optimize import memory_states, seeded_memory_states, stored_parameters
+from quizgen.study.schedule import NEW, ParameterError, check_parameters, parameters_key, setting_value
 
 # The source title of the decks an Anki import makes.
 ANKI_SOURCE = "Anki"
@@ -136,8 +137,11 @@ class AnkiImportReport:
     partly_suspended: int = 0  # new cards left active though some of their Anki cards are suspended
     buried: int = 0
     edited_in_anki: list[str] = field(default_factory=list)  # linked cards (deck/id) whose note Anki has edited
+    parameters_taken: list[str] = field(default_factory=list)  # decks given the FSRS parameters fitted in Anki
+    retention_in_anki: dict[str, float] = field(default_factory=dict)  # deck -> Anki's desired retention, not ours
     media: Counter[str] = field(default_factory=Counter)
     media_files: int = 0
+    retention: float = 0.9  # quizgen's desired retention, beside Anki's
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,6 +165,8 @@ class AnkiImportReport:
             "buried": self.buried,
             "edited_in_anki": len(self.edited_in_anki),
             "edited_in_anki_cards": self.edited_in_anki,
+            "fsrs_parameters_taken": self.parameters_taken,
+            "desired_retention_in_anki": self.retention_in_anki,
             "media_skipped": dict(sorted(self.media.items())),
             "media_files": self.media_files,
         }
@@ -213,6 +219,17 @@ class AnkiImportReport:
                 f"{plural(len(self.edited_in_anki), 'note')} of quizgen cards whose text in Anki differs kept as "
                 f"quizgen has them (edit those cards in quizgen, not in Anki): {', '.join(self.edited_in_anki)}"
             )
+        if self.parameters_taken:
+            lines.append(
+                f"FSRS parameters fitted in Anki taken for {', '.join(self.parameters_taken)} ('quizgen optimize "
+                "DECK' fits them to the reviews here)"
+            )
+        if self.retention_in_anki:
+            wanted = ", ".join(f"{deck} {retention:.0%}" for deck, retention in self.retention_in_anki.items())
+            lines.append(
+                f"desired retention in Anki: {wanted}; quizgen's is {self.retention:.0%} for every deck ('quizgen "
+                f"config retention {next(iter(self.retention_in_anki.values())):g}' to aim as Anki did)"
+            )
         if self.media:
             omitted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.media.items()))
             lines.append(f"media skipped (not shown in the terminal): {omitted} in {plural(self.media_files, 'file')}")
@@ -235,6 +252,8 @@ class AnkiPlan:
     report: AnkiImportReport
     # (deck, card id) of the new cards to suspend, as Anki suspends all their faces.
     suspend: list[tuple[str, str]] = field(default_factory=list)
+    # The config rows (key -> value) of the FSRS parameters fitted in Anki, for decks with none of their own.
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
 def import_anki(store: Store, path: Path, imported: AnkiImport | None = None, now: datetime | None = None
@@ -247,7 +266,7 @@ def import_anki(store: Store, path: Path, imported: AnkiImport | None = None, no
         for _attempt in range(REPLANS):
             plan = plan_anki(imported, store, origin, paths.display_path(path))
             try:
-                store.apply(plan.cards, now, then=partial(_write_history, store, plan, scheduler, now or time.now()))
+                store.apply(plan.cards, now, then=partial(_write_anki_side, store, plan, scheduler, now or time.now()))
             except StalePlan:
                 continue
             return plan.report
@@ -264,7 +283,28 @@ def plan_anki(imported: AnkiImport, store: Store, origin: str, source: str) -> A
     stored = store.import_rows(sorted(imported.cards), sorted({origin, *store.anki_origins_of(card_ids)}))
     bases = {key.card_id[:BASE_ID_LENGTH] for key in imported.schedules}
     linked_cards = store.cards_by_pk(sorted(pk for base, (_deck, _id, pk) in linked.items() if base in bases))
-    return plan(imported, stored, origin, source, linked, linked_cards, known_decks)
+    planned = plan(imported, stored, origin, source, linked, linked_cards, known_decks)
+    _take_fsrs_presets(planned, [deck for deck in imported.decks if deck.slug not in known_decks], store.get_config)
+    return planned
+
+
+def _take_fsrs_presets(planned: AnkiPlan, new_decks: list[AnkiDeck], get: Callable[[str], str | None]) -> None:
+    """Plan to give each deck new to quizgen the FSRS parameters fitted in Anki (an older FSRS version's converted
+    as fsrs-rs converts them), unless it has some of its own already; and report a desired retention in Anki other
+    than quizgen's. A deck imported before keeps whatever parameters it has been given since, defaults included."""
+    report = planned.report
+    report.retention = setting_value(get, "retention")
+    for deck in new_decks:
+        if deck.desired_retention is not None and round(deck.desired_retention, 2) != report.retention:
+            report.retention_in_anki[deck.name] = round(deck.desired_retention, 2)
+        if deck.fsrs_parameters is None or get(parameters_key(deck.slug)) is not None:
+            continue
+        try:
+            values = check_parameters(rs.check_and_fill_parameters(list(deck.fsrs_parameters)))
+        except (ValueError, ParameterError):
+            continue  # not parameters FSRS takes: the deck is scheduled with the defaults, as Anki would refuse them
+        planned.parameters[parameters_key(deck.slug)] = stored_parameters(values)
+        report.parameters_taken.append(deck.name)
 
 
 def stable_slugs(read: list[AnkiDeck], stored: list[Deck]) -> dict[str, str]:
@@ -462,6 +502,12 @@ def _faces(
         if schedule.state == "buried":
             report.buried += 1
     return faces, linked_notes
+
+
+def _write_anki_side(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: datetime) -> None:
+    """What the import writes beside the cards, in their transaction: their history, and the FSRS parameters."""
+    _write_history(store, plan, scheduler, now)
+    store.add_config(plan.parameters)
 
 
 def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: datetime) -> None:

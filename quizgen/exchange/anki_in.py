@@ -76,6 +76,10 @@ class AnkiDeck:
     slug: str
     name: str
     description: str
+    # What the deck's options preset in Anki schedules with under FSRS: the parameters as Anki keeps them (FSRS-6's
+    # 21, or an older version's; None when none were fitted, so Anki's defaults), and desired retention.
+    fsrs_parameters: tuple[float, ...] | None = None
+    desired_retention: float | None = None
 
 
 class FaceKey(NamedTuple):
@@ -541,7 +545,8 @@ class _Reader:
                 self.report.notes_read += 1
                 used_tops.add(top)
         reviews = self._reviews()
-        decks = [AnkiDeck(slugs[top], top, self._deck_description(top)) for top in tops if top in used_tops]
+        decks = [AnkiDeck(slugs[top], top, self._deck_description(top), *self._fsrs_preset(top))
+                 for top in tops if top in used_tops]
         return AnkiImport(decks, self.cards, self.faces, reviews, self.schedules, self.report, self.note_fields,
                           self.unshowable)
 
@@ -550,6 +555,20 @@ class _Reader:
         if self._empty is None:
             self._empty = {cid for note in self.col.get_empty_cards().notes for cid in note.card_ids}
         return self._empty
+
+    def _fsrs_preset(self, top: str) -> tuple[tuple[float, ...] | None, float | None]:
+        """The FSRS parameters and desired retention of the options preset of the top-level deck. A package of
+        decks does not say whether FSRS is on in the collection: parameters fitted are the learner's all the same."""
+        deck = self.col.decks.by_name(top)
+        if deck is None:
+            return None, None
+        preset = self.col.decks.config_dict_for_deck_id(deck["id"])
+        # The newest FSRS version Anki has fitted for the preset (each version has a key of its own).
+        fitted = next((values for key in ("fsrsParams6", "fsrsParams5", "fsrsWeights")
+                       if isinstance(values := preset.get(key), list) and values), None)
+        parameters = tuple(float(v) for v in fitted) if fitted and all(isinstance(v, NUMBER) for v in fitted) else None
+        retention = preset.get("desiredRetention")
+        return parameters, float(retention) if isinstance(retention, NUMBER) else None
 
     def _deck_description(self, top: str) -> str:
         """The Anki deck's description as text; quizgen decks need one, so a deck without says where it came from."""
