@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
+from fsrs import Rating, Scheduler, State
 
 from quizgen.core.store import Store
 from quizgen.core.time import to_stored
+from quizgen.exchange.anki_in import card_id_base
+from quizgen.study.schedule import FaceScheduler
 from tests.test_anki_in import Source, answer, build
 from tests.test_anki_progress import RATED, anki_card, import_into_anki, quizgen, shown, studied  # noqa: F401
 
@@ -242,6 +245,39 @@ def test_parameters_of_an_older_fsrs_are_converted_as_fsrs_rs_converts_them(run,
     assert report["fsrs_parameters_taken"] == ["Geography"] and report["desired_retention_in_anki"] == {}
     listed = run("config", "parameters", "--deck", "geography").stdout.strip()
     assert [float(v) for v in listed.split(", ")] == pytest.approx([*FITTED_IN_ANKI[:19], 0.0, 0.5], abs=1e-4)
+
+
+def test_a_card_in_learning_goes_on_from_as_many_steps_before_the_end_as_anki_had_left(run, tmp_path):
+    """Two Goods into Anki's three learning steps, one step is left: here it is at the last of ours, so Good
+    graduates it, as Good would in Anki; a card just begun has every step before it."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    try:
+        deck = col.decks.id("Geography")
+        preset = col.decks.config_dict_for_deck_id(deck)
+        preset["new"]["delays"] = [1.0, 10.0, 60.0]
+        col.decks.update_config(preset)
+        cards = {}
+        for front in ("Capital of Peru?", "Capital of Chile?"):
+            note = col.new_note(col.models.by_name("Basic"))
+            note["Front"], note["Back"] = front, "Lima"
+            col.add_note(note, deck)
+            cards[front] = (card_id_base(note.guid), note.cards()[0].id)
+        for _answer in range(2):
+            answer(col, cards["Capital of Peru?"][1], 3)
+        answer(col, cards["Capital of Chile?"][1], 1)
+        left = {front: col.get_card(cid).left % 1000 for front, (_id, cid) in cards.items()}
+    finally:
+        col.close()
+    assert left == {"Capital of Peru?": 1, "Capital of Chile?": 3}
+    imported_json(run, path)
+    steps = Scheduler().learning_steps
+    for front, expected in (("Capital of Peru?", len(steps) - 1), ("Capital of Chile?", 0)):
+        (face,) = shown_card(run, f"geography/{cards[front][0]}")["schedule"]
+        assert (face["state"], face["step"]) == (int(State.Learning), expected), front
+    (peru,) = shown_card(run, f"geography/{cards['Capital of Peru?'][0]}")["schedule"]
+    graduated = FaceScheduler(fuzz=False).review(peru, Rating.Good, datetime.now(UTC) + timedelta(hours=2))
+    assert graduated["state"] == int(State.Review)
 
 
 def test_a_deck_taken_into_a_json_file_is_edited_there_keeping_its_history(run, anki_source, tmp_path):

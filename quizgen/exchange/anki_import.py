@@ -787,12 +787,21 @@ def _anki_schedule(anki: FaceImport, scheduler: Scheduler, computed: tuple[float
         memory = (float(max(schedule.interval_days, 1)), _replay_difficulty(scheduler, last))
     return {
         "state": int(state),
-        "step": 0 if state in (State.Learning, State.Relearning) else None,
+        "step": _step(state, schedule.steps_left, scheduler),
         "stability": memory[0],
         "difficulty": memory[1],
         "due": to_stored(due),
         "last_review": to_stored(last),
     }
+
+
+def _step(state: int, steps_left: int, scheduler: Scheduler) -> int | None:
+    """The step of ours a card in (re)learning goes on from: as many steps before the end of ours as Anki had left
+    of its own (its last one, say, is our last one), so that a card about to graduate in Anki graduates here too."""
+    if state not in (State.Learning, State.Relearning):
+        return None
+    steps = scheduler.learning_steps if state == State.Learning else scheduler.relearning_steps
+    return max(0, len(steps) - steps_left) if steps_left > 0 else 0
 
 
 def _replay_difficulty(scheduler: Scheduler, moment: datetime) -> float:

@@ -135,6 +135,7 @@ class FaceSchedule:
     memory: MemoryState | None  # FSRS memory state when Anki has one, else None: compute it from the reviews
     desired_retention: float | None
     last_review: datetime | None
+    steps_left: int = 0  # of a card in (re)learning: how many of its learning or relearning steps are left
 
 
 @dataclass(frozen=True)
@@ -330,7 +331,7 @@ def _read_tables(col_path: Path) -> _Tables | sqlite3.Error:
         return error
     try:
         cards = db.execute(
-            "select id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, data "
+            "select id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, left, data "
             "from cards order by nid, ord"
         ).fetchall()
         notes = db.execute("select id, guid, mid, tags, flds from notes order by id").fetchall()
@@ -483,6 +484,7 @@ class _AnkiCard:
     factor: int
     reps: int
     lapses: int
+    left: int  # of a card in (re)learning: how many of its steps are left (the last three digits)
     data: str
 
 
@@ -511,11 +513,12 @@ class _Reader:
         tops = sorted({name.split("::")[0] for name in [*deck_names.values(), orphans]})
         slugs = deck_slugs(tops)
         by_note: dict[int, list[_AnkiCard]] = {}
-        for cid, nid, did, odid, ordinal, ctype, queue, due, odue, ivl, factor, reps, lapses, data in self.tables.cards:
+        for (cid, nid, did, odid, ordinal, ctype, queue, due, odue, ivl, factor, reps, lapses, left,
+             data) in self.tables.cards:
             # A card in a filtered deck keeps its home deck and due in odid/odue.
             home, home_due = (odid, odue or due) if odid else (did, due)
             by_note.setdefault(nid, []).append(
-                _AnkiCard(cid, ordinal, home, ctype, queue, home_due, ivl, factor, reps, lapses, data)
+                _AnkiCard(cid, ordinal, home, ctype, queue, home_due, ivl, factor, reps, lapses, left, data)
             )
         field_names = {mid: [f["name"] for f in m["flds"]] for mid, m in notetypes.items()}
         places: dict[str, tuple[str, str]] = {}  # deck name -> its top-level deck and its section, made once
@@ -722,6 +725,7 @@ class _Reader:
             memory=memory,
             desired_retention=retention,
             last_review=last,
+            steps_left=card.left % 1000 if card.type in (1, 3) else 0,
         )
 
     def _reviews(self) -> dict[FaceKey, list[Review]]:
