@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from quizgen.core.store import Answer, Store
+from quizgen.core.store import UNSHOWABLE, Answer, Store
 from quizgen.core.time import to_stored
 from quizgen.exchange.anki_in import card_id_base
 from tests.test_anki_import import export_apkg, imported_json, shown_card
@@ -487,6 +488,39 @@ def test_a_deck_keeps_its_slug_when_a_deck_of_a_like_name_joins_the_collection(r
     assert imported_json(run, source)["notes"]["unchanged"] == 2
 
 
+def test_a_card_suspended_as_it_cannot_be_shown_here_is_not_suspended_in_anki(run, tmp_path, collection, db_path):
+    """The import's suspension is quizgen's, for want of a way to show an image: exported, the card is as active in
+    Anki as it was; suspended by the learner, it arrives suspended."""
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        note_id = add_note(col, "Anatomy", "<img src='heart.png'>", "the heart")
+        answer(col, col.get_note(note_id).cards()[0].id, 3)
+        guid = col.get_note(note_id).guid
+    finally:
+        col.close()
+    imported_json(run, source)
+    card_id = f"anatomy/{card_id_base(guid)}"
+    assert marks(run, card_id) == [UNSHOWABLE]
+    exported = tmp_path / "anatomy.apkg"
+    assert run("export", "anatomy", "-o", str(exported)).exit_code == 0
+    collection.import_anki_package(ImportAnkiPackageRequest(
+        package_path=str(exported), options=ImportAnkiPackageOptions(with_scheduling=True)))
+    (anki_id,) = collection.find_cards("")
+    assert collection.get_card(anki_id).queue != -1
+    store = Store.open(db_path)
+    store.suspend_card(store.card(card_id).pk, datetime.now(UTC))
+    store.close()
+    assert marks(run, card_id) == ["suspended"]
+    suspended = tmp_path / "anatomy-suspended.apkg"
+    assert run("export", "anatomy", "-o", str(suspended)).exit_code == 0
+    with zipfile.ZipFile(suspended) as package:
+        package.extract("collection.anki2", tmp_path / "unpacked")
+    queues = sqlite3.connect(tmp_path / "unpacked" / "collection.anki2").execute("SELECT queue FROM cards").fetchall()
+    assert queues == [(-1,)]
+
+
 def test_show_sets_a_field_of_several_lines_under_its_first(run, tmp_path):
     source = tmp_path / "source" / "collection.anki2"
     guid = note_added(source, "Bread", "The steps, in order?", "<ol><li>mix</li><li>knead</li></ol>")
@@ -513,7 +547,7 @@ def test_a_card_with_an_empty_back_keeps_its_reviews_and_waits_suspended(run, tm
     card_id = f"chemistry/{card_id_base(guid)}"
     card = shown_card(run, card_id)
     assert (card["front"], card["back"], card["reviews"], card["marks"]) == (
-        "Symbol for gold?", "[empty in Anki]", 1, ["suspended"])
+        "Symbol for gold?", "[empty in Anki]", 1, [UNSHOWABLE])
     assert run("unsuspend", card_id).exit_code == 0
     assert imported_json(run, source)["suspended_unshowable"] == 0
     assert marks(run, card_id) == []

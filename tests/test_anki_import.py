@@ -14,7 +14,7 @@ import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from fsrs import Rating, Scheduler, State
 
-from quizgen.core.store import Store
+from quizgen.core.store import UNSHOWABLE, Store
 from quizgen.core.time import to_stored
 from quizgen.exchange.anki_in import card_id_base
 from quizgen.study.schedule import FaceScheduler
@@ -120,7 +120,7 @@ def test_an_apkg_becomes_cards_with_their_reviews_and_schedule(run, anki_source)
     assert [row["state"] for row in cloze["schedule"]] == [2, 1, 0]
     # Its image cannot be shown here: the card comes with its review, out of the quiz until unsuspended.
     image_only = shown_card(run, f"science/{anki_card_id(source, 'image-only')}")
-    assert (image_only["front"], image_only["reviews"], image_only["marks"]) == ("[image: dog.jpg]", 1, ["suspended"])
+    assert (image_only["front"], image_only["reviews"], image_only["marks"]) == ("[image: dog.jpg]", 1, [UNSHOWABLE])
 
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["reviews"] == report["reviews_added"]

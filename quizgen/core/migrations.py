@@ -256,3 +256,11 @@ def m013_anki_sm2(db: Database) -> None:
         not_null={"ease", "interval_days"},
         if_not_exists=True,
     )
+
+
+@migration
+def m014_suspended_unshowable(db: Database) -> None:
+    # 1 for a card an Anki import suspended because a side of it is only media the terminal cannot show (or empty),
+    # not because the learner or Anki did: exported back to Anki, such a card is not suspended there.
+    if "suspended_unshowable" not in db["cards"].columns_dict:
+        db["cards"].add_column("suspended_unshowable", int)

@@ -1134,23 +1134,26 @@ class Store:
             self.db.conn.execute("UPDATE cards SET buried_until = ? WHERE pk = ?", [to_stored(until), card_pk])
 
     def suspend_card(self, card_pk: int, now: datetime) -> None:
-        """Never ask the card again until it is unsuspended."""
+        """Never ask the card again until it is unsuspended: the learner's own suspension, whatever the card's was."""
         with self.transaction():
             self.suspend_cards([card_pk], now)
+            self.db.conn.execute("UPDATE cards SET suspended_unshowable = NULL WHERE pk = ?", [card_pk])
 
-    def suspend_cards(self, card_pks: list[int], now: datetime) -> None:
+    def suspend_cards(self, card_pks: list[int], now: datetime, unshowable: bool = False) -> None:
         """Suspend these cards (a card already suspended keeps its time); call inside a transaction, as an import
-        does for the cards it brings suspended."""
+        does for the cards it brings suspended, ``unshowable`` for those suspended as a side cannot be shown."""
         stamp = to_stored(now)
         self.db.conn.executemany(
-            "UPDATE cards SET suspended = coalesce(suspended, ?) WHERE pk = ?", [(stamp, pk) for pk in card_pks]
+            "UPDATE cards SET suspended = coalesce(suspended, ?), suspended_unshowable = ? WHERE pk = ?",
+            [(stamp, 1 if unshowable else None, pk) for pk in card_pks],
         )
 
     def unsuspend_card(self, card_pk: int) -> bool:
         """Let a suspended card be asked again; False if it was not suspended."""
         with self.transaction():
             cursor = self.db.conn.execute(
-                "UPDATE cards SET suspended = NULL WHERE pk = ? AND suspended IS NOT NULL", [card_pk]
+                "UPDATE cards SET suspended = NULL, suspended_unshowable = NULL WHERE pk = ? AND suspended IS NOT NULL",
+                [card_pk],
             )
         return cursor.rowcount > 0
 
@@ -1166,17 +1169,18 @@ class Store:
         return origin, line
 
     def card_marks(self, now: datetime, card_pk: int | None = None) -> dict[int, list[str]]:
-        """What the learner marked cards with (all cards, or one): "suspended", "flagged", "buried" (until the
-        start of the day it was buried for), by pk; unmarked cards are left out."""
+        """What cards are marked with (all cards, or one): "suspended" (by the learner or Anki; "suspended: cannot
+        be shown here" when an Anki import suspended it for a side the terminal cannot show), "flagged", "buried"
+        (until the start of the day it was buried for), by pk; unmarked cards are left out."""
         moment = to_stored(now)
         rows = self.db.execute(
-            f"""SELECT pk, suspended, flagged, buried_until FROM cards
+            f"""SELECT pk, suspended, suspended_unshowable, flagged, buried_until FROM cards
                 WHERE (suspended IS NOT NULL OR flagged = 1 OR buried_until > ?) {"AND pk = ?" if card_pk else ""}""",
             [moment, card_pk] if card_pk else [moment],
         ).fetchall()
         marks = {}
-        for pk, suspended, flagged, buried_until in rows:
-            names = ["suspended"] if suspended else []
+        for pk, suspended, unshowable, flagged, buried_until in rows:
+            names = [UNSHOWABLE if unshowable else "suspended"] if suspended else []
             names += ["flagged"] if flagged else []
             names += ["buried"] if buried_until and buried_until > moment else []
             marks[pk] = names
@@ -1748,6 +1752,8 @@ _JULIAN_MS = f"CAST(round(julianday({{}}) * {DAY_MS}) AS INTEGER)"
 
 
 ASKABLE = "c.suspended IS NULL AND (c.buried_until IS NULL OR c.buried_until <= ?)"
+# The mark of a card an Anki import suspended because a side of it cannot be shown in the terminal.
+UNSHOWABLE = "suspended: cannot be shown here"
 
 
 def _row_id(cursor: sqlite3.Cursor) -> int:

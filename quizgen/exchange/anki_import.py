@@ -250,8 +250,10 @@ class AnkiPlan:
     # (deck, card id, face) of our card -> its Anki history.
     faces: dict[FaceKey, FaceImport]
     report: AnkiImportReport
-    # (deck, card id) of the new cards to suspend, as Anki suspends all their faces.
+    # (deck, card id) of the new cards to suspend, as Anki suspends all their faces; and of those to suspend as a
+    # side cannot be shown in the terminal.
     suspend: list[tuple[str, str]] = field(default_factory=list)
+    unshowable: list[tuple[str, str]] = field(default_factory=list)
     # The config rows (key -> value) of the FSRS parameters fitted in Anki, for decks with none of their own.
     parameters: dict[str, str] = field(default_factory=dict)
 
@@ -405,16 +407,16 @@ def plan(
     report.notes_linked = len(linked_notes)
     edited = [linked[base] for base in linked_notes if _edited_in_anki(imported, linked[base], linked_cards)]
     report.edited_in_anki = sorted(f"{deck}/{card_id}" for deck, card_id, _pk in edited)
-    suspend = _suspended_new_cards(cards_plan, faces, report, imported.unshowable)
-    return AnkiPlan(cards_plan, faces, report, suspend)
+    suspend, unshowable = _suspended_new_cards(cards_plan, faces, report, imported.unshowable)
+    return AnkiPlan(cards_plan, faces, report, suspend, unshowable)
 
 
 def _suspended_new_cards(
     cards_plan: ImportPlan, faces: dict[FaceKey, FaceImport], report: AnkiImportReport,
     unshowable: set[tuple[str, str]],
-) -> list[tuple[str, str]]:
-    """The new cards whose every face is suspended in Anki, and those with a side the terminal cannot show (kept for
-    their history, which counts in stats and fitting, and out of the quiz, which could not ask them). Anki suspends
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The new cards whose every face is suspended in Anki; and the others with a side the terminal cannot show (kept
+    for their history, which counts in stats and fitting, and out of the quiz, which could not ask them). Anki suspends
     single cards, quizgen whole ones; only a card the import brings for the first time is suspended, so a later
     import never undoes what the learner did in quizgen."""
     new_cards = {(new.card.deck, new.card.id) for new in cards_plan.inserts}
@@ -428,7 +430,7 @@ def _suspended_new_cards(
     report.partly_suspended = sum(
         any(states) and not all(states) for card, states in suspended.items() if card not in unshowable
     )
-    return as_in_anki + not_shown
+    return as_in_anki, not_shown
 
 
 def _edited_in_anki(imported: AnkiImport, target: tuple[str, str, int], linked_cards: dict[int, Card]) -> bool:
@@ -516,6 +518,7 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     of the reviews back, give the answers imported before their Anki kinds were kept their kind."""
     pks = store.card_pks(sorted({key.deck for key in plan.faces}))
     store.suspend_cards([pks[card] for card in plan.suspend if card in pks], now)
+    store.suspend_cards([pks[card] for card in plan.unshowable if card in pks], now, unshowable=True)
     face_pks = {key: pks[(key.deck, key.card_id)] for key in plan.faces if (key.deck, key.card_id) in pks}
     histories = store.face_histories(list(face_pks.values()))
     reviews: list[AnkiReviewRow] = []
