@@ -147,6 +147,37 @@ def test_an_answer_given_while_another_process_holds_the_database_waits_and_is_k
     assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(1, 1, 1)]
 
 
+def test_ctrl_c_while_an_answer_waits_for_the_database_keeps_it_and_twice_quits_without_it_saying_so(quiz_db):
+    child, transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    other = sqlite3.connect(quiz_db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        child.sendline("Delta")
+        child.expect_exact("database busy, retrying...")
+        child.sendintr()
+        child.expect_exact("Not saved yet: still trying (Ctrl-C again to quit without this answer).")
+        other.execute("ROLLBACK")  # let go: the answer is saved, and the quiz goes on
+        child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+        child.sendline("")
+        child.expect_exact("True or false (t/f) >")
+        other.execute("BEGIN IMMEDIATE")
+        child.sendline("t")
+        child.expect_exact("database busy, retrying...")
+        child.sendintr()
+        child.expect_exact("Not saved yet: still trying (Ctrl-C again to quit without this answer).")
+        child.sendintr()
+        child.expect_exact("This answer was not saved: the database stayed busy.")
+        child.expect_exact("Session over")
+        assert finish(child) == 0
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    text = screen_text(transcript)
+    assert "Session over: 1 of 1 right (100%)" in text and "Traceback" not in text
+    assert reviews(quiz_db) == [("delta", 0, "review", 3, 1, "Delta", 1)]
+
+
 def test_two_quizzes_answering_one_face_keep_both_answers_in_its_schedule(quiz_db):
     """A second quiz open on the same card: its answer, given after the first's, is scheduled from the schedule the
     first left, not from the one both were shown, so the first's lapse still counts; and the first taking its answer

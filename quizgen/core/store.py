@@ -1086,6 +1086,14 @@ class Store:
             )
         return _row_id(cursor)
 
+    def answer_id(self, session_id: int, answer: Answer) -> int | None:
+        """The id of this answer of the session if it is stored (an interrupted write may or may not have been)."""
+        row = self.db.execute(
+            "SELECT id FROM reviews WHERE session_id = ? AND card_pk = ? AND face = ? AND reviewed_at = ?",
+            [session_id, answer.card_pk, answer.face, to_stored(answer.reviewed_at)],
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def amend_answer(self, review_id: int, answer: Answer) -> None:
         """Replace a stored answer's rating (the learner overrode the proposed one), whether it was right, and the
         schedule it led to, from the amended answer, keeping its session's tally; the rest of the review row stays

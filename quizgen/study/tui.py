@@ -375,40 +375,61 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         return not done.moved
 
     screen.act = act
+    interrupted = False
     try:
         _loop(session, screen, store, card_actions, {deck.slug: deck for deck in plan.decks})
     except (KeyboardInterrupt, EOFError):
+        interrupted = True
         session.quit()
         screen.say()
     summary = session.summary()
-    # Ctrl-C while the database is busy gives up only the session's end time: its answers are all stored.
-    with suppress(KeyboardInterrupt):
-        _patiently(screen, partial(store.end_session, session_id, summary.ended))
+    # Only the session's end time is left to write, its answers are all stored: after Ctrl-C it is not waited for
+    # while another process holds the database, and a Ctrl-C while waiting gives it up.
+    with suppress(KeyboardInterrupt, DatabaseBusy):
+        if interrupted:
+            store.end_session(session_id, summary.ended)
+        else:
+            _patiently(screen, partial(store.end_session, session_id, summary.ended))
     coming = forecast(store, slugs, summary.ended)
     screen.summary(summary, coming.tomorrow, coming.week)
     return summary
 
 
-def _patiently(screen: Screen, write: Callable[[], T]) -> T:
-    """Do ``write``, trying again for as long as another process holds the database (Ctrl-C gives up)."""
+def _patiently(screen: Screen, write: Callable[[], T], told: bool = False) -> T:
+    """Do ``write``, trying again for as long as another process holds the database (Ctrl-C gives up), saying so
+    once unless ``told`` already."""
     tries = 0
     while True:
         try:
             return write()
         except DatabaseBusy:
             tries += 1
-            if tries == BUSY_TRIES_UNTOLD:
+            if tries == BUSY_TRIES_UNTOLD and not told:
                 screen.say("database busy, retrying...", style="yellow")
 
 
 def _recorded(session: Session, screen: Screen, store: Store, session_id: int, outcome: Outcome) -> tuple[int, Outcome]:
     """Store the answer, and its id; when another quiz has answered the face since it was shown, the answer is
-    worked out again from the schedule that left it, so neither answer's effect is lost."""
+    worked out again from the schedule that left it, so neither answer's effect is lost. While another process
+    holds the database, Ctrl-C does not drop the answer: a second one quits without it, and says so (the session's
+    tally leaves it out too)."""
+    interrupted = False
     while True:
         try:
-            return _patiently(screen, partial(store.record_answer, session_id, outcome.record())), outcome
+            record = partial(store.record_answer, session_id, outcome.record())
+            return _patiently(screen, record, told=interrupted), outcome
         except ScheduleMoved as moved:
             outcome = session.rebase(moved.stored)
+        except KeyboardInterrupt:
+            if store.answer_id(session_id, outcome.record()) is not None:
+                raise  # stored just before Ctrl-C came: the quiz ends as it does anywhere else
+            if not interrupted:
+                interrupted = True
+                screen.say("Not saved yet: still trying (Ctrl-C again to quit without this answer).", style="yellow")
+                continue
+            session.undo()
+            screen.say("This answer was not saved: the database stayed busy.", style="red")
+            raise
 
 
 def _loop(
