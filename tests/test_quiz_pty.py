@@ -637,6 +637,34 @@ def editor(tmp_path, monkeypatch) -> Path:
     return script
 
 
+def test_edit_with_an_editor_command_that_is_not_one_says_so_in_a_line_and_the_quiz_goes_on(quiz_db, monkeypatch):
+    monkeypatch.setenv("EDITOR", 'vi "unterminated')
+    child, transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    child.sendline(":e")
+    child.expect_exact('cannot run the editor: vi "unterminated (no closing quotation)')
+    child.expect_exact("Your answer >")
+    child.sendline("q")
+    assert finish(child) == 0
+    assert "Traceback" not in screen_text(transcript)
+
+
+def test_edit_of_a_bundled_card_asks_for_a_fork_and_leaves_the_bundled_files_alone(db_path, editor):
+    """The bundled deck's files are quizgen's (an upgrade replaces them): ``:e`` points to ``deck fork``."""
+    child, transcript = spawn("--seed", "5", "--mode", "practice")
+    child.expect(r"Question 1 of \d+")
+    child.expect_exact(">")
+    child.sendline(":e")
+    child.expect_exact("then ':e' edits your copy.")
+    child.sendline("q")
+    finish(child)
+    assert not editor.with_suffix(".log").exists()
+    words = " ".join(screen_text(transcript).split())
+    assert ("is a card of the bundled deck: to edit it, fork the deck first ('quizgen deck fork "
+            "stopping-hormone-therapy DIR/')") in words
+    assert "Traceback" not in words
+
+
 def test_edit_opens_a_json_question_file_at_the_card_too(quiz_db, tmp_path, editor):
     """A deck kept in JSON (an export taken over as its question file) is edited the same way."""
     deck = tmp_path / "rivers.json"

@@ -17,6 +17,7 @@ from typing import Any
 
 from quizgen.core import paths
 from quizgen.core.cards import Card
+from quizgen.core.display import one_line
 from quizgen.core.errors import QuizgenError
 from quizgen.core.store import Store
 from quizgen.study.plan import bury_until
@@ -107,6 +108,11 @@ class CardActions:
 
     def _edit(self, card_pk: int, label: str) -> Done:
         origin, line = self.store.card_origin(card_pk)
+        if origin and origin.startswith(paths.BUNDLED_ORIGIN):
+            # Its files are quizgen's own, replaced by the next upgrade (and often not the learner's to write).
+            deck = self.session.question.card.deck
+            return Done(f"{label} is a card of the bundled deck: to edit it, fork the deck first ('quizgen deck fork "
+                        f"{deck} DIR/'), then ':e' edits your copy.", moved=False)
         path = paths.origin_path(origin) if origin else None
         if path is None or path.suffix not in (".toml", ".json") or not path.is_file():
             where = f" (it came from {paths.origin_label(origin)})" if origin else ""
@@ -115,6 +121,8 @@ class CardActions:
             self.editor(path, line or 1)
         except OSError as ex:
             return Done(f"cannot run the editor: {ex.strerror or ex}", moved=False)
+        except ValueError as ex:  # an editor command shlex cannot split
+            return Done(f"cannot run the editor: {ex}", moved=False)
         from quizgen.core import importing
 
         try:
@@ -139,4 +147,8 @@ def run_editor(path: Path, line: int) -> None:
     import subprocess
 
     command = os.environ.get("EDITOR") or os.environ.get("VISUAL") or "vi"
-    subprocess.run([*shlex.split(command), f"+{line}", str(path)], check=False)
+    try:
+        words = shlex.split(command)
+    except ValueError as problem:
+        raise ValueError(f"{one_line(command)} ({str(problem).lower()})") from None
+    subprocess.run([*words, f"+{line}", str(path)], check=False)
