@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import io
@@ -73,6 +74,7 @@ class QuizgenGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         if sys.stdout is None:
             raise click.ClickException("standard output is closed")
+        _escape_what_the_output_cannot_encode()
         try:
             result = super().invoke(ctx)
             # A full disk or a closed pipe shows here, not as an ignored error when the interpreter exits.
@@ -98,6 +100,14 @@ class QuizgenGroup(click.Group):
                 # The reader went away (``| head``): stop quietly with status 1, as click and rich do.
                 ctx.exit(1)
             raise click.ClickException(f"cannot write the output: {ex.strerror}") from None
+
+
+def _escape_what_the_output_cannot_encode() -> None:
+    """An output whose encoding cannot hold every character (``PYTHONIOENCODING=ascii``, say) shows the ones it
+    cannot as escapes (``\\xb7``), where Python would stop with an error at the first."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _drop_output() -> None:

@@ -139,3 +139,20 @@ def test_a_pipe_whose_reader_has_gone_ends_quietly(quiz_db, args):
         os.close(write_end)
     assert result.stderr == b""
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_an_output_that_cannot_encode_a_character_shows_it_escaped(quiz_db, tmp_path, encoding):
+    """``PYTHONIOENCODING=ascii`` or a Latin-1 terminal: what it cannot show is escaped, never a traceback."""
+    source = tmp_path / "symbols.toml"
+    source.write_text('deck = "rivers"\n[[cards]]\nid = "party"\nkind = "typed"\nsection = "Symbols"\n'
+                      'prompt = "Which river flows through \u0627\u0644\u0642\u0627\u0647\u0631\u0629 \U0001f389?"\n'
+                      'answer = "Nile"\n', encoding="utf-8")
+    assert quizgen("import", str(source)).returncode == 0
+    env = dict(os.environ, PYTHONIOENCODING=encoding)
+    for args in (["stats"], ["show", "party"], ["quiz", "--mode", "practice", "--seed", "1"]):
+        result = subprocess.run([*QUIZGEN, *args], input=b"q\n", capture_output=True, timeout=60, env=env)
+        assert result.returncode == 0, result.stderr
+        assert b"Traceback" not in result.stderr + result.stdout
+    shown = subprocess.run([*QUIZGEN, "show", "party"], capture_output=True, timeout=60, env=env).stdout
+    assert b"\\U0001f389" in shown and b"\\u0627" in shown
