@@ -122,6 +122,27 @@ def test_invalid_json_names_its_line(tmp_path, run):
     assert f"{path}:3: invalid JSON" in result.stdout
 
 
+@pytest.mark.parametrize(("duplicated", "line"), [("prompt", 6), ("id", 7), ("deck", 1)])
+def test_a_key_given_twice_in_a_json_object_is_refused_at_its_line(tmp_path, run, duplicated, line):
+    """TOML refuses a key given twice itself; JSON readers quietly keep one or the other."""
+    cards = {
+        "prompt": '  {"id": "a", "kind": "typed", "section": "S", "prompt": "p?", "answer": "x"},\n'
+                  '  {"id": "b", "kind": "typed",\n   "section": "S", "prompt": "q?",\n'
+                  '   "answer": "y", "prompt": "again?"}\n',
+        "id": '  {"id": "a", "kind": "typed", "section": "S", "prompt": "p?", "answer": "x"},\n'
+              '  {"id": "b", "kind": "typed",\n   "section": "S", "prompt": "q?",\n   "answer": "y",\n'
+              '   "id": "c"}\n',
+        "deck": '',
+    }[duplicated]
+    head = '{"deck": "demo", "deck": "demo",' if duplicated == "deck" else '{"deck": "demo",'
+    path = tmp_path / "cards.json"
+    path.write_text(f'{head}\n "cards": [\n{cards} ]}}\n')
+    (tmp_path / "demo.toml").write_text(GOOD_DECK)
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert f'{path}:{line}: "{duplicated}" is given twice in one object' in result.stdout
+
+
 def test_problems_in_a_json_file_name_the_lines_of_its_cards(tmp_path, run):
     """An exported deck edited by hand: JSON has no line numbers of its own, but each card and key has a line."""
     path = tmp_path / "cards.json"

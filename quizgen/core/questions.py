@@ -198,6 +198,39 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     return [path for path in files if unique[path.resolve()] is path], problems
 
 
+class DuplicateKey(ValueError):
+    """A JSON object with a key twice (TOML refuses that itself)."""
+
+    def __init__(self, key: str, pairs: list[tuple[str, Any]]):
+        super().__init__(key)
+        self.key = key
+        self.pairs = pairs
+
+    def line_in(self, text: str) -> int | None:
+        """The line of the key's second appearance in the object: where its card's "id" is, the first of the key
+        after it; the json module does not say where an object was."""
+        card_id = next((value for key, value in self.pairs if key == "id" and isinstance(value, str)), None)
+        start = 0
+        if card_id is not None:
+            found = re.search(rf'"id"\s*:\s*{re.escape(json.dumps(card_id))}', text)
+            if found is None:
+                return None
+            start = found.end() if self.key == "id" else found.start()
+        key = re.compile(rf'"{re.escape(self.key)}"\s*:')
+        first = key.search(text, start)
+        second = key.search(text, first.end()) if first and self.key != "id" else first
+        return text.count("\n", 0, second.start()) + 1 if second else None
+
+
+def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _value in pairs:
+        if key in seen:
+            raise DuplicateKey(key, pairs)
+        seen.add(key)
+    return dict(pairs)
+
+
 def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[Problem]]:
     """Parse one file into a dict (and its text, for line lookups), or report why it cannot be read."""
     name = display_path(path)
@@ -213,13 +246,16 @@ def read_document(path: Path) -> tuple[dict[str, Any] | None, str | None, list[P
         return None, None, [Problem(name, bad_line, "not UTF-8 text (save the file as UTF-8)")]
     try:
         if path.suffix == ".json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_without_duplicate_keys)
             # JSON can spell a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text can hold.
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         else:
             data = tomllib.loads(text)
     except json.JSONDecodeError as ex:
         return None, text, [Problem(name, ex.lineno, f"invalid JSON: {ex.msg}")]
+    except DuplicateKey as ex:
+        return None, text, [Problem(name, ex.line_in(text), f'"{ex.key}" is given twice in one object (JSON readers '
+                                                            "differ on which one counts: give it once)")]
     except tomllib.TOMLDecodeError as ex:
         message = str(ex)
         match = _TOML_LINE.search(message)
