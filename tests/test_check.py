@@ -203,6 +203,16 @@ def test_deck_file_problems(tmp_path, run):
     assert "deck is missing 'name'" in result.stdout
 
 
+def test_a_folder_without_question_files_is_an_error_not_an_empty_import(tmp_path, run):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "readme.txt").write_text("not cards")
+    for command in ("import", "check"):
+        result = run(command, str(folder))
+        assert result.exit_code == 1
+        assert f"{folder}: no question files (.toml or .json) in this folder" in result.output
+
+
 def test_missing_path_is_one_line(tmp_path, run):
     result = run("check", str(tmp_path / "nowhere.toml"))
     assert result.exit_code == 1

@@ -188,7 +188,10 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            if not found:
+                problems.append(Problem(display_path(path), None, "no question files (.toml or .json) in this folder"))
+            files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
