@@ -494,6 +494,10 @@ def test_beyond_the_learn_ahead_limit_the_session_ends_saying_when_to_come_back(
     text = quiz("quiz", "--kind", "typed", input="delta\n\nsource\n\n")
     assert "Session over: 2 of 2 right" in text
     assert "Still being learnt: 2 cards, the next due in 10 minutes; come back then." in text
+    # Within a learn-ahead limit that reaches them, a session of nothing but them says so as it starts.
+    quiz("config", "learn-ahead", "20")
+    assert "Review: 0 due now, 0 new (of 0 never studied), 2 still being learnt." in quiz(
+        "quiz", "--kind", "typed", input="q\n")
 
 
 OCEANS_FILE = '''
@@ -612,7 +616,8 @@ def test_flag_bury_and_suspend_are_stored_at_once_and_shown(quiz_db, run):
     assert json.loads(run("show", "delta", "--json").output)["marks"] == ["flagged", "buried"]
 
     text = quiz("quiz", "--mode", "practice", input="")
-    assert "Practice: 5 cards" in text
+    assert "Practice: 5 cards" in text and "Practice: 1 card," in quiz("quiz", "--mode", "practice", "--count", "1",
+                                                                      input="q\n")
     assert run("unsuspend", "salt-lakes").output == "rivers/salt-lakes is no longer suspended\n"
     assert run("unsuspend", "salt-lakes").output == "rivers/salt-lakes was not suspended\n"
     assert "Practice: 6 cards" in quiz("quiz", "--mode", "practice", input="")

@@ -27,7 +27,7 @@ from rich.text import Text
 
 from quizgen.core import time
 from quizgen.core.cards import Deck
-from quizgen.core.display import literal
+from quizgen.core.display import literal, plural
 from quizgen.core.errors import DatabaseBusy, QuizgenError
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences
 from quizgen.core.store import ScheduleMoved, Store
@@ -184,14 +184,17 @@ class Screen:
 
     # Screens ---------------------------------------------------------------------------------------------------
 
-    def start(self, decks: list[Deck], mode: str, due: int, new: int, unseen: int, size: int) -> None:
+    def start(self, decks: list[Deck], mode: str, due: int, new: int, unseen: int, size: int, learning: int = 0
+              ) -> None:
         self.say(literal(" · ".join(deck.name for deck in decks), "bold"))
         if mode == REVIEW:
-            self.say(f"Review: {due} due now, {new} new (of {unseen} never studied).")
+            # Faces still being learnt come when due, within the learn-ahead limit: counted apart from the queue.
+            still = f", {learning} still being learnt" if learning else ""
+            self.say(f"Review: {due} due now, {new} new (of {unseen} never studied){still}.")
         elif mode == PRACTICE:
-            self.say(f"Practice: {size} cards, with feedback; the schedule is left as it is.")
+            self.say(f"Practice: {plural(size, 'card')}, with feedback; the schedule is left as it is.")
         else:
-            self.say(f"Exam: {size} random cards, scored at the end; the schedule is left as it is.")
+            self.say(f"Exam: {plural(size, 'random card')}, scored at the end; the schedule is left as it is.")
         self.say("? help · s skip · q quit · :u undo · every answer is saved as you go", style="dim")
 
     def deck_note(self, deck: Deck, several: bool) -> None:
@@ -366,7 +369,7 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
     slugs = [deck.slug for deck in plan.decks]
     deck_of_session = slugs[0] if len(slugs) == 1 else None
     session_id = _patiently(screen, partial(store.start_session, deck_of_session, options.mode, seed, now))
-    screen.start(plan.decks, options.mode, plan.due, plan.new, plan.unseen, len(plan.queue))
+    screen.start(plan.decks, options.mode, plan.due, plan.new, plan.unseen, len(plan.queue), len(plan.learning))
     card_actions = actions.CardActions(session, store, session_id, clock, partial(_patiently, screen))
 
     def act(action: str) -> bool:
