@@ -489,6 +489,20 @@ def test_cards_being_learnt_come_back_in_the_session_until_they_graduate(quiz_db
     assert all(state == 2 for _pk, _face, state, *_ in schedule(quiz_db) if state)
 
 
+def test_an_answer_that_is_the_skip_or_quit_key_is_taken_as_the_answer(quiz_db, tmp_path):
+    """Sulfur's symbol is S: typed at a card whose answer it is, it answers the card instead of skipping it."""
+    symbols = tmp_path / "symbols.toml"
+    symbols.write_text('deck = "rivers"\n[[cards]]\nid = "sulfur"\nkind = "typed"\nsection = "Symbols"\n'
+                       'prompt = "Which letter is the chemical symbol of sulfur?"\nanswer = "S"\n')
+    quiz("import", str(symbols))
+    text = quiz("quiz", "--section", "Symbols", input="S\n\n")
+    assert "Right." in text and "Session over: 1 of 1 right" in text
+    assert reviews(quiz_db)[-1][:2] == ("sulfur", 0)
+    # Anywhere else s still skips: the next card's answer is not s.
+    skipped = quiz("quiz", "--section", "Landforms", input="s\nq\n")
+    assert "Session over" in skipped and "Right." not in skipped and "Wrong." not in skipped
+
+
 def test_beyond_the_learn_ahead_limit_the_session_ends_saying_when_to_come_back(quiz_db):
     quiz("config", "learn-ahead", "5")
     text = quiz("quiz", "--kind", "typed", input="delta\n\nsource\n\n")

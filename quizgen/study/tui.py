@@ -90,6 +90,14 @@ RATING_KEYS = {str(int(rating)): rating for rating in Rating}
 CLAIM_KEY = "!"
 
 
+def _an_answer(question: Question, key: str) -> bool:
+    """Whether ``s`` or ``q`` typed at this question answers it rather than skipping or quitting: it is the letter of
+    a choice shown, or the answer itself (sulfur's symbol, say)."""
+    if question.options:
+        return ord(key) - ord("a") < len(question.options)
+    return question.expected.casefold() == key
+
+
 class _Skip(Exception):
     pass
 
@@ -161,10 +169,11 @@ class Screen:
                 if self.act(actions.KEYS[key]):
                     continue
                 raise _Moved
-            if key == "q":
-                raise _Quit
-            if key == "s" and question is not None:
-                raise _Skip
+            if key in ("q", "s") and not (question is not None and _an_answer(question, key)):
+                if key == "q":
+                    raise _Quit
+                if question is not None:
+                    raise _Skip
             return text
 
     def _read(self, prompt: Text, label: str) -> str:
