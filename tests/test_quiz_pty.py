@@ -630,7 +630,7 @@ def test_flag_bury_and_suspend_are_stored_at_once_and_shown(quiz_db, run):
     assert json.loads(run("show", "delta", "--json").output)["marks"] == ["flagged", "buried"]
 
     text = quiz("quiz", "--mode", "practice", input="")
-    assert "Practice: 5 cards" in text and "Practice: 1 card," in quiz("quiz", "--mode", "practice", "--count", "1",
+    assert "Practice: 5 cards" in text and "Practice: 1 card," in quiz("quiz", "--mode", "practice", "-n", "1",
                                                                       input="q\n")
     assert run("unsuspend", "salt-lakes").output == "rivers/salt-lakes is no longer suspended\n"
     assert run("unsuspend", "salt-lakes").output == "rivers/salt-lakes was not suspended\n"
