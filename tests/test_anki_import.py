@@ -303,7 +303,22 @@ def test_a_deck_taken_into_a_json_file_is_edited_there_keeping_its_history(run, 
     assert report["kept_by_question_files"] == len(document["cards"])
     assert report["reviews_added"] == 0
     assert shown_card(run, card_ref)["back"] == "to speak, to talk"
+    # The one card whose text the file and Anki now disagree on is named, not counted as unchanged in silence.
+    assert report["differ_from_question_files"] == [card_ref]
     assert run("import", str(deck_file)).exit_code == 0
+    # So is one edited in Anki since.
+    copy = tmp_path / "edited" / "collection.anki2"
+    copy.parent.mkdir()
+    copy.write_bytes(source.path.read_bytes())
+    col = Collection(str(copy))
+    note = col.get_note(source.notes["typed"].id)
+    note["Back"] = "el agua"
+    col.update_note(note)
+    col.close()
+    edited_in_anki = imported_json(run, export_apkg(copy, tmp_path / "edited.apkg"))
+    typed_ref = f"languages/{anki_card_id(source, 'typed')}"
+    assert edited_in_anki["differ_from_question_files"] == sorted([card_ref, typed_ref])
+    assert shown_card(run, typed_ref)["answer"] == "agua"
 
 
 def test_a_round_trip_through_anki_brings_the_anki_reviews_back_to_our_cards(studied, tmp_path):  # noqa: F811

@@ -127,6 +127,7 @@ class AnkiImportReport:
     cards_retired: int = 0  # cards of an earlier import of this file that it no longer has
     cards_moved: int = 0  # cards whose note is now in another top-level Anki deck (the deck renamed, say)
     kept_by_file: int = 0  # cards a question file has taken over: their history comes, their text stays
+    differ_from_file: list[str] = field(default_factory=list)  # of those, the cards (deck/id) Anki has otherwise
     skipped: list[str] = field(default_factory=list)
     reviews_added: int = 0
     events_added: int = 0
@@ -155,6 +156,7 @@ class AnkiImportReport:
             "cards_retired": self.cards_retired,
             "cards_moved": self.cards_moved,
             "kept_by_question_files": self.kept_by_file,
+            "differ_from_question_files": self.differ_from_file,
             "reviews_added": self.reviews_added,
             "events_added": self.events_added,
             "reviews_left_out": self.reviews_left_out,
@@ -191,6 +193,12 @@ class AnkiImportReport:
             )
         if self.kept_by_file:
             lines.append(f"{plural(self.kept_by_file, 'card')} kept as their question file has them (history added)")
+        if self.differ_from_file:
+            count = len(self.differ_from_file)
+            lines.append(
+                f"{plural(count, 'card')} whose note in Anki differs from its question file (edited in one or the "
+                f"other), kept as the file has {'it' if count == 1 else 'them'}: {', '.join(self.differ_from_file)}"
+            )
         lines += [f"skipped {reason}" for reason in self.skipped]
         if self.reviews_left_out:
             lines.append(f"{plural(self.reviews_left_out, 'review')} of skipped or deleted cards left out")
@@ -380,6 +388,7 @@ def plan(
                 moved.add(moved_from)
             notes.setdefault(base, set()).add(_plan_card(cards_plan, card, stored, origin, report, moved_from))
     report.cards_moved = len(moved)
+    report.differ_from_file.sort()
     # A deck's new cards are asked in the order they were added: they are added in Anki's order of new cards.
     positions: dict[tuple[str, str], int] = {}
     for face_key, schedule in imported.schedules.items():
@@ -459,8 +468,10 @@ def _plan_card(
         result.report.added.append(card.id)
         return "new"
     if not old.retired and not old.origin.startswith(paths.ANKI_ORIGIN):
-        # A question file took the card over: what it says is the card now.
+        # A question file took the card over: what it says is the card now, though the note in Anki says otherwise.
         report.kept_by_file += 1
+        if old.content_hash != digest:
+            report.differ_from_file.append(f"{card.deck}/{card.id}")
         return "unchanged"
     edited = old.content_hash != digest
     revived = old.retired is not None
