@@ -521,6 +521,24 @@ def test_a_card_suspended_as_it_cannot_be_shown_here_is_not_suspended_in_anki(ru
     assert queues == [(-1,)]
 
 
+def test_a_note_whose_cards_are_in_several_decks_is_kept_whole_and_named(run, tmp_path):
+    source = tmp_path / "source" / "collection.anki2"
+    source.parent.mkdir()
+    col = Collection(str(source))
+    try:
+        note_id = add_note(col, "Spanish", "el gato", "the cat", model="Basic (and reversed card)")
+        reverse = next(card for card in col.get_note(note_id).cards() if card.ord == 1)
+        col.set_deck([reverse.id], col.decks.id("Listening"))
+        guid = col.get_note(note_id).guid
+    finally:
+        col.close()
+    result = run("import", str(source))
+    assert result.exit_code == 0, result.stderr
+    assert ('1 note with cards in several Anki decks, each kept whole in the deck of its first card (a quizgen card '
+            'is in one deck): "el gato" (in Spanish)') in result.stdout
+    assert len(shown_card(run, f"spanish/{card_id_base(guid)}")["schedule"]) == 2
+
+
 def test_show_sets_a_field_of_several_lines_under_its_first(run, tmp_path):
     source = tmp_path / "source" / "collection.anki2"
     guid = note_added(source, "Bread", "The steps, in order?", "<ol><li>mix</li><li>knead</li></ol>")

@@ -128,6 +128,7 @@ class AnkiImportReport:
     cards_moved: int = 0  # cards whose note is now in another top-level Anki deck (the deck renamed, say)
     kept_by_file: int = 0  # cards a question file has taken over: their history comes, their text stays
     differ_from_file: list[str] = field(default_factory=list)  # of those, the cards (deck/id) Anki has otherwise
+    split_notes: list[str] = field(default_factory=list)  # notes whose Anki cards are in several decks
     skipped: list[str] = field(default_factory=list)
     reviews_added: int = 0
     events_added: int = 0
@@ -157,6 +158,7 @@ class AnkiImportReport:
             "cards_moved": self.cards_moved,
             "kept_by_question_files": self.kept_by_file,
             "differ_from_question_files": self.differ_from_file,
+            "notes_in_several_decks": self.split_notes,
             "reviews_added": self.reviews_added,
             "events_added": self.events_added,
             "reviews_left_out": self.reviews_left_out,
@@ -237,6 +239,11 @@ class AnkiImportReport:
             lines.append(
                 f"desired retention in Anki: {wanted}; quizgen's is {self.retention:.0%} for every deck ('quizgen "
                 f"config retention {next(iter(self.retention_in_anki.values())):g}' to aim as Anki did)"
+            )
+        if self.split_notes:
+            lines.append(
+                f"{plural(len(self.split_notes), 'note')} with cards in several Anki decks, each kept whole in the "
+                f"deck of its first card (a quizgen card is in one deck): {', '.join(self.split_notes)}"
             )
         if self.media:
             omitted = ", ".join(f"{count} {kind}" for kind, count in sorted(self.media.items()))
@@ -359,6 +366,7 @@ def plan(
     report.skipped = [s.describe() for s in anki.skipped]
     report.reviews_left_out = anki.reviews_dropped
     report.media, report.media_files = Counter(anki.media), len(anki.media_files)
+    report.split_notes = anki.split_notes
     cards_plan = ImportPlan(basis=stored)
     notes: dict[str, set[str]] = {}  # note (base id) -> what became of its cards: new, updated, unchanged
     taken: dict[tuple[str, str], Card] = {}

@@ -164,6 +164,9 @@ class AnkiReport:
     media_files: set[str] = field(default_factory=set)
     reviews_read: int = 0
     reviews_dropped: int = 0  # of cards skipped or no longer in the collection
+    # The notes whose cards are in several Anki decks (the start of the first field, and the deck they went to): a
+    # quizgen card is in one deck and section, its first Anki card's.
+    split_notes: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         """The report as lines for people."""
@@ -538,6 +541,8 @@ class _Reader:
                 self.report.skipped.append(Skipped(guid, notetype["name"], None, reason, _beginning(fields)))
                 continue
             deck_name = deck_names.get(cards[0].deck_id, orphans)
+            if any(card.deck_id != cards[0].deck_id for card in cards):
+                self.report.split_notes.append(f'"{_beginning(fields)}" (in {deck_name})')
             if deck_name not in places:
                 places[deck_name] = (deck_name.split("::")[0], " > ".join(p.strip() for p in deck_name.split("::")))
             top, section = places[deck_name]
