@@ -393,6 +393,20 @@ def test_bad_anki_input_is_one_line_and_writes_nothing(run, db_path, tmp_path, n
     assert not db_path.exists()
 
 
+def test_the_stand_in_collection_of_an_unzipped_package_is_refused_for_the_real_one(run, anki_source, tmp_path):
+    """An unzipped package holds a one-note collection.anki2 for old versions of Anki beside the real collection."""
+    _source, package = anki_source
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(folder)
+    assert (folder / "collection.anki21b").is_file()
+    refused = run("import", str(folder / "collection.anki2"))
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().endswith("the cards are in collection.anki21b beside it: import that, or the package "
+                                           "itself")
+    assert imported_json(run, folder / "collection.anki21b")["notes"]["new"] > 5
+
+
 def test_an_sqlite_file_that_is_not_anki_is_refused(run, db_path, tmp_path):
     other = tmp_path / "other.anki2"
     conn = sqlite3.connect(other)

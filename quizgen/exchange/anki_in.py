@@ -224,6 +224,7 @@ def _opened(source: Path) -> Iterator[tuple[Collection, _Tables]]:
             elif head.startswith(ZSTD_MAGIC):
                 _restore_package(backend, source, _package_around(source, Path(scratch)), col_path)
             elif head.startswith(SQLITE_MAGIC):
+                _refuse_a_stand_in(source)
                 _copy_collection(source, col_path)
             elif source.suffix.lower() in (".apkg", ".colpkg"):
                 raise AnkiReadError(f"{source}: not an Anki package (not a zip archive)")
@@ -241,6 +242,19 @@ def _opened(source: Path) -> Iterator[tuple[Collection, _Tables]]:
             yield col, tables
         finally:
             col.close()
+
+
+def _refuse_a_stand_in(source: Path) -> None:
+    """A package unzipped by hand: its ``collection.anki2`` is the one-note stand-in Anki writes for versions too
+    old to read the real collection beside it, not the learner's cards."""
+    if source.name != "collection.anki2":
+        return
+    for real in ("collection.anki21b", "collection.anki21"):
+        if (source.parent / real).is_file():
+            raise AnkiReadError(
+                f"{source}: the stand-in Anki puts in a package for old versions of Anki; the cards are in {real} "
+                "beside it: import that, or the package itself"
+            )
 
 
 def _restore_package(backend: RustBackend, source: Path, package: Path, col_path: Path) -> None:
