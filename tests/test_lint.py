@@ -66,6 +66,16 @@ def test_a_good_card_draws_no_warning(tmp_path, run):
     assert result.exit_code == 0 and "warning" not in result.stdout
 
 
+def test_choices_of_symbols_alone_are_told_apart_as_written(tmp_path, run):
+    """Emoji normalise to nothing: four different ones are four different choices, two the same are not."""
+    symbols = card("mcq", 'prompt = "Which is a cake?"\nchoices = ["🎉", "🎂", "🍕", "🚀"]\n'
+                          'answer = "🎂"\n')
+    assert "say the same thing" not in check(tmp_path, run, symbols).stdout
+    twice = card("mcq", 'prompt = "Which is a cake?"\nchoices = ["🎉", "🎂", "🎂", "🚀"]\n'
+                        'answer = "🎂"\n')
+    assert "two choices say the same thing" in check(tmp_path, run, twice).stdout
+
+
 def test_near_duplicates_of_one_kind(tmp_path, run):
     twin = MCQ_OK.replace("sits under the brain?", "sits just under the brain?")
     result = check(tmp_path, run, card("mcq", MCQ_OK, "first"), card("mcq", twin, "second"))

@@ -36,7 +36,8 @@ class ChoiceKind(Kind):
     def warnings(self, card: Card) -> list[str]:
         choices = card.fields["choices"]
         out = []
-        if len({normalise(c) for c in choices}) != len(choices):
+        # A choice of nothing but symbols (emoji, say) normalises to nothing: it is compared as written.
+        if len({normalise(c) or c.strip() for c in choices}) != len(choices):
             out.append("two choices say the same thing")
         if any(ALL_OR_NONE.search(c) for c in choices):
             out.append("a choice like 'all/none of the above'; use a multi-select card instead")
