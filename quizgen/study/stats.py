@@ -389,6 +389,9 @@ def render(stats: Stats, console: Console | None = None) -> None:
         table.columns[0].min_width = max(len(visible(c.id)) for c in stats.weakest_cards)
         table.columns[1].min_width = len("difficulty")
         table.columns[2].min_width = len("10 of 10")
+        # The prompts are cut to what the other two columns leave (each column has a space either side): rich would
+        # otherwise give their width to the prompts and cut the figures.
+        table.columns[0].max_width = max(table.columns[0].min_width, console.width - len("difficulty10 of 10") - 6)
         for c in stats.weakest_cards:
             prompt = (f"({c.face_label}) " if c.face_label else "") + c.prompt
             table.add_row(literal(f"{c.id}\n  {' '.join(prompt.split())}"), f"{c.difficulty:.1f}/10",
