@@ -215,7 +215,7 @@ class DuplicateKey(ValueError):
         card_id = next((value for key, value in self.pairs if key == "id" and isinstance(value, str)), None)
         start = 0
         if card_id is not None:
-            found = re.search(rf'"id"\s*:\s*{re.escape(json.dumps(card_id))}', text)
+            found = re.search(rf'"id"\s*:\s*{re.escape(json.dumps(card_id, ensure_ascii=False))}', text)
             if found is None:
                 return None
             start = found.end() if self.key == "id" else found.start()
