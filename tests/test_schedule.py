@@ -92,6 +92,25 @@ def test_an_answer_counts_the_days_since_the_last_review_as_anki_does(utc_days, 
         assert row["last_review"] == to_stored(answered)
 
 
+def test_each_passing_rating_that_graduates_waits_a_day_longer_than_the_one_below(utc_days):
+    """As Anki orders them: a card at its last learning step that Good and Easy would both send a day away waits
+    two days after Easy; the memory state is still FSRS's for Easy."""
+    now = datetime(2025, 3, 1, 12, tzinfo=UTC)
+    row = {"state": int(State.Learning), "step": 1, "stability": 0.3, "difficulty": 9.0, "due": to_stored(now),
+           "last_review": to_stored(now - timedelta(minutes=10))}
+    scheduler = FaceScheduler(fuzz=False)
+    alone = {rating: scheduler.review(row, rating, now) for rating in Rating}
+    assert alone[Rating.Good]["due"] == alone[Rating.Easy]["due"] == to_stored(now + timedelta(days=1))
+    rows = scheduler.preview(row, now, (1, 0))
+    assert rows[Rating.Good]["due"] == to_stored(now + timedelta(days=1))
+    assert rows[Rating.Easy]["due"] == to_stored(now + timedelta(days=2))
+    assert rows[Rating.Easy]["stability"] == alone[Rating.Easy]["stability"]
+    for fuzzed in (FaceScheduler(fuzz=True).preview(in_review(now - timedelta(days=d)), now, (1, 0))
+                   for d in range(1, 30)):
+        waits = [from_stored(fuzzed[r]["due"]) for r in (Rating.Hard, Rating.Good, Rating.Easy)]
+        assert waits[0] < waits[1] < waits[2]
+
+
 def test_times_in_other_zones_are_converted_to_utc(unseen):
     paris = timezone(timedelta(hours=1))
     row = FaceScheduler(fuzz=False).review(unseen, Rating.Good, NOW.astimezone(paris))

@@ -97,7 +97,7 @@ class FaceScheduler:
         same on every preview of the face in this state, so the waits shown before a rating are the ones the rating
         then gives; faces still differ, so cards learnt together still spread out."""
         if not self.scheduler.enable_fuzzing:
-            return {rating: self.review(row, rating, now) for rating in Rating}
+            return _passing_in_order({rating: self.review(row, rating, now) for rating in Rating}, now)
         # fsrs draws its fuzz from the random module's own generator: seeded for the face, then put back.
         saved = random.getstate()
         try:
@@ -105,7 +105,7 @@ class FaceScheduler:
             for rating in Rating:
                 random.seed(repr((*face, row.get("last_review"))))
                 rows[rating] = self.review(row, rating, now)
-            return rows
+            return _passing_in_order(rows, now)
         finally:
             random.setstate(saved)
 
@@ -117,6 +117,23 @@ class FaceScheduler:
         decay = -self.scheduler.parameters[20]
         factor: float = 0.9 ** (1 / decay) - 1
         return float((1 + factor * elapsed_days / stability) ** decay)
+
+
+def _passing_in_order(rows: dict[Rating, Row], now: datetime) -> dict[Rating, Row]:
+    """The rows, the wait of each of Hard, Good and Easy that leads to review made a day longer than the wait of the
+    rating below it that does too, where it is not already, as Anki orders them (py-fsrs works each out alone, and
+    Good and Easy may both graduate a card to a wait of one day). The memory states stay FSRS's."""
+    below: int | None = None
+    for rating in (Rating.Hard, Rating.Good, Rating.Easy):
+        row = rows[rating]
+        if row["state"] != State.Review:
+            continue
+        days = round((from_stored(row["due"]) - utc(now)) / timedelta(days=1))
+        if below is not None and days <= below:
+            days = below + 1
+            rows[rating] = {**row, "due": to_stored(utc(now) + timedelta(days=days))}
+        below = days
+    return rows
 
 
 def due_at(row: Row) -> datetime | None:
