@@ -85,6 +85,17 @@ def test_near_duplicates_of_one_kind(tmp_path, run):
     assert "card 'third' has the same text as card 'first'" in result.stdout
 
 
+def test_many_near_copies_get_a_warning_each_not_one_per_pair(tmp_path, run):
+    """A draft of 30 cards each a word away from the others: 29 warnings, each naming an earlier card, where every
+    pair would make 435."""
+    copies = [card("typed", f'prompt = "Which gland sits under the brain, case {n:02d}?"\nanswer = "Pituitary"\n',
+                   f"c{n:02d}") for n in range(30)]
+    out = check(tmp_path, run, *copies).stdout
+    warned = [line for line in out.splitlines() if "nearly the same text as" in line]
+    assert len(warned) == 29
+    assert not any("card 'c00' has" in line for line in warned)
+
+
 def test_true_false_balance(tmp_path, run):
     statements = [card("truefalse", f'prompt = "Statement {n} about glands."\nanswer = true\n', f"s{n}") for n in range(6)]
     result = check(tmp_path, run, *statements)

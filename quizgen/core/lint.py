@@ -73,25 +73,31 @@ def _comparable_text(loaded: LoadedCard) -> str:
 
 
 def _near_duplicates(cards: list[LoadedCard]) -> list[Problem]:
+    """Each card with the same text as an earlier card of its deck, or nearly the same as an earlier one of its kind
+    (one fact asked through two kinds is fine), named once, beside the earlier card most like it: a draft of many
+    similar cards gets a warning a card, not one for every pair."""
     problems = []
     for group in _by_deck(cards).values():
-        texts = [_comparable_text(c) for c in group]
-        for i, text in enumerate(texts):
-            matches = process.extract(
-                text, texts[i + 1 :], scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE, limit=None
-            )
-            for _choice, _score, offset in matches:
-                earlier, later = group[i], group[i + 1 + offset]
-                identical = text == texts[i + 1 + offset]
-                # One fact asked through two kinds is fine; the same words twice, or near-copies of one kind, are not.
-                if not (identical or earlier.card.kind == later.card.kind):
-                    continue
-                what = "the same text as" if identical else "nearly the same text as"
-                problems.append(
-                    Problem(later.path, later.line,
-                            f"card '{later.card.id}' has {what} card '{earlier.card.id}' "
-                            f"({earlier.place})", WARNING)
-                )
+        first_with: dict[str, LoadedCard] = {}
+        by_kind: dict[str, tuple[list[str], list[LoadedCard]]] = defaultdict(lambda: ([], []))
+        for loaded in group:
+            text = _comparable_text(loaded)
+            if not text:
+                continue  # nothing but symbols: nothing to compare
+            texts, earlier = by_kind[loaded.card.kind]
+            same = first_with.setdefault(text, loaded)
+            like: LoadedCard | None = None
+            if same is not loaded:
+                like, what = same, "the same text as"
+            elif texts and (near := process.extractOne(text, texts, scorer=fuzz.ratio,
+                                                       score_cutoff=NEAR_DUPLICATE_SCORE)) is not None:
+                like, what = earlier[near[2]], "nearly the same text as"
+            if like is not None:
+                problems.append(Problem(loaded.path, loaded.line,
+                                        f"card '{loaded.card.id}' has {what} card '{like.card.id}' ({like.place})",
+                                        WARNING))
+            texts.append(text)
+            earlier.append(loaded)
     return problems
 
 
