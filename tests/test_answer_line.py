@@ -167,6 +167,20 @@ def test_plain_output_marks_the_differences_in_brackets(glands_db):
     assert "\x1b[" not in out
 
 
+def test_a_slip_on_an_accepted_spelling_is_marked_on_that_spelling(glands_db, tmp_path):
+    """The answer is written "postmenopausal" and "post-menopausal" is accepted: a slip on the second is marked
+    on it, with the answer as first written beside."""
+    extra = tmp_path / "stages.toml"
+    extra.write_text('deck = "glands"\n[[cards]]\nid = "after"\nkind = "typed"\nsection = "Stages"\n'
+                     'prompt = "What are women past menopause called, as an adjective?"\nanswer = "postmenopausal"\n'
+                     'accept = ["post-menopausal"]\n', encoding="utf-8")
+    assert subprocess.run([sys.executable, "-m", "quizgen", "import", str(extra)], capture_output=True).returncode == 0
+    result = piped_quiz("--section", "Stages", stdin="post-menopasual\n\n")
+    assert result.returncode == 0, result.stderr
+    assert "You typed: post-menopa[-]s[u]al\nAnswer:    post-menopa[u]sal\n" in result.stdout
+    assert "(the answer as written first: postmenopausal)" in result.stdout
+
+
 # Item 8: "I was right" ------------------------------------------------------------------------------------------
 
 

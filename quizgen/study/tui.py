@@ -29,7 +29,7 @@ from quizgen.core import time
 from quizgen.core.cards import Deck
 from quizgen.core.display import literal, plural
 from quizgen.core.errors import DatabaseBusy, QuizgenError
-from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences
+from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences, nearest_answer
 from quizgen.core.store import ScheduleMoved, Store
 from quizgen.study import actions
 from quizgen.study.plan import Plan, QuizOptions, forecast, open_plan
@@ -273,7 +273,13 @@ class Screen:
                 self.say(literal(outcome.detail))
             typed = outcome.response.strip()
             if q.card.spec.free_text and typed and (outcome.typo or not outcome.correct):
-                self._compare(typed, q.expected)
+                # Marked against the accepted answer nearest what was typed: a slip on "post-menopausal" is shown
+                # on it, not on "postmenopausal".
+                accepted = [q.expected, *(a for a in q.card.fields.get("accept", []) if isinstance(a, str))]
+                nearest = nearest_answer(typed, accepted)
+                self._compare(typed, nearest)
+                if nearest != q.expected:
+                    self.say(literal(f"(the answer as written first: {q.expected})", "dim"))
             else:
                 self.say(literal(f"Answer: {q.expected}"))
             # A self-rated card's explanation came with its back.

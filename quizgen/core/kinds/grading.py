@@ -372,6 +372,17 @@ def grade_text(response: str, answers: list[str]) -> Grade:
     return WRONG
 
 
+def nearest_answer(typed: str, answers: list[str]) -> str:
+    """The accepted answer to mark what was typed against: the one nearest it (case aside), when it is near enough
+    for marks to say something (see ``differences``); else the first, the answer as written."""
+    from rapidfuzz.distance import Levenshtein
+
+    said = typed.casefold()
+    scores = [Levenshtein.normalized_similarity(said, answer.casefold()) for answer in answers]
+    best = max(range(len(answers)), key=scores.__getitem__)
+    return answers[best] if scores[best] >= SIMILAR_ENOUGH_TO_MARK else answers[0]
+
+
 def differences(typed: str, answer: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
     """The typed text and the answer cut into runs, each marked True where it differs from the other (case aside),
     along the fewest edits: what was typed wrong or extra, with "-" for each letter left out, and what the answer
