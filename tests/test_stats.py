@@ -135,9 +135,9 @@ def test_suspended_and_buried_cards_are_not_counted_due(history):
     assert summary["due"] == after.due
 
 
-def test_faces_of_suspended_cards_are_counted_apart_from_new_learning_and_review(history):
-    """As Anki's card counts put suspended cards in a slice of their own: a suspended new card is not among the new
-    faces, nor a suspended studied one among those in learning or review."""
+def test_faces_of_suspended_and_buried_cards_are_counted_apart_from_new_learning_and_review(history):
+    """As Anki's card counts put suspended and buried cards in slices of their own: a suspended new card is not among
+    the new faces, nor a suspended studied one among those in learning or review."""
     by_id = {s.card.id: s.pk for s in history.cards("tides")}
     before = stats.compute(history, "tides", NOW)
     history.suspend_card(by_id["arch"], NOW)  # never studied
@@ -148,6 +148,11 @@ def test_faces_of_suspended_cards_are_counted_apart_from_new_learning_and_review
     drawn = io.StringIO()
     stats.render(after, Console(file=drawn, width=80))
     assert f"new {after.new} · learning {after.learning} · review {after.review} · suspended 2" in drawn.getvalue()
+    # A buried card too, until its burial ends.
+    history.bury_card(by_id["stack"], NOW + timedelta(hours=6))
+    buried = stats.compute(history, "tides", NOW)
+    assert (buried.buried, buried.new, buried.suspended) == (1, after.new - 1, 2)
+    assert stats.compute(history, "tides", NOW + timedelta(hours=7)).buried == 0
 
 
 def test_history_is_thirty_local_days_ending_today(history):

@@ -107,9 +107,10 @@ class ScheduleTally(NamedTuple):
     """The faces of some cards by where they stand in FSRS's schedule (see ``Store.schedule_tally``)."""
 
     faces: int
-    new: int  # of cards not suspended, as are review
+    new: int  # of cards neither suspended nor buried, as are review
     review: int
     suspended: int  # faces of suspended cards, whatever their state
+    buried: int  # faces of buried cards (not suspended), whatever their state
     due: int
     due_week: int
     studied: int
@@ -1268,23 +1269,25 @@ class Store:
     def schedule_tally(
         self, now: datetime, week: datetime, factor: float, decay: float, deck: str | list[str] | None = None
     ) -> ScheduleTally:
-        """How many faces the active cards have; of them how many are of suspended cards, and of the rest how many are
-        new and in review; how many studied ones are due by ``now`` (of cards a quiz may ask then: neither suspended
-        nor buried) and by ``week`` (of cards not suspended); and the sum over the studied faces of FSRS's forgetting
-        curve ``(1 + factor * days / stability) ** -decay``, by whole days since their last review (0 for one after
-        ``now``).
+        """How many faces the active cards have; of them how many are of suspended cards, of cards buried at ``now``,
+        and of the rest how many are new and in review; how many studied ones are due by ``now`` (of cards a quiz may
+        ask then: neither suspended nor buried) and by ``week`` (of cards not suspended); and the sum over the studied
+        faces of FSRS's forgetting curve ``(1 + factor * days / stability) ** -decay``, by whole days since their last
+        review (0 for one after ``now``).
         """
         where, params = card_filter("c.", deck)
         since = f"{_JULIAN_MS.format('(SELECT julianday(?))')} - {_JULIAN_MS.format('s.last_review')}"
         days = f"max(0, ({since}) / 86400000)"
-        query = f"""SELECT count(*), coalesce(sum(s.state = 0 AND c.suspended IS NULL), 0),
-                      coalesce(sum(s.state = 2 AND c.suspended IS NULL), 0), coalesce(sum(c.suspended IS NOT NULL), 0),
+        query = f"""SELECT count(*), coalesce(sum(s.state = 0 AND {ASKABLE}), 0),
+                      coalesce(sum(s.state = 2 AND {ASKABLE}), 0), coalesce(sum(c.suspended IS NOT NULL), 0),
+                      coalesce(sum(c.suspended IS NULL AND c.buried_until > ?), 0),
                       coalesce(sum(s.state > 0 AND s.due <= ? AND {ASKABLE}), 0),
                       coalesce(sum(s.state > 0 AND s.due <= ? AND c.suspended IS NULL), 0),
                       coalesce(sum(s.state > 0), 0),
                       coalesce(sum(CASE WHEN s.state > 0 THEN pow(1 + ? * {days} / s.stability, ?) END), 0)
                     FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE {where}"""
-        values = [to_stored(now), to_stored(now), to_stored(week), factor, to_stored(now), -decay, *params]
+        moment = to_stored(now)
+        values = [moment, moment, moment, moment, moment, to_stored(week), factor, moment, -decay, *params]
         try:
             row = self.db.execute(query, values).fetchone()
         except sqlite3.OperationalError as ex:

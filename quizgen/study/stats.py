@@ -89,10 +89,11 @@ class Stats:
     scope: str
     cards: int = 0
     faces: int = 0
-    new: int = 0  # faces of cards not suspended, as are learning and review
+    new: int = 0  # faces of cards neither suspended nor buried, as are learning and review
     learning: int = 0
     review: int = 0
     suspended: int = 0  # faces of suspended cards
+    buried: int = 0  # faces of buried cards, until their burial ends
     due: int = 0
     due_week: int = 0
     reviews: int = 0
@@ -212,8 +213,8 @@ def _schedule_tally(store: Store, stats: Stats, groups: list[tuple[Decks, list[f
         decay, factor = decay_factor(parameters)
         tallies.append(store.schedule_tally(now, now + timedelta(days=7), factor, decay, decks))
     tally = ScheduleTally._make(sum(column) for column in zip(*tallies, strict=True))
-    stats.faces, stats.new, stats.review, stats.suspended, stats.due, stats.due_week = tally[:6]
-    stats.learning = tally.faces - tally.new - tally.review - tally.suspended
+    stats.faces, stats.new, stats.review, stats.suspended, stats.buried, stats.due, stats.due_week = tally[:7]
+    stats.learning = tally.faces - tally.new - tally.review - tally.suspended - tally.buried
     stats.retrievability = tally.recall_sum / tally.studied if tally.studied else None
 
 
@@ -305,9 +306,10 @@ def render(stats: Stats, console: Console | None = None) -> None:
     console.print(literal(stats.scope, style="bold"))
     console.print(f"Cards {stats.cards:,} · faces {stats.faces:,} (glossary asked both ways, cloze once per blank)")
     new, learning, review = (STATE_NAMES[state] for state in (NEW, State.Learning, State.Review))
-    suspended = f" · suspended {stats.suspended:,}" if stats.suspended else ""
+    aside = "".join(f" · {name} {count:,}" for name, count in (("suspended", stats.suspended),
+                                                                 ("buried", stats.buried)) if count)
     console.print(f"Faces by state: {new} {stats.new:,} · {learning} {stats.learning:,} · {review} {stats.review:,}"
-                  f"{suspended}")
+                  f"{aside}")
     console.print(f"Due now {stats.due:,} · due within 7 days {stats.due_week:,}")
     console.print(
         f"Reviews {stats.reviews:,} all time · {stats.reviews_7d:,} last 7 days · {stats.reviews_30d:,} last 30 days"
