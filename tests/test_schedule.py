@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import fsrs_rs_python as rs
@@ -12,7 +13,7 @@ from fsrs import Rating, Scheduler, State
 
 from quizgen.core import importing
 from quizgen.core.store import Store
-from quizgen.core.time import from_stored, to_stored
+from quizgen.core.time import anki_next_day_at, from_stored, to_stored
 from quizgen.study import schedule
 from quizgen.study.schedule import (
     NEW,
@@ -109,6 +110,25 @@ def test_each_passing_rating_that_graduates_waits_a_day_longer_than_the_one_belo
                    for d in range(1, 30)):
         waits = [from_stored(fuzzed[r]["due"]) for r in (Rating.Hard, Rating.Good, Rating.Easy)]
         assert waits[0] < waits[1] < waits[2]
+
+
+@pytest.mark.parametrize(("local", "next_day_at"), [
+    # The evening before clocks go forward: the next day begins at 4 am on today's clock (3:00 UTC), as Anki has it,
+    # though 4 am local will be 2:00 UTC by then.
+    ("2026-03-28T23:50:00+01:00", "2026-03-29T03:00:00+00:00"),
+    ("2026-03-29T01:30:00+01:00", "2026-03-29T03:00:00+00:00"),
+    # The evening before they go back.
+    ("2026-10-24T23:50:00+02:00", "2026-10-25T02:00:00+00:00"),
+    ("2026-06-01T12:00:00+02:00", "2026-06-02T02:00:00+00:00"),
+])
+def test_the_next_day_begins_at_4_am_on_the_clock_as_it_is_now(monkeypatch, local, next_day_at):
+    monkeypatch.setenv("TZ", "QCET-1QCEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    try:
+        assert anki_next_day_at(datetime.fromisoformat(local)) == datetime.fromisoformat(next_day_at).timestamp()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_times_in_other_zones_are_converted_to_utc(unseen):

@@ -7,7 +7,7 @@ SQLite compares them correctly as strings: that only holds if every stored time 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from operator import itemgetter
 from typing import cast
 
@@ -65,11 +65,13 @@ def unix_seconds(stored: str) -> int:
 
 def anki_next_day_at(moment: datetime) -> int:
     """When Anki's next day begins after ``moment`` (its ``next_day_at``), in Unix seconds: the learner's rollover
-    hour today, or tomorrow once that has passed."""
+    hour today, or tomorrow once that has passed, on the clock as it is at ``moment`` (as Anki takes the offset from
+    UTC in force now, the night before clocks change too)."""
     local = moment.astimezone()
-    rollover = datetime.combine(local.date(), time(ANKI_ROLLOVER_HOUR)).astimezone()
+    clock = timezone(local.utcoffset() or timedelta(0))
+    rollover = datetime.combine(local.date(), time(ANKI_ROLLOVER_HOUR), tzinfo=clock)
     if rollover <= local:
-        rollover = datetime.combine(local.date() + timedelta(days=1), time(ANKI_ROLLOVER_HOUR)).astimezone()
+        rollover += timedelta(days=1)
     return (rollover - EPOCH) // timedelta(seconds=1)
 
 
