@@ -178,6 +178,34 @@ def test_ctrl_c_while_an_answer_waits_for_the_database_keeps_it_and_twice_quits_
     assert reviews(quiz_db) == [("delta", 0, "review", 3, 1, "Delta", 1)]
 
 
+@pytest.mark.parametrize("step", ["rating", "undo"])
+def test_ctrl_c_while_a_rating_change_or_an_undo_waits_keeps_the_session_as_stored(quiz_db, step):
+    """Stopped by Ctrl-C while another process holds the database, a rating change or an undo is not made: the
+    quiz says so, and its summary counts what is stored."""
+    child, transcript = spawn("--seed", "5")
+    child.expect_exact("Your answer >")
+    child.sendline("estuary")  # wrong: Again
+    child.expect_exact("Enter to go on, or 1-4 to change the rating >")
+    other = sqlite3.connect(quiz_db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        child.sendline("!" if step == "rating" else ":u")
+        child.expect_exact("database busy, retrying...")
+        child.sendintr()
+        message = ("The rating change was not saved: the database stayed busy." if step == "rating"
+                   else "The answer was not taken back: the database stayed busy.")
+        child.expect_exact(message)
+        child.expect_exact("Session over")
+        finish(child)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    text = screen_text(transcript)
+    assert "Session over: 0 of 1 right (0%)" in text and "Traceback" not in text
+    assert reviews(quiz_db) == [("delta", 0, "review", 1, 0, "estuary", 1)]
+    assert query(quiz_db, "SELECT answered, correct FROM sessions") == [(1, 0)]
+
+
 def test_two_quizzes_answering_one_face_keep_both_answers_in_its_schedule(quiz_db):
     """A second quiz open on the same card: its answer, given after the first's, is scheduled from the schedule the
     first left, not from the one both were shown, so the first's lapse still counts; and the first taking its answer

@@ -1087,6 +1087,11 @@ class Store:
             )
         return _row_id(cursor)
 
+    def stored_rating(self, review_id: int) -> int | None:
+        """The rating a review is stored with; None once it is gone (taken back)."""
+        row = self.db.execute("SELECT rating FROM reviews WHERE id = ?", [review_id]).fetchone()
+        return int(row[0]) if row else None
+
     def answer_id(self, session_id: int, answer: Answer) -> int | None:
         """The id of this answer of the session if it is stored (an interrupted write may or may not have been)."""
         row = self.db.execute(

@@ -42,6 +42,14 @@ class Done:
     card: Card | None = None
 
 
+class NotDone(KeyboardInterrupt):
+    """Ctrl-C while the database was busy stopped an action before it was stored: the quiz ends, saying so."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class CardActions:
     """The actions of one session.
 
@@ -96,13 +104,23 @@ class CardActions:
 
     def _undo(self) -> Done:
         session = self.session
-        outcome = session.undo()
-        if outcome is None:
+        if not session.outcomes:
             return Done("Nothing to undo yet.", moved=False)
-        review_id = self.review_ids.pop()
-        self.write(lambda: self.store.undo_answer(
-            self.session_id, review_id, outcome.record(), outcome.question.item.schedule
-        ))
+        # Taken back from the store first, then from the session: Ctrl-C while the database is busy leaves both as
+        # they were, or both without the answer.
+        outcome, review_id = session.outcomes[-1], self.review_ids[-1]
+        try:
+            self.write(lambda: self.store.undo_answer(
+                self.session_id, review_id, outcome.record(), outcome.question.item.schedule
+            ))
+        except KeyboardInterrupt:
+            if self.store.stored_rating(review_id) is not None:
+                raise NotDone("The answer was not taken back: the database stayed busy.") from None
+            session.undo()
+            self.review_ids.pop()
+            raise
+        session.undo()
+        self.review_ids.pop()
         card = outcome.question.card
         return Done(f"Answer to {card.deck}/{card.id} taken back; it is asked again.", moved=True)
 

@@ -388,7 +388,11 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
     card_actions = actions.CardActions(session, store, session_id, clock, partial(_patiently, screen))
 
     def act(action: str) -> bool:
-        done = card_actions.perform(action)
+        try:
+            done = card_actions.perform(action)
+        except actions.NotDone as stopped:
+            screen.say(stopped.message, style="red")
+            raise
         screen.acted(done)
         return not done.moved
 
@@ -532,7 +536,14 @@ def _after(session: Session, screen: Screen, store: Store, review_id: int, outco
         text = screen.prompt(label)
         if text in ratings:
             changed = session.rate(ratings[text])
-            _patiently(screen, partial(store.amend_answer, review_id, changed.record()))
+            try:
+                _patiently(screen, partial(store.amend_answer, review_id, changed.record()))
+            except KeyboardInterrupt:
+                # Ctrl-C while the database was busy: the session goes back to the rating stored, and says so.
+                if store.stored_rating(review_id) != int(changed.rating):
+                    session.rate(outcome.rating)
+                    screen.say("The rating change was not saved: the database stayed busy.", style="red")
+                raise
             if changed.correct != outcome.correct:
                 screen.say(Text("Counted as right." if changed.correct else "Counted as wrong.", style="bold"))
             screen.next_review(changed)
