@@ -297,6 +297,48 @@ def test_a_log_cut_short_at_a_lapse_starts_from_the_relearnt_answer_as_anki_star
     assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
 
 
+def test_an_sm2_card_s_memory_state_is_worked_out_under_the_parameters_its_deck_takes(run, tmp_path):
+    """FSRS off in Anki but parameters fitted in the deck's preset (fitted once, then SM-2 again): the deck takes
+    them, and so does each card's memory state, as Anki's FSRS works it out with them."""
+    fitted = [0.3, 1.4, 3.5, 16.0, 7.0, 0.6, 1.7, 0.01, 1.6, 0.15, 1.1, 1.8, 0.1, 0.3, 2.2, 0.25, 2.9, 0.5, 0.4, 0.1,
+              0.3]
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    try:
+        deck = col.decks.id("Simulated")
+        preset = col.decks.config_dict_for_deck_id(deck)
+        preset["fsrsParams6"] = fitted
+        col.decks.update_config(preset)
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "Capital of Ecuador?", "Quito"
+        col.add_note(note, deck)
+        cid = note.cards()[0].id
+        noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+        for days_ago, ease, interval, last, kind in [(40, 3, -600, 0, 0), (39.99, 3, 2, -600, 0), (37, 3, 6, 2, 1),
+                                                     (31, 1, -600, 6, 1), (30.99, 3, 3, -600, 2), (27, 3, 9, 3, 1)]:
+            stamp = int((noon - timedelta(days=days_ago)).timestamp() * 1000)
+            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, 2500, 5000, ?)", stamp, cid, ease, interval,
+                           last, kind)
+        col.db.execute("UPDATE cards SET type = 2, queue = 2, reps = 6, ivl = 9, factor = 2500, due = ? WHERE id = ?",
+                       col.sched.today - 18, cid)
+        guid = note.guid
+    finally:
+        col.close()
+    assert run("import", str(path)).exit_code == 0
+    face = faces_of(run)[card_id_base(guid)]
+    col = Collection(str(path))
+    try:
+        col.set_config("fsrs", True)
+        anki = col._backend.compute_memory_state(cid).state
+    finally:
+        col.close()
+    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
+    default = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state(rs.FSRSItem([
+        rs.FSRSReview(3, 0), rs.FSRSReview(3, 0), rs.FSRSReview(3, 3), rs.FSRSReview(1, 6), rs.FSRSReview(3, 0),
+        rs.FSRSReview(3, 4)]))
+    assert face["stability"] != pytest.approx(default.stability, rel=1e-2)
+
+
 def test_memory_states_count_days_as_anki_does_from_4_am(run, tmp_path):
     """Relearnt at 2 am after a lapse at 11.30 pm, a card has relearnt on the day of its lapse as Anki counts days;
     a log cut short to one review and a due date set by hand starts from that review. Both as Anki computes them."""

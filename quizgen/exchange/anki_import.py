@@ -72,7 +72,14 @@ from quizgen.exchange.anki_in import (
 )
 from quizgen.exchange.anki_out import note_fields
 from quizgen.study.optimize import memory_states, seeded_memory_states, stored_parameters
-from quizgen.study.schedule import NEW, ParameterError, check_parameters, parameters_key, setting_value
+from quizgen.study.schedule import (
+    NEW,
+    ParameterError,
+    check_parameters,
+    deck_parameters,
+    parameters_key,
+    setting_value,
+)
 
 # The source title of the decks an Anki import makes.
 ANKI_SOURCE = "Anki"
@@ -269,8 +276,8 @@ class AnkiPlan:
     # side cannot be shown in the terminal.
     suspend: list[tuple[str, str]] = field(default_factory=list)
     unshowable: list[tuple[str, str]] = field(default_factory=list)
-    # The config rows (key -> value) of the FSRS parameters fitted in Anki, for decks with none of their own.
-    parameters: dict[str, str] = field(default_factory=dict)
+    # The FSRS parameters fitted in Anki, by deck slug, for the decks new to quizgen.
+    parameters: dict[str, list[float]] = field(default_factory=dict)
 
 
 def import_anki(store: Store, path: Path, imported: AnkiImport | None = None, now: datetime | None = None
@@ -320,7 +327,7 @@ def _take_fsrs_presets(planned: AnkiPlan, new_decks: list[AnkiDeck], get: Callab
             values = check_parameters(rs.check_and_fill_parameters(list(deck.fsrs_parameters)))
         except (ValueError, ParameterError):
             continue  # not parameters FSRS takes: the deck is scheduled with the defaults, as Anki would refuse them
-        planned.parameters[parameters_key(deck.slug)] = stored_parameters(values)
+        planned.parameters[deck.slug] = values
         report.parameters_taken.append(deck.name)
 
 
@@ -528,7 +535,7 @@ def _faces(
 def _write_anki_side(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: datetime) -> None:
     """What the import writes beside the cards, in their transaction: their history, and the FSRS parameters."""
     _write_history(store, plan, scheduler, now)
-    store.add_config(plan.parameters)
+    store.add_config({parameters_key(slug): stored_parameters(values) for slug, values in plan.parameters.items()})
 
 
 def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: datetime) -> None:
@@ -556,7 +563,10 @@ def _write_history(store: Store, plan: AnkiPlan, scheduler: Scheduler, now: date
     ])
     begins = {key: fsrs_history_start(plan.faces[key].reviews) for key in face_pks}
     seeds_of = {key: _sm2_seed(plan.faces[key], begins[key]) for key in face_pks}
-    computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins, seeds_of, now)
+    # Each deck's parameters as they stand once the import is written: those taken from its Anki preset, else its own.
+    parameters = {slug: plan.parameters.get(slug) or deck_parameters(store.get_config, slug)
+                  for slug in {key.deck for key in face_pks}}
+    computed = _memory_from_logs({key: plan.faces[key] for key in face_pks}, begins, seeds_of, parameters, now)
     with store.review_indexes_deferred(sum(len(face.reviews) for face in plan.faces.values())):
         for key, pk in face_pks.items():
             history = histories.get((pk, key.face))
@@ -613,11 +623,22 @@ class MergedFace:
 
 def _memory_from_logs(
     faces: dict[FaceKey, FaceImport], begins: dict[FaceKey, int | HistoryCut], seeds: dict[FaceKey, Sm2Seed | None],
-    now: datetime,
+    parameters: dict[str, list[float]], now: datetime,
 ) -> dict[FaceKey, tuple[float, float]]:
     """The memory state Anki's FSRS computes from the log of each studied face that has none in its Anki card (an
-    SM-2 user's): from its last run of learning steps, or from its SM-2 seed where it has none; all at once, as one
-    batch each."""
+    SM-2 user's), under its deck's ``parameters``: from its last run of learning steps, or from its SM-2 seed where
+    it has none; each deck's all at once, as one batch of each."""
+    computed: dict[FaceKey, tuple[float, float]] = {}
+    for deck, its_parameters in parameters.items():
+        computed |= _deck_memory_from_logs({key: face for key, face in faces.items() if key.deck == deck}, begins,
+                                           seeds, its_parameters, now)
+    return computed
+
+
+def _deck_memory_from_logs(
+    faces: dict[FaceKey, FaceImport], begins: dict[FaceKey, int | HistoryCut], seeds: dict[FaceKey, Sm2Seed | None],
+    parameters: list[float], now: datetime,
+) -> dict[FaceKey, tuple[float, float]]:
     from_steps: dict[FaceKey, RatingHistory] = {}
     seeded: dict[FaceKey, SeededHistory] = {}
     for key, anki in faces.items():
@@ -633,8 +654,8 @@ def _memory_from_logs(
             _seed, later = _seed_answer(anki, start) or (None, [])
             seeded[key] = SeededHistory(0, 0, seed, [_ms_stored(r.time_ms) for r in later],
                                         [r.rating or 0 for r in later])
-    return (dict(zip(from_steps, memory_states(list(from_steps.values()), rs.DEFAULT_PARAMETERS, now), strict=True))
-            | dict(zip(seeded, seeded_memory_states(list(seeded.values()), rs.DEFAULT_PARAMETERS, now), strict=True)))
+    return (dict(zip(from_steps, memory_states(list(from_steps.values()), parameters, now), strict=True))
+            | dict(zip(seeded, seeded_memory_states(list(seeded.values()), parameters, now), strict=True)))
 
 
 def merge_face(
