@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from fsrs import Rating, Scheduler, State
+from fsrs.scheduler import UPPER_BOUNDS_PARAMETERS
 
 from quizgen.core.store import UNSHOWABLE, Store
 from quizgen.core.time import to_stored
@@ -245,6 +246,19 @@ def test_parameters_of_an_older_fsrs_are_converted_as_fsrs_rs_converts_them(run,
     assert report["fsrs_parameters_taken"] == ["Geography"] and report["desired_retention_in_anki"] == {}
     listed = run("config", "parameters", "--deck", "geography").stdout.strip()
     assert [float(v) for v in listed.split(", ")] == pytest.approx([*FITTED_IN_ANKI[:19], 0.0, 0.5], abs=1e-4)
+
+
+def test_older_parameters_converted_beyond_fsrs_6_s_bounds_are_brought_within_them(run, tmp_path):
+    """FSRS-4.5's 17 weights, converted, can put w[4] past FSRS-6's bound: it is taken at the bound, as fsrs-rs
+    clips it, and the report says so."""
+    weights = [0.4872, 1.4003, 3.7145, 13.8206, 8.0, 1.5, 1.2298, 0.0302, 1.5421, 0.1, 1.0, 1.9395, 0.11, 0.29605,
+               2.2698, 0.2315, 2.9898]
+    path = a_deck_with_an_fsrs_preset(tmp_path / "collection.anki2", "fsrsWeights", weights, 0.9)
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "those of Geography brought within FSRS's bounds" in result.stdout
+    listed = [float(v) for v in run("config", "parameters", "--deck", "geography").stdout.split(", ")]
+    assert listed[4] == UPPER_BOUNDS_PARAMETERS[4]
 
 
 def test_a_card_in_learning_goes_on_from_as_many_steps_before_the_end_as_anki_had_left(run, tmp_path):

@@ -34,6 +34,7 @@ import fsrs_rs_python as rs
 import genanki
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quizgen.core import paths, time
 from quizgen.core.bulk import collector_paused
@@ -147,6 +148,7 @@ class AnkiImportReport:
     buried: int = 0
     edited_in_anki: list[str] = field(default_factory=list)  # linked cards (deck/id) whose note Anki has edited
     parameters_taken: list[str] = field(default_factory=list)  # decks given the FSRS parameters fitted in Anki
+    parameters_bounded: list[str] = field(default_factory=list)  # of them, those brought within FSRS-6's bounds
     retention_in_anki: dict[str, float] = field(default_factory=dict)  # deck -> Anki's desired retention, not ours
     media: Counter[str] = field(default_factory=Counter)
     media_files: int = 0
@@ -177,6 +179,7 @@ class AnkiImportReport:
             "edited_in_anki": len(self.edited_in_anki),
             "edited_in_anki_cards": self.edited_in_anki,
             "fsrs_parameters_taken": self.parameters_taken,
+            "fsrs_parameters_brought_within_bounds": self.parameters_bounded,
             "desired_retention_in_anki": self.retention_in_anki,
             "media_skipped": dict(sorted(self.media.items())),
             "media_files": self.media_files,
@@ -237,9 +240,11 @@ class AnkiImportReport:
                 f"quizgen has them (edit those cards in quizgen, not in Anki): {', '.join(self.edited_in_anki)}"
             )
         if self.parameters_taken:
+            bounded = (f"; those of {', '.join(self.parameters_bounded)} brought within FSRS's bounds, as an older "
+                       "FSRS's converted may not be" if self.parameters_bounded else "")
             lines.append(
-                f"FSRS parameters fitted in Anki taken for {', '.join(self.parameters_taken)} ('quizgen optimize "
-                "DECK' fits them to the reviews here)"
+                f"FSRS parameters fitted in Anki taken for {', '.join(self.parameters_taken)}{bounded} ('quizgen "
+                "optimize DECK' fits them to the reviews here)"
             )
         if self.retention_in_anki:
             wanted = ", ".join(f"{deck} {retention:.0%}" for deck, retention in self.retention_in_anki.items())
@@ -324,11 +329,20 @@ def _take_fsrs_presets(planned: AnkiPlan, new_decks: list[AnkiDeck], get: Callab
         if deck.fsrs_parameters is None or get(parameters_key(deck.slug)) is not None:
             continue
         try:
-            values = check_parameters(rs.check_and_fill_parameters(list(deck.fsrs_parameters)))
-        except (ValueError, ParameterError):
+            filled = rs.check_and_fill_parameters(list(deck.fsrs_parameters))
+        except ValueError:
             continue  # not parameters FSRS takes: the deck is scheduled with the defaults, as Anki would refuse them
-        planned.parameters[deck.slug] = values
+        # An older version's, converted, may fall outside FSRS-6's bounds: brought within them, as fsrs-rs clips
+        # the parameters it computes with.
+        values = [min(max(v, low), high) for v, low, high in zip(filled, LOWER_BOUNDS_PARAMETERS,
+                                                                 UPPER_BOUNDS_PARAMETERS, strict=True)]
+        try:
+            planned.parameters[deck.slug] = check_parameters(values)
+        except ParameterError:
+            continue  # not numbers at all
         report.parameters_taken.append(deck.name)
+        if values != filled:
+            report.parameters_bounded.append(deck.name)
 
 
 def stable_slugs(read: list[AnkiDeck], stored: list[Deck]) -> dict[str, str]:
