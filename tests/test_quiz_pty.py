@@ -529,6 +529,15 @@ def test_an_answer_that_is_the_skip_or_quit_key_is_taken_as_the_answer(quiz_db, 
     # Anywhere else s still skips: the next card's answer is not s.
     skipped = quiz("quiz", "--section", "Landforms", input="s\nq\n")
     assert "Session over" in skipped and "Right." not in skipped and "Wrong." not in skipped
+    # An accepted answer counts as the answer; a flashcard whose back is q still quits on q.
+    more = tmp_path / "more.toml"
+    more.write_text('deck = "rivers"\n[[cards]]\nid = "sulfur-name"\nkind = "typed"\nsection = "Names"\n'
+                    'prompt = "Which element is yellow and smells of rotten eggs when burnt?"\nanswer = "Sulfur"\n'
+                    'accept = ["S"]\n[[cards]]\nid = "letter-q"\nkind = "flashcard"\nsection = "Letters"\n'
+                    'front = "Which letter comes after p?"\nback = "q"\n')
+    quiz("import", str(more))
+    assert "Right." in quiz("quiz", "--section", "Names", input="s\n\n")
+    assert "Session over: nothing answered" in quiz("quiz", "--section", "Letters", input="q\n")
 
 
 def test_beyond_the_learn_ahead_limit_the_session_ends_saying_when_to_come_back(quiz_db):

@@ -92,10 +92,14 @@ CLAIM_KEY = "!"
 
 def _an_answer(question: Question, key: str) -> bool:
     """Whether ``s`` or ``q`` typed at this question answers it rather than skipping or quitting: it is the letter of
-    a choice shown, or the answer itself (sulfur's symbol, say)."""
+    a choice shown, or an answer accepted (sulfur's symbol, say). A self-rated card's prompts take Enter and a
+    rating, never an answer."""
+    if question.self_rated:
+        return False
     if question.options:
         return ord(key) - ord("a") < len(question.options)
-    return question.expected.casefold() == key
+    accepted = [question.expected, *question.card.fields.get("accept", [])]
+    return any(isinstance(answer, str) and answer.strip().casefold() == key for answer in accepted)
 
 
 class _Skip(Exception):
