@@ -143,6 +143,24 @@ def test_a_key_given_twice_in_a_json_object_is_refused_at_its_line(tmp_path, run
     assert f'{path}:{line}: "{duplicated}" is given twice in one object' in result.stdout
 
 
+@pytest.mark.parametrize(("cards", "line"), [
+    # Given twice before the card's id, after a card that has the key once.
+    ('  {"id": "a", "kind": "typed", "section": "S", "prompt": "p?", "answer": "x"},\n'
+     '  {"kind": "typed", "section": "S",\n   "section": "T",\n   "id": "b", "prompt": "q?", "answer": "y"}\n', 5),
+    # In a card without an id.
+    ('  {"kind": "typed", "section": "S", "prompt": "p?",\n   "answer": "x",\n   "prompt": "again?"}\n', 5),
+    # In a card whose id is written with an escape.
+    ('  {"id": "caf\\u00e9", "kind": "typed",\n   "section": "S", "prompt": "p?", "answer": "x",\n'
+     '   "answer": "y"}\n', 5),
+])
+def test_a_key_given_twice_is_found_at_its_line_in_any_card(tmp_path, run, cards, line):
+    path = tmp_path / "cards.json"
+    path.write_text(f'{{"deck": "demo",\n "cards": [\n{cards} ]}}\n')
+    (tmp_path / "demo.toml").write_text(GOOD_DECK)
+    result = run("check", str(tmp_path))
+    assert f"{path}:{line}: " in result.stdout and "is given twice in one object" in result.stdout
+
+
 def test_problems_in_a_json_file_name_the_lines_of_its_cards(tmp_path, run):
     """An exported deck edited by hand: JSON has no line numbers of its own, but each card and key has a line."""
     path = tmp_path / "cards.json"

@@ -204,32 +204,44 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 class DuplicateKey(ValueError):
     """A JSON object with a key twice (TOML refuses that itself)."""
 
-    def __init__(self, key: str, pairs: list[tuple[str, Any]]):
+    def __init__(self, key: str):
         super().__init__(key)
         self.key = key
-        self.pairs = pairs
 
     def line_in(self, text: str) -> int | None:
-        """The line of the key's second appearance in the object: where its card's "id" is, the first of the key
-        after it; the json module does not say where an object was."""
-        card_id = next((value for key, value in self.pairs if key == "id" and isinstance(value, str)), None)
-        start = 0
-        if card_id is not None:
-            found = re.search(rf'"id"\s*:\s*{re.escape(json.dumps(card_id, ensure_ascii=False))}', text)
-            if found is None:
-                return None
-            start = found.end() if self.key == "id" else found.start()
-        key = re.compile(rf'"{re.escape(self.key)}"\s*:')
-        first = key.search(text, start)
-        second = key.search(text, first.end()) if first and self.key != "id" else first
-        return text.count("\n", 0, second.start()) + 1 if second else None
+        """The line of the key's second appearance in one object, found by walking the text's strings and objects:
+        the json module does not say where an object was."""
+        objects: list[set[str]] = []  # the keys met so far in each object open at this point
+        position, end = 0, len(text)
+        while position < end:
+            char = text[position]
+            if char == '"':
+                close = position + 1
+                while close < end and text[close] != '"':
+                    close += 2 if text[close] == "\\" else 1
+                after = close + 1
+                while after < end and text[after] in " \t\r\n":
+                    after += 1
+                if objects and text.startswith(":", after):
+                    name = json.loads(text[position:close + 1])
+                    if name == self.key and name in objects[-1]:
+                        return text.count("\n", 0, position) + 1
+                    objects[-1].add(name)
+                position = close + 1
+                continue
+            if char == "{":
+                objects.append(set())
+            elif char == "}" and objects:
+                objects.pop()
+            position += 1
+        return None
 
 
 def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: set[str] = set()
     for key, _value in pairs:
         if key in seen:
-            raise DuplicateKey(key, pairs)
+            raise DuplicateKey(key)
         seen.add(key)
     return dict(pairs)
 
