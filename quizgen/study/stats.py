@@ -384,20 +384,20 @@ def render(stats: Stats, console: Console | None = None) -> None:
     console.print(Text("Weakest cards (highest FSRS difficulty)", style="bold"))
     if stats.weakest_cards:
         table = Table("card", "difficulty", "wrong", box=None, header_style="bold", padding=(0, 1))
-        for column in table.columns:
+        for column in table.columns[1:]:
             column.no_wrap = True
-            column.overflow = "ellipsis"
-        # Each card's id on a line of its own, whole (it is what 'quizgen show' takes); its prompt below, cut short.
-        table.columns[0].min_width = max(len(visible(c.id)) for c in stats.weakest_cards)
         table.columns[1].min_width = len("difficulty")
         table.columns[2].min_width = len("10 of 10")
-        # The prompts are cut to what the other two columns leave (each column has a space either side): rich would
-        # otherwise give their width to the prompts and cut the figures.
-        table.columns[0].max_width = max(table.columns[0].min_width, console.width - len("difficulty10 of 10") - 6)
+        # The cards get what the two figures leave (each column has a space either side): rich would otherwise give
+        # the prompts the figures' width, and cut those. Each card's id is whole on lines of its own (it is what
+        # 'quizgen show' takes), folded if it is longer than that; its prompt below, cut short.
+        width = max(len("card"), console.width - len("difficulty10 of 10") - 6)
+        table.columns[0].width = min(width, max(len(visible(c.id)) + 2 + len(c.prompt) for c in stats.weakest_cards))
+        table.columns[0].overflow = "fold"
         for c in stats.weakest_cards:
-            prompt = (f"({c.face_label}) " if c.face_label else "") + c.prompt
-            table.add_row(literal(f"{c.id}\n  {' '.join(prompt.split())}"), f"{c.difficulty:.1f}/10",
-                          f"{c.wrong} of {c.answered}")
+            prompt = " ".join(((f"({c.face_label}) " if c.face_label else "") + c.prompt).split())
+            shown = f"  {prompt}" if len(prompt) + 2 <= width else f"  {prompt[:max(width - 3, 1)]}…"
+            table.add_row(literal(f"{c.id}\n{shown}"), f"{c.difficulty:.1f}/10", f"{c.wrong} of {c.answered}")
         console.print(table)
     else:
         console.print("none yet: nothing studied")
