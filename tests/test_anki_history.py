@@ -220,35 +220,40 @@ def test_after_a_deck_reset_a_face_cut_short_in_anki_is_fitted_from_its_next_ans
         store.close()
 
 
-def test_a_card_forgotten_then_reviewed_without_learning_starts_from_its_first_answer_since(run, tmp_path):
-    """Learnt, forgotten (reset to new), given a due date and reviewed twice: Anki's FSRS starts it from the ease and
-    interval of its first review after the reset, not of its first answer ever."""
-    path = tmp_path / "collection.anki2"
+def noon_days_ago(days: float) -> int:
+    """Unix ms of noon UTC ``days`` days ago."""
+    noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    return int((noon - timedelta(days=days)).timestamp() * 1000)
+
+
+def logged_card(path: Path, front: str, log: list[tuple[int, int, int, int, int, int]], interval: int, factor: int,
+                due_in: int, preset: dict | None = None) -> tuple[int, str]:
+    """A collection at ``path`` with one Basic card in the deck Simulated, with this log (Unix ms, ease, interval,
+    last interval, ease factor and kind of each entry), in review with this interval and ease factor, due in
+    ``due_in`` of Anki's days; ``preset`` sets options of the deck's preset. Returns the card's id and GUID."""
     col = Collection(str(path))
     try:
+        deck = col.decks.id("Simulated")
+        if preset:
+            options = col.decks.config_dict_for_deck_id(deck)
+            options.update(preset)
+            col.decks.update_config(options)
         note = col.new_note(col.models.by_name("Basic"))
-        note["Front"], note["Back"] = "Capital of Peru?", "Lima"
-        col.add_note(note, col.decks.id("Simulated"))
+        note["Front"], note["Back"] = front, "answer"
+        col.add_note(note, deck)
         cid = note.cards()[0].id
-        noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
-
-        def logged(days_ago: int, ease: int, interval: int, last: int, factor: int, kind: int) -> None:
-            stamp = int((noon - timedelta(days=days_ago)).timestamp() * 1000)
-            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)", stamp, cid, ease, interval,
-                           last, factor, kind)
-
-        logged(100, 3, -600, 0, 0, 0)  # learning steps
-        logged(99, 3, 4, -600, 2500, 0)
-        logged(95, 3, 11, 4, 2500, 1)
-        logged(60, 0, 0, 11, 0, 4)  # forgotten: reset to new
-        logged(59, 0, 3, 0, 2500, 4)  # a due date set by hand
-        logged(56, 3, 8, 3, 1900, 1)  # reviewed, never learnt again
-        logged(48, 3, 20, 8, 1900, 1)
-        col.db.execute("UPDATE cards SET type = 2, queue = 2, ivl = 20, factor = 1900, due = ? WHERE id = ?",
-                       col.sched.today - 28, cid)
-        guid = note.guid
+        for stamp, ease, logged_interval, last, logged_factor, kind in log:
+            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)", stamp, cid, ease,
+                           logged_interval, last, logged_factor, kind)
+        col.db.execute("UPDATE cards SET type = 2, queue = 2, reps = ?, ivl = ?, factor = ?, due = ? WHERE id = ?",
+                       len(log), interval, factor, col.sched.today + due_in, cid)
+        return cid, note.guid
     finally:
         col.close()
+
+
+def memory_states_here_and_in_anki(run, path: Path, cid: int, guid: str) -> tuple[tuple[float, float], tuple]:
+    """The card's memory state once imported here, and the one Anki's FSRS computes from its log."""
     assert run("import", str(path)).exit_code == 0
     face = faces_of(run)[card_id_base(guid)]
     col = Collection(str(path))
@@ -257,44 +262,32 @@ def test_a_card_forgotten_then_reviewed_without_learning_starts_from_its_first_a
         anki = col._backend.compute_memory_state(cid).state
     finally:
         col.close()
-    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
+    return (face["stability"], face["difficulty"]), (anki.stability, anki.difficulty)
+
+
+def test_a_card_forgotten_then_reviewed_without_learning_starts_from_its_first_answer_since(run, tmp_path):
+    """Learnt, forgotten (reset to new), given a due date and reviewed twice: Anki's FSRS starts it from the ease and
+    interval of its first review after the reset, not of its first answer ever."""
+    log = [(noon_days_ago(100), 3, -600, 0, 0, 0),  # learning steps
+           (noon_days_ago(99), 3, 4, -600, 2500, 0), (noon_days_ago(95), 3, 11, 4, 2500, 1),
+           (noon_days_ago(60), 0, 0, 11, 0, 4),  # forgotten: reset to new
+           (noon_days_ago(59), 0, 3, 0, 2500, 4),  # a due date set by hand
+           (noon_days_ago(56), 3, 8, 3, 1900, 1),  # reviewed, never learnt again
+           (noon_days_ago(48), 3, 20, 8, 1900, 1)]
+    path = tmp_path / "collection.anki2"
+    ours, anki = memory_states_here_and_in_anki(run, path, *logged_card(path, "Capital of Peru?", log, 20, 1900, -28))
+    assert ours == pytest.approx(anki, rel=1e-3)
 
 
 def test_a_log_cut_short_at_a_lapse_starts_from_the_relearnt_answer_as_anki_starts_it(run, tmp_path):
     """A log cut short whose first answer is an Again on a review (a relearning step minutes away) is started from
     the first answer after it that set an interval of a day or more, as Anki's FSRS starts it."""
+    log = [(noon_days_ago(30), 1, -600, 10, 2300, 1),  # a lapse: its relearning step is ten minutes away
+           (noon_days_ago(29.99), 3, 2, -600, 2300, 2),  # relearnt: two days
+           (noon_days_ago(28), 3, 6, 2, 2300, 1), (noon_days_ago(20), 3, 15, 6, 2300, 1)]
     path = tmp_path / "collection.anki2"
-    col = Collection(str(path))
-    try:
-        note = col.new_note(col.models.by_name("Basic"))
-        note["Front"], note["Back"] = "Capital of Bolivia?", "Sucre"
-        col.add_note(note, col.decks.id("Simulated"))
-        cid = note.cards()[0].id
-        noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
-
-        def logged(days_ago: float, ease: int, interval: int, last: int, kind: int) -> None:
-            stamp = int((noon - timedelta(days=days_ago)).timestamp() * 1000)
-            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, 2300, 5000, ?)", stamp, cid, ease, interval,
-                           last, kind)
-
-        logged(30, 1, -600, 10, 1)  # a lapse: its relearning step is ten minutes away
-        logged(29.99, 3, 2, -600, 2)  # relearnt: two days
-        logged(28, 3, 6, 2, 1)
-        logged(20, 3, 15, 6, 1)
-        col.db.execute("UPDATE cards SET type = 2, queue = 2, reps = 4, ivl = 15, factor = 2300, due = ? WHERE id = ?",
-                       col.sched.today + 5, cid)
-        guid = note.guid
-    finally:
-        col.close()
-    assert run("import", str(path)).exit_code == 0
-    face = faces_of(run)[card_id_base(guid)]
-    col = Collection(str(path))
-    try:
-        col.set_config("fsrs", True)
-        anki = col._backend.compute_memory_state(cid).state
-    finally:
-        col.close()
-    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
+    ours, anki = memory_states_here_and_in_anki(run, path, *logged_card(path, "Capital of Bolivia?", log, 15, 2300, 5))
+    assert ours == pytest.approx(anki, rel=1e-3)
 
 
 def test_an_sm2_card_s_memory_state_is_worked_out_under_the_parameters_its_deck_takes(run, tmp_path):
@@ -302,41 +295,17 @@ def test_an_sm2_card_s_memory_state_is_worked_out_under_the_parameters_its_deck_
     them, and so does each card's memory state, as Anki's FSRS works it out with them."""
     fitted = [0.3, 1.4, 3.5, 16.0, 7.0, 0.6, 1.7, 0.01, 1.6, 0.15, 1.1, 1.8, 0.1, 0.3, 2.2, 0.25, 2.9, 0.5, 0.4, 0.1,
               0.3]
+    log = [(noon_days_ago(days), ease, interval, last, 2500, kind) for days, ease, interval, last, kind in [
+        (40, 3, -600, 0, 0), (39.99, 3, 2, -600, 0), (37, 3, 6, 2, 1), (31, 1, -600, 6, 1), (30.99, 3, 3, -600, 2),
+        (27, 3, 9, 3, 1)]]
     path = tmp_path / "collection.anki2"
-    col = Collection(str(path))
-    try:
-        deck = col.decks.id("Simulated")
-        preset = col.decks.config_dict_for_deck_id(deck)
-        preset["fsrsParams6"] = fitted
-        col.decks.update_config(preset)
-        note = col.new_note(col.models.by_name("Basic"))
-        note["Front"], note["Back"] = "Capital of Ecuador?", "Quito"
-        col.add_note(note, deck)
-        cid = note.cards()[0].id
-        noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
-        for days_ago, ease, interval, last, kind in [(40, 3, -600, 0, 0), (39.99, 3, 2, -600, 0), (37, 3, 6, 2, 1),
-                                                     (31, 1, -600, 6, 1), (30.99, 3, 3, -600, 2), (27, 3, 9, 3, 1)]:
-            stamp = int((noon - timedelta(days=days_ago)).timestamp() * 1000)
-            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, 2500, 5000, ?)", stamp, cid, ease, interval,
-                           last, kind)
-        col.db.execute("UPDATE cards SET type = 2, queue = 2, reps = 6, ivl = 9, factor = 2500, due = ? WHERE id = ?",
-                       col.sched.today - 18, cid)
-        guid = note.guid
-    finally:
-        col.close()
-    assert run("import", str(path)).exit_code == 0
-    face = faces_of(run)[card_id_base(guid)]
-    col = Collection(str(path))
-    try:
-        col.set_config("fsrs", True)
-        anki = col._backend.compute_memory_state(cid).state
-    finally:
-        col.close()
-    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
+    card = logged_card(path, "Capital of Ecuador?", log, 9, 2500, -18, preset={"fsrsParams6": fitted})
+    ours, anki = memory_states_here_and_in_anki(run, path, *card)
+    assert ours == pytest.approx(anki, rel=1e-3)
     default = rs.FSRS(list(rs.DEFAULT_PARAMETERS)).memory_state(rs.FSRSItem([
         rs.FSRSReview(3, 0), rs.FSRSReview(3, 0), rs.FSRSReview(3, 3), rs.FSRSReview(1, 6), rs.FSRSReview(3, 0),
         rs.FSRSReview(3, 4)]))
-    assert face["stability"] != pytest.approx(default.stability, rel=1e-2)
+    assert ours[0] != pytest.approx(default.stability, rel=1e-2)
 
 
 def test_memory_states_count_days_as_anki_does_from_4_am(run, tmp_path):
@@ -418,30 +387,9 @@ def test_memory_states_count_days_as_anki_does_across_a_clock_change(run, tmp_pa
         moment = datetime.combine(day, datetime.min.time()).astimezone() + timedelta(hours=hours)
         return int(moment.timestamp() * 1000)
 
-    entries = [(at(-20, 12), 3, -600, 0, 0, 0), (at(-20, 12.2), 3, 3, -600, 2500, 0),
-               (at(-17, 12), 3, 9, 3, 2500, 1), (at(0, 23.5), 1, -600, 9, 2300, 1),
-               (at(1, relearnt_at), 3, 2, -600, 2300, 2), (at(10, 12), 3, 6, 2, 2300, 1)]
+    log = [(at(-20, 12), 3, -600, 0, 0, 0), (at(-20, 12.2), 3, 3, -600, 2500, 0),
+           (at(-17, 12), 3, 9, 3, 2500, 1), (at(0, 23.5), 1, -600, 9, 2300, 1),
+           (at(1, relearnt_at), 3, 2, -600, 2300, 2), (at(10, 12), 3, 6, 2, 2300, 1)]
     path = tmp_path / "collection.anki2"
-    col = Collection(str(path))
-    try:
-        note = col.new_note(col.models.by_name("Basic"))
-        note["Front"], note["Back"] = "Capital of Chile?", "Santiago"
-        col.add_note(note, col.decks.id("Simulated"))
-        cid = note.cards()[0].id
-        for stamp, ease, interval, last, factor, kind in entries:
-            col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)", stamp, cid, ease, interval,
-                           last, factor, kind)
-        col.db.execute("UPDATE cards SET type = 2, queue = 2, ivl = 6, factor = 2300, due = ? WHERE id = ?",
-                       col.sched.today + 1, cid)
-        guid = note.guid
-    finally:
-        col.close()
-    assert run("import", str(path)).exit_code == 0
-    face = faces_of(run)[card_id_base(guid)]
-    col = Collection(str(path))
-    try:
-        col.set_config("fsrs", True)
-        anki = col._backend.compute_memory_state(cid).state
-    finally:
-        col.close()
-    assert (face["stability"], face["difficulty"]) == pytest.approx((anki.stability, anki.difficulty), rel=1e-3)
+    ours, anki = memory_states_here_and_in_anki(run, path, *logged_card(path, "Capital of Chile?", log, 6, 2300, 1))
+    assert ours == pytest.approx(anki, rel=1e-3)
