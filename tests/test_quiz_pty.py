@@ -12,6 +12,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -120,23 +122,43 @@ def test_answering_stores_reviews_and_schedules_and_shows_feedback(quiz_db):
     assert query(quiz_db, "SELECT answered, correct, ended IS NOT NULL FROM sessions") == [(3, 3, 1)]
 
 
+class OtherWriter:
+    """Another process's connection to the quiz's database, taking its write lock and letting it go."""
+
+    def __init__(self, db: Path):
+        self.connection = sqlite3.connect(db, isolation_level=None)
+
+    def hold(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def let_go(self) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+
+
+@contextmanager
+def other_writer(db: Path) -> Iterator[OtherWriter]:
+    writer = OtherWriter(db)
+    try:
+        yield writer
+    finally:
+        writer.let_go()
+        writer.connection.close()
+
+
 def test_an_answer_given_while_another_process_holds_the_database_waits_and_is_kept(quiz_db):
     child, transcript = spawn("--seed", "5")
     child.expect_exact("Your answer >")
-    other = sqlite3.connect(quiz_db, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
+    with other_writer(quiz_db) as other:
+        other.hold()
         child.sendline("Delta")
         child.expect_exact("database busy, retrying...")
-        other.execute("ROLLBACK")
+        other.let_go()
         child.expect_exact("Enter to go on, or 1-4 to change the rating >")
         # Busy again as the session ends: the summary still comes once the other writer lets go.
-        other.execute("BEGIN IMMEDIATE")
+        other.hold()
         child.sendline("q")
         child.expect_exact("database busy, retrying...")
-        other.execute("ROLLBACK")
-    finally:
-        other.close()
     assert finish(child) == 0
 
     text = screen_text(transcript)
@@ -150,18 +172,17 @@ def test_an_answer_given_while_another_process_holds_the_database_waits_and_is_k
 def test_ctrl_c_while_an_answer_waits_for_the_database_keeps_it_and_twice_quits_without_it_saying_so(quiz_db):
     child, transcript = spawn("--seed", "5")
     child.expect_exact("Your answer >")
-    other = sqlite3.connect(quiz_db, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
+    with other_writer(quiz_db) as other:
+        other.hold()
         child.sendline("Delta")
         child.expect_exact("database busy, retrying...")
         child.sendintr()
         child.expect_exact("Not saved yet: still trying (Ctrl-C again to quit without this answer).")
-        other.execute("ROLLBACK")  # let go: the answer is saved, and the quiz goes on
+        other.let_go()  # the answer is saved, and the quiz goes on
         child.expect_exact("Enter to go on, or 1-4 to change the rating >")
         child.sendline("")
         child.expect_exact("True or false (t/f) >")
-        other.execute("BEGIN IMMEDIATE")
+        other.hold()
         child.sendline("t")
         child.expect_exact("database busy, retrying...")
         child.sendintr()
@@ -170,9 +191,6 @@ def test_ctrl_c_while_an_answer_waits_for_the_database_keeps_it_and_twice_quits_
         child.expect_exact("This answer was not saved: the database stayed busy.")
         child.expect_exact("Session over")
         assert finish(child) == 0
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     text = screen_text(transcript)
     assert "Session over: 1 of 1 right (100%)" in text and "Traceback" not in text
     assert reviews(quiz_db) == [("delta", 0, "review", 3, 1, "Delta", 1)]
@@ -186,9 +204,8 @@ def test_ctrl_c_while_a_rating_change_or_an_undo_waits_keeps_the_session_as_stor
     child.expect_exact("Your answer >")
     child.sendline("estuary")  # wrong: Again
     child.expect_exact("Enter to go on, or 1-4 to change the rating >")
-    other = sqlite3.connect(quiz_db, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
+    with other_writer(quiz_db) as other:
+        other.hold()
         child.sendline("!" if step == "rating" else ":u")
         child.expect_exact("database busy, retrying...")
         child.sendintr()
@@ -197,9 +214,6 @@ def test_ctrl_c_while_a_rating_change_or_an_undo_waits_keeps_the_session_as_stor
         child.expect_exact(message)
         child.expect_exact("Session over")
         finish(child)
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     text = screen_text(transcript)
     assert "Session over: 0 of 1 right (0%)" in text and "Traceback" not in text
     assert reviews(quiz_db) == [("delta", 0, "review", 1, 0, "estuary", 1)]
