@@ -160,6 +160,8 @@ def test_recall_falls_with_time_since_the_last_review(unseen):
         (timedelta(hours=1), "1 hour"),
         (timedelta(days=4), "4 days"),
         (timedelta(days=91), "3 months"),
+        (timedelta(days=98), "3.2 months"),
+        (timedelta(days=104), "3.4 months"),
         (timedelta(days=548), "1.5 years"),
     ],
 )

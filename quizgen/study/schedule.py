@@ -154,7 +154,8 @@ def describe_interval(delta: timedelta, short: bool = False) -> str:
     if days < 60:
         return _amount(days, "day", False)
     if days < 365:
-        return _amount(round(days / 30.4), "mo" if short else "month", short)
+        # To a tenth, as years are and as Anki shows them: 98 and 104 days are 3.2 and 3.4 months, not both 3.
+        return _amount(round(days / 30.4, 1), "mo" if short else "month", short)
     return _amount(round(days / 365, 1), "yr" if short else "year", short)
 
 
