@@ -34,12 +34,16 @@ def add_note(col: Collection, deck: str, front: str, back: str, model: str = "Ba
     return int(note.id)
 
 
-def note_added(source: Path, deck: str, front: str, back: str) -> str:
-    """A Basic note added to the collection at ``source`` (made if there is none yet); its GUID."""
+def note_added(source: Path, deck: str, front: str, back: str, answered: bool = False) -> str:
+    """A Basic note added to the collection at ``source`` (made if there is none yet), its card answered Good once
+    if ``answered``; its GUID."""
     source.parent.mkdir(parents=True, exist_ok=True)
     col = Collection(str(source))
     try:
-        return col.get_note(add_note(col, deck, front, back)).guid
+        note = col.get_note(add_note(col, deck, front, back))
+        if answered:
+            answer(col, note.cards()[0].id, 3)
+        return note.guid
     finally:
         col.close()
 
@@ -492,14 +496,7 @@ def test_a_card_suspended_as_it_cannot_be_shown_here_is_not_suspended_in_anki(ru
     """The import's suspension is quizgen's, for want of a way to show an image: exported, the card is as active in
     Anki as it was; suspended by the learner, it arrives suspended."""
     source = tmp_path / "source" / "collection.anki2"
-    source.parent.mkdir()
-    col = Collection(str(source))
-    try:
-        note_id = add_note(col, "Anatomy", "<img src='heart.png'>", "the heart")
-        answer(col, col.get_note(note_id).cards()[0].id, 3)
-        guid = col.get_note(note_id).guid
-    finally:
-        col.close()
+    guid = note_added(source, "Anatomy", "<img src='heart.png'>", "the heart", answered=True)
     imported_json(run, source)
     card_id = f"anatomy/{card_id_base(guid)}"
     assert marks(run, card_id) == [UNSHOWABLE]
@@ -551,14 +548,7 @@ def test_a_card_with_an_empty_back_keeps_its_reviews_and_waits_suspended(run, tm
     """Anki lets a note's back be blank; its answers are still the learner's history. The card is kept, out of the
     quiz (there is nothing to reveal) until unsuspended, and a later import leaves that to quizgen."""
     source = tmp_path / "source" / "collection.anki2"
-    source.parent.mkdir()
-    col = Collection(str(source))
-    try:
-        note_id = add_note(col, "Chemistry", "Symbol for gold?", "<div><br></div>")
-        answer(col, col.get_note(note_id).cards()[0].id, 3)
-        guid = col.get_note(note_id).guid
-    finally:
-        col.close()
+    guid = note_added(source, "Chemistry", "Symbol for gold?", "<div><br></div>", answered=True)
     report = imported_json(run, source)
     assert (report["notes"]["new"], report["notes"]["skipped"], report["reviews_added"]) == (1, 0, 1)
     assert report["suspended_unshowable"] == 1

@@ -46,6 +46,14 @@ def anki_source(tmp_path_factory) -> tuple[Source, Path]:
     return source, export_apkg(source.path, base / "deck.apkg")
 
 
+def collection_copy(source: Source, folder: Path) -> Collection:
+    """The source collection copied into ``folder`` (made), opened: to change as the learner would in Anki."""
+    folder.mkdir()
+    copy = folder / "collection.anki2"
+    copy.write_bytes(source.path.read_bytes())
+    return Collection(str(copy))
+
+
 def imported_json(run, path: Path) -> dict:
     result = run("import", str(path), "--json")
     assert result.exit_code == 0, result.stderr
@@ -169,17 +177,14 @@ def test_an_updated_package_updates_cards_in_place_keeping_their_reviews(run, an
     card_ref = f"languages/{anki_card_id(source, 'basic')}"
     first = shown_card(run, card_ref)
 
-    copy = tmp_path / "studied" / "collection.anki2"
-    copy.parent.mkdir()
-    copy.write_bytes(source.path.read_bytes())
-    col = Collection(str(copy))
+    col = collection_copy(source, tmp_path / "studied")
     note = col.get_note(source.notes["basic"].id)
     note["Back"] = "to talk"
     col.update_note(note)
     col.remove_notes([source.notes["renamed"].id])
     answer(col, source.card_ids["basic"][0], 3)
     col.close()
-    report = imported_json(run, export_apkg(copy, tmp_path / "deck-v2.apkg"))
+    report = imported_json(run, export_apkg(tmp_path / "studied" / "collection.anki2", tmp_path / "deck-v2.apkg"))
 
     assert report["notes"]["updated"] == 1 and report["notes"]["new"] == 0
     assert report["reviews_added"] == 1
@@ -321,15 +326,12 @@ def test_a_deck_taken_into_a_json_file_is_edited_there_keeping_its_history(run, 
     assert report["differ_from_question_files"] == [card_ref]
     assert run("import", str(deck_file)).exit_code == 0
     # So is one edited in Anki since.
-    copy = tmp_path / "edited" / "collection.anki2"
-    copy.parent.mkdir()
-    copy.write_bytes(source.path.read_bytes())
-    col = Collection(str(copy))
+    col = collection_copy(source, tmp_path / "edited")
     note = col.get_note(source.notes["typed"].id)
     note["Back"] = "el agua"
     col.update_note(note)
     col.close()
-    edited_in_anki = imported_json(run, export_apkg(copy, tmp_path / "edited.apkg"))
+    edited_in_anki = imported_json(run, export_apkg(tmp_path / "edited" / "collection.anki2", tmp_path / "edited.apkg"))
     typed_ref = f"languages/{anki_card_id(source, 'typed')}"
     assert edited_in_anki["differ_from_question_files"] == sorted([card_ref, typed_ref])
     assert shown_card(run, typed_ref)["answer"] == "agua"

@@ -58,9 +58,9 @@ def anki_day(moment: datetime) -> date:
     return local_day(moment - ANKI_ROLLOVER)
 
 
-def unix_seconds(stored: str) -> int:
-    """A stored time in whole Unix seconds, rounded down (as Anki takes a revlog id's seconds)."""
-    return (from_stored(stored) - EPOCH) // timedelta(seconds=1)
+def unix_seconds(moment: datetime) -> int:
+    """An instant in whole Unix seconds, rounded down (as Anki takes a revlog id's seconds)."""
+    return (utc(moment) - EPOCH) // timedelta(seconds=1)
 
 
 def anki_next_day_at(moment: datetime) -> int:
@@ -72,7 +72,7 @@ def anki_next_day_at(moment: datetime) -> int:
     rollover = datetime.combine(local.date(), time(ANKI_ROLLOVER_HOUR), tzinfo=clock)
     if rollover <= local:
         rollover += timedelta(days=1)
-    return (rollover - EPOCH) // timedelta(seconds=1)
+    return unix_seconds(rollover)
 
 
 def anki_days_ago(next_day_at: int, seconds: int) -> int:
@@ -85,7 +85,7 @@ def anki_days_ago(next_day_at: int, seconds: int) -> int:
 def anki_days_since(moment: datetime, now: datetime) -> int:
     """The days Anki's FSRS counts from ``moment`` to an answer at ``now``: 0 within Anki's day, 1 from the day
     before (however few hours ago), and so on."""
-    return anki_days_ago(anki_next_day_at(now), (utc(moment) - EPOCH) // timedelta(seconds=1))
+    return anki_days_ago(anki_next_day_at(now), unix_seconds(moment))
 
 
 class AnkiDaysAgo(dict[str, int | None]):
@@ -98,7 +98,7 @@ class AnkiDaysAgo(dict[str, int | None]):
         self.next_day_at = next_day_at
 
     def __missing__(self, hour: str) -> int | None:
-        start = unix_seconds(f"{hour}:00:00+00:00")
+        start = unix_seconds(from_stored(f"{hour}:00:00+00:00"))
         first, last = self.of_seconds(start), self.of_seconds(start + 3599)
         self[hour] = days = first if first == last else None
         return days
@@ -109,5 +109,6 @@ class AnkiDaysAgo(dict[str, int | None]):
     def of_times(self, times: list[str]) -> list[int]:
         days = list(map(self.__getitem__, map(STORED_HOUR, times)))
         if None in days:
-            return [self.of_seconds(unix_seconds(t)) if d is None else d for d, t in zip(days, times, strict=True)]
+            return [self.of_seconds(unix_seconds(from_stored(t))) if d is None else d
+                    for d, t in zip(days, times, strict=True)]
         return cast(list[int], days)  # no None in it
