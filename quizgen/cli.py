@@ -697,8 +697,13 @@ def optimize_command(obj: Context, deck: str | None, apply_: bool, json_: bool) 
     """
     from quizgen.study import optimize
 
-    with optimize.progress_bar(enabled=not json_) as progress:
-        report = optimize.run(obj.store(), deck, apply_, progress)
+    try:
+        with optimize.progress_bar(enabled=not json_) as progress:
+            report = optimize.run(obj.store(), deck, apply_, progress)
+    except optimize.NothingToFit as nothing:
+        if not (json_ and nothing.report):
+            raise
+        report = nothing.report
     if json_:
         echo_json(report.to_dict())
     else:

@@ -314,6 +314,16 @@ def test_a_database_without_reviews_has_nothing_to_fit(run, db_path, tmp_path):
     assert "nothing to fit: the database has no reviews from review mode yet" in result.stderr
 
 
+@pytest.mark.parametrize("deck", [None, DECK])
+def test_json_of_a_database_without_reviews_is_a_report_of_too_little_to_fit(run, db_path, tmp_path, deck):
+    store = Store.open(db_path)
+    learner.write_quizgen(store, tmp_path, [[] for _ in range(3)])
+    store.close()
+    report = report_of(run, *([deck] if deck else []))
+    assert (report["reviews"], report["items"], report["enough"], report["fitted"]) == (0, 0, False, None)
+    assert report["current"] == schedule.default_parameters()
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

@@ -327,7 +327,12 @@ def reschedule(
 
 
 class NothingToFit(QuizgenError):
-    pass
+    """There are no reviews to fit; ``report``, when there are decks to fit, is the report of that: no reviews,
+    too little to fit (what ``--json`` prints, so that a script reads the same fields as for a short history)."""
+
+    def __init__(self, message: str, report: Report | None = None):
+        super().__init__(message)
+        self.report = report
 
 
 def run(store: Store, deck: str | None, apply: bool, progress: Progress | None = None, now: datetime | None = None
@@ -354,11 +359,12 @@ def run(store: Store, deck: str | None, apply: bool, progress: Progress | None =
         if len(shared) < len(slugs):
             fitted_decks, scope = shared, f"Decks without parameters of their own: {', '.join(shared)}"
     reviews, training = read_training(store, fitted_decks, now)
+    current = deck_parameters(store.get_config, slug)
     if not reviews:
         where = (f"deck '{slug}' has" if slug else "the database has" if fitted_decks is None
                  else "the decks without parameters of their own have")
-        raise NothingToFit(f"nothing to fit: {where} no reviews from review mode yet")
-    report = fit(training, deck_parameters(store.get_config, slug), scope, progress)
+        raise NothingToFit(f"nothing to fit: {where} no reviews from review mode yet", Report(scope, 0, 0, current))
+    report = fit(training, current, scope, progress)
     check_on_later_reviews(report, training, progress)
     if not apply or report.parameters is None or report.kept:
         return report
