@@ -327,8 +327,9 @@ def reschedule(
 
 
 class NothingToFit(QuizgenError):
-    """There are no reviews to fit; ``report``, when there are decks to fit, is the report of that: no reviews,
-    too little to fit (what ``--json`` prints, so that a script reads the same fields as for a short history)."""
+    """Nothing to fit. ``report``: when the decks to fit have no reviews, the report of that (no reviews, too little
+    to fit), which ``--json`` prints so that a script reads the same fields as for a short history; None when every
+    deck has parameters of its own."""
 
     def __init__(self, message: str, report: Report | None = None):
         super().__init__(message)
