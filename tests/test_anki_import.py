@@ -423,6 +423,17 @@ def test_the_stand_in_collection_of_an_unzipped_package_is_refused_for_the_real_
     assert imported_json(run, folder / "collection.anki21b")["notes"]["new"] > 5
 
 
+def test_the_stand_in_collection_moved_away_from_its_package_is_refused(run, db_path, anki_source, tmp_path):
+    _source, package = anki_source
+    with zipfile.ZipFile(package) as archive:
+        (tmp_path / "deck.anki2").write_bytes(archive.read("collection.anki2"))
+    refused = run("import", str(tmp_path / "deck.anki2"))
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().endswith("the stand-in Anki puts in a package for old versions of Anki, not a "
+                                           "deck's cards: import the package it came from")
+    assert not db_path.exists()
+
+
 def test_an_sqlite_file_that_is_not_anki_is_refused(run, db_path, tmp_path):
     other = tmp_path / "other.anki2"
     conn = sqlite3.connect(other)

@@ -244,6 +244,11 @@ def _opened(source: Path) -> Iterator[tuple[Collection, _Tables]]:
             col.close()
 
 
+# The file type named by the one note of the stand-in collection Anki puts in a package for old versions, in every
+# language the note is written in.
+STAND_IN_NAMES = ".colpkg"
+
+
 def _refuse_a_stand_in(source: Path) -> None:
     """A package unzipped by hand: its ``collection.anki2`` is the one-note stand-in Anki writes for versions too
     old to read the real collection beside it, not the learner's cards."""
@@ -303,12 +308,21 @@ def _copy_collection(source: Path, col_path: Path) -> None:
         db = sqlite3.connect(col_path)
         try:
             tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
+            if not {"col", "notes", "cards", "revlog"} <= tables:
+                raise AnkiReadError(f"{source}: a SQLite database, but not an Anki collection")
+            only_notes = db.execute("select flds from notes limit 2").fetchall()
         finally:
             db.close()
     except sqlite3.DatabaseError:
         raise AnkiReadError(f"{source}: not an Anki collection (a damaged SQLite file)") from None
-    if not {"col", "notes", "cards", "revlog"} <= tables:
-        raise AnkiReadError(f"{source}: a SQLite database, but not an Anki collection")
+    # Moved away from its package, the stand-in is still told by its one note: a request for a newer Anki, in the
+    # exporter's language, in the first field, and nothing in the others.
+    fields = only_notes[0][0].split("\x1f") if len(only_notes) == 1 else []
+    if fields and STAND_IN_NAMES in fields[0] and not any(fields[1:]):
+        raise AnkiReadError(
+            f"{source}: the stand-in Anki puts in a package for old versions of Anki, not a deck's cards: import "
+            "the package it came from"
+        )
 
 
 def _reason(error: AnkiException) -> str:
