@@ -310,14 +310,17 @@ def _copy_collection(source: Path, col_path: Path) -> None:
             tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
             if not {"col", "notes", "cards", "revlog"} <= tables:
                 raise AnkiReadError(f"{source}: a SQLite database, but not an Anki collection")
-            only_notes = db.execute("select flds from notes limit 2").fetchall()
+            try:
+                only_notes = db.execute("select flds from notes limit 2").fetchall()
+            except sqlite3.OperationalError:
+                only_notes = []  # tables not Anki's, as Anki's own reader goes on to say
         finally:
             db.close()
     except sqlite3.DatabaseError:
         raise AnkiReadError(f"{source}: not an Anki collection (a damaged SQLite file)") from None
     # Moved away from its package, the stand-in is still told by its one note: a request for a newer Anki, in the
     # exporter's language, in the first field, and nothing in the others.
-    fields = only_notes[0][0].split("\x1f") if len(only_notes) == 1 else []
+    fields = only_notes[0][0].split("\x1f") if len(only_notes) == 1 and isinstance(only_notes[0][0], str) else []
     if fields and STAND_IN_NAMES in fields[0] and not any(fields[1:]):
         raise AnkiReadError(
             f"{source}: the stand-in Anki puts in a package for old versions of Anki, not a deck's cards: import "
