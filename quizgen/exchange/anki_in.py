@@ -244,8 +244,8 @@ def _opened(source: Path) -> Iterator[tuple[Collection, _Tables]]:
             col.close()
 
 
-# The file type named by the one note of the stand-in collection Anki puts in a package for old versions, in every
-# language the note is written in.
+# The file type named by the one note of the stand-in collection Anki puts in a package for old versions: its text
+# is in the exporter's language, and each of Anki's translations of it keeps this name.
 STAND_IN_NAMES = ".colpkg"
 
 
