@@ -224,7 +224,6 @@ def _opened(source: Path) -> Iterator[tuple[Collection, _Tables]]:
             elif head.startswith(ZSTD_MAGIC):
                 _restore_package(backend, source, _package_around(source, Path(scratch)), col_path)
             elif head.startswith(SQLITE_MAGIC):
-                _refuse_a_stand_in(source)
                 _copy_collection(source, col_path)
             elif source.suffix.lower() in (".apkg", ".colpkg"):
                 raise AnkiReadError(f"{source}: not an Anki package (not a zip archive)")
@@ -246,13 +245,16 @@ def _opened(source: Path) -> Iterator[tuple[Collection, _Tables]]:
 
 # The file type named by the one note of the stand-in collection Anki puts in a package for old versions: its text
 # is in the exporter's language, and each of Anki's translations of it keeps this name.
-STAND_IN_NAMES = ".colpkg"
+STAND_IN_FILE_TYPE = ".colpkg"
 
 
-def _refuse_a_stand_in(source: Path) -> None:
-    """A package unzipped by hand: its ``collection.anki2`` is the one-note stand-in Anki writes for versions too
-    old to read the real collection beside it, not the learner's cards."""
-    if source.name != "collection.anki2":
+def _refuse_a_stand_in(source: Path, first_notes: list[tuple[Any, ...]]) -> None:
+    """The one-note stand-in Anki writes into a package for versions too old to read the real collection beside it
+    is not the learner's cards. It is told by its note (``first_notes``: the ``flds`` of up to two notes), a request
+    for a newer Anki in the first field and nothing in the others, wherever it was moved; unzipped by hand, it has
+    the real collection beside it."""
+    fields = first_notes[0][0].split("\x1f") if len(first_notes) == 1 and isinstance(first_notes[0][0], str) else []
+    if not (fields and STAND_IN_FILE_TYPE in fields[0] and not any(fields[1:])):
         return
     for real in ("collection.anki21b", "collection.anki21"):
         if (source.parent / real).is_file():
@@ -260,6 +262,10 @@ def _refuse_a_stand_in(source: Path) -> None:
                 f"{source}: the stand-in Anki puts in a package for old versions of Anki; the cards are in {real} "
                 "beside it: import that, or the package itself"
             )
+    raise AnkiReadError(
+        f"{source}: the stand-in Anki puts in a package for old versions of Anki, not a deck's cards: import the "
+        "package it came from"
+    )
 
 
 def _restore_package(backend: RustBackend, source: Path, package: Path, col_path: Path) -> None:
@@ -311,21 +317,14 @@ def _copy_collection(source: Path, col_path: Path) -> None:
             if not {"col", "notes", "cards", "revlog"} <= tables:
                 raise AnkiReadError(f"{source}: a SQLite database, but not an Anki collection")
             try:
-                only_notes = db.execute("select flds from notes limit 2").fetchall()
+                first_notes = db.execute("select flds from notes limit 2").fetchall()
             except sqlite3.OperationalError:
-                only_notes = []  # tables not Anki's, as Anki's own reader goes on to say
+                first_notes = []  # tables not Anki's, as Anki's own reader goes on to say
         finally:
             db.close()
     except sqlite3.DatabaseError:
         raise AnkiReadError(f"{source}: not an Anki collection (a damaged SQLite file)") from None
-    # Moved away from its package, the stand-in is still told by its one note: a request for a newer Anki, in the
-    # exporter's language, in the first field, and nothing in the others.
-    fields = only_notes[0][0].split("\x1f") if len(only_notes) == 1 and isinstance(only_notes[0][0], str) else []
-    if fields and STAND_IN_NAMES in fields[0] and not any(fields[1:]):
-        raise AnkiReadError(
-            f"{source}: the stand-in Anki puts in a package for old versions of Anki, not a deck's cards: import "
-            "the package it came from"
-        )
+    _refuse_a_stand_in(source, first_notes)
 
 
 def _reason(error: AnkiException) -> str:
