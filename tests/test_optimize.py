@@ -94,6 +94,8 @@ def test_optimize_fits_what_anki_fits_and_anki_scores_it_as_its_own(run, studied
                                                        ignore_revlogs_before_ms=0)
         anki_on_ours = col._backend.evaluate_params_legacy(params=report["fitted"], search="",
                                                            ignore_revlogs_before_ms=0)
+        anki_on_defaults = col._backend.evaluate_params_legacy(params=schedule.default_parameters(), search="",
+                                                               ignore_revlogs_before_ms=0)
     finally:
         col.close()
     # The same training items as Anki's optimizer builds from its revlog.
@@ -104,6 +106,9 @@ def test_optimize_fits_what_anki_fits_and_anki_scores_it_as_its_own(run, studied
     assert anki_on_ours.log_loss == pytest.approx(anki_own.log_loss, rel=0.01)
     assert report["fitted_all"]["log_loss"] == pytest.approx(anki_on_ours.log_loss, rel=0.02)
     assert report["fitted_all"]["rmse_bins"] == pytest.approx(anki_on_ours.rmse_bins, rel=0.05)
+    # The current parameters, scored while the fit runs, are scored as Anki scores them.
+    assert report["current_all"]["log_loss"] == pytest.approx(anki_on_defaults.log_loss, rel=0.02)
+    assert report["current_all"]["rmse_bins"] == pytest.approx(anki_on_defaults.rmse_bins, rel=0.05)
 
 
 def test_fitted_parameters_predict_later_reviews_better_than_the_defaults(run, studied):

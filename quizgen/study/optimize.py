@@ -14,6 +14,11 @@ ordered by the time of their last review, so a time-series split fits on the pas
 from __future__ import annotations
 
 import json
+import os
+import signal
+import struct
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -186,6 +191,55 @@ def evaluate(parameters: Sequence[float], items: Sequence[rs.FSRSItem]) -> Score
     return Score(float(result.log_loss), float(result.rmse_bins))
 
 
+@contextmanager
+def scored_beside(parameters: Sequence[float], items: Sequence[rs.FSRSItem]) -> Iterator[Callable[[], Score]]:
+    """Score ``parameters`` on ``items`` in a forked copy of this process, so that the scoring runs on another core
+    while this one fits (fsrs-rs holds the GIL, so a thread would wait its turn); yields the function that waits for
+    the score. The copy shares the items already built, and only runs fsrs-rs and writes two numbers to a pipe.
+    Scored here instead, when asked, where that cannot help or is not safe (one core; no fork, or a fork that system
+    libraries forbid, as on macOS), or when the copy fails."""
+    if sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2:
+        yield lambda: evaluate(parameters, items)
+        return
+    reading, writing = os.pipe()
+    try:
+        with warnings.catch_warnings():
+            # Python warns of forking a process with threads (a progress bar's): the copy never meets their locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            child = os.fork()
+    except OSError:
+        os.close(reading)
+        os.close(writing)
+        yield lambda: evaluate(parameters, items)
+        return
+    if child == 0:
+        try:
+            os.close(reading)
+            scored = evaluate(parameters, items)
+            os.write(writing, struct.pack("dd", scored.log_loss, scored.rmse_bins))
+        finally:
+            os._exit(0)  # nothing of this process's own (buffers, exit handlers, the database) runs twice
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        finished = False
+
+        def score() -> Score:
+            nonlocal finished
+            sent = pipe.read()
+            os.waitpid(child, 0)
+            finished = True
+            if len(sent) != struct.calcsize("dd"):
+                return evaluate(parameters, items)
+            return Score(*struct.unpack("dd", sent))
+
+        try:
+            yield score
+        finally:
+            if not finished:  # the fit failed or was interrupted: the score is not wanted
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+
+
 def fit_parameters(training: TrainingSet) -> list[float]:
     """The parameters fsrs-rs fits to the items, starting from FSRS's defaults, trained as Anki trains them."""
     fitted = rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
@@ -205,10 +259,11 @@ def fit(training: TrainingSet, current: Sequence[float], scope: str, progress: P
     items = training.items
     step = progress or (lambda _stage: None)
     step("fitting")
-    report.fitted = fit_parameters(training)
-    step("scoring")
-    report.current_all = evaluate(current, items)
-    report.fitted_all = evaluate(report.fitted, items)
+    with scored_beside(current, items) as current_score:
+        report.fitted = fit_parameters(training)
+        step("scoring")
+        report.fitted_all = evaluate(report.fitted, items)
+        report.current_all = current_score()
     # As Anki does: a fit that predicts the reviews no better than what is in use is not worth switching to.
     report.kept = report.fitted_all.log_loss >= report.current_all.log_loss
     report.parameters = list(current) if report.kept else report.fitted
