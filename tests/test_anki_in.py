@@ -310,6 +310,32 @@ def test_a_rendered_card_whose_template_leaves_its_front_blank_is_skipped(tmp_pa
     assert (card["front"], card["back"]) == ("libro", "book")
 
 
+def test_a_hint_field_becomes_the_cards_hint_not_a_link_on_its_front(tmp_path):
+    """Anki shows ``{{hint:Field}}`` as a link named for the field that uncovers the hint: the card keeps the hint
+    itself (the quiz shows it on request), its HTML made text however many blocks it holds, and neither side keeps
+    the link. A note whose hint field is empty has no hint."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    models = col.models
+    hinted = models.copy(models.by_name("Basic"), add=False)
+    hinted["name"] = "Hinted"
+    models.add_field(hinted, models.new_field("Clue"))
+    hinted["tmpls"][0]["qfmt"] = "{{Front}}<br>{{hint:Clue}}"
+    models.add(hinted)
+    for front, clue in (("Largest planet?", "<div>a gas <div>giant</div></div><div>fifth from the Sun</div>"),
+                        ("Smallest planet?", "")):
+        note = col.new_note(models.by_name("Hinted"))
+        note["Front"], note["Back"], note["Clue"] = front, "an answer", clue
+        col.add_note(note, col.decks.id("Planets"))
+    col.close()
+
+    cards = {card["front"]: card for card in read_anki(path).cards["planets"]}
+    assert cards["Largest planet?"]["hint"] == "a gas\ngiant\nfifth from the Sun"
+    assert cards["Largest planet?"]["back"] == "an answer"
+    assert "hint" not in cards["Smallest planet?"]
+    assert not any("Clue" in card["front"] + card["back"] for card in cards.values())
+
+
 def cloze_collection(path: Path, deck: str, texts: dict[str, str]) -> dict[str, tuple[str, list[int]]]:
     """A collection at ``path`` with a Cloze note of each text in ``deck``: by label, each note's GUID and its card
     ids in deletion order."""
@@ -332,13 +358,16 @@ def test_cloze_notes_anki_accepts_are_imported_nested_hinted_or_with_an_empty_de
         "nested": "{{c1::Canberra was {{c2::founded}} in 1913}}.",
         "hinted": "Rome is the capital of {{c1::Italy::a country::in Europe}}.",
         "emptied": "Lima is in {{c1::Peru}}{{c2::}}.",
+        # Braces outside any deletion: Anki asks the deletion and shows them as typed.
+        "stray": "In a template, {{c1::Quito}} is written }} or {{ by mistake.",
     }
     ids = {label: card_ids for label, (_guid, card_ids) in cloze_collection(path, "Geography", texts).items()}
 
     read = read_anki(path)
     cards = {card["text"]: card for card in read.cards["geography"]}
-    assert set(cards) == {texts["nested"], texts["hinted"], "Lima is in {{c1::Peru}}."}
+    assert set(cards) == {texts["nested"], texts["hinted"], "Lima is in {{c1::Peru}}.", texts["stray"]}
     assert [read.faces[cid].face for cid in ids["nested"]] == [1, 2]
+    assert [read.faces[cid].face for cid in ids["stray"]] == [1]
     assert ids["emptied"][0] in read.faces and ids["emptied"][1] not in read.faces
     assert [s.reason for s in read.report.skipped] == ["card 2 has no face in the quizgen card"]
 

@@ -117,6 +117,7 @@ kind = "flashcard"
 section = "Baking > Oven"
 front = "Why add steam early in the bake?"
 back = "It keeps the crust supple so the loaf can still expand."
+hint = "Think of the crust in the first minutes."
 ''',
     "escaped": '''
 [[cards]]
@@ -266,6 +267,9 @@ def test_each_note_type_renders_question_and_answer(tmp_path, collection):
 
     steam = card_of(collection, "steam")
     assert "Why add steam early in the bake?" in steam.question()
+    # The hint is there to open, closed until clicked, as Anki's own hint fields are.
+    assert '<details class="hint"><summary>Hint</summary>Think of the crust in the first minutes.</details>' in (
+        steam.question())
     assert "loaf can still expand" in steam.answer()
 
 

@@ -208,9 +208,11 @@ def test_cloze_text_is_read_as_anki_reads_it(text, asked, shown, answer):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("{{c1::left open", "unbalanced or malformed cloze braces"),
-        ("{{c1::a}} and }} stray", "unbalanced or malformed cloze braces"),
-        ("{{c1::outer {{c2::inner}}", "unbalanced or malformed cloze braces"),
+        ("{{c1::left open", "a cloze deletion is never closed"),
+        # Anki makes a card of the outer deletion, which it cannot show, and none of the inner one.
+        ("{{c1::outer {{c2::inner}}", "a cloze deletion is never closed"),
+        ("The {{c1::axis}} and {{c2:gland}}.", "'{{c2:' begins no cloze deletion"),
+        ("The {{c1::axis}} and {{ C2::gland}}.", "'{{ C2:' begins no cloze deletion"),
         ("{{c1::  }}", "cloze deletion c1 is empty"),
         ("no deletion", "cloze text has no deletion"),
     ],
@@ -219,3 +221,21 @@ def test_cloze_text_that_anki_would_not_ask_is_refused(text, problem):
     from quizgen.core.kinds import cloze_syntax
 
     assert any(found.startswith(problem) for found in cloze_syntax.problems(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("{{c1::a}} and }} stray {{ too", "[...] and }} stray {{ too"),
+        ("f(x) = {{c1::x^2}}}}", "f(x) = [...]}}"),
+    ],
+)
+def test_braces_outside_any_deletion_are_shown_as_typed_with_a_warning(text, shown):
+    """As Anki shows them (its rendering of these texts, exactly): the card is asked, and check asks if they are a
+    slip."""
+    from quizgen.core.kinds import cloze_syntax
+
+    assert cloze_syntax.problems(text) == []
+    assert cloze_syntax.render(text, 1) == shown
+    card = Card("maths", "stray", "cloze", "Basics", {"text": text})
+    assert any("outside any deletion" in warning for warning in card.spec.warnings(card))

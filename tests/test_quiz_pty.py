@@ -374,6 +374,45 @@ def test_a_cloze_from_anki_is_revealed_and_rated_as_in_anki(db_path, tmp_path):
     assert review[1:5] == (1, "review", 3, 1)
 
 
+def test_an_anki_hint_stays_hidden_until_asked_for(db_path, tmp_path):
+    source = tmp_path / "collection.anki2"
+    col = Collection(str(source))
+    models = col.models
+    hinted = models.copy(models.by_name("Basic"), add=False)
+    hinted["name"] = "Basic with hint"
+    models.add_field(hinted, models.new_field("Clue"))
+    hinted["tmpls"][0]["qfmt"] = "{{Front}}<br>{{hint:Clue}}"
+    models.add(hinted)
+    note = col.new_note(models.by_name("Basic with hint"))
+    note["Front"], note["Back"] = "Which river flows through Cairo?", "The Nile"
+    note["Clue"] = "Its delta is <b>vast</b>"
+    col.add_note(note, col.decks.id("Rivers"))
+    col.close()
+    store = Store.open(db_path)
+    import_anki(store, source)
+    store.close()
+
+    child, transcript = spawn("rivers")
+    child.expect_exact("Which river flows through Cairo?")
+    child.expect_exact("Enter to show the answer · h for a hint >")
+    child.sendline("h")
+    child.expect_exact("Hint: Its delta is vast")
+    child.expect_exact("Enter to show the answer · h for a hint >")
+    child.sendline("")
+    child.expect_exact("The Nile")
+    child.expect_exact("How well did you know it?")
+    child.sendline("2")
+    child.expect_exact("Rating: Hard")
+    child.sendline("q")
+    finish(child)
+    shown = screen_text(transcript)
+    # Before it is asked for, neither the hint nor the name of its field is on the screen.
+    assert "Clue" not in shown
+    assert shown.index("Hint: Its delta is vast") > shown.index("h for a hint")
+    (review,) = reviews(db_path)
+    assert review[1:5] == (0, "review", 2, 1)
+
+
 def answer_whatever_is_asked(child: pexpect.spawn) -> int:
     """Give any readable answer to whatever comes until the session ends; how many questions were answered."""
     prompts = {

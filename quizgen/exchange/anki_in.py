@@ -65,6 +65,10 @@ NUMBER = (int, float)
 TEMPLATE_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 TYPE_ANSWER = re.compile(r"\[\[type:(.+?)\]\]")
 AV_TAG = re.compile(r"\[anki:play:([qa]):(\d+)\]")
+# How Anki renders ``{{hint:Field}}``: a link named for the field, then the hint hidden until the link is clicked.
+HINT_START = re.compile(r'<a class=hint href="#"[^>]*>.*?</a>\s*<div id="hint\w+" class=hint style="display: none">',
+                        re.DOTALL)
+DIV_TAG = re.compile(r"<(/?)div\b[^>]*>", re.IGNORECASE)
 
 
 class AnkiReadError(QuizgenError):
@@ -678,13 +682,18 @@ class _Reader:
                 note.skip(self.report, f"card {card.ord + 1}: its template leaves the front blank", card.id)
                 continue
             output = self.col.get_card(CardId(card.id)).render_output()
-            question = _rendered_text(output.question_text, output.question_av_tags, note, False)
-            answer = _rendered_text(output.answer_text, output.answer_av_tags, note, True)
+            question_html, hints_html = _hints_taken_out(output.question_text)
+            question = _rendered_text(question_html, output.question_av_tags, note, False)
+            # The answer side repeats the question's hints above its answer, where they are no use.
+            answer = _rendered_text(_hints_taken_out(output.answer_text)[0], output.answer_av_tags, note, True)
+            hints = [_rendered_text(hint, output.question_av_tags, note, False) for hint in hints_html]
             if not question.has_text and not question.omitted:
                 note.skip(self.report, f"card {card.ord + 1}: the front is empty once its HTML is made text", card.id)
                 continue
-            added = self._add(note, {"kind": "flashcard", "front": question.text, "back": _shown(answer)},
-                              {card.ord: 0}, f"-{card.ord + 1}", [question, answer],
+            flashcard = {"kind": "flashcard", "front": question.text, "back": _shown(answer)}
+            if hint := "\n".join(hint.text for hint in hints if hint.text.strip()):
+                flashcard["hint"] = hint
+            added = self._add(note, flashcard, {card.ord: 0}, f"-{card.ord + 1}", [question, answer, *hints],
                               unshowable=not question.has_text or not answer.has_text)
         return added
 
@@ -818,6 +827,27 @@ def _rendered_text(side_html: str, av_tags: Any, note: _Note, answer: bool) -> C
 
     side = TYPE_ANSWER.sub(typed, AV_TAG.sub(sound, side_html))
     return to_text(side, after_answer_rule=answer)
+
+
+def _hints_taken_out(side_html: str) -> tuple[str, list[str]]:
+    """A rendered side without the hints Anki renders for ``{{hint:Field}}``, and each hint's HTML: the terminal
+    shows a hint when asked, not behind a link."""
+    kept: list[str] = []
+    hints: list[str] = []
+    at = 0
+    while start := HINT_START.search(side_html, at):
+        depth, end = 1, len(side_html)
+        content_end = end
+        for tag in DIV_TAG.finditer(side_html, start.end()):  # the hint's own HTML may hold divs of its own
+            depth += -1 if tag[1] else 1
+            if depth == 0:
+                content_end, end = tag.start(), tag.end()
+                break
+        kept.append(side_html[at : start.start()])
+        hints.append(side_html[start.end() : content_end])
+        at = end
+    kept.append(side_html[at:])
+    return "".join(kept), hints
 
 
 def _field_by_name(note: _Note, name: str) -> str:

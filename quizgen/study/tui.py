@@ -53,6 +53,7 @@ HELP = (
     "spelling, singular or plural, numbers in words, the order of a list and small typos do not matter; "
     "Enter on its own shows the answer (counts as wrong). End an answer with ! (pitutary!) to count it right "
     "when you know it is.\n"
+    "A card with a hint says so: h shows it before the answer.\n"
     "After an answer: Enter goes on; ! counts a wrong answer right; in review mode 1-4 replaces the proposed "
     "rating (1 Again, 2 Hard, 3 Good, 4 Easy; Again counts as wrong, the others as right). A card rated Again "
     "comes back at the end of the session; one still being learnt comes back when due, or sooner when nothing "
@@ -502,8 +503,16 @@ def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
             screen.refuse(str(problem))
 
 
+HINT_KEY = "h"
+
+
 def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Outcome:
-    screen.prompt("Enter to show the answer", question)
+    hint = question.card.fields.get("hint")
+    if hint:
+        while screen.prompt(f"Enter to show the answer · {HINT_KEY} for a hint", question).casefold() == HINT_KEY:
+            screen.say(f"Hint: {hint}", style="cyan")
+    else:
+        screen.prompt("Enter to show the answer", question)
     session.reveal()
     screen.reveal(question, explain=session.mode != EXAM)
     screen.waits(dict(session.waits()))

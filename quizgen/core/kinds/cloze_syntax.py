@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 # What the text is cut at: a deletion's start, the start of its hint, its end.
 TOKEN = re.compile(r"\{\{c(\d+)::|::|\}\}")
+# What a deletion mistyped begins with ({{c2:answer}}, {{ c2::answer}}): not one to Anki, which shows it as typed.
+MISTYPED = re.compile(r"\{\{\s*c\s*\d+\s*:", re.IGNORECASE)
 # Anki numbers a note's cards from c1 to c65536 and refuses a package with any number above.
 MAX_NUMBER = 65536
 
@@ -34,7 +36,9 @@ class _Node:
 @dataclass
 class _Parsed:
     parts: list[str | _Node]
-    malformed: bool  # a deletion left open, or braces outside any
+    left_open: bool  # a deletion never closed, which Anki cannot ask
+    stray: bool  # ``{{`` or ``}}`` outside any deletion, which Anki shows as typed
+    mistyped: str  # the first text outside any deletion that looks like the start of one, or ""
 
 
 def _number(digits: str) -> int:
@@ -46,7 +50,7 @@ def _number(digits: str) -> int:
 def _parse(text: str) -> _Parsed:
     top: list[str | _Node] = []
     open_nodes: list[_Node] = []
-    malformed = False
+    left_open = False
     position = 0
 
     def add(chunk: str) -> None:
@@ -74,13 +78,13 @@ def _parse(text: str) -> _Parsed:
             add(token)
     add(text[position:])
     while open_nodes:  # left open: its text stays as written
-        malformed = True
+        left_open = True
         node = open_nodes.pop()
         written = [f"{{{{c{node.digits}::", *node.parts, *([f"::{node.hint}"] if node.hint is not None else [])]
         (open_nodes[-1].parts if open_nodes else top).extend(written)
-    if any(isinstance(part, str) and ("{{" in part or "}}" in part) for part in top):
-        malformed = True
-    return _Parsed(top, malformed)
+    outside_text = "".join(part for part in top if isinstance(part, str))
+    mistyped = MISTYPED.search(outside_text)
+    return _Parsed(top, left_open, "{{" in outside_text or "}}" in outside_text, mistyped[0] if mistyped else "")
 
 
 def _nodes(parts: list[str | _Node]) -> list[_Node]:
@@ -119,8 +123,11 @@ def problems(text: str) -> list[str]:
     parsed = _parse(text)
     found = _nodes(parsed.parts)
     out = []
-    if parsed.malformed:
-        out.append("unbalanced or malformed cloze braces (expected {{c1::answer}} or {{c1::answer::hint}})")
+    if parsed.left_open:
+        out.append("a cloze deletion is never closed (expected {{c1::answer}} or {{c1::answer::hint}})")
+    if parsed.mistyped:
+        out.append(f"{parsed.mistyped!r} begins no cloze deletion (expected {{{{c1::answer}}}} or "
+                   "{{c1::answer::hint}})")
     if not found:
         return [*out, "cloze text has no deletion like {{c1::answer}}"]
     for node in found:
@@ -131,6 +138,12 @@ def problems(text: str) -> list[str]:
         if not _text(node.parts, None, "").strip():
             out.append(f"cloze deletion c{node.number} is empty")
     return out
+
+
+def has_stray_braces(text: str) -> bool:
+    """Whether the text has ``{{`` or ``}}`` outside every deletion: shown as typed, as Anki shows them, but more
+    often a slip than meant."""
+    return _parse(text).stray
 
 
 def render(text: str, ask: int | None, blank: str = "[...]") -> str:

@@ -1,4 +1,5 @@
-"""A front and a back, rated by the learner."""
+"""A front and a back, rated by the learner; optionally a hint, shown only when asked for (as Anki's ``{{hint:}}``
+fields are)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ if TYPE_CHECKING:
 class Flashcard(Kind):
     name = "flashcard"
     required: ClassVar[dict[str, str]] = {"front": STR, "back": STR}
+    optional: ClassVar[dict[str, str]] = {"hint": STR}
     main = "front"
     self_rated = True
     anki_note = BASIC_NOTE
 
     def shown_texts(self, card: Card) -> list[str]:
-        return [card.fields["front"], card.fields["back"]]
+        return [card.fields["front"], card.fields["back"], *([card.fields["hint"]] if card.fields.get("hint") else [])]
 
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         back = card.fields["back"]
@@ -31,7 +33,9 @@ class Flashcard(Kind):
         return back
 
     def anki_fields(self, card: Card) -> list[str]:
-        return [
-            anki_html.question_html(card.fields["front"]),
-            f'<div class="answer">{anki_html.html_text(card.fields["back"])}</div>',
-        ]
+        front = anki_html.question_html(card.fields["front"])
+        if card.fields.get("hint"):
+            # Closed until clicked, as Anki's own hint fields are; in the front field, as the note type has no other.
+            hint = anki_html.html_text(card.fields["hint"])
+            front += f'<details class="hint"><summary>Hint</summary>{hint}</details>'
+        return [front, f'<div class="answer">{anki_html.html_text(card.fields["back"])}</div>']
