@@ -418,6 +418,28 @@ def test_review_mode_needs_a_scheduler_and_modes_are_known():
         Session("cram", [], dict().__getitem__, Clock(), random.Random(0), FaceScheduler())
 
 
+def test_a_rating_given_after_4_am_keeps_the_wait_shown_before_it(utc_days):
+    """The review of a self-rated card is of the moment its answer was shown: rated a minute later, after Anki's day
+    has turned at 4 am, it still gives the wait shown, and is stored at that moment."""
+    revealed = datetime(2025, 5, 4, 3, 59, 30, tzinfo=UTC)
+    learnt = FaceScheduler(fuzz=False).review(UNSEEN, Rating.Good, revealed - timedelta(days=2, hours=6))
+    items = make_items({entry: learnt for entry in make_items()})
+    clock = Clock(revealed - timedelta(seconds=8))
+    entry = next(entry for entry, item in items.items() if item.card.spec.self_rated)
+    session = Session(REVIEW, [entry], items.__getitem__, clock, random.Random(5), FaceScheduler(fuzz=False))
+    session.next_question()
+    clock.advance(seconds=8)
+    session.reveal()
+    waits = session.waits()
+    clock.advance(minutes=1)
+    # A minute later the day has turned and the same rating would wait another time.
+    assert FaceScheduler(fuzz=False).preview(learnt, clock.now, (entry.card_pk, entry.face))[Rating.Good] != (
+        FaceScheduler(fuzz=False).preview(learnt, revealed, (entry.card_pk, entry.face))[Rating.Good])
+    outcome = session.rate(Rating.Good)
+    assert outcome.reviewed_at == revealed
+    assert due_at(outcome.schedule_after) - revealed == waits[Rating.Good]
+
+
 def test_a_due_face_is_rescheduled_from_its_stored_state():
     scheduler = FaceScheduler(fuzz=False)
     learnt = scheduler.review(UNSEEN, Rating.Easy, START - timedelta(days=30))

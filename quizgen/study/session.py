@@ -381,11 +381,11 @@ class Session:
         return outcome
 
     def waits(self) -> dict[Rating, timedelta]:
-        """The wait until the next review each rating would give the current face now (review mode; else empty),
-        to show before a self-rated card is rated."""
+        """The wait until the next review each rating would give the current face (review mode; else empty), to show
+        before a self-rated card is rated: from the moment it was revealed, which its rating is then of."""
         if self.mode != REVIEW or self.scheduler is None:
             return {}
-        now = self.clock()
+        now = self.revealed_at if self.state == SessionState.REVEALED and self.revealed_at else self.clock()
         item = self.question.item
         previews = self._scheduler_for(item).preview(item.schedule, now, (item.card_pk, item.face))
         waits = {}
@@ -412,7 +412,9 @@ class Session:
         if self.state == SessionState.REVEALED:
             assert self.revealed_at is not None  # set by reveal(), the only way into REVEALED
             took = self.revealed_at - self.question.shown_at
-            return self._conclude("", rating != Rating.Again, False, False, rating, self.clock(), took, rating)
+            # Recalled or not when the answer was shown: the review is of that moment, and its schedule the one the
+            # waits shown then promised, however long the rating took (4 am may have passed, changing the day).
+            return self._conclude("", rating != Rating.Again, False, False, rating, self.revealed_at, took, rating)
         last = self.outcomes[-1]
         schedule_after = last.previews[rating] if last.previews else None
         overridden = replace(last, rating=rating, correct=rating != Rating.Again, schedule_after=schedule_after)
