@@ -251,6 +251,56 @@ def test_two_quizzes_answering_one_face_keep_both_answers_in_its_schedule(quiz_d
     assert state == 2 and difficulty > fresh["difficulty"] + 1 and stability != fresh["stability"]
 
 
+def test_two_quizzes_started_together_share_the_days_new_cards(quiz_db, run):
+    """Each quiz plans the day's new cards when it starts. Once one has studied the deck's two of the day, the other,
+    started at the same time on other cards, finishes the new card it shows but asks no other."""
+    run("config", "learn-ahead", "0")  # the card it shows, being learnt, is not asked again in the session
+    first, _ = spawn("--seed", "5", "--new-limit", "2", "--kind", "typed")
+    second, second_transcript = spawn("--seed", "5", "--new-limit", "2", "--kind", "mcq,truefalse")
+    for child in (first, second):
+        child.expect_exact("Question 1 of 2")
+    for _typed in range(2):
+        first.expect_exact("Your answer >")
+        first.sendline("delta")
+        first.expect_exact("Enter to go on")
+        first.sendline("" if _typed == 0 else "q")
+    finish(first)
+    second.expect_exact("Every lake holds fresh water.")
+    second.sendline("f")  # right, so that it does not come back
+    second.expect_exact("Enter to go on")
+    second.sendline("")
+    second.expect_exact("Session over")
+    finish(second)
+    assert "Question 2 of" not in screen_text(second_transcript)
+    started = query(quiz_db, "SELECT count(DISTINCT card_pk || ':' || face) FROM reviews WHERE due_before IS NULL")
+    assert started == [(3,)]
+
+
+def test_a_face_another_quiz_has_studied_since_is_not_asked_before_it_is_due(quiz_db, run):
+    """Two quizzes planned with the same new cards: those the first studies are, for the second, cards being learnt,
+    asked when due; with no learning ahead, not in this session."""
+    run("config", "learn-ahead", "0")
+    first, _ = spawn("--seed", "5", "--new-limit", "2")
+    second, second_transcript = spawn("--seed", "5", "--new-limit", "2")
+    for child in (first, second):
+        child.expect_exact("Question 1 of 2 · typed · new")
+        child.expect_exact("Your answer >")
+    first.sendline("Delta")
+    first.expect_exact("Enter to go on")
+    first.sendline("")
+    first.expect_exact("True or false (t/f) >")
+    first.sendline("t")
+    first.expect_exact("Enter to go on")
+    first.sendline("q")
+    finish(first)
+    second.sendline("Delta")
+    second.expect_exact("Enter to go on")
+    second.sendline("")
+    second.expect_exact("Session over")
+    finish(second)
+    assert "True or false" not in screen_text(second_transcript)
+
+
 def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):
     child, transcript = spawn("--seed", "1")
     child.expect_exact("Your answer >")

@@ -440,6 +440,22 @@ def test_a_rating_given_after_4_am_keeps_the_wait_shown_before_it(utc_days):
     assert due_at(outcome.schedule_after) - revealed == waits[Rating.Good]
 
 
+def test_a_face_another_quiz_studies_meanwhile_comes_back_when_it_is_due():
+    """Stored as studied elsewhere since the plan (due in ten minutes), a queued face is held like one being learnt
+    here: not asked now, asked once due."""
+    clock = Clock()
+    items = make_items()
+    first, second = Entry(pk_of("longest"), 0), Entry(pk_of("salt"), 0)
+    session = Session(REVIEW, [second, first], items.__getitem__, clock, random.Random(3), FaceScheduler(fuzz=False))
+    studied = FaceScheduler(fuzz=False).review(UNSEEN, Rating.Good, clock.now)
+    items[second] = replace(items[second], schedule=studied)
+    assert session.next_question().item.card_pk == first.card_pk
+    clock.advance(minutes=11)
+    session.answer(right_answer(session.question))
+    again = session.next_question()
+    assert again is not None and again.item.card_pk == second.card_pk and again.item.schedule == studied
+
+
 def test_a_due_face_is_rescheduled_from_its_stored_state():
     scheduler = FaceScheduler(fuzz=False)
     learnt = scheduler.review(UNSEEN, Rating.Easy, START - timedelta(days=30))

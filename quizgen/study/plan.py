@@ -62,6 +62,8 @@ class Plan:
     scheduler: FaceScheduler | None = None
     # Decks scheduled with parameters of their own; the others use ``scheduler``.
     deck_schedulers: dict[str, FaceScheduler] = field(default_factory=dict)
+    # Review mode: the new faces each deck may have first studied in a day, which quizzes running together share.
+    new_limit: int | None = None
 
     @property
     def empty(self) -> bool:
@@ -189,6 +191,7 @@ def review_plan(
         unseen=sum(len(deck_new.new) for deck_new in new), over_limit=over, siblings=siblings,
         learning=list(learning or []), learn_ahead=learn_ahead, scheduler=FaceScheduler(retention),
         deck_schedulers={slug: FaceScheduler(retention, deck) for slug, deck in (parameters or {}).items()},
+        new_limit=daily_limit,
     )
 
 

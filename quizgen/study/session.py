@@ -173,6 +173,11 @@ class Summary:
         return self.correct / self.answered if self.answered else 0.0
 
 
+class NotAsked(Exception):
+    """Raised by a session's ``fetch`` for a face no longer to be asked (a new one, once another quiz has used up
+    the day's new cards): the session moves on to the next."""
+
+
 class SessionError(RuntimeError):
     """A method was called in a state that does not allow it (a bug in the caller, not the learner's doing)."""
 
@@ -298,10 +303,15 @@ class Session:
                 continue
             try:
                 item = self.fetch(entry)
-                break
-            except UnknownCard:
+            except (UnknownCard, NotAsked):
                 # Retired, or the face removed, by an import while this session ran: nothing left to ask.
                 continue
+            due = due_at(item.schedule) if self.mode == REVIEW and entry not in self._updated else None
+            if due is None or self._askable(due):
+                break
+            # Another quiz has studied the face since this one was planned: it comes back when due, as one being
+            # learnt here does.
+            self._keep_learning(entry, due)
         if entry in self._updated:
             item = replace(item, schedule=self._updated[entry])
         self._question = self._present(item)
@@ -334,11 +344,16 @@ class Session:
         if not heap:
             return
         due, entry = heap[0]
-        now = self.clock()
-        if due <= now or (self.position >= len(self.queue) and due <= now + self.learn_ahead):
+        if self._askable(due):
             heapq.heappop(heap)
             del self._learning[entry]
             self.queue.insert(self.position, entry)
+
+    def _askable(self, due: datetime) -> bool:
+        """Whether a face falling due at ``due`` is asked now: when due, or, if nothing else is left, when it falls
+        due within the learn-ahead limit."""
+        now = self.clock()
+        return due <= now or (self.position >= len(self.queue) and due <= now + self.learn_ahead)
 
     def _present(self, item: Item) -> Question:
         shown = item.card.spec.present(item.card, item.face, self.rng)

@@ -32,7 +32,7 @@ from quizgen.core.errors import DatabaseBusy, QuizgenError
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences, nearest_answer
 from quizgen.core.store import ScheduleMoved, Store
 from quizgen.study import actions
-from quizgen.study.plan import Plan, QuizOptions, forecast, open_plan
+from quizgen.study.plan import Plan, QuizOptions, forecast, open_plan, today_began
 from quizgen.study.schedule import RATING_NAMES, describe_interval
 from quizgen.study.session import (
     EXAM,
@@ -40,6 +40,7 @@ from quizgen.study.session import (
     REVIEW,
     Entry,
     Item,
+    NotAsked,
     Outcome,
     Question,
     Session,
@@ -379,7 +380,12 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
 
     def fetch(entry: Entry) -> Item:
         card, schedule = store.quiz_face(entry.card_pk, entry.face)
-        return Item(entry.card_pk, entry.face, card, schedule)
+        item = Item(entry.card_pk, entry.face, card, schedule)
+        # Another quiz of the deck, running beside this one, may have used up the day's new cards since the plan.
+        if (plan.new_limit is not None and item.is_new
+                and store.new_faces_started(card.deck, today_began(clock())) >= plan.new_limit):
+            raise NotAsked
+        return item
 
     session = Session(
         options.mode, plan.queue, fetch, clock, rng, plan.scheduler, plan.learning, plan.learn_ahead,
