@@ -9,7 +9,8 @@ States (``SessionState``): idle -> asking -> (revealed, for self-rated kinds) ->
 
 In review mode a face rated Again comes back at the end of the queue; a face left in (re)learning by another
 rating is kept aside with its due time, and asked as soon as it is due, or, when nothing else is left, if it falls
-due within the learn-ahead limit (as Anki does). The learner may also take back the last answer (``undo``), set a
+due within the learn-ahead limit (as Anki does); so is a face another quiz has studied since the session was
+planned. The learner may also take back the last answer (``undo``), set a
 card aside for the rest of the session (``set_aside``: buried or suspended) and ask a face again as edited
 (``reask``).
 """
@@ -304,7 +305,7 @@ class Session:
             try:
                 item = self.fetch(entry)
             except (UnknownCard, NotAsked):
-                # Retired, or the face removed, by an import while this session ran: nothing left to ask.
+                # Retired, or the face removed, by an import while this session ran, or no longer to be asked today.
                 continue
             due = due_at(item.schedule) if self.mode == REVIEW and entry not in self._updated else None
             if due is None or self._askable(due):
