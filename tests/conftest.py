@@ -142,3 +142,13 @@ def utc_days(monkeypatch):
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+def add_hinted_note_type(col, name: str, hint_field: str) -> None:
+    """A copy of Basic, named ``name``, whose front offers the extra field ``hint_field`` as an Anki hint."""
+    models = col.models
+    hinted = models.copy(models.by_name("Basic"), add=False)
+    hinted["name"] = name
+    models.add_field(hinted, models.new_field(hint_field))
+    hinted["tmpls"][0]["qfmt"] = f"{{{{Front}}}}<br>{{{{hint:{hint_field}}}}}"
+    models.add(hinted)

@@ -20,6 +20,7 @@ from quizgen.core.cards import ID_PATTERN
 from quizgen.core.errors import QuizgenError
 from quizgen.exchange.anki_html import to_text
 from quizgen.exchange.anki_in import AnkiReadError, FaceKey, card_id_base, read_anki
+from tests.conftest import add_hinted_note_type
 
 HTML_FIELD = (
     "<style>.x { color: red }</style><script>alert('no')</script>"
@@ -316,15 +317,10 @@ def test_a_hint_field_becomes_the_cards_hint_not_a_link_on_its_front(tmp_path):
     the link. A note whose hint field is empty has no hint."""
     path = tmp_path / "collection.anki2"
     col = Collection(str(path))
-    models = col.models
-    hinted = models.copy(models.by_name("Basic"), add=False)
-    hinted["name"] = "Hinted"
-    models.add_field(hinted, models.new_field("Clue"))
-    hinted["tmpls"][0]["qfmt"] = "{{Front}}<br>{{hint:Clue}}"
-    models.add(hinted)
+    add_hinted_note_type(col, "Hinted", "Clue")
     for front, clue in (("Largest planet?", "<div>a gas <div>giant</div></div><div>fifth from the Sun</div>"),
                         ("Smallest planet?", "")):
-        note = col.new_note(models.by_name("Hinted"))
+        note = col.new_note(col.models.by_name("Hinted"))
         note["Front"], note["Back"], note["Clue"] = front, "an answer", clue
         col.add_note(note, col.decks.id("Planets"))
     col.close()

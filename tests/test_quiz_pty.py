@@ -26,7 +26,7 @@ from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.exchange.anki_import import import_anki
 from quizgen.study.schedule import FaceScheduler
-from tests.conftest import RIVERS_DECK_FILE
+from tests.conftest import RIVERS_DECK_FILE, add_hinted_note_type
 from tests.test_session import UNSEEN
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -427,13 +427,8 @@ def test_a_cloze_from_anki_is_revealed_and_rated_as_in_anki(db_path, tmp_path):
 def test_an_anki_hint_stays_hidden_until_asked_for(db_path, tmp_path):
     source = tmp_path / "collection.anki2"
     col = Collection(str(source))
-    models = col.models
-    hinted = models.copy(models.by_name("Basic"), add=False)
-    hinted["name"] = "Basic with hint"
-    models.add_field(hinted, models.new_field("Clue"))
-    hinted["tmpls"][0]["qfmt"] = "{{Front}}<br>{{hint:Clue}}"
-    models.add(hinted)
-    note = col.new_note(models.by_name("Basic with hint"))
+    add_hinted_note_type(col, "Basic with hint", "Clue")
+    note = col.new_note(col.models.by_name("Basic with hint"))
     note["Front"], note["Back"] = "Which river flows through Cairo?", "The Nile"
     note["Clue"] = "Its delta is <b>vast</b>"
     col.add_note(note, col.decks.id("Rivers"))
