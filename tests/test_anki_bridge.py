@@ -8,7 +8,7 @@ import json
 import sqlite3
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -447,6 +447,16 @@ def test_a_deck_renamed_in_anki_takes_its_cards_and_their_reviews_along(run, tmp
     assert run("show", f"custom/{answered}").exit_code != 0
     assert imported_json(run, source)["cards_moved"] == 0
     assert json.loads(run("stats", "--json").stdout)["reviews"] == 1
+    # The deck the cards left, empty now, is reset and goes; the answers given in its sessions to the cards it held
+    # stay, with their sessions.
+    assert run("deck", "reset", "custom", "--yes").exit_code == 0
+    assert shown_card(run, f"german/{answered}")["reviews"] == 1
+    result = run("deck", "delete", "custom", "--yes")
+    assert "0 cards, 0 answers" in result.stdout
+    assert shown_card(run, f"german/{answered}")["reviews"] == 1
+    assert json.loads(run("stats", "--json").stdout)["reviews"] == 1
+    with closing(sqlite3.connect(db_path)) as connection:
+        assert connection.execute("SELECT deck, answered, correct FROM sessions").fetchall() == [(None, 1, 1)]
 
 
 def test_new_cards_come_in_the_order_anki_would_show_them(run, tmp_path, db_path):

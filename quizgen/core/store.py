@@ -882,7 +882,9 @@ class Store:
         """Remove the deck with its cards, their schedule and reviews, and its sessions, in one transaction."""
         self.deck(slug)
         with self.transaction():
+            kept = self._release_sessions_of_moved_cards(slug)
             self._delete_rows("decks", "slug = ?", [slug])
+            self._recount_sessions(kept)
             # Emptied, the database must not be filled with the bundled decks again on its next use.
             self.db.conn.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", [SEEDED, "yes"])
 
@@ -891,8 +893,10 @@ class Store:
         self.deck(slug)
         cards = "card_pk IN (SELECT pk FROM cards WHERE deck = ?)"
         with self.transaction():
+            kept = self._release_sessions_of_moved_cards(slug)
             self._delete_rows("reviews", cards, [slug])
             self._delete_rows("sessions", "deck = ?", [slug])
+            self._recount_sessions(kept)
             # With no answers left, every face's FSRS history begins with its next one.
             self._delete_rows("face_history_starts", cards, [slug])
             self._delete_rows("face_sm2_seeds", cards, [slug])
@@ -902,6 +906,27 @@ class Store:
                     last_review = NULL WHERE {cards}""",
                 [slug],
             )
+
+    def _release_sessions_of_moved_cards(self, slug: str) -> list[int]:
+        """The deck's sessions that hold answers to cards now in another deck (an Anki import moves a card to the
+        deck its note is in now) become sessions of no one deck, so that those answers stay when the deck's own go;
+        their ids."""
+        kept = [row[0] for row in self.db.execute(
+            """SELECT DISTINCT s.id FROM sessions s JOIN reviews r ON r.session_id = s.id
+               JOIN cards c ON c.pk = r.card_pk WHERE s.deck = ? AND c.deck != ?""",
+            [slug, slug],
+        )]
+        self.db.conn.executemany("UPDATE sessions SET deck = NULL WHERE id = ?", [(session,) for session in kept])
+        return kept
+
+    def _recount_sessions(self, sessions: list[int]) -> None:
+        """Each session's tally of answers, from the answers it still holds."""
+        self.db.conn.executemany(
+            """UPDATE sessions SET answered = (SELECT count(*) FROM reviews WHERE session_id = sessions.id),
+                 correct = (SELECT count(*) FROM reviews WHERE session_id = sessions.id AND correct = 1)
+               WHERE id = ?""",
+            [(session,) for session in sessions],
+        )
 
     def _delete_rows(self, table: str, condition: str, params: list[Any]) -> None:
         """Delete the rows of ``table`` meeting ``condition``, after the rows of any table that refer to them."""
