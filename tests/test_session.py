@@ -15,6 +15,7 @@ from quizgen.core.cards import Card
 from quizgen.core.errors import DatabaseError, UnknownCard
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer
 from quizgen.core.store import Store
+from quizgen.core.time import to_stored
 from quizgen.study.plan import exam_queue, pick_new, practice_queue, spread_siblings
 from quizgen.study.schedule import FaceScheduler, due_at
 from quizgen.study.session import (
@@ -419,8 +420,8 @@ def test_review_mode_needs_a_scheduler_and_modes_are_known():
 
 
 def test_a_rating_given_after_4_am_keeps_the_wait_shown_before_it(utc_days):
-    """The review of a self-rated card is of the moment its answer was shown: rated a minute later, after Anki's day
-    has turned at 4 am, it still gives the wait shown, and is stored at that moment."""
+    """The waits of a self-rated card are worked out when its answer is shown, and the rating gives the one shown,
+    from the rating: rated a minute later, after Anki's day has turned at 4 am, it still gives the wait shown."""
     revealed = datetime(2025, 5, 4, 3, 59, 30, tzinfo=UTC)
     learnt = FaceScheduler(fuzz=False).review(UNSEEN, Rating.Good, revealed - timedelta(days=2, hours=6))
     items = make_items({entry: learnt for entry in make_items()})
@@ -436,8 +437,9 @@ def test_a_rating_given_after_4_am_keeps_the_wait_shown_before_it(utc_days):
     assert FaceScheduler(fuzz=False).preview(learnt, clock.now, (entry.card_pk, entry.face))[Rating.Good] != (
         FaceScheduler(fuzz=False).preview(learnt, revealed, (entry.card_pk, entry.face))[Rating.Good])
     outcome = session.rate(Rating.Good)
-    assert outcome.reviewed_at == revealed
-    assert due_at(outcome.schedule_after) - revealed == waits[Rating.Good]
+    assert outcome.reviewed_at == clock.now
+    assert due_at(outcome.schedule_after) - clock.now == waits[Rating.Good]
+    assert outcome.schedule_after["last_review"] == to_stored(clock.now)
 
 
 def test_a_face_another_quiz_studies_meanwhile_comes_back_when_it_is_due():

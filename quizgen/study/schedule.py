@@ -136,6 +136,20 @@ def _passing_in_order(rows: dict[Rating, Row], now: datetime) -> dict[Rating, Ro
     return rows
 
 
+def applied_at(row: Row, worked_out_at: datetime, moment: datetime) -> Row:
+    """A row worked out for an answer at ``worked_out_at``, for the answer given at ``moment`` instead: the same
+    memory state and the same wait, counted from ``moment``, as Anki applies the waits it showed to an answer given
+    later."""
+    shift = utc(moment) - utc(worked_out_at)
+    if not shift:
+        return row
+    return {
+        **row,
+        "due": to_stored(from_stored(row["due"]) + shift) if row["due"] else None,
+        "last_review": to_stored(moment) if row["last_review"] else None,
+    }
+
+
 def due_at(row: Row) -> datetime | None:
     due = row.get("due")
     return from_stored(due) if due else None

@@ -33,7 +33,7 @@ from quizgen.core.kinds.base import Shown
 from quizgen.core.kinds.grading import Grade
 from quizgen.core.store import Answer
 from quizgen.core.time import utc
-from quizgen.study.schedule import LEARNING_STATES, NEW, FaceScheduler, due_at
+from quizgen.study.schedule import LEARNING_STATES, NEW, FaceScheduler, applied_at, due_at
 
 REVIEW, PRACTICE, EXAM = "review", "practice", "exam"
 MODES = (REVIEW, PRACTICE, EXAM)
@@ -398,7 +398,7 @@ class Session:
 
     def waits(self) -> dict[Rating, timedelta]:
         """The wait until the next review each rating would give the current face (review mode; else empty), to show
-        before a self-rated card is rated: from the moment it was revealed, which its rating is then of."""
+        before a self-rated card is rated: worked out when it was revealed, and given from the rating."""
         if self.mode != REVIEW or self.scheduler is None:
             return {}
         now = self.revealed_at if self.state == SessionState.REVEALED and self.revealed_at else self.clock()
@@ -428,9 +428,10 @@ class Session:
         if self.state == SessionState.REVEALED:
             assert self.revealed_at is not None  # set by reveal(), the only way into REVEALED
             took = self.revealed_at - self.question.shown_at
-            # Recalled or not when the answer was shown: the review is of that moment, and its schedule the one the
-            # waits shown then promised, however long the rating took (4 am may have passed, changing the day).
-            return self._conclude("", rating != Rating.Again, False, False, rating, self.revealed_at, took, rating)
+            # The waits shown on revealing are the ones given, from the rating, however long it took (4 am may have
+            # passed since, changing the day FSRS counts).
+            return self._conclude("", rating != Rating.Again, False, False, rating, self.clock(), took, rating,
+                                  waits_from=self.revealed_at)
         last = self.outcomes[-1]
         schedule_after = last.previews[rating] if last.previews else None
         overridden = replace(last, rating=rating, correct=rating != Rating.Again, schedule_after=schedule_after)
@@ -440,12 +441,16 @@ class Session:
 
     def _conclude(
         self, response: str, correct: bool, typo: bool, slow: bool, proposed: Rating, now: datetime,
-        took: timedelta, rating: Rating | None = None,
+        took: timedelta, rating: Rating | None = None, waits_from: datetime | None = None,
     ) -> Outcome:
+        """The outcome of an answer at ``now``; with ``waits_from``, its schedule is the one worked out then (when
+        the waits were shown), taken up at ``now``."""
         item = self.question.item
         reschedules = self.mode == REVIEW and self.scheduler is not None
         face = (item.card_pk, item.face)
-        previews = self._scheduler_for(item).preview(item.schedule, now, face) if reschedules else {}
+        at = waits_from or now
+        previews = self._scheduler_for(item).preview(item.schedule, at, face) if reschedules else {}
+        previews = {chosen: applied_at(row, at, now) for chosen, row in previews.items()}
         chosen = rating or proposed
         outcome = Outcome(
             question=self.question, mode=self.mode, response=response, correct=correct, typo=typo, slow=slow,
