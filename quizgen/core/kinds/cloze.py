@@ -45,8 +45,7 @@ class Cloze(Kind):
         visible = cloze_syntax.outside(text)
         if any(contains_phrase(visible, d.answer) for d in deletions):
             out.append("a deleted term also appears outside its deletion")
-        if cloze_syntax.has_stray_braces(text):
-            out.append("{{ or }} outside any deletion, shown as typed (as Anki shows them): a slip?")
+        out += [f"{slip} (as Anki shows it): a slip?" for slip in cloze_syntax.slips(text)]
         return out
 
     def plain_text(self, card: Card) -> str:

@@ -125,9 +125,6 @@ def problems(text: str) -> list[str]:
     out = []
     if parsed.left_open:
         out.append("a cloze deletion is never closed (expected {{c1::answer}} or {{c1::answer::hint}})")
-    if parsed.mistyped:
-        out.append(f"{parsed.mistyped!r} begins no cloze deletion (expected {{{{c1::answer}}}} or "
-                   "{{c1::answer::hint}})")
     if not found:
         return [*out, "cloze text has no deletion like {{c1::answer}}"]
     for node in found:
@@ -140,10 +137,22 @@ def problems(text: str) -> list[str]:
     return out
 
 
-def has_stray_braces(text: str) -> bool:
-    """Whether the text has ``{{`` or ``}}`` outside every deletion: shown as typed, as Anki shows them, but more
-    often a slip than meant."""
-    return _parse(text).stray
+def slips(text: str) -> list[str]:
+    """What in the text is shown as typed, as Anki shows it, but is more often a slip than meant: a deletion
+    mistyped, ``{{`` or ``}}`` outside every deletion, a deletion whose braces do not pair up (one that ends a
+    brace early, ``{{c1::x^{2}}}``)."""
+    parsed = _parse(text)
+    out = []
+    if parsed.mistyped:
+        out.append(f"{parsed.mistyped!r} begins no cloze deletion (expected {{{{c1::answer}}}}): shown as typed")
+    elif parsed.stray:
+        out.append("{{ or }} outside any deletion, shown as typed")
+    for node in _nodes(parsed.parts):
+        answer = _text(node.parts, None, "")
+        if answer.count("{") != answer.count("}"):
+            out.append(f"the braces of cloze deletion c{node.number} do not pair up: it may end a brace early")
+            break
+    return out
 
 
 def render(text: str, ask: int | None, blank: str = "[...]") -> str:
