@@ -318,18 +318,50 @@ def test_a_hint_field_becomes_the_cards_hint_not_a_link_on_its_front(tmp_path):
     path = tmp_path / "collection.anki2"
     col = Collection(str(path))
     add_hinted_note_type(col, "Hinted", "Clue")
-    for front, clue in (("Largest planet?", "<div>a gas <div>giant</div></div><div>fifth from the Sun</div>"),
-                        ("Smallest planet?", "")):
+    clues = {
+        "Largest planet?": "<div>a gas <div>giant</div></div><div>fifth from the Sun</div>",
+        "Smallest planet?": "",
+        "Hottest planet?": '<span title="</div>">second</span> from the Sun',  # a close tag inside an attribute
+        "Reddest planet?": "<div>left open",
+    }
+    for front, clue in clues.items():
         note = col.new_note(col.models.by_name("Hinted"))
         note["Front"], note["Back"], note["Clue"] = front, "an answer", clue
         col.add_note(note, col.decks.id("Planets"))
     col.close()
 
     cards = {card["front"]: card for card in read_anki(path).cards["planets"]}
+    assert set(cards) == set(clues)
     assert cards["Largest planet?"]["hint"] == "a gas\ngiant\nfifth from the Sun"
-    assert cards["Largest planet?"]["back"] == "an answer"
+    assert cards["Hottest planet?"]["hint"] == "second from the Sun"
+    assert cards["Reddest planet?"]["hint"] == "left open"
+    assert {card["back"] for card in cards.values()} == {"an answer"}
     assert "hint" not in cards["Smallest planet?"]
     assert not any("Clue" in card["front"] + card["back"] for card in cards.values())
+
+
+def test_hints_on_one_side_of_a_template(tmp_path):
+    """Two hints on a front are the card's hint, one after the other; a hint only on the back is shown there, as if
+    opened, since the answer is already in sight."""
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    models = col.models
+    hinted = models.copy(models.by_name("Basic"), add=False)
+    hinted["name"] = "Two hints"
+    for name in ("First", "Second", "After"):
+        models.add_field(hinted, models.new_field(name))
+    hinted["tmpls"][0]["qfmt"] = "{{Front}}{{hint:First}}{{hint:Second}}"
+    hinted["tmpls"][0]["afmt"] = "{{FrontSide}}<hr id=answer>{{Back}}{{hint:After}}"
+    models.add(hinted)
+    note = col.new_note(models.by_name("Two hints"))
+    note["Front"], note["Back"] = "Which planet has the most moons?", "Saturn"
+    note["First"], note["Second"], note["After"] = "ringed", "sixth from the Sun", "over a hundred and forty"
+    col.add_note(note, col.decks.id("Planets"))
+    col.close()
+
+    (card,) = read_anki(path).cards["planets"]
+    assert card["hint"] == "ringed\nsixth from the Sun"
+    assert card["back"] == "Saturn\nover a hundred and forty"
 
 
 def cloze_collection(path: Path, deck: str, texts: dict[str, str]) -> dict[str, tuple[str, list[int]]]:

@@ -19,6 +19,7 @@ from anki.collection import (
 from quizgen.core import importing
 from quizgen.core.store import Store
 from quizgen.exchange import anki_out, export
+from quizgen.exchange.anki_in import read_anki
 
 # Card changes come after the newest note type layout, as they do for real decks (no note is older than its layout).
 LAYOUTS = datetime.fromtimestamp(max(note_type.layout_changed for note_type in anki_out.NOTE_TYPES), UTC)
@@ -271,6 +272,10 @@ def test_each_note_type_renders_question_and_answer(tmp_path, collection):
     assert '<details class="hint"><summary>Hint</summary>Think of the crust in the first minutes.</details>' in (
         steam.question())
     assert "loaf can still expand" in steam.answer()
+
+    # Read back from the package by a database that has never seen the deck, the hint is the card's hint again.
+    read_back = {card.get("front"): card for card in read_anki(tmp_path / "bread.apkg").cards["bread-basics"]}
+    assert read_back["Why add steam early in the bake?"]["hint"] == "Think of the crust in the first minutes."
 
 
 def test_text_shows_literally_not_as_html(tmp_path, collection):

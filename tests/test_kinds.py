@@ -221,6 +221,14 @@ def test_cloze_text_that_anki_would_not_ask_is_refused(text, problem):
     assert any(found.startswith(problem) for found in cloze_syntax.problems(text))
 
 
+def test_a_flashcard_hint_that_gives_the_answer_away_is_warned_of():
+    card = Card("geo", "capital", "flashcard", "Europe", {"front": "Capital of France?", "back": "Paris",
+                                                         "hint": "It is Paris, on the Seine"})
+    assert card.spec.warnings(card) == ["the hint gives the answer away"]
+    card.fields["hint"] = "On the Seine"
+    assert card.spec.warnings(card) == []
+
+
 @pytest.mark.parametrize(
     ("text", "shown", "warning"),
     [

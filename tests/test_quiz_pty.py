@@ -382,6 +382,10 @@ def test_skip_help_and_quit_keys(quiz_db):
 def test_glossary_reveals_then_takes_a_self_rating(quiz_db):
     child, transcript = spawn("--kind", "glossary")
     child.expect_exact("Enter to show the answer >")
+    child.sendline("h")  # a card without a hint says so, and shows nothing yet
+    child.expect_exact("this card has no hint: Enter shows the answer")
+    child.expect_exact("Enter to show the answer >")
+    assert "A wide bend in a river." not in screen_text(transcript)
     child.sendline("")
     child.expect_exact("A wide bend in a river.")
     child.expect_exact("How well did you know it?")
@@ -430,7 +434,7 @@ def test_an_anki_hint_stays_hidden_until_asked_for(db_path, tmp_path):
     add_hinted_note_type(col, "Basic with hint", "Clue")
     note = col.new_note(col.models.by_name("Basic with hint"))
     note["Front"], note["Back"] = "Which river flows through Cairo?", "The Nile"
-    note["Clue"] = "Its delta is <b>vast</b>"
+    note["Clue"] = "Its delta is <b>vast</b><div>and green</div>"
     col.add_note(note, col.decks.id("Rivers"))
     col.close()
     store = Store.open(db_path)
@@ -442,6 +446,7 @@ def test_an_anki_hint_stays_hidden_until_asked_for(db_path, tmp_path):
     child.expect_exact("Enter to show the answer · h for a hint >")
     child.sendline("h")
     child.expect_exact("Hint: Its delta is vast")
+    child.expect_exact("      and green")  # a hint of several lines keeps them under its first
     child.expect_exact("Enter to show the answer · h for a hint >")
     child.sendline("")
     child.expect_exact("The Nile")

@@ -65,10 +65,14 @@ NUMBER = (int, float)
 TEMPLATE_REF = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 TYPE_ANSWER = re.compile(r"\[\[type:(.+?)\]\]")
 AV_TAG = re.compile(r"\[anki:play:([qa]):(\d+)\]")
-# How Anki renders ``{{hint:Field}}``: a link named for the field, then the hint hidden until the link is clicked.
-HINT_START = re.compile(r'<a class=hint href="#"[^>]*>.*?</a>\s*<div id="hint\w+" class=hint style="display: none">',
-                        re.DOTALL)
-DIV_TAG = re.compile(r"<(/?)div\b[^>]*>", re.IGNORECASE)
+# How Anki renders ``{{hint:Field}}``: a link named for the field, then the field hidden until the link is clicked.
+HINT_START = re.compile(
+    r'<a class=hint href="#"[^>]*>\s*(.*?)</a>\s*<div id="hint\w+" class=hint style="display: none">', re.DOTALL
+)
+# Any tag, its quoted attribute values (which may hold a "</div>" of their own) taken whole.
+TAG = re.compile(r"""<(/?)([A-Za-z][\w-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+# How quizgen's own export writes a flashcard's hint into its front.
+OWN_HINT = re.compile(r'<details class="hint"><summary>Hint</summary>(.*?)</details>', re.DOTALL)
 
 
 class AnkiReadError(QuizgenError):
@@ -682,10 +686,12 @@ class _Reader:
                 note.skip(self.report, f"card {card.ord + 1}: its template leaves the front blank", card.id)
                 continue
             output = self.col.get_card(CardId(card.id)).render_output()
-            question_html, hints_html = _hints_taken_out(output.question_text)
+            question_html, hints_html = _hints_taken_out(output.question_text, note)
             question = _rendered_text(question_html, output.question_av_tags, note, False)
-            # The answer side repeats the question's hints above its answer, where they are no use.
-            answer = _rendered_text(_hints_taken_out(output.answer_text)[0], output.answer_av_tags, note, True)
+            # The answer side repeats the question's hints above its answer, where they are no use; one of its own is
+            # shown, as if opened.
+            answer_html = _hints_taken_out(output.answer_text, note, open_but=set(hints_html))[0]
+            answer = _rendered_text(answer_html, output.answer_av_tags, note, True)
             hints = [_rendered_text(hint, output.question_av_tags, note, False) for hint in hints_html]
             if not question.has_text and not question.omitted:
                 note.skip(self.report, f"card {card.ord + 1}: the front is empty once its HTML is made text", card.id)
@@ -829,25 +835,40 @@ def _rendered_text(side_html: str, av_tags: Any, note: _Note, answer: bool) -> C
     return to_text(side, after_answer_rule=answer)
 
 
-def _hints_taken_out(side_html: str) -> tuple[str, list[str]]:
-    """A rendered side without the hints Anki renders for ``{{hint:Field}}``, and each hint's HTML: the terminal
-    shows a hint when asked, not behind a link."""
+def _hints_taken_out(side_html: str, note: _Note, open_but: set[str] | None = None) -> tuple[str, list[str]]:
+    """A rendered side without the hints Anki renders for ``{{hint:Field}}`` (or quizgen's export writes), and each
+    hint's HTML: the terminal shows a hint when asked, not behind a link. With ``open_but``, each hint not in it
+    stays, as its text."""
     kept: list[str] = []
     hints: list[str] = []
     at = 0
-    while start := HINT_START.search(side_html, at):
-        depth, end = 1, len(side_html)
-        content_end = end
-        for tag in DIV_TAG.finditer(side_html, start.end()):  # the hint's own HTML may hold divs of its own
-            depth += -1 if tag[1] else 1
-            if depth == 0:
-                content_end, end = tag.start(), tag.end()
-                break
-        kept.append(side_html[at : start.start()])
-        hints.append(side_html[start.end() : content_end])
+    while found := [match for match in (HINT_START.search(side_html, at), OWN_HINT.search(side_html, at)) if match]:
+        start = min(found, key=lambda match: match.start())
+        if start.re is OWN_HINT:  # one of quizgen's own export, read back
+            content, end = start[1], start.end()
+        else:
+            content, end = _hint_content(side_html, start.end(), _field_by_name(note, start[1].strip()))
+        opened = open_but is not None and content not in open_but
+        kept += [side_html[at : start.start()], *([f"<div>{content}</div>"] if opened else [])]
+        hints.append(content)
         at = end
     kept.append(side_html[at:])
     return "".join(kept), hints
+
+
+def _hint_content(side_html: str, begins: int, field_html: str) -> tuple[str, int]:
+    """The hint that begins at ``begins`` and where its hidden block ends: the field it shows, as Anki puts it there
+    whole; else (a field other filters changed) up to the end of the block, found by its tags."""
+    if field_html and side_html.startswith(field_html + "</div>", begins):
+        return field_html, begins + len(field_html) + len("</div>")
+    depth = 1
+    for tag in TAG.finditer(side_html, begins):
+        if tag[2].lower() == "div":
+            depth += -1 if tag[1] else 1
+            if depth == 0:
+                return side_html[begins : tag.start()], tag.end()
+    end = side_html.find("</div>", begins)  # a div of the hint's own left open: the block ends at the first close
+    return (side_html[begins:end], end + len("</div>")) if end >= 0 else (side_html[begins:], len(side_html))
 
 
 def _field_by_name(note: _Note, name: str) -> str:

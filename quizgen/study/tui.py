@@ -514,11 +514,12 @@ HINT_KEY = "h"
 
 def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Outcome:
     hint = question.card.fields.get("hint")
-    if hint:
-        while screen.prompt(f"Enter to show the answer · {HINT_KEY} for a hint", question).casefold() == HINT_KEY:
-            screen.say(f"Hint: {hint}", style="cyan")
-    else:
-        screen.prompt("Enter to show the answer", question)
+    label = f"Enter to show the answer · {HINT_KEY} for a hint" if hint else "Enter to show the answer"
+    while screen.prompt(label, question).casefold() == HINT_KEY:
+        if hint:
+            screen.say("Hint: " + hint.replace("\n", "\n      "), style="cyan")
+        else:
+            screen.refuse("this card has no hint: Enter shows the answer")
     session.reveal()
     screen.reveal(question, explain=session.mode != EXAM)
     screen.waits(dict(session.waits()))

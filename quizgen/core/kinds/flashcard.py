@@ -7,7 +7,7 @@ import random
 from typing import TYPE_CHECKING, ClassVar
 
 from quizgen.core.kinds import anki_html
-from quizgen.core.kinds.base import BASIC_NOTE, STR, Kind, Shown
+from quizgen.core.kinds.base import BASIC_NOTE, STR, Kind, Shown, contains_phrase
 
 if TYPE_CHECKING:
     from quizgen.core.cards import Card
@@ -23,6 +23,11 @@ class Flashcard(Kind):
 
     def shown_texts(self, card: Card) -> list[str]:
         return [card.fields["front"], card.fields["back"], *([card.fields["hint"]] if card.fields.get("hint") else [])]
+
+    def warnings(self, card: Card) -> list[str]:
+        if contains_phrase(card.fields.get("hint", ""), card.fields["back"]):
+            return ["the hint gives the answer away"]
+        return []
 
     def present(self, card: Card, face: int, rng: random.Random) -> Shown:
         back = card.fields["back"]
