@@ -301,6 +301,30 @@ def test_a_face_another_quiz_has_studied_since_is_not_asked_before_it_is_due(qui
     assert "True or false" not in screen_text(second_transcript)
 
 
+def test_a_card_another_quiz_suspends_or_buries_meanwhile_is_not_asked(quiz_db):
+    first, _ = spawn("--seed", "5")
+    second, second_transcript = spawn("--seed", "5")
+    for child in (first, second):
+        child.expect_exact("Question 1 of")
+        child.expect_exact("Your answer >")
+    first.sendline(":b")
+    first.expect_exact("Buried rivers/delta until tomorrow.")
+    first.expect_exact("True or false (t/f) >")
+    first.sendline(":s")
+    first.expect_exact("Suspended rivers/salt-lakes")
+    first.sendline("q")
+    finish(first)
+    # The second quiz asks what it shows, then passes over the card suspended since.
+    second.sendline("Delta")
+    second.expect_exact("Enter to go on")
+    second.sendline("")
+    second.expect_exact("Question 2 of")
+    second.expect_exact(" >")
+    second.sendline("q")
+    finish(second)
+    assert "Every lake holds fresh water." not in screen_text(second_transcript)
+
+
 def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):
     child, transcript = spawn("--seed", "1")
     child.expect_exact("Your answer >")

@@ -175,8 +175,8 @@ class Summary:
 
 
 class NotAsked(Exception):
-    """Raised by a session's ``fetch`` for a face no longer to be asked (a new one, once another quiz has used up
-    the day's new cards): the session moves on to the next."""
+    """Raised by a session's ``fetch`` for a face no longer to be asked (another quiz has suspended or buried its
+    card since the plan, or used up the day's new cards): the session moves on to the next."""
 
 
 class SessionError(RuntimeError):

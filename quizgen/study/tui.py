@@ -381,9 +381,13 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
     def fetch(entry: Entry) -> Item:
         card, schedule = store.quiz_face(entry.card_pk, entry.face)
         item = Item(entry.card_pk, entry.face, card, schedule)
-        # Another quiz of the deck, running beside this one, may have used up the day's new cards since the plan.
-        if (plan.new_limit is not None and item.is_new
-                and store.new_faces_started(card.deck, today_began(clock())) >= plan.new_limit):
+        # Another quiz running beside this one may have suspended or buried the card since the plan, or used up the
+        # day's new cards of its deck.
+        marks = store.card_marks(clock(), entry.card_pk).get(entry.card_pk, [])
+        if any(mark.startswith("suspended") or mark == "buried" for mark in marks) or (
+            plan.new_limit is not None and item.is_new
+            and store.new_faces_started(card.deck, today_began(clock())) >= plan.new_limit
+        ):
             raise NotAsked
         return item
 
