@@ -325,6 +325,29 @@ def test_a_card_another_quiz_suspends_or_buries_meanwhile_is_not_asked(quiz_db):
     assert "Every lake holds fresh water." not in screen_text(second_transcript)
 
 
+def test_an_answer_taken_back_after_another_quiz_answered_since_leaves_that_answer_first(quiz_db):
+    """Both quizzes answer the new card; the first takes its answer back. The second's answer, worked out from the
+    first's, stands and is now the card's first study (for the day's new cards); the first quiz does not ask the
+    card again as new, as its schedule is the second's."""
+    first, _ = spawn("--seed", "5")
+    second, _ = spawn("--seed", "5")
+    for child in (first, second):
+        child.expect_exact("Question 1 of")
+        child.expect_exact("Your answer >")
+    first.sendline("Delta")
+    first.expect_exact("Enter to go on")
+    second.sendline("Delta")
+    second.expect_exact("Enter to go on")
+    first.sendline(":u")
+    first.expect_exact("another quiz has answered it since")
+    first.expect_exact("True or false (t/f) >")
+    for child in (first, second):
+        child.sendline("q")
+        finish(child)
+    assert query(quiz_db, "SELECT r.rating, r.due_before IS NULL FROM reviews r JOIN cards c ON c.pk = r.card_pk "
+                          "WHERE c.card_id = 'delta'") == [(3, 1)]
+
+
 def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):
     child, transcript = spawn("--seed", "1")
     child.expect_exact("Your answer >")

@@ -1146,10 +1146,10 @@ class Store:
             if answer.schedule is not None:
                 self._write_schedule(answer.card_pk, answer.face, answer.schedule)
 
-    def undo_answer(self, session_id: int, review_id: int, answer: Answer, schedule_before: dict[str, Any]) -> None:
+    def undo_answer(self, session_id: int, review_id: int, answer: Answer, schedule_before: dict[str, Any]) -> bool:
         """Take back a stored answer: its review row goes, and the face's schedule returns to ``schedule_before``
         if the answer had moved it, unless another quiz has answered the face since: its answer, worked out from
-        this one's schedule, stands."""
+        this one's schedule, stands, and now follows what came before this one. False in that case."""
         with self.transaction():
             moved_since = answer.schedule is not None and self._schedule_row(answer.card_pk, answer.face) != {
                 key: answer.schedule[key] for key in SCHEDULE_COLUMNS}
@@ -1158,11 +1158,23 @@ class Store:
                    correct = correct - (SELECT correct FROM reviews WHERE id = ?) WHERE id = ?""",
                 [review_id, session_id],
             )
+            if moved_since:
+                # The next answer was due when this one said; it is now due when the face was before this one (a
+                # face first studied by this answer is first studied by that one, for the day's new cards).
+                self.db.conn.execute(
+                    """UPDATE reviews SET due_before = (SELECT due_before FROM reviews WHERE id = :taken)
+                       WHERE id = (SELECT id FROM reviews WHERE card_pk = :pk AND face = :face AND scheduled = 1
+                                   AND id != :taken AND reviewed_at >= :at ORDER BY reviewed_at, id LIMIT 1)""",
+                    {"taken": review_id, "pk": answer.card_pk, "face": answer.face,
+                     "at": to_stored(answer.reviewed_at)},
+                )
             self.db.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             if answer.schedule is not None and not moved_since:
                 self._write_schedule(answer.card_pk, answer.face, schedule_before)
-                # A review after the one taken back (there is none, unless the clock went back) follows another now.
+            if answer.schedule is not None:
+                # A review after the one taken back (another quiz's, or one of a clock gone back) follows another now.
                 self._set_elapsed({(answer.card_pk, answer.face): to_stored(answer.reviewed_at)})
+        return not moved_since
 
     # Card actions --------------------------------------------------------------------------------------------
     # What the learner does to a card during a quiz, each committed at once like an answer.

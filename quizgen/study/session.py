@@ -481,26 +481,33 @@ class Session:
             item = outcome.question.item
             self._updated[Entry(item.card_pk, item.face)] = outcome.schedule_after
 
-    def undo(self) -> Outcome | None:
-        """Take back the last answer: the face it answered is asked again next (before the one shown, if any).
-        Returns the outcome taken back, whose ``question.item.schedule`` is the face's schedule before it; None if
-        nothing was answered yet."""
+    def undo(self, ask_again: bool = True) -> Outcome | None:
+        """Take back the last answer: the face it answered is asked again next (before the one shown, if any), or,
+        unless ``ask_again`` (another quiz has answered it since, and its schedule is that answer's), when fetched
+        as due. Returns the outcome taken back, whose ``question.item.schedule`` is the face's schedule before it;
+        None if nothing was answered yet."""
         self._expect(SessionState.ASKING, SessionState.REVEALED, SessionState.ANSWERED)
         if not self.outcomes:
             return None
         outcome = self.outcomes.pop()
         item = outcome.question.item
         entry = Entry(item.card_pk, item.face)
+        answered = self.state == SessionState.ANSWERED
         # Answered: that face is the one before ``position``. Asking: the face shown goes back to come after it.
-        self.position -= 1
-        if self.state != SessionState.ANSWERED:
+        if ask_again or not answered:
+            self.position -= 1
+        if not answered:
             # What moving on from the answer did (``_keep_if_learning``) is undone too.
             self._learning.pop(entry, None)
             again = outcome.schedule_after is not None and outcome.rating == Rating.Again
             if again and self.queue[-1] == entry and len(self.queue) > self.position:
                 self.queue.pop()
-            self.queue.insert(self.position, entry)
-        self._updated[entry] = item.schedule
+            if ask_again:
+                self.queue.insert(self.position, entry)
+        if ask_again:
+            self._updated[entry] = item.schedule
+        else:
+            self._updated.pop(entry, None)
         self.state = SessionState.IDLE
         return outcome
 
