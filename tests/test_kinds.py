@@ -195,6 +195,8 @@ def test_a_new_kind_is_one_class(tmp_path, run, db_path, collection, abbreviatio
         # The hint is all that follows the first '::', as Anki reads it.
         ("Rome is the capital of {{c1::Italy::a country::in Europe}}.", 1,
          "Rome is the capital of [a country::in Europe].", "Italy"),
+        # An empty hint is shown as one, empty.
+        ("Lima is in {{c1::Peru::}}.", 1, "Lima is in [].", "Peru"),
     ],
 )
 def test_cloze_text_is_read_as_anki_reads_it(text, asked, shown, answer):

@@ -103,7 +103,7 @@ def _text(parts: list[str | _Node], ask: int | None, blank: str) -> str:
         if isinstance(part, str):
             out.append(part)
         elif ask is not None and part.number == ask:
-            out.append(f"[{part.hint}]" if part.hint else blank)
+            out.append(f"[{part.hint}]" if part.hint is not None else blank)  # an empty hint shows [], as in Anki
         else:
             out.append(_text(part.parts, ask, blank))
     return "".join(out)
