@@ -348,6 +348,36 @@ def test_an_answer_taken_back_after_another_quiz_answered_since_leaves_that_answ
                           "WHERE c.card_id = 'delta'") == [(3, 1)]
 
 
+def test_answers_to_one_card_from_two_quizzes_both_taken_back_leave_it_new(quiz_db):
+    """A self-rated card revealed after another quiz answered it shows the waits of that answer, and says so; when
+    both quizzes then take their answers back, the card is new again, as before either."""
+    first, _ = spawn("--kind", "glossary")
+    second, second_transcript = spawn("--kind", "glossary")
+    for child in (first, second):
+        child.expect_exact("Enter to show the answer >")
+    first.sendline("")
+    first.expect_exact("How well did you know it?")
+    first.sendline("3")
+    first.expect_exact("Rating: Good")
+    second.sendline("")
+    second.expect_exact("Another quiz has answered this card since it was shown")
+    second.expect_exact("How well did you know it?")
+    second.sendline("1")
+    second.expect_exact("Rating: Again")
+    second.expect_exact("Enter to show the answer >")  # missed: asked again
+    first.sendline(":u")
+    first.expect_exact("another quiz has answered it since")
+    second.sendline(":u")
+    second.expect_exact("taken back; it is asked again")
+    for child in (first, second):
+        child.sendline("q")
+        finish(child)
+    assert "Another quiz has answered this card since it was shown" in screen_text(second_transcript)
+    assert reviews(quiz_db) == []
+    assert query(quiz_db, "SELECT s.state, s.due FROM schedule s JOIN cards c ON c.pk = s.card_pk "
+                          "WHERE c.card_id = 'meander' AND s.face = 0") == [(0, None)]
+
+
 def test_ctrl_c_mid_question_ends_cleanly_keeping_answers(quiz_db):
     child, transcript = spawn("--seed", "1")
     child.expect_exact("Your answer >")

@@ -70,6 +70,8 @@ class Answer:
 
 # A face's schedule row, as a quiz works it out and the schedule table keeps it.
 SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review")
+# A face never studied, as its schedule row has it.
+NEW_SCHEDULE = {"state": 0, "step": None, "stability": None, "difficulty": None, "due": None, "last_review": None}
 
 
 class ScheduleMoved(Exception):
@@ -1146,10 +1148,14 @@ class Store:
             if answer.schedule is not None:
                 self._write_schedule(answer.card_pk, answer.face, answer.schedule)
 
-    def undo_answer(self, session_id: int, review_id: int, answer: Answer, schedule_before: dict[str, Any]) -> bool:
+    def undo_answer(
+        self, session_id: int, review_id: int, answer: Answer, schedule_before: dict[str, Any]
+    ) -> dict[str, Any] | None:
         """Take back a stored answer: its review row goes, and the face's schedule returns to ``schedule_before``
-        if the answer had moved it, unless another quiz has answered the face since: its answer, worked out from
-        this one's schedule, stands, and now follows what came before this one. False in that case."""
+        if the answer had moved it (to new, if the answer was the face's first study, as it may have become when
+        another quiz took back the answer this one was worked out from); returns the face's schedule then. Unless
+        another quiz has answered the face since: its answer, worked out from this one's schedule, stands, and now
+        follows what came before this one; None in that case."""
         with self.transaction():
             moved_since = answer.schedule is not None and self._schedule_row(answer.card_pk, answer.face) != {
                 key: answer.schedule[key] for key in SCHEDULE_COLUMNS}
@@ -1168,13 +1174,17 @@ class Store:
                     {"taken": review_id, "pk": answer.card_pk, "face": answer.face,
                      "at": to_stored(answer.reviewed_at)},
                 )
+            (first_study,) = self.db.execute("SELECT due_before IS NULL FROM reviews WHERE id = ?", [review_id]
+                                             ).fetchone() or (False,)
             self.db.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             if answer.schedule is not None and not moved_since:
+                if first_study:
+                    schedule_before = {**schedule_before, **NEW_SCHEDULE}
                 self._write_schedule(answer.card_pk, answer.face, schedule_before)
             if answer.schedule is not None:
                 # A review after the one taken back (another quiz's, or one of a clock gone back) follows another now.
                 self._set_elapsed({(answer.card_pk, answer.face): to_stored(answer.reviewed_at)})
-        return not moved_since
+        return None if moved_since else schedule_before
 
     # Card actions --------------------------------------------------------------------------------------------
     # What the learner does to a card during a quiz, each committed at once like an answer.

@@ -110,7 +110,7 @@ class CardActions:
         # they were, or both without the answer.
         outcome, review_id = session.outcomes[-1], self.review_ids[-1]
         try:
-            restored = self.write(lambda: self.store.undo_answer(
+            left = self.write(lambda: self.store.undo_answer(
                 self.session_id, review_id, outcome.record(), outcome.question.item.schedule
             ))
         except KeyboardInterrupt:
@@ -119,10 +119,10 @@ class CardActions:
             session.undo()
             self.review_ids.pop()
             raise
-        session.undo(ask_again=restored)
+        session.undo(ask_again=left is not None, schedule=left)
         self.review_ids.pop()
         card = outcome.question.card
-        if not restored:
+        if left is None:
             return Done(f"Answer to {card.deck}/{card.id} taken back; another quiz has answered it since, so it is "
                         "asked when that answer makes it due.", moved=True)
         return Done(f"Answer to {card.deck}/{card.id} taken back; it is asked again.", moved=True)

@@ -420,6 +420,16 @@ class Session:
         self.state = SessionState.REVEALED
         return self.question
 
+    def refresh(self, stored: dict[str, Any]) -> bool:
+        """Take up the schedule the face shown has in the store now, before its waits are shown; True if another
+        quiz has answered the face since it was shown, changing it."""
+        self._expect(SessionState.ASKING, SessionState.REVEALED)
+        question = self.question
+        if stored == question.item.schedule:
+            return False
+        self._question = replace(question, item=replace(question.item, schedule=stored))
+        return True
+
     def rate(self, rating: Rating | int) -> Outcome:
         """Rate a revealed self-rated card, or override the rating proposed for the last answer: right or wrong then
         follows the rating (Again is wrong, any other rating right), as a grader that missed a synonym needs."""
@@ -481,11 +491,11 @@ class Session:
             item = outcome.question.item
             self._updated[Entry(item.card_pk, item.face)] = outcome.schedule_after
 
-    def undo(self, ask_again: bool = True) -> Outcome | None:
-        """Take back the last answer: the face it answered is asked again next (before the one shown, if any), or,
-        unless ``ask_again`` (another quiz has answered it since, and its schedule is that answer's), when fetched
-        as due. Returns the outcome taken back, whose ``question.item.schedule`` is the face's schedule before it;
-        None if nothing was answered yet."""
+    def undo(self, ask_again: bool = True, schedule: dict[str, Any] | None = None) -> Outcome | None:
+        """Take back the last answer: the face it answered is asked again next (before the one shown, if any), from
+        ``schedule`` (default: its schedule before the answer), or, unless ``ask_again`` (another quiz has answered
+        it since, and its schedule is that answer's), when fetched as due. Returns the outcome taken back, whose
+        ``question.item.schedule`` is the face's schedule before it; None if nothing was answered yet."""
         self._expect(SessionState.ASKING, SessionState.REVEALED, SessionState.ANSWERED)
         if not self.outcomes:
             return None
@@ -505,7 +515,7 @@ class Session:
             if ask_again:
                 self.queue.insert(self.position, entry)
         if ask_again:
-            self._updated[entry] = item.schedule
+            self._updated[entry] = schedule or item.schedule
         else:
             self._updated.pop(entry, None)
         self.state = SessionState.IDLE

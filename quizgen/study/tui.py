@@ -28,7 +28,7 @@ from rich.text import Text
 from quizgen.core import time
 from quizgen.core.cards import Deck
 from quizgen.core.display import literal, plural
-from quizgen.core.errors import DatabaseBusy, QuizgenError
+from quizgen.core.errors import DatabaseBusy, QuizgenError, UnknownCard
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences, nearest_answer
 from quizgen.core.store import ScheduleMoved, Store
 from quizgen.study import actions
@@ -456,6 +456,7 @@ def _recorded(session: Session, screen: Screen, store: Store, session_id: int, o
             record = partial(store.record_answer, session_id, outcome.record())
             return _patiently(screen, record, told=interrupted), outcome
         except ScheduleMoved as moved:
+            screen.say(ANSWERED_ELSEWHERE, style="yellow")
             outcome = session.rebase(moved.stored)
         except KeyboardInterrupt:
             if store.answer_id(session_id, outcome.record()) is not None:
@@ -483,8 +484,8 @@ def _loop(
                 screen.deck_note(deck, len(decks) > 1)
         screen.question(question)
         try:
-            ask = _ask_self_rated if question.self_rated else _ask
-            outcome = ask(session, screen, question)
+            outcome = _ask_self_rated(session, screen, store, question) if question.self_rated else _ask(
+                session, screen, question)
         except _Skip:
             session.skip()
             continue
@@ -514,9 +515,10 @@ def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
 
 
 HINT_KEY = "h"
+ANSWERED_ELSEWHERE = "Another quiz has answered this card since it was shown: the wait comes from its answer."
 
 
-def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Outcome:
+def _ask_self_rated(session: Session, screen: Screen, store: Store, question: Question) -> Outcome:
     hint = question.card.fields.get("hint")
     label = f"Enter to show the answer · {HINT_KEY} for a hint" if hint else "Enter to show the answer"
     while screen.prompt(label, question).casefold() == HINT_KEY:
@@ -524,6 +526,10 @@ def _ask_self_rated(session: Session, screen: Screen, question: Question) -> Out
             screen.say("Hint: " + hint.replace("\n", "\n      "), style="cyan")
         else:
             screen.refuse("this card has no hint: Enter shows the answer")
+    # The waits about to be shown are those of the face as stored now: another quiz may have answered it meanwhile.
+    with suppress(UnknownCard):
+        if session.refresh(store.quiz_face(question.item.card_pk, question.item.face)[1]):
+            screen.say(ANSWERED_ELSEWHERE, style="yellow")
     session.reveal()
     screen.reveal(question, explain=session.mode != EXAM)
     screen.waits(dict(session.waits()))
