@@ -421,11 +421,11 @@ class Session:
         return self.question
 
     def refresh(self, stored: dict[str, Any]) -> bool:
-        """Take up the schedule the face shown has in the store now, before its waits are shown; True if another
-        quiz has answered the face since it was shown, changing it."""
+        """Take up the schedule the face shown has in the store now, before its waits are shown (review mode, the
+        one that shows them); True if another quiz has answered the face since it was shown, changing it."""
         self._expect(SessionState.ASKING, SessionState.REVEALED)
         question = self.question
-        if stored == question.item.schedule:
+        if self.mode != REVIEW or stored == question.item.schedule:
             return False
         self._question = replace(question, item=replace(question.item, schedule=stored))
         return True
