@@ -389,19 +389,17 @@ def test_cloze_notes_anki_accepts_are_imported_nested_hinted_or_with_an_empty_de
         # Braces outside any deletion: Anki asks the deletion and shows them as typed.
         "stray": "In a template, {{c1::Quito}} is written }} or {{ by mistake.",
         "mistyped": "Water is {{c1::H2O}}, salt is {{c2:NaCl}}.",
-        "left open": "Iron is {{c1::Fe}}, tin is {{c2::Sn.",
     }
     ids = {label: card_ids for label, (_guid, card_ids) in cloze_collection(path, "Geography", texts).items()}
 
     read = read_anki(path)
     cards = {card["text"]: card for card in read.cards["geography"]}
     assert set(cards) == {texts["nested"], texts["hinted"], "Lima is in {{c1::Peru}}.", texts["stray"],
-                          texts["mistyped"], texts["left open"]}
+                          texts["mistyped"]}
     assert [read.faces[cid].face for cid in ids["nested"]] == [1, 2]
     assert [read.faces[cid].face for cid in ids["stray"]] == [1]
     # Anki makes the one card it can ask of the mistyped note, and shows the slip as typed.
     assert [read.faces[cid].face for cid in ids["mistyped"]] == [1]
-    assert [read.faces[cid].face for cid in ids["left open"]] == [1]
     assert ids["emptied"][0] in read.faces and ids["emptied"][1] not in read.faces
     assert [s.reason for s in read.report.skipped] == ["card 2 has no face in the quizgen card"]
 

@@ -41,7 +41,7 @@ MALFORMED = [
     ("typed-missing-answer", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "P"\n', 3, "missing 'answer'"),
     ("empty-prompt", HEAD + '[[cards]]\nid = "a"\nkind = "typed"\nsection = "S"\nprompt = "  "\nanswer = "A"\n', 7, "'prompt' is empty"),
     ("cloze-no-deletion", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "No blanks here."\n', 7, "no deletion"),
-    ("cloze-bad-braces", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::axis and {{c2::gland."\n', 7, "no deletion"),
+    ("cloze-bad-braces", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::axis}} and {{c2::gland."\n', 7, "a cloze deletion is never closed"),
     ("cloze-reveal-string", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::axis}}."\n'
      'reveal = "yes"\n', 8, "'reveal' must be true or false"),
     ("cloze-empty-deletion", HEAD + '[[cards]]\nid = "a"\nkind = "cloze"\nsection = "S"\ntext = "The {{c1::}} here."\n', 7, "is empty"),

@@ -36,7 +36,7 @@ class _Node:
 @dataclass
 class _Parsed:
     parts: list[str | _Node]
-    left_open: bool  # a deletion never closed, which Anki shows as typed
+    left_open: bool  # a deletion never closed, which Anki cannot ask
     stray: bool  # ``{{`` or ``}}`` outside any deletion, which Anki shows as typed
     mistyped: str  # the first text outside any deletion that looks like the start of one, or ""
 
@@ -120,10 +120,13 @@ def numbers(text: str) -> list[int]:
 
 def problems(text: str) -> list[str]:
     """What is wrong with a cloze text, or an empty list."""
-    found = _nodes(_parse(text).parts)
-    if not found:
-        return ["cloze text has no deletion like {{c1::answer}}"]
+    parsed = _parse(text)
+    found = _nodes(parsed.parts)
     out = []
+    if parsed.left_open:
+        out.append("a cloze deletion is never closed (expected {{c1::answer}} or {{c1::answer::hint}})")
+    if not found:
+        return [*out, "cloze text has no deletion like {{c1::answer}}"]
     for node in found:
         if node.number > MAX_NUMBER:
             out.append(f"cloze number c{node.digits} is too large: Anki takes c1 to c{MAX_NUMBER}")
@@ -135,14 +138,12 @@ def problems(text: str) -> list[str]:
 
 
 def slips(text: str) -> list[str]:
-    """What in the text is shown as typed, as Anki shows it, but is more often a slip than meant: a deletion never
-    closed or mistyped, ``{{`` or ``}}`` outside every deletion, a deletion whose braces do not pair up (one that
-    ends a brace early, ``{{c1::x^{2}}}``)."""
+    """What in the text is shown as typed, as Anki shows it, but is more often a slip than meant: a deletion
+    mistyped, ``{{`` or ``}}`` outside every deletion, a deletion whose braces do not pair up (one that ends a
+    brace early, ``{{c1::x^{2}}}``)."""
     parsed = _parse(text)
     out = []
-    if parsed.left_open:
-        out.append("a cloze deletion is never closed (expected {{c1::answer}}): shown as typed")
-    elif parsed.mistyped:
+    if parsed.mistyped:
         out.append(f"{parsed.mistyped!r} begins no cloze deletion (expected {{{{c1::answer}}}}): shown as typed")
     elif parsed.stray:
         out.append("{{ or }} outside any deletion, shown as typed")
