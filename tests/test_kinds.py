@@ -221,6 +221,7 @@ def test_cloze_text_that_anki_would_not_ask_is_refused(text, problem):
     from quizgen.core.kinds import cloze_syntax
 
     assert any(found.startswith(problem) for found in cloze_syntax.problems(text))
+    assert cloze_syntax.slips(text) == []  # the refusal says what is wrong; no warning repeats it
 
 
 def test_a_flashcard_hint_that_gives_the_answer_away_is_warned_of():

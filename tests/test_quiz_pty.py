@@ -360,7 +360,7 @@ def test_answers_to_one_card_from_two_quizzes_both_taken_back_leave_it_new(quiz_
     first.sendline("3")
     first.expect_exact("Rating: Good")
     second.sendline("")
-    second.expect_exact("Another quiz has answered this card since it was shown")
+    second.expect_exact("Another quiz has changed this card since it was shown")
     second.expect_exact("How well did you know it?")
     second.sendline("1")
     second.expect_exact("Rating: Again")
@@ -372,7 +372,7 @@ def test_answers_to_one_card_from_two_quizzes_both_taken_back_leave_it_new(quiz_
     for child in (first, second):
         child.sendline("q")
         finish(child)
-    assert "Another quiz has answered this card since it was shown" in screen_text(second_transcript)
+    assert "Another quiz has changed this card since it was shown" in screen_text(second_transcript)
     assert reviews(quiz_db) == []
     assert query(quiz_db, "SELECT s.state, s.due FROM schedule s JOIN cards c ON c.pk = s.card_pk "
                           "WHERE c.card_id = 'meander' AND s.face = 0") == [(0, None)]

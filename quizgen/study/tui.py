@@ -456,7 +456,7 @@ def _recorded(session: Session, screen: Screen, store: Store, session_id: int, o
             record = partial(store.record_answer, session_id, outcome.record())
             return _patiently(screen, record, told=interrupted), outcome
         except ScheduleMoved as moved:
-            screen.say(ANSWERED_ELSEWHERE, style="yellow")
+            screen.say(CHANGED_ELSEWHERE, style="yellow")
             outcome = session.rebase(moved.stored)
         except KeyboardInterrupt:
             if store.answer_id(session_id, outcome.record()) is not None:
@@ -515,7 +515,8 @@ def _ask(session: Session, screen: Screen, question: Question) -> Outcome:
 
 
 HINT_KEY = "h"
-ANSWERED_ELSEWHERE = "Another quiz has answered this card since it was shown: the wait comes from its answer."
+# An answer given there, or taken back.
+CHANGED_ELSEWHERE = "Another quiz has changed this card since it was shown: the wait comes from its schedule now."
 
 
 def _ask_self_rated(session: Session, screen: Screen, store: Store, question: Question) -> Outcome:
@@ -529,7 +530,7 @@ def _ask_self_rated(session: Session, screen: Screen, store: Store, question: Qu
     # The waits about to be shown are those of the face as stored now: another quiz may have answered it meanwhile.
     with suppress(UnknownCard):
         if session.refresh(store.quiz_face(question.item.card_pk, question.item.face)[1]):
-            screen.say(ANSWERED_ELSEWHERE, style="yellow")
+            screen.say(CHANGED_ELSEWHERE, style="yellow")
     session.reveal()
     screen.reveal(question, explain=session.mode != EXAM)
     screen.waits(dict(session.waits()))

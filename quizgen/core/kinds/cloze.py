@@ -45,7 +45,7 @@ class Cloze(Kind):
         visible = cloze_syntax.outside(text)
         if any(contains_phrase(visible, d.answer) for d in deletions):
             out.append("a deleted term also appears outside its deletion")
-        out += [f"{slip} (as Anki shows it): a slip?" for slip in cloze_syntax.slips(text)]
+        out += [f"{slip}: shown as typed, as Anki shows it (a slip?)" for slip in cloze_syntax.slips(text)]
         return out
 
     def plain_text(self, card: Card) -> str:

@@ -142,15 +142,17 @@ def slips(text: str) -> list[str]:
     mistyped, ``{{`` or ``}}`` outside every deletion, a deletion whose braces do not pair up (one that ends a
     brace early, ``{{c1::x^{2}}}``)."""
     parsed = _parse(text)
+    if parsed.left_open:
+        return []  # refused (``problems``), the rest of its text with it
     out = []
     if parsed.mistyped:
-        out.append(f"{parsed.mistyped!r} begins no cloze deletion (expected {{{{c1::answer}}}}): shown as typed")
+        out.append(f"{parsed.mistyped!r} begins no cloze deletion (expected {{{{c1::answer}}}})")
     elif parsed.stray:
-        out.append("{{ or }} outside any deletion, shown as typed")
+        out.append("{{ or }} outside any deletion")
     for node in _nodes(parsed.parts):
         answer = _text(node.parts, None, "")
         if answer.count("{") != answer.count("}"):
-            out.append(f"the braces of cloze deletion c{node.number} do not pair up: it may end a brace early")
+            out.append(f"the braces of cloze deletion c{node.number} do not pair up, so it may end a brace early")
             break
     return out
 
