@@ -26,9 +26,9 @@ from harness import Row, installed_env, python_baseline
 from quizgen.core import importing
 from quizgen.core.kinds.grading import LETTERS
 from quizgen.core.store import Store
-from quizgen.study.plan import DeckNew, review_plan
+from quizgen.study.plan import DeckNew, face_fetcher, review_plan
 from quizgen.study.schedule import FaceScheduler
-from quizgen.study.session import REVIEW, Entry, Item, Question, Session
+from quizgen.study.session import REVIEW, Entry, Question, Session
 
 PROMPT_MARK = b"> "
 
@@ -75,13 +75,9 @@ def answer_latencies(path: Path, answers: int) -> list[float]:
     now = utcnow()
     due = [Entry(*face) for face in store.due_faces(DECK, now)]
     new = DeckNew([Entry(*face) for face in store.new_faces(DECK)], started_today=0)
-    queue = review_plan([store.deck(DECK)], due, [new], daily_limit=20, answered_today=set(), retention=0.9).queue
-
-    def fetch(entry: Entry) -> Item:
-        card, schedule = store.quiz_face(entry.card_pk, entry.face)
-        return Item(entry.card_pk, entry.face, card, schedule)
-
-    session = Session(REVIEW, queue, fetch, utcnow, random.Random(1), FaceScheduler())
+    plan = review_plan([store.deck(DECK)], due, [new], daily_limit=20, answered_today=set(), retention=0.9)
+    session = Session(REVIEW, plan.queue, face_fetcher(store, plan.new_limit, utcnow), utcnow, random.Random(1),
+                      FaceScheduler())
     session_id = store.start_session(DECK, REVIEW, 1, now)
     latencies = []
     question = session.next_question()

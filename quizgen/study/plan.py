@@ -13,6 +13,7 @@ return a ``Plan``. ``open_plan`` and ``forecast`` are the thin readers the quiz 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +21,7 @@ from quizgen.core.cards import Deck
 from quizgen.core.store import Store
 from quizgen.core.time import day_start, from_stored, local_day
 from quizgen.study.schedule import FaceScheduler, deck_parameters, setting_value
-from quizgen.study.session import EXAM, PRACTICE, REVIEW, Entry
+from quizgen.study.session import EXAM, PRACTICE, REVIEW, Entry, Item, NotAsked
 
 DEFAULT_EXAM_SIZE = 20
 
@@ -246,6 +247,25 @@ def open_plan(store: Store, options: QuizOptions, now: datetime, rng: random.Ran
     if plan.empty:
         plan = replace(plan, next_due=store.next_due(slugs, kinds, section))
     return plan
+
+
+def face_fetcher(store: Store, new_limit: int | None, clock: Callable[[], datetime]) -> Callable[[Entry], Item]:
+    """What a session asks the store for each face it is about to show: the card and the face's schedule as stored
+    now. ``NotAsked`` when another quiz running beside it has suspended or buried the card since the plan, or, the
+    face being new, used up the day's ``new_limit`` of the card's deck."""
+
+    def fetch(entry: Entry) -> Item:
+        card, schedule = store.quiz_face(entry.card_pk, entry.face)
+        item = Item(entry.card_pk, entry.face, card, schedule)
+        marks = store.card_marks(clock(), entry.card_pk).get(entry.card_pk, [])
+        if any(mark.startswith("suspended") or mark == "buried" for mark in marks) or (
+            new_limit is not None and item.is_new
+            and store.new_faces_started(card.deck, today_began(clock())) >= new_limit
+        ):
+            raise NotAsked
+        return item
+
+    return fetch
 
 
 def forecast(store: Store, decks: list[str], ended: datetime) -> Forecast:

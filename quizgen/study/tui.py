@@ -32,15 +32,12 @@ from quizgen.core.errors import DatabaseBusy, QuizgenError, UnknownCard
 from quizgen.core.kinds.grading import LETTERS, InvalidAnswer, differences, nearest_answer
 from quizgen.core.store import ScheduleMoved, Store
 from quizgen.study import actions
-from quizgen.study.plan import Plan, QuizOptions, forecast, open_plan, today_began
+from quizgen.study.plan import Plan, QuizOptions, face_fetcher, forecast, open_plan
 from quizgen.study.schedule import RATING_NAMES, describe_interval
 from quizgen.study.session import (
     EXAM,
     PRACTICE,
     REVIEW,
-    Entry,
-    Item,
-    NotAsked,
     Outcome,
     Question,
     Session,
@@ -378,22 +375,9 @@ def run_quiz(store: Store, options: QuizOptions) -> Summary | None:
         screen.nothing_due(plan, now)
         return None
 
-    def fetch(entry: Entry) -> Item:
-        card, schedule = store.quiz_face(entry.card_pk, entry.face)
-        item = Item(entry.card_pk, entry.face, card, schedule)
-        # Another quiz running beside this one may have suspended or buried the card since the plan, or used up the
-        # day's new cards of its deck.
-        marks = store.card_marks(clock(), entry.card_pk).get(entry.card_pk, [])
-        if any(mark.startswith("suspended") or mark == "buried" for mark in marks) or (
-            plan.new_limit is not None and item.is_new
-            and store.new_faces_started(card.deck, today_began(clock())) >= plan.new_limit
-        ):
-            raise NotAsked
-        return item
-
     session = Session(
-        options.mode, plan.queue, fetch, clock, rng, plan.scheduler, plan.learning, plan.learn_ahead,
-        plan.deck_schedulers,
+        options.mode, plan.queue, face_fetcher(store, plan.new_limit, clock), clock, rng, plan.scheduler,
+        plan.learning, plan.learn_ahead, plan.deck_schedulers,
     )
     store.set_busy_timeout(BUSY_TRY_MS)
     slugs = [deck.slug for deck in plan.decks]
