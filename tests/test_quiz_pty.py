@@ -479,6 +479,14 @@ def test_glossary_reveals_then_takes_a_self_rating(quiz_db):
     assert "Meander" in screen_text(transcript)
 
 
+def imported_into(db: Path, source: Path) -> None:
+    store = Store.open(db)
+    try:
+        import_anki(store, source)
+    finally:
+        store.close()
+
+
 def test_a_cloze_from_anki_is_revealed_and_rated_as_in_anki(db_path, tmp_path):
     source = tmp_path / "collection.anki2"
     col = Collection(str(source))
@@ -486,9 +494,7 @@ def test_a_cloze_from_anki_is_revealed_and_rated_as_in_anki(db_path, tmp_path):
     note["Text"] = "The {{c1::pituitary gland}} sits below the brain."
     col.add_note(note, col.decks.id("Anatomy"))
     col.close()
-    store = Store.open(db_path)
-    import_anki(store, source)
-    store.close()
+    imported_into(db_path, source)
 
     child, transcript = spawn("anatomy")
     child.expect_exact("The [...] sits below the brain.")
@@ -514,9 +520,7 @@ def test_an_anki_hint_stays_hidden_until_asked_for(db_path, tmp_path):
     note["Clue"] = "Its delta is <b>vast</b><div>and green</div>"
     col.add_note(note, col.decks.id("Rivers"))
     col.close()
-    store = Store.open(db_path)
-    import_anki(store, source)
-    store.close()
+    imported_into(db_path, source)
 
     child, transcript = spawn("rivers")
     child.expect_exact("Which river flows through Cairo?")
