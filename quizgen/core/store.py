@@ -1047,16 +1047,18 @@ class Store:
         ).fetchone()
         return dict(zip(SCHEDULE_COLUMNS, row, strict=True)) if row is not None else None
 
-    def quiz_face(self, card_pk: int, face: int) -> tuple[Card, dict[str, Any]]:
-        """A card and the schedule row of one of its faces; UnknownCard once it is retired or the face is gone."""
+    def quiz_face(self, card_pk: int, face: int, askable_at: datetime | None = None) -> tuple[Card, dict[str, Any]]:
+        """A card and the schedule row of one of its faces; UnknownCard once it is retired or the face is gone, and,
+        with ``askable_at``, while the card is suspended or buried at that moment."""
+        set_aside = "AND c.suspended IS NULL AND (c.buried_until IS NULL OR c.buried_until <= ?)" if askable_at else ""
         row = self.db.execute(
-            """SELECT c.deck, c.data, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review
+            f"""SELECT c.deck, c.data, s.state, s.step, s.stability, s.difficulty, s.due, s.last_review
                FROM cards c JOIN schedule s ON s.card_pk = c.pk
-               WHERE c.pk = ? AND s.face = ? AND c.retired IS NULL""",
-            [card_pk, face],
+               WHERE c.pk = ? AND s.face = ? AND c.retired IS NULL {set_aside}""",
+            [card_pk, face, *([to_stored(askable_at)] if askable_at else [])],
         ).fetchone()
         if row is None:
-            raise UnknownCard(f"no card face {card_pk}/{face}")
+            raise UnknownCard(f"no card face {card_pk}/{face} to ask")
         deck, data, *schedule = row
         keys = ("state", "step", "stability", "difficulty", "due", "last_review")
         return Card.from_dict(deck, json.loads(data)), dict(zip(keys, schedule, strict=True))

@@ -251,17 +251,14 @@ def open_plan(store: Store, options: QuizOptions, now: datetime, rng: random.Ran
 
 def face_fetcher(store: Store, new_limit: int | None, clock: Callable[[], datetime]) -> Callable[[Entry], Item]:
     """What a session asks the store for each face it is about to show: the card and the face's schedule as stored
-    now. ``NotAsked`` when another quiz running beside it has suspended or buried the card since the plan, or, the
-    face being new, used up the day's ``new_limit`` of the card's deck."""
+    now. ``UnknownCard`` when another quiz running beside it has suspended or buried the card since the plan (as
+    once it is retired), ``NotAsked`` when, the face being new, one has used up the day's ``new_limit`` of its deck."""
 
     def fetch(entry: Entry) -> Item:
-        card, schedule = store.quiz_face(entry.card_pk, entry.face)
+        now = clock()
+        card, schedule = store.quiz_face(entry.card_pk, entry.face, askable_at=now)
         item = Item(entry.card_pk, entry.face, card, schedule)
-        marks = store.card_marks(clock(), entry.card_pk).get(entry.card_pk, [])
-        if any(mark.startswith("suspended") or mark == "buried" for mark in marks) or (
-            new_limit is not None and item.is_new
-            and store.new_faces_started(card.deck, today_began(clock())) >= new_limit
-        ):
+        if new_limit is not None and item.is_new and store.new_faces_started(card.deck, today_began(now)) >= new_limit:
             raise NotAsked
         return item
 

@@ -175,8 +175,8 @@ class Summary:
 
 
 class NotAsked(Exception):
-    """Raised by a session's ``fetch`` for a face no longer to be asked (another quiz has suspended or buried its
-    card since the plan, or used up the day's new cards): the session moves on to the next."""
+    """Raised by a session's ``fetch`` for a new face no longer to be asked today (another quiz has used up the
+    day's new cards): the session moves on to the next."""
 
 
 class SessionError(RuntimeError):
@@ -305,7 +305,8 @@ class Session:
             try:
                 item = self.fetch(entry)
             except (UnknownCard, NotAsked):
-                # Retired, or the face removed, by an import while this session ran, or no longer to be asked today.
+                # Retired, or the face removed, by an import while this session ran, suspended or buried by another
+                # quiz, or no longer to be asked today.
                 continue
             due = due_at(item.schedule) if self.mode == REVIEW and entry not in self._updated else None
             if due is None or self._askable(due):
